@@ -1,0 +1,141 @@
+//===- ArchSpec.h - A resolved architecture, the frontend's output -------===//
+//
+// The parser and semantic analysis turn a `.loom` spec into an ArchSpec: every
+// hyper-parameter evaluated, `extends` and per-layer overrides applied, so each
+// layer carries the full description of its components and of its residual
+// block. MLIRGen consumes only this structure, never the AST, which keeps the
+// language free to grow without touching IR generation.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_FRONTEND_ARCHSPEC_H
+#define LOOM_FRONTEND_ARCHSPEC_H
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace loom {
+
+/// A position in a spec file; flows into MLIR `FileLineColLoc`s.
+struct SourceLoc {
+  std::string file;
+  unsigned line = 0;
+  unsigned column = 0;
+};
+
+enum class NormKind { RMSNorm, LayerNorm };
+
+struct NormSpec {
+  NormKind kind = NormKind::RMSNorm;
+  double eps = 1e-6;
+  /// Gemma-style `x * (1 + w)`: the stored weight is an offset from one.
+  bool unitOffset = false;
+  /// LayerNorm only: whether a bias is learned.
+  bool bias = false;
+  SourceLoc loc;
+};
+
+enum class RopeStyle { Half, Interleaved };
+
+struct RopeSpec {
+  double theta = 10000.0;
+  RopeStyle style = RopeStyle::Half;
+  /// Fraction of head_dim that is rotated (partial RoPE: GLM, MiniMax).
+  double fraction = 1.0;
+  SourceLoc loc;
+};
+
+/// Which keys a query may see. Global is plain causal attention.
+enum class MaskKind { Global, SlidingWindow, Chunked };
+
+struct AttentionSpec {
+  int64_t heads = 0;
+  int64_t kvHeads = 0;
+  int64_t headDim = 0;
+  /// Per-head norm on q and k before RoPE (Qwen3, Gemma 3).
+  std::optional<NormSpec> qkNorm;
+  /// Absent means NoPE.
+  std::optional<RopeSpec> rope;
+  bool qkvBias = false;
+  bool outBias = false;
+  MaskKind mask = MaskKind::Global;
+  /// Window (SlidingWindow) or chunk (Chunked) length in tokens; 0 for Global.
+  int64_t window = 0;
+  /// Softmax scale; 0 means 1/sqrt(head_dim).
+  double scale = 0.0;
+  SourceLoc loc;
+};
+
+enum class FFNKind { SwiGLU, GeGLU, GeluMLP };
+
+struct FFNSpec {
+  FFNKind kind = FFNKind::SwiGLU;
+  int64_t hidden = 0;
+  bool bias = false;
+  SourceLoc loc;
+};
+
+/// A named component instance of one layer. Each name owns one set of weights
+/// per layer (`layers.<i>.<name>.<param>`); calling it twice shares them.
+struct Component {
+  std::string name;
+  std::variant<NormSpec, AttentionSpec, FFNSpec> spec;
+  SourceLoc loc;
+
+  bool isNorm() const { return std::holds_alternative<NormSpec>(spec); }
+  bool isAttention() const { return std::holds_alternative<AttentionSpec>(spec); }
+  bool isFFN() const { return std::holds_alternative<FFNSpec>(spec); }
+};
+
+/// An expression of the residual block: `x`, a local, `a + b`, or `comp(e)`.
+struct BlockExpr {
+  enum class Kind { Var, Add, Call };
+  Kind kind = Kind::Var;
+  std::string name;                          // Var: variable; Call: component
+  std::vector<std::unique_ptr<BlockExpr>> operands; // Add: 2; Call: 1
+  SourceLoc loc;
+};
+
+/// `target = value`. The block reads `x` (the residual stream) and its final
+/// assignment to `x` is the layer's output.
+struct BlockStmt {
+  std::string target;
+  std::unique_ptr<BlockExpr> value;
+  SourceLoc loc;
+};
+
+struct LayerSpec {
+  int64_t index = 0;
+  std::vector<Component> components; // only those the block uses, in first-use order
+  /// Shared by layers with the same block text; never null after sema.
+  std::shared_ptr<const std::vector<BlockStmt>> block;
+
+  const Component *find(const std::string &name) const {
+    for (const Component &c : components)
+      if (c.name == name)
+        return &c;
+    return nullptr;
+  }
+};
+
+struct ArchSpec {
+  std::string name;
+  std::string file;
+  SourceLoc loc;
+  int64_t vocab = 0;
+  int64_t dModel = 0;
+  int64_t nLayers = 0;
+  int64_t maxContext = 0;
+  bool tieEmbeddings = false;
+  /// Multiplier on token embeddings (Gemma: sqrt(d_model)); 1 otherwise.
+  double embeddingScale = 1.0;
+  NormSpec finalNorm;
+  std::vector<LayerSpec> layers; // size nLayers
+};
+
+} // namespace loom
+
+#endif // LOOM_FRONTEND_ARCHSPEC_H

@@ -1,0 +1,72 @@
+/*===- Kernels.h - The kernel ABI that generated code calls -------------===*
+ *
+ * `loom-lower-to-kernels` turns each `loom` op into calls of these functions.
+ * Activations are F32, row-major, contiguous; sizes are int64. Every function
+ * parallelizes internally on the runtime's thread pool and is safe to call
+ * with zero rows. Names and signatures are a stable ABI: the lowering pass
+ * declares them by name (see passes/lib/KernelABI.cpp).
+ *
+ *===--------------------------------------------------------------------===*/
+#ifndef LOOM_RUNTIME_KERNELS_H
+#define LOOM_RUNTIME_KERNELS_H
+
+#include "loom/Runtime/Tensor.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* out[i, :] = table[ids[i], :] * scale. ids are validated by the runtime. */
+void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, int64_t n, float scale,
+                      float *out);
+
+/* y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * (w + w_offset); w may be NULL (weightless). */
+void loom_k_rms_norm(const float *x, int64_t rows, int64_t d, const loom_tensor *w, float eps,
+                     float w_offset, float *y);
+
+/* y[r, :] = (x - mean) * rsqrt(var + eps) * w + b; b may be NULL. */
+void loom_k_layer_norm(const float *x, int64_t rows, int64_t d, const loom_tensor *w, const loom_tensor *b,
+                       float eps, float *y);
+
+/* y[m, n] = x[m, k] . w[n, k]^T (+ bias[n]); w in any loom_dtype, bias F32 or NULL. */
+void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n,
+                   const loom_tensor *bias, float *y);
+
+/* Rotates, in place, the first rot_dims of every head of x[n, heads, head_dim]; token i sits at
+ * position start_pos + i. interleaved != 0: pairs (2j, 2j+1) (GPT-J); else (j, j + rot_dims/2) (NeoX). */
+void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t rot_dims, int64_t start_pos,
+                 float theta, int32_t interleaved);
+
+/* Copies k, v [n, kv_heads * head_dim] into the layer's cache rows start_pos .. start_pos + n. */
+void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t row_elems, int64_t start_pos,
+                     float *k_cache, float *v_cache);
+
+/* Masks a query may see. Values are part of the ABI. */
+enum { LOOM_MASK_GLOBAL = 0, LOOM_MASK_SLIDING_WINDOW = 1, LOOM_MASK_CHUNKED = 2 };
+
+/* out[i, h, :] = softmax_t(scale * q[i, h, :] . k_cache[t, h / (heads / kv_heads), :]) v_cache[t, ...]
+ * over the keys t that query i (position p = start_pos + i) may see: t <= p, and
+ *   SLIDING_WINDOW: t > p - window;  CHUNKED: t / window == p / window.
+ * Caches are [capacity >= start_pos + n, kv_heads, head_dim]. Softmax in F32 with the max subtracted. */
+void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float *k_cache,
+                      const float *v_cache, int64_t heads, int64_t kv_heads, int64_t head_dim, float scale,
+                      int32_t mask, int64_t window, float *out);
+
+/* out = silu(gate) * up. */
+void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
+/* out = gelu_tanh(gate) * up. */
+void loom_k_geglu(const float *gate, const float *up, int64_t count, float *out);
+/* out = gelu_tanh(x). */
+void loom_k_gelu(const float *x, int64_t count, float *out);
+/* out = a + b (out may alias a or b). */
+void loom_k_add(const float *a, const float *b, int64_t count, float *out);
+
+/* Threads used by every kernel; 0 means one per hardware thread. */
+void loom_kernels_set_num_threads(int32_t n);
+int32_t loom_kernels_num_threads(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOOM_RUNTIME_KERNELS_H */

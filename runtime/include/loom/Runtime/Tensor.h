@@ -1,0 +1,39 @@
+/*===- Tensor.h - A weight tensor as kernels see it ---------------------===*
+ *
+ * Generated code never dereferences weights itself: it hands kernels a
+ * `loom_tensor` so that one compiled library runs F32, F16 or quantized weights
+ * (dequantized inside the kernels) without recompilation.
+ *
+ *===--------------------------------------------------------------------===*/
+#ifndef LOOM_RUNTIME_TENSOR_H
+#define LOOM_RUNTIME_TENSOR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Values match GGML's type ids so GGUF tensors map without a table. */
+typedef enum loom_dtype {
+  LOOM_DTYPE_F32 = 0,
+  LOOM_DTYPE_F16 = 1,
+  LOOM_DTYPE_Q4_0 = 2,
+  LOOM_DTYPE_Q4_1 = 3,
+  LOOM_DTYPE_Q8_0 = 8,
+  LOOM_DTYPE_Q4_K = 12,
+  LOOM_DTYPE_Q6_K = 14,
+  LOOM_DTYPE_BF16 = 30,
+} loom_dtype;
+
+/* Layout is fixed (16 bytes): generated code indexes arrays of these. */
+typedef struct loom_tensor {
+  const void *data; /* row-major, innermost dimension last */
+  int64_t dtype;    /* a loom_dtype */
+} loom_tensor;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LOOM_RUNTIME_TENSOR_H */
