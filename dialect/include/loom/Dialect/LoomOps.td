@@ -1,0 +1,237 @@
+//===- LoomOps.td - Operations of the loom dialect -----------*- tablegen -*-===//
+//
+// Activations are `tensor<?x...xf32>`: the leading dimension is the number of
+// tokens in the chunk being run, every other dimension is static. Each op's
+// verifier checks the shapes against its hyper-parameters, so a malformed spec
+// that slipped past the frontend fails here with the op's DSL location.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_OPS
+#define LOOM_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "loom/Dialect/LoomDialect.td"
+include "loom/Dialect/LoomEnums.td"
+
+def Loom_Activation : RankedTensorOf<[F32]>;
+def Loom_TokenIds : 1DTensorOf<[I32]>;
+def Loom_Weight : RankedTensorOf<[F32]>;
+
+//===----------------------------------------------------------------------===//
+// Weights and embeddings
+//===----------------------------------------------------------------------===//
+
+def Loom_WeightOp : Loom_Op<"weight", [Pure]> {
+  let summary = "A named model weight from the manifest";
+  let description = [{
+    Introduces a weight tensor by its manifest name. Two ops with the same
+    name denote the same tensor (tied embeddings), and must agree on its type.
+
+    ```mlir
+    %w = loom.weight "layers.0.attn_norm.weight" : tensor<1024xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name);
+  let results = (outs Loom_Weight:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_EmbeddingOp : Loom_Op<"embedding", [Pure]> {
+  let summary = "Token embedding lookup, optionally scaled";
+  let description = [{
+    `out[i, :] = table[tokens[i], :] * scale` (Gemma scales by sqrt(d_model)).
+
+    ```mlir
+    %x = loom.embedding %tokens, %table {scale = 1.0 : f64}
+        : (tensor<?xi32>, tensor<151936x1024xf32>) -> tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_TokenIds:$tokens, Loom_Weight:$table,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$tokens `,` $table attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def Loom_RMSNormOp : Loom_Op<"rms_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "RMS normalization over the innermost dimension";
+  let description = [{
+    `y = x * rsqrt(mean(x^2) + eps) * (w + weight_offset)`, in F32. Gemma
+    stores `w - 1` and sets `weight_offset = 1`; without a weight the norm is
+    parameter-free (Llama 4's QK norm). Applied to a `[tokens, heads, head_dim]`
+    value it is a per-head norm.
+
+    ```mlir
+    %y = loom.rms_norm %x, %w {eps = 1.0e-06 : f64}
+        : (tensor<?x1024xf32>, tensor<1024xf32>) -> tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Optional<Loom_Weight>:$weight, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_offset);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input (`,` $weight^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_LayerNormOp : Loom_Op<"layer_norm", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Layer normalization over the innermost dimension";
+  let description = [{
+    `y = (x - mean) * rsqrt(var + eps) * w (+ b)`.
+
+    ```mlir
+    %y = loom.layer_norm %x, %w, %b {eps = 1.0e-05 : f64}
+        : (tensor<?x768xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<?x768xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_Weight:$weight, Optional<Loom_Weight>:$bias,
+                       F64Attr:$eps);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Projections
+//===----------------------------------------------------------------------===//
+
+def Loom_LinearOp : Loom_Op<"linear", [Pure]> {
+  let summary = "Linear projection y = x W^T (+ b)";
+  let description = [{
+    The weight is `[out_features, in_features]`, as stored by PyTorch.
+
+    ```mlir
+    %q = loom.linear %h, %wq : (tensor<?x1024xf32>, tensor<2048x1024xf32>) -> tensor<?x2048xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_Weight:$weight, Optional<Loom_Weight>:$bias);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Loom_LMHeadOp : Loom_Op<"lm_head", [Pure]> {
+  let summary = "Vocabulary logits for the rows the caller asked for";
+  let description = [{
+    A linear projection onto the vocabulary. Unlike `loom.linear` it is only
+    evaluated for the rows whose logits the caller requested (usually the last
+    token of a prompt), which is where most of a small model's decode time
+    would otherwise go.
+
+    ```mlir
+    %logits = loom.lm_head %h, %emb : (tensor<?x1024xf32>, tensor<151936x1024xf32>) -> tensor<?x151936xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_Weight:$weight);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Loom_SplitHeadsOp : Loom_Op<"split_heads", [Pure]> {
+  let summary = "View [tokens, heads * head_dim] as [tokens, heads, head_dim]";
+  let arguments = (ins Loom_Activation:$input);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_MergeHeadsOp : Loom_Op<"merge_heads", [Pure]> {
+  let summary = "View [tokens, heads, head_dim] as [tokens, heads * head_dim]";
+  let arguments = (ins Loom_Activation:$input);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_RoPEOp : Loom_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Rotary position embedding of [tokens, heads, head_dim]";
+  let description = [{
+    Token `i` of the chunk sits at position `start + i`. The first
+    `rotary_dims` dimensions of each head rotate with frequencies
+    `theta^(-2j / rotary_dims)`; the rest pass through (partial RoPE).
+
+    ```mlir
+    %qr = loom.rope %q at %start {theta = 1.0e+06 : f64, style = #loom<rope_style half>,
+                                  rotary_dims = 128 : i64} : tensor<?x16x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Index:$start, F64Attr:$theta,
+                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `at` $start attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def Loom_AttentionOp : Loom_Op<"attention"> {
+  let summary = "Causal multi-head attention through the layer's KV cache";
+  let description = [{
+    Appends `key` and `value` (already position-encoded) to the KV cache slot
+    `layer` at positions `start ..`, then attends every query to the cached
+    keys its mask allows. Grouped-query attention follows from the head
+    counts: query head `h` reads KV head `h / (heads / kv_heads)`.
+
+    `mask` selects global causal attention, a sliding window of `window`
+    tokens, or chunks of `window` tokens (Llama 4). `scale` multiplies the
+    scores before the F32 softmax. The op writes the cache, so it is not pure.
+
+    ```mlir
+    %a = loom.attention %q, %k, %v at %start {layer = 0 : i64, mask = #loom<mask global>,
+                                              window = 0 : i64, scale = 0.088388 : f64}
+        : tensor<?x16x128xf32>, tensor<?x8x128xf32>, tensor<?x8x128xf32> -> tensor<?x16x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$query, Loom_Activation:$key, Loom_Activation:$value,
+                       Index:$start, I64Attr:$layer, Loom_AttentionMaskAttr:$mask,
+                       DefaultValuedAttr<I64Attr, "0">:$window, F64Attr:$scale);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `at` $start attr-dict `:` type($query) `,` type($key) `,` type($value)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Feed-forward activations and the residual stream
+//===----------------------------------------------------------------------===//
+
+class Loom_GatedActivationOp<string mnemonic, string formula>
+    : Loom_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let summary = "Gated activation " # formula;
+  let arguments = (ins Loom_Activation:$gate, Loom_Activation:$up);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_SwiGLUOp : Loom_GatedActivationOp<"swiglu", "silu(gate) * up">;
+def Loom_GeGLUOp : Loom_GatedActivationOp<"geglu", "gelu_tanh(gate) * up">;
+
+def Loom_GeluOp : Loom_Op<"gelu", [Pure, SameOperandsAndResultType]> {
+  let summary = "GELU, tanh approximation";
+  let arguments = (ins Loom_Activation:$input);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_AddOp : Loom_Op<"add", [Pure, Commutative, SameOperandsAndResultType]> {
+  let summary = "Elementwise sum (residual connections)";
+  let arguments = (ins Loom_Activation:$lhs, Loom_Activation:$rhs);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+#endif // LOOM_OPS

@@ -1,0 +1,198 @@
+//===- LoomOps.cpp - Verifiers of the loom dialect ----------------------===//
+//
+// The frontend checks specs at the level of the language; these verifiers
+// check the IR itself, so hand-written IR and the output of every pass are
+// held to the same rules.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/Dialect/LoomOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+/// Activations are `[tokens, d1, ..., dn]`: a dynamic token dimension and
+/// static feature dimensions.
+LogicalResult verifyActivation(Operation *op, Type type, StringRef what, int64_t rank) {
+  auto tensor = cast<RankedTensorType>(type);
+  if (tensor.getRank() != rank)
+    return op->emitOpError() << "expects " << what << " of rank " << rank << ", got " << type;
+  if (!ShapedType::isDynamic(tensor.getDimSize(0)))
+    return op->emitOpError() << "expects the token dimension of " << what
+                             << " to be dynamic, got " << type;
+  for (int64_t dim : tensor.getShape().drop_front())
+    if (ShapedType::isDynamic(dim) || dim <= 0)
+      return op->emitOpError() << "expects static positive feature dimensions in " << what << ", got "
+                               << type;
+  return success();
+}
+
+ArrayRef<int64_t> shapeOf(Value value) { return cast<RankedTensorType>(value.getType()).getShape(); }
+int64_t innermost(Value value) { return shapeOf(value).back(); }
+
+LogicalResult verifyNormWeight(Operation *op, Value weight, Value input, StringRef what) {
+  if (!weight)
+    return success();
+  ArrayRef<int64_t> shape = shapeOf(weight);
+  if (shape.size() != 1 || shape[0] != innermost(input))
+    return op->emitOpError() << "expects " << what << " of shape [" << innermost(input) << "], got "
+                             << weight.getType();
+  return success();
+}
+
+LogicalResult verifyEps(Operation *op, double eps) {
+  if (!(eps > 0.0) || !std::isfinite(eps))
+    return op->emitOpError() << "expects a positive finite eps, got " << eps;
+  return success();
+}
+
+} // namespace
+
+LogicalResult WeightOp::verify() {
+  if (getName().empty())
+    return emitOpError("expects a non-empty weight name");
+  auto type = getResult().getType();
+  if (!type.hasStaticShape())
+    return emitOpError() << "expects a static weight shape, got " << type;
+  return success();
+}
+
+LogicalResult EmbeddingOp::verify() {
+  ArrayRef<int64_t> table = shapeOf(getTable());
+  if (table.size() != 2)
+    return emitOpError() << "expects a [vocab, d_model] table, got " << getTable().getType();
+  if (failed(verifyActivation(*this, getResult().getType(), "result", 2)))
+    return failure();
+  if (innermost(getResult()) != table[1])
+    return emitOpError() << "result width " << innermost(getResult()) << " does not match the table's "
+                         << table[1];
+  if (!ShapedType::isDynamic(shapeOf(getTokens())[0]))
+    return emitOpError("expects a dynamic number of tokens");
+  if (!std::isfinite(getScale().convertToDouble()))
+    return emitOpError("expects a finite scale");
+  return success();
+}
+
+LogicalResult RMSNormOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (rank < 2 || rank > 3)
+    return emitOpError() << "expects a rank-2 or rank-3 input, got " << getInput().getType();
+  if (failed(verifyActivation(*this, getInput().getType(), "input", rank)) ||
+      failed(verifyNormWeight(*this, getWeight(), getInput(), "weight")) ||
+      failed(verifyEps(*this, getEps().convertToDouble())))
+    return failure();
+  if (!getWeight() && getWeightOffset().convertToDouble() != 0.0)
+    return emitOpError("has a weight_offset but no weight");
+  return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 2)) ||
+      failed(verifyNormWeight(*this, getWeight(), getInput(), "weight")) ||
+      failed(verifyNormWeight(*this, getBias(), getInput(), "bias")))
+    return failure();
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+/// `[?, K] x [N, K] -> [?, N]`, shared by linear projections and the LM head.
+static LogicalResult verifyProjection(Operation *op, Value input, Value weight, Value bias,
+                                      Value result) {
+  if (failed(verifyActivation(op, input.getType(), "input", 2)) ||
+      failed(verifyActivation(op, result.getType(), "result", 2)))
+    return failure();
+  ArrayRef<int64_t> w = shapeOf(weight);
+  if (w.size() != 2)
+    return op->emitOpError() << "expects a [out, in] weight, got " << weight.getType();
+  if (w[1] != innermost(input))
+    return op->emitOpError() << "weight " << weight.getType() << " expects " << w[1]
+                             << " input features, got " << innermost(input);
+  if (w[0] != innermost(result))
+    return op->emitOpError() << "weight " << weight.getType() << " produces " << w[0]
+                             << " features, result has " << innermost(result);
+  if (bias && (shapeOf(bias).size() != 1 || shapeOf(bias)[0] != w[0]))
+    return op->emitOpError() << "expects a bias of shape [" << w[0] << "], got " << bias.getType();
+  return success();
+}
+
+LogicalResult LinearOp::verify() {
+  return verifyProjection(*this, getInput(), getWeight(), getBias(), getResult());
+}
+
+LogicalResult LMHeadOp::verify() {
+  return verifyProjection(*this, getInput(), getWeight(), Value(), getResult());
+}
+
+/// `[?, H * D]` and `[?, H, D]` describe the same memory.
+static LogicalResult verifyHeadView(Operation *op, Value flat, Value split) {
+  if (failed(verifyActivation(op, flat.getType(), "flat value", 2)) ||
+      failed(verifyActivation(op, split.getType(), "per-head value", 3)))
+    return failure();
+  ArrayRef<int64_t> s = shapeOf(split);
+  if (s[1] * s[2] != innermost(flat))
+    return op->emitOpError() << s[1] << " heads of " << s[2] << " do not tile " << innermost(flat)
+                             << " features";
+  return success();
+}
+
+LogicalResult SplitHeadsOp::verify() { return verifyHeadView(*this, getInput(), getResult()); }
+LogicalResult MergeHeadsOp::verify() { return verifyHeadView(*this, getResult(), getInput()); }
+
+LogicalResult RoPEOp::verify() {
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 3)))
+    return failure();
+  int64_t headDim = innermost(getInput());
+  int64_t rotary = getRotaryDims();
+  if (rotary <= 0 || rotary > headDim || rotary % 2 != 0)
+    return emitOpError() << "expects an even rotary_dims in (0, " << headDim << "], got " << rotary;
+  double theta = getTheta().convertToDouble();
+  if (!(theta > 1.0) || !std::isfinite(theta))
+    return emitOpError() << "expects theta > 1, got " << theta;
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  for (auto [value, what] : {std::pair{getQuery(), "query"}, {getKey(), "key"}, {getValue(), "value"},
+                             {getResult(), "result"}})
+    if (failed(verifyActivation(*this, value.getType(), what, 3)))
+      return failure();
+  ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey()), v = shapeOf(getValue()),
+                    r = shapeOf(getResult());
+  if (k[1] != v[1])
+    return emitOpError() << "key has " << k[1] << " heads but value has " << v[1];
+  if (q[1] % k[1] != 0)
+    return emitOpError() << "query heads (" << q[1] << ") are not a multiple of kv heads (" << k[1] << ")";
+  if (q[2] != k[2])
+    return emitOpError() << "query head_dim " << q[2] << " differs from key head_dim " << k[2];
+  if (r[1] != q[1] || r[2] != v[2])
+    return emitOpError() << "result must be [?, " << q[1] << ", " << v[2] << "], got " << getResult().getType();
+  if (getLayer() < 0)
+    return emitOpError() << "expects a non-negative cache slot, got " << getLayer();
+  bool windowed = getMask() != AttentionMask::global;
+  if (windowed != (getWindow() > 0))
+    return emitOpError() << "mask " << stringifyAttentionMask(getMask())
+                         << (windowed ? " needs a positive window" : " takes no window") << ", got "
+                         << getWindow();
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError() << "expects a positive finite scale, got " << scale;
+  return success();
+}
+
+template <typename Op>
+static LogicalResult verifyElementwise(Op op) {
+  int64_t rank = cast<RankedTensorType>(op.getResult().getType()).getRank();
+  return verifyActivation(op, op.getResult().getType(), "result", rank);
+}
+
+LogicalResult SwiGLUOp::verify() { return verifyElementwise(*this); }
+LogicalResult GeGLUOp::verify() { return verifyElementwise(*this); }
+LogicalResult GeluOp::verify() { return verifyElementwise(*this); }
+LogicalResult AddOp::verify() { return verifyElementwise(*this); }
+
+#define GET_OP_CLASSES
+#include "loom/Dialect/LoomOps.cpp.inc"

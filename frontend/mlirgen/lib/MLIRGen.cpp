@@ -1,0 +1,232 @@
+//===- MLIRGen.cpp - ArchSpec to loom IR --------------------------------===//
+//
+// Interprets each layer's residual-block program over SSA values: a variable
+// is a Value, a component call expands into the ops of that component, `+` is
+// a residual add. Weight names follow docs/dsl.md
+// (`layers.<i>.<component>.<param>`), so the manifest is a pure function of the
+// spec.
+//
+//===----------------------------------------------------------------------===//
+#include "loom/MLIRGen/MLIRGen.h"
+
+#include "loom/Dialect/LoomOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cmath>
+
+using namespace mlir;
+
+namespace loom {
+namespace {
+
+class ModelBuilder {
+public:
+  ModelBuilder(MLIRContext &context, const ArchSpec &spec)
+      : context(context), spec(spec), builder(&context) {}
+
+  OwningOpRef<ModuleOp> build();
+
+private:
+  Location loc(const SourceLoc &source, StringRef name = {}) {
+    Location fileLoc = source.file.empty()
+                           ? UnknownLoc::get(&context)
+                           : Location(FileLineColLoc::get(&context, source.file, source.line, source.column));
+    return name.empty() ? fileLoc : Location(NameLoc::get(builder.getStringAttr(name), fileLoc));
+  }
+
+  /// [?, dims...] f32.
+  RankedTensorType activation(ArrayRef<int64_t> dims) {
+    SmallVector<int64_t> shape{ShapedType::kDynamic};
+    shape.append(dims.begin(), dims.end());
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+
+  Value weight(Location at, const std::string &name, ArrayRef<int64_t> shape) {
+    auto type = RankedTensorType::get(shape, builder.getF32Type());
+    return builder.create<WeightOp>(at, type, builder.getStringAttr(name));
+  }
+
+  Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input);
+  Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, int64_t layer,
+                  Value input);
+  Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
+  Value linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias);
+  Value headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
+                        const char *which, Value heads);
+  FailureOr<Value> expr(const LayerSpec &layer, const BlockExpr &e, llvm::StringMap<Value> &vars);
+  LogicalResult layerBlock(const LayerSpec &layer, Value &x);
+
+  MLIRContext &context;
+  const ArchSpec &spec;
+  OpBuilder builder;
+  Value start;
+};
+
+Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &prefix, Value input) {
+  int64_t width = cast<RankedTensorType>(input.getType()).getShape().back();
+  Value w = weight(at, prefix + ".weight", {width});
+  if (norm.kind == NormKind::LayerNorm) {
+    Value b = norm.bias ? weight(at, prefix + ".bias", {width}) : Value();
+    return builder.create<LayerNormOp>(at, input.getType(), input, w, b, builder.getF64FloatAttr(norm.eps));
+  }
+  return builder.create<RMSNormOp>(at, input.getType(), input, w, builder.getF64FloatAttr(norm.eps),
+                                   builder.getF64FloatAttr(norm.unitOffset ? 1.0 : 0.0));
+}
+
+Value ModelBuilder::linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias) {
+  int64_t in = cast<RankedTensorType>(input.getType()).getShape().back();
+  Value w = weight(at, prefix + ".weight", {out, in});
+  Value b = bias ? weight(at, prefix + ".bias", {out}) : Value();
+  return builder.create<LinearOp>(at, activation({out}), input, w, b);
+}
+
+Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
+                                    const char *which, Value heads) {
+  if (attn.qkNorm)
+    heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
+  if (attn.rope) {
+    const RopeSpec &rope = *attn.rope;
+    auto rotary = static_cast<int64_t>(std::llround(rope.fraction * static_cast<double>(attn.headDim)));
+    heads = builder.create<RoPEOp>(
+        loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start, builder.getF64FloatAttr(rope.theta),
+        RopePairingAttr::get(&context, rope.style == RopeStyle::Half ? RopePairing::half : RopePairing::interleaved),
+        builder.getI64IntegerAttr(rotary));
+  }
+  return heads;
+}
+
+Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std::string &prefix,
+                              int64_t layer, Value input) {
+  int64_t qWidth = attn.heads * attn.headDim, kvWidth = attn.kvHeads * attn.headDim;
+  Value q = linear(at, input, prefix + ".q_proj", qWidth, attn.qkvBias);
+  Value k = linear(at, input, prefix + ".k_proj", kvWidth, attn.qkvBias);
+  Value v = linear(at, input, prefix + ".v_proj", kvWidth, attn.qkvBias);
+  auto qType = activation({attn.heads, attn.headDim});
+  auto kvType = activation({attn.kvHeads, attn.headDim});
+  Value qh = builder.create<SplitHeadsOp>(at, qType, q);
+  Value kh = builder.create<SplitHeadsOp>(at, kvType, k);
+  Value vh = builder.create<SplitHeadsOp>(at, kvType, v);
+  qh = headNormAndRope(at, attn, prefix, "q", qh);
+  kh = headNormAndRope(at, attn, prefix, "k", kh);
+
+  AttentionMask mask = attn.mask == MaskKind::Global          ? AttentionMask::global
+                       : attn.mask == MaskKind::SlidingWindow ? AttentionMask::sliding_window
+                                                              : AttentionMask::chunked;
+  double scale = attn.scale > 0 ? attn.scale : 1.0 / std::sqrt(static_cast<double>(attn.headDim));
+  Value a = builder.create<AttentionOp>(at, qType, qh, kh, vh, start, builder.getI64IntegerAttr(layer),
+                                        AttentionMaskAttr::get(&context, mask),
+                                        builder.getI64IntegerAttr(attn.window), builder.getF64FloatAttr(scale));
+  Value merged = builder.create<MergeHeadsOp>(at, activation({qWidth}), a);
+  return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
+}
+
+Value ModelBuilder::feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input) {
+  bool bias = ffn.bias;
+  if (ffn.kind == FFNKind::GeluMLP) {
+    Value up = linear(at, input, prefix + ".up_proj", ffn.hidden, bias);
+    Value act = builder.create<GeluOp>(at, up.getType(), up);
+    return linear(at, act, prefix + ".down_proj", spec.dModel, bias);
+  }
+  Value gate = linear(at, input, prefix + ".gate_proj", ffn.hidden, bias);
+  Value up = linear(at, input, prefix + ".up_proj", ffn.hidden, bias);
+  Value act = ffn.kind == FFNKind::SwiGLU ? Value(builder.create<SwiGLUOp>(at, gate.getType(), gate, up))
+                                          : Value(builder.create<GeGLUOp>(at, gate.getType(), gate, up));
+  return linear(at, act, prefix + ".down_proj", spec.dModel, bias);
+}
+
+FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
+                                    llvm::StringMap<Value> &vars) {
+  switch (e.kind) {
+  case BlockExpr::Kind::Var: {
+    auto it = vars.find(e.name);
+    if (it == vars.end())
+      return emitError(loc(e.loc)) << "block variable '" << e.name << "' is not defined";
+    return it->second;
+  }
+  case BlockExpr::Kind::Add: {
+    FailureOr<Value> lhs = expr(layer, *e.operands[0], vars);
+    FailureOr<Value> rhs = failed(lhs) ? failure() : expr(layer, *e.operands[1], vars);
+    if (failed(rhs))
+      return failure();
+    return Value(builder.create<AddOp>(loc(e.loc), lhs->getType(), *lhs, *rhs));
+  }
+  case BlockExpr::Kind::Call: {
+    FailureOr<Value> arg = expr(layer, *e.operands[0], vars);
+    if (failed(arg))
+      return failure();
+    const Component *component = layer.find(e.name);
+    if (!component)
+      return emitError(loc(e.loc)) << "layer " << layer.index << " has no component '" << e.name << "'";
+    std::string prefix = llvm::formatv("layers.{0}.{1}", layer.index, component->name).str();
+    Location at = loc(e.loc, prefix);
+    if (const auto *n = std::get_if<NormSpec>(&component->spec))
+      return norm(at, *n, prefix, *arg);
+    if (const auto *a = std::get_if<AttentionSpec>(&component->spec))
+      return attention(at, *a, prefix, layer.index, *arg);
+    return feedForward(at, std::get<FFNSpec>(component->spec), prefix, *arg);
+  }
+  }
+  llvm_unreachable("unknown block expression kind");
+}
+
+LogicalResult ModelBuilder::layerBlock(const LayerSpec &layer, Value &x) {
+  llvm::StringMap<Value> vars;
+  vars["x"] = x;
+  for (const BlockStmt &stmt : *layer.block) {
+    FailureOr<Value> value = expr(layer, *stmt.value, vars);
+    if (failed(value))
+      return failure();
+    vars[stmt.target] = *value;
+  }
+  x = vars["x"];
+  return success();
+}
+
+OwningOpRef<ModuleOp> ModelBuilder::build() {
+  Location modelLoc = loc(spec.loc, spec.name);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(modelLoc, StringRef(spec.name));
+  builder.setInsertionPointToEnd(module->getBody());
+
+  auto tokensType = RankedTensorType::get({ShapedType::kDynamic}, builder.getI32Type());
+  auto logitsType = activation({spec.vocab});
+  auto fnType = builder.getFunctionType({tokensType, builder.getIndexType()}, {logitsType});
+  auto fn = builder.create<func::FuncOp>(modelLoc, kForwardFunctionName, fnType);
+  fn->setAttr(kModelAttrName,
+              builder.getDictionaryAttr({
+                  builder.getNamedAttr("name", builder.getStringAttr(spec.name)),
+                  builder.getNamedAttr("vocab", builder.getI64IntegerAttr(spec.vocab)),
+                  builder.getNamedAttr("d_model", builder.getI64IntegerAttr(spec.dModel)),
+                  builder.getNamedAttr("n_layers", builder.getI64IntegerAttr(spec.nLayers)),
+                  builder.getNamedAttr("max_context", builder.getI64IntegerAttr(spec.maxContext)),
+              }));
+  Block *body = fn.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  Value tokens = body->getArgument(0);
+  start = body->getArgument(1);
+
+  Value table = weight(modelLoc, "embedding.weight", {spec.vocab, spec.dModel});
+  Value x = builder.create<EmbeddingOp>(modelLoc, activation({spec.dModel}), tokens, table,
+                                        builder.getF64FloatAttr(spec.embeddingScale));
+  for (const LayerSpec &layer : spec.layers)
+    if (failed(layerBlock(layer, x)))
+      return nullptr;
+  x = norm(loc(spec.finalNorm.loc, "final_norm"), spec.finalNorm, "final_norm", x);
+  Value head = spec.tieEmbeddings ? table : weight(modelLoc, "lm_head.weight", {spec.vocab, spec.dModel});
+  Value logits = builder.create<LMHeadOp>(modelLoc, logitsType, x, head);
+  builder.create<func::ReturnOp>(modelLoc, logits);
+  return module;
+}
+
+} // namespace
+
+OwningOpRef<ModuleOp> buildModelIR(MLIRContext &context, const ArchSpec &spec) {
+  context.loadDialect<LoomDialect, func::FuncDialect>();
+  return ModelBuilder(context, spec).build();
+}
+
+} // namespace loom
