@@ -146,7 +146,7 @@ LogicalResult RoPEOp::verify() {
   if (failed(verifyActivation(*this, getInput().getType(), "input", 3)))
     return failure();
   int64_t headDim = innermost(getInput());
-  int64_t rotary = getRotaryDims();
+  int64_t rotary = static_cast<int64_t>(getRotaryDims());
   if (rotary <= 0 || rotary > headDim || rotary % 2 != 0)
     return emitOpError() << "expects an even rotary_dims in (0, " << headDim << "], got " << rotary;
   double theta = getTheta().convertToDouble();
@@ -170,13 +170,14 @@ LogicalResult AttentionOp::verify() {
     return emitOpError() << "query head_dim " << q[2] << " differs from key head_dim " << k[2];
   if (r[1] != q[1] || r[2] != v[2])
     return emitOpError() << "result must be [?, " << q[1] << ", " << v[2] << "], got " << getResult().getType();
-  if (getLayer() < 0)
-    return emitOpError() << "expects a non-negative cache slot, got " << getLayer();
+  if (static_cast<int64_t>(getLayer()) < 0)
+    return emitOpError() << "expects a non-negative cache slot, got " << static_cast<int64_t>(getLayer());
   bool windowed = getMask() != AttentionMask::global;
-  if (windowed != (getWindow() > 0))
+  auto window = static_cast<int64_t>(getWindow());
+  if (windowed != (window > 0))
     return emitOpError() << "mask " << stringifyAttentionMask(getMask())
                          << (windowed ? " needs a positive window" : " takes no window") << ", got "
-                         << getWindow();
+                         << window;
   double scale = getScale().convertToDouble();
   if (!(scale > 0.0) || !std::isfinite(scale))
     return emitOpError() << "expects a positive finite scale, got " << scale;

@@ -1,0 +1,26 @@
+//===- Artifacts.h - The files `loom compile` writes -------------*- C++ -*-===//
+#ifndef LOOM_CODEGEN_ARTIFACTS_H
+#define LOOM_CODEGEN_ARTIFACTS_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace loom {
+
+/// Links `object` with the runtime and kernel archives into a shared library
+/// exporting the C API of loom.h.
+llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, llvm::StringRef triple);
+
+/// The C header for one model: the loom.h API plus the model's constants.
+std::string renderModelHeader(mlir::DictionaryAttr descriptor, llvm::StringRef libraryName);
+
+/// The weight manifest as JSON: {"architecture", "weights": [{name, shape, dtype}], ...}.
+std::string renderManifest(mlir::DictionaryAttr descriptor);
+
+} // namespace loom
+
+#endif // LOOM_CODEGEN_ARTIFACTS_H

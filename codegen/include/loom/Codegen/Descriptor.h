@@ -1,0 +1,17 @@
+//===- Descriptor.h - The model descriptor in LLVM IR ------------*- C++ -*-===//
+#ifndef LOOM_CODEGEN_DESCRIPTOR_H
+#define LOOM_CODEGEN_DESCRIPTOR_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/IR/Module.h"
+
+namespace loom {
+
+/// Defines `loom_generated_descriptor()` in `module`, returning a constant
+/// `loom_model_desc` (runtime/include/loom/Runtime/ModelABI.h) built from the
+/// `loom.descriptor` dictionary left by loom-lower-to-kernels.
+void emitModelDescriptor(llvm::Module &module, mlir::DictionaryAttr descriptor);
+
+} // namespace loom
+
+#endif // LOOM_CODEGEN_DESCRIPTOR_H

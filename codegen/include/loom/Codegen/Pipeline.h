@@ -1,0 +1,27 @@
+//===- Pipeline.h - From loom IR to the LLVM dialect -------------*- C++ -*-===//
+#ifndef LOOM_CODEGEN_PIPELINE_H
+#define LOOM_CODEGEN_PIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace loom {
+
+struct PipelineOptions {
+  int64_t maxChunk = 64;
+  bool printIRAfterAll = false;
+  bool timing = false;
+  /// Stop after the loom-level passes (for --emit=loom-mlir).
+  bool stopBeforeLowering = false;
+};
+
+/// Runs the loom passes, the lowering to kernel calls and the conversion to
+/// the LLVM dialect on `module`, as documented in docs/design.md.
+mlir::LogicalResult runPipeline(mlir::ModuleOp module, const PipelineOptions &options);
+
+/// Registers what a context needs to parse and lower loom IR.
+void registerLoomCompilerDialects(mlir::MLIRContext &context);
+
+} // namespace loom
+
+#endif // LOOM_CODEGEN_PIPELINE_H

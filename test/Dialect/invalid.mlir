@@ -1,0 +1,202 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+// One case per verifier rule.
+
+func.func @weight_dynamic() {
+  // expected-error @+1 {{expects a static weight shape}}
+  %w = loom.weight "w" : tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @weight_empty_name() {
+  // expected-error @+1 {{expects a non-empty weight name}}
+  %w = loom.weight "" : tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @embedding_width(%t: tensor<?xi32>) {
+  %e = loom.weight "e" : tensor<10x8xf32>
+  // expected-error @+1 {{result width 4 does not match the table's 8}}
+  %x = loom.embedding %t, %e : (tensor<?xi32>, tensor<10x8xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @activation_static_tokens(%x: tensor<3x8xf32>) {
+  %w = loom.weight "w" : tensor<8xf32>
+  // expected-error @+1 {{expects the token dimension of input to be dynamic}}
+  %y = loom.rms_norm %x, %w {eps = 1.0e-06 : f64} : (tensor<3x8xf32>, tensor<8xf32>) -> tensor<3x8xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_weight_shape(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<4xf32>
+  // expected-error @+1 {{expects weight of shape [8]}}
+  %y = loom.rms_norm %x, %w {eps = 1.0e-06 : f64} : (tensor<?x8xf32>, tensor<4xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_eps(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects a positive finite eps}}
+  %y = loom.rms_norm %x {eps = 0.0 : f64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @rms_norm_offset_without_weight(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{has a weight_offset but no weight}}
+  %y = loom.rms_norm %x {eps = 1.0e-06 : f64, weight_offset = 1.0 : f64} : (tensor<?x8xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @layer_norm_bias(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<8xf32>
+  %b = loom.weight "b" : tensor<7xf32>
+  // expected-error @+1 {{expects bias of shape [8]}}
+  %y = loom.layer_norm %x, %w, %b {eps = 1.0e-05 : f64} : (tensor<?x8xf32>, tensor<8xf32>, tensor<7xf32>) -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @linear_in_features(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<16x4xf32>
+  // expected-error @+1 {{expects 4 input features, got 8}}
+  %y = loom.linear %x, %w : (tensor<?x8xf32>, tensor<16x4xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @linear_out_features(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<16x8xf32>
+  // expected-error @+1 {{produces 16 features, result has 12}}
+  %y = loom.linear %x, %w : (tensor<?x8xf32>, tensor<16x8xf32>) -> tensor<?x12xf32>
+  return
+}
+
+// -----
+
+func.func @linear_bias(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<16x8xf32>
+  %b = loom.weight "b" : tensor<8xf32>
+  // expected-error @+1 {{expects a bias of shape [16]}}
+  %y = loom.linear %x, %w, %b : (tensor<?x8xf32>, tensor<16x8xf32>, tensor<8xf32>) -> tensor<?x16xf32>
+  return
+}
+
+// -----
+
+func.func @lm_head_vocab(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<100x8xf32>
+  // expected-error @+1 {{produces 100 features, result has 99}}
+  %y = loom.lm_head %x, %w : (tensor<?x8xf32>, tensor<100x8xf32>) -> tensor<?x99xf32>
+  return
+}
+
+// -----
+
+func.func @split_heads_tiling(%x: tensor<?x64xf32>) {
+  // expected-error @+1 {{3 heads of 16 do not tile 64 features}}
+  %y = loom.split_heads %x : tensor<?x64xf32> -> tensor<?x3x16xf32>
+  return
+}
+
+// -----
+
+func.func @merge_heads_tiling(%x: tensor<?x4x16xf32>) {
+  // expected-error @+1 {{4 heads of 16 do not tile 60 features}}
+  %y = loom.merge_heads %x : tensor<?x4x16xf32> -> tensor<?x60xf32>
+  return
+}
+
+// -----
+
+func.func @rope_odd_dims(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{expects an even rotary_dims in (0, 16], got 7}}
+  %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 7 : i64} : tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_theta(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{expects theta > 1}}
+  %y = loom.rope %x at %s {theta = 0.5 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64} : tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_gqa(%q: tensor<?x6x16xf32>, %k: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{query heads (6) are not a multiple of kv heads (4)}}
+  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x6x16xf32>, tensor<?x4x16xf32>, tensor<?x4x16xf32> -> tensor<?x6x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_head_dim(%q: tensor<?x4x16xf32>, %k: tensor<?x2x8xf32>, %s: index) {
+  // expected-error @+1 {{query head_dim 16 differs from key head_dim 8}}
+  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32> -> tensor<?x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_missing(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+  // expected-error @+1 {{mask sliding_window needs a positive window, got 0}}
+  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask sliding_window>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_window_on_global(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+  // expected-error @+1 {{mask global takes no window, got 128}}
+  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, window = 128 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_scale(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+  // expected-error @+1 {{expects a positive finite scale}}
+  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = -1.0 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attention_layer(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+  // expected-error @+1 {{expects a non-negative cache slot, got -1}}
+  %a = loom.attention %q, %k, %k at %s {layer = -1 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @add_types(%a: tensor<?x4xf32>, %b: tensor<?x8xf32>) {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %c = "loom.add"(%a, %b) : (tensor<?x4xf32>, tensor<?x8xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @gelu_static(%a: tensor<4x8xf32>) {
+  // expected-error @+1 {{expects the token dimension of result to be dynamic}}
+  %c = loom.gelu %a : tensor<4x8xf32>
+  return
+}

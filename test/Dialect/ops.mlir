@@ -1,0 +1,46 @@
+// RUN: loom-opt %s | loom-opt | FileCheck %s
+// Every op prints in a form that parses back to the same IR.
+
+// CHECK-LABEL: func.func @all_ops
+func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
+  // CHECK: %[[EMB:.+]] = loom.weight "embedding.weight" : tensor<100x64xf32>
+  %emb = loom.weight "embedding.weight" : tensor<100x64xf32>
+  // CHECK: %[[X:.+]] = loom.embedding %{{.+}}, %[[EMB]] {scale = 8.000000e+00 : f64} : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>
+  %x = loom.embedding %tokens, %emb {scale = 8.0 : f64} : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>
+  %nw = loom.weight "n.weight" : tensor<64xf32>
+  %nb = loom.weight "n.bias" : tensor<64xf32>
+  // CHECK: loom.rms_norm %[[X]], %{{.+}} {eps = 9.9999999999999995E-7 : f64, weight_offset = 1.000000e+00 : f64}
+  %h = loom.rms_norm %x, %nw {eps = 1.0e-06 : f64, weight_offset = 1.0 : f64} : (tensor<?x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+  // CHECK: loom.layer_norm %{{.+}}, %{{.+}}, %{{.+}} {eps = 1.000000e-05 : f64}
+  %ln = loom.layer_norm %h, %nw, %nb {eps = 1.0e-05 : f64} : (tensor<?x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
+  %wq = loom.weight "q.weight" : tensor<128x64xf32>
+  %bq = loom.weight "q.bias" : tensor<128xf32>
+  // CHECK: loom.linear %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<?x128xf32>
+  %q = loom.linear %ln, %wq, %bq : (tensor<?x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<?x128xf32>
+  %wk = loom.weight "k.weight" : tensor<32x64xf32>
+  %k = loom.linear %ln, %wk : (tensor<?x64xf32>, tensor<32x64xf32>) -> tensor<?x32xf32>
+  // CHECK: loom.split_heads %{{.+}} : tensor<?x128xf32> -> tensor<?x4x32xf32>
+  %qh = loom.split_heads %q : tensor<?x128xf32> -> tensor<?x4x32xf32>
+  %kh = loom.split_heads %k : tensor<?x32xf32> -> tensor<?x1x32xf32>
+  // CHECK: loom.rms_norm %{{.+}} {eps = 9.9999999999999995E-7 : f64} : (tensor<?x4x32xf32>) -> tensor<?x4x32xf32>
+  %qn = loom.rms_norm %qh {eps = 1.0e-06 : f64} : (tensor<?x4x32xf32>) -> tensor<?x4x32xf32>
+  // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 16 : i64, style = #loom<rope_style interleaved>, theta = 1.000000e+04 : f64} : tensor<?x4x32xf32>
+  %qr = loom.rope %qn at %start {theta = 1.0e+04 : f64, style = #loom<rope_style interleaved>, rotary_dims = 16 : i64} : tensor<?x4x32xf32>
+  // CHECK: loom.attention %{{.+}}, %{{.+}}, %{{.+}} at %{{.+}} {layer = 0 : i64, mask = #loom<mask sliding_window>, scale = 1.250000e-01 : f64, window = 8 : i64} : tensor<?x4x32xf32>, tensor<?x1x32xf32>, tensor<?x1x32xf32> -> tensor<?x4x32xf32>
+  %a = loom.attention %qr, %kh, %kh at %start {layer = 0 : i64, mask = #loom<mask sliding_window>, window = 8 : i64, scale = 0.125 : f64} : tensor<?x4x32xf32>, tensor<?x1x32xf32>, tensor<?x1x32xf32> -> tensor<?x4x32xf32>
+  // CHECK: loom.merge_heads %{{.+}} : tensor<?x4x32xf32> -> tensor<?x128xf32>
+  %m = loom.merge_heads %a : tensor<?x4x32xf32> -> tensor<?x128xf32>
+  // CHECK: loom.swiglu %{{.+}}, %{{.+}} : tensor<?x128xf32>
+  %s = loom.swiglu %m, %q : tensor<?x128xf32>
+  // CHECK: loom.geglu %{{.+}}, %{{.+}} : tensor<?x128xf32>
+  %g = loom.geglu %s, %q : tensor<?x128xf32>
+  // CHECK: loom.gelu %{{.+}} : tensor<?x128xf32>
+  %ge = loom.gelu %g : tensor<?x128xf32>
+  %wo = loom.weight "o.weight" : tensor<64x128xf32>
+  %o = loom.linear %ge, %wo : (tensor<?x128xf32>, tensor<64x128xf32>) -> tensor<?x64xf32>
+  // CHECK: loom.add %{{.+}}, %{{.+}} : tensor<?x64xf32>
+  %r = loom.add %x, %o : tensor<?x64xf32>
+  // CHECK: loom.lm_head %{{.+}}, %[[EMB]] : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
+  %logits = loom.lm_head %r, %emb : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
+  return %logits : tensor<?x100xf32>
+}

@@ -1,0 +1,44 @@
+//===- CompileCommand.cpp - `loom compile SPEC -o OUT` ------------------===//
+#include "Commands.h"
+#include "SpecCompiler.h"
+
+using namespace llvm;
+
+namespace {
+cl::SubCommand sub("compile", "Compile a spec into a shared library (plus C header and weight manifest)");
+cl::opt<std::string> spec(cl::Positional, cl::Required, cl::desc("<spec.loom>"), cl::sub(sub));
+cl::opt<std::string> output("o", cl::desc("Output file"), cl::value_desc("file"), cl::Required, cl::sub(sub));
+cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the file defines several"),
+                          cl::init(""), cl::sub(sub));
+cl::opt<loom::EmitKind> emit(
+    "emit", cl::desc("What to produce"), cl::init(loom::EmitKind::SharedLibrary),
+    cl::values(clEnumValN(loom::EmitKind::LoomMLIR, "loom-mlir", "loom dialect IR after the loom passes"),
+               clEnumValN(loom::EmitKind::LoweredMLIR, "lowered-mlir", "LLVM-dialect IR calling the kernels"),
+               clEnumValN(loom::EmitKind::LLVM, "llvm", "LLVM IR"),
+               clEnumValN(loom::EmitKind::Asm, "asm", "target assembly"),
+               clEnumValN(loom::EmitKind::Obj, "obj", "object file"),
+               clEnumValN(loom::EmitKind::SharedLibrary, "so", "shared library + header + manifest")),
+    cl::sub(sub));
+cl::opt<std::string> triple("target", cl::desc("Target triple (default: the host)"), cl::init(""), cl::sub(sub));
+cl::opt<std::string> cpu("mcpu", cl::desc("Target CPU (default: the host CPU)"), cl::init(""), cl::sub(sub));
+cl::opt<std::string> features("mattr", cl::desc("Target features, e.g. +avx2,+fma"), cl::init(""), cl::sub(sub));
+cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::init(3), cl::Prefix, cl::sub(sub));
+cl::opt<int64_t> maxChunk("max-chunk", cl::desc("Tokens per generated forward call"), cl::init(64), cl::sub(sub));
+cl::opt<bool> printIRAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"), cl::sub(sub));
+cl::opt<bool> timePasses("time-passes", cl::desc("Report the time of every pass"), cl::sub(sub));
+
+int run() {
+  loom::CompileRequest request;
+  request.specPath = spec;
+  request.architecture = arch;
+  request.target = {triple, cpu, features, optLevel};
+  request.pipeline.maxChunk = maxChunk;
+  request.pipeline.printIRAfterAll = printIRAfterAll;
+  request.pipeline.timing = timePasses;
+  if (auto err = loom::compileSpec(request, emit, output))
+    return loom::reportError(std::move(err));
+  return 0;
+}
+} // namespace
+
+loom::Command loom::compileCommand() { return {sub, run}; }

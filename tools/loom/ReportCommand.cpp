@@ -1,0 +1,171 @@
+//===- ReportCommand.cpp - `loom report SPEC` ---------------------------===//
+//
+// Figures come from the loom IR, not from the spec's text, so they describe
+// exactly what would be compiled: parameters are the manifest, FLOPs are the
+// projections and attention ops present in the forward function.
+//
+//===----------------------------------------------------------------------===//
+#include "Commands.h"
+#include "SpecCompiler.h"
+
+#include "loom/Dialect/LoomOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+using namespace llvm;
+
+namespace {
+cl::SubCommand sub("report", "Parameters, per-layer summary, KV-cache size and FLOPs of a spec");
+cl::opt<std::string> spec(cl::Positional, cl::Required, cl::desc("<spec.loom>"), cl::sub(sub));
+cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the file defines several"), cl::init(""),
+                          cl::sub(sub));
+cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(sub));
+
+struct LayerFigures {
+  std::string summary;
+  int64_t parameters = 0;
+  int64_t kvBytesPerToken = 0;
+  int64_t projectionFlops = 0;
+  /// Attention FLOPs for one token attending to `c` keys: perKey * min(c, window).
+  int64_t attentionFlopsPerKey = 0;
+  int64_t window = 0;
+};
+
+/// The layer index of a `layers.<i>.…` name.
+std::optional<int64_t> layerOf(StringRef name) {
+  int64_t layer;
+  if (!name.consume_front("layers.") || name.split('.').first.getAsInteger(10, layer))
+    return std::nullopt;
+  return layer;
+}
+
+int64_t elements(mlir::Value v) {
+  int64_t n = 1;
+  for (int64_t d : mlir::cast<mlir::RankedTensorType>(v.getType()).getShape())
+    n *= d;
+  return n;
+}
+
+std::string layerSummary(const loom::LayerSpec &layer) {
+  std::string text;
+  raw_string_ostream os(text);
+  for (const loom::Component &c : layer.components) {
+    if (const auto *a = std::get_if<loom::AttentionSpec>(&c.spec)) {
+      os << " " << c.name << "=attention(" << a->heads << "/" << a->kvHeads << " heads x " << a->headDim;
+      if (a->mask == loom::MaskKind::SlidingWindow)
+        os << ", window " << a->window;
+      else if (a->mask == loom::MaskKind::Chunked)
+        os << ", chunk " << a->window;
+      os << (a->rope ? formatv(", rope theta {0}", a->rope->theta).str() : std::string(", nope"))
+         << (a->qkNorm ? ", qk-norm" : "") << ")";
+    } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec)) {
+      const char *kind = f->kind == loom::FFNKind::SwiGLU ? "swiglu" : f->kind == loom::FFNKind::GeGLU ? "geglu" : "gelu";
+      os << " " << c.name << "=" << kind << "(" << f->hidden << ")";
+    }
+  }
+  return text;
+}
+
+int run() {
+  loom::SpecSession session;
+  auto parsed = session.parse(spec, arch);
+  if (!parsed)
+    return loom::reportError(parsed.takeError());
+  auto module = session.buildIR();
+  if (!module)
+    return loom::reportError(module.takeError());
+  const loom::ArchSpec &archSpec = **parsed;
+
+  std::vector<LayerFigures> layers(archSpec.nLayers);
+  for (const loom::LayerSpec &l : archSpec.layers)
+    layers[l.index].summary = layerSummary(l);
+  StringSet<> seen;
+  int64_t totalParameters = 0, globalProjectionFlops = 0;
+  module->walk([&](mlir::Operation *op) {
+    if (auto w = dyn_cast<loom::WeightOp>(op)) {
+      if (!seen.insert(w.getName()).second)
+        return;
+      int64_t n = elements(w.getResult());
+      totalParameters += n;
+      if (std::optional<int64_t> layer = layerOf(w.getName()))
+        layers[*layer].parameters += n;
+    } else if (isa<loom::LinearOp, loom::LMHeadOp>(op)) {
+      int64_t flops = 2 * elements(op->getOperand(1));
+      auto name = op->getLoc()->findInstanceOf<mlir::NameLoc>();
+      if (std::optional<int64_t> layer = name ? layerOf(name.getName().getValue()) : std::nullopt)
+        layers[*layer].projectionFlops += flops;
+      else
+        globalProjectionFlops += flops;
+    } else if (auto a = dyn_cast<loom::AttentionOp>(op)) {
+      auto q = cast<mlir::RankedTensorType>(a.getQuery().getType()).getShape();
+      auto k = cast<mlir::RankedTensorType>(a.getKey().getType()).getShape();
+      LayerFigures &f = layers[a.getLayer()];
+      f.kvBytesPerToken += 2 * k[1] * k[2] * 4;
+      f.attentionFlopsPerKey += 2 * 2 * q[1] * q[2]; // scores and the weighted sum of values
+      f.window = a.getWindow();
+    }
+  });
+
+  int64_t kvPerToken = 0, flopsPerToken = globalProjectionFlops, attentionAtMax = 0;
+  for (const LayerFigures &f : layers) {
+    kvPerToken += f.kvBytesPerToken;
+    flopsPerToken += f.projectionFlops + f.attentionFlopsPerKey;
+    int64_t keys = f.window > 0 ? std::min(f.window, archSpec.maxContext) : archSpec.maxContext;
+    attentionAtMax += f.attentionFlopsPerKey * keys;
+  }
+  int64_t kvAtMax = kvPerToken * archSpec.maxContext;
+
+  if (json) {
+    json::OStream out(outs(), 2);
+    out.object([&] {
+      out.attribute("architecture", archSpec.name);
+      out.attribute("parameters", totalParameters);
+      out.attribute("kv_cache_bytes_per_token", kvPerToken);
+      out.attribute("kv_cache_bytes_at_max_context", kvAtMax);
+      out.attribute("max_context", archSpec.maxContext);
+      out.attribute("flops_per_token", flopsPerToken);
+      out.attribute("flops_per_token_at_max_context", flopsPerToken + attentionAtMax);
+      out.attributeArray("layers", [&] {
+        for (auto [i, f] : llvm::enumerate(layers))
+          out.object([&] {
+            out.attribute("index", static_cast<int64_t>(i));
+            out.attribute("summary", StringRef(f.summary).trim());
+            out.attribute("parameters", f.parameters);
+            out.attribute("kv_cache_bytes_per_token", f.kvBytesPerToken);
+            out.attribute("flops_per_token", f.projectionFlops + f.attentionFlopsPerKey);
+          });
+      });
+    });
+    outs() << "\n";
+    return 0;
+  }
+  outs() << "architecture " << archSpec.name << "\n"
+         << formatv("  parameters:              {0} ({1:f2} B)\n", totalParameters, totalParameters / 1e9)
+         << formatv("  KV cache per token:      {0} bytes (F32)\n", kvPerToken)
+         << formatv("  KV cache at max context: {0} bytes ({1:f2} GiB, {2} tokens)\n", kvAtMax,
+                    kvAtMax / double(1ull << 30), archSpec.maxContext)
+         << formatv("  FLOPs per token:         {0} ({1:f2} GFLOP) at context 1, {2:f2} GFLOP at max context\n",
+                    flopsPerToken, flopsPerToken / 1e9, (flopsPerToken + attentionAtMax) / 1e9)
+         << "  layers:\n";
+  // Consecutive identical layers print as one range.
+  for (size_t i = 0; i < layers.size();) {
+    size_t j = i;
+    while (j + 1 < layers.size() && layers[j + 1].summary == layers[i].summary &&
+           layers[j + 1].parameters == layers[i].parameters)
+      ++j;
+    outs() << formatv("    {0,-9} {1} params,{2}\n", i == j ? formatv("{0}", i).str() : formatv("{0}-{1}", i, j).str(),
+                      layers[i].parameters, layers[i].summary);
+    i = j + 1;
+  }
+  return 0;
+}
+} // namespace
+
+loom::Command loom::reportCommand() { return {sub, run}; }
