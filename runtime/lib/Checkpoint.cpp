@@ -1,0 +1,181 @@
+//===- Checkpoint.cpp - Loading manifest weights from checkpoints ---------===//
+
+#include "Checkpoint.h"
+#include "Error.h"
+#include "Json.h"
+#include "Safetensors.h"
+#include "Shape.h"
+
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+using namespace loom::rt;
+
+namespace {
+
+/// How many unexpected tensor names an error message lists.
+constexpr size_t kListedExtras = 3;
+
+/// Where a tensor of the checkpoint lives.
+struct TensorLocation {
+  const SafetensorsTensor *tensor;
+  size_t file; ///< Index into the opened files.
+};
+
+/// The `weight_map` of a sharded checkpoint's index.
+struct ShardIndex {
+  std::vector<std::string> shards; ///< Distinct shard files, in order of first mention.
+  std::vector<std::pair<std::string, size_t>> placements; ///< Tensor name -> index into shards.
+};
+
+bool endsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+/// "dir/" for "dir/model.index.json"; "" for a bare file name.
+std::string directoryOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+}
+
+bool readShardIndex(const std::string &path, ShardIndex &index) {
+  MemoryMapping file;
+  if (!file.mapFile(path.c_str()))
+    return false;
+  JsonValue root;
+  JsonError error;
+  std::string_view text(reinterpret_cast<const char *>(file.data()), file.size());
+  if (!parseJson(text, root, error))
+    return fail("'{}': invalid JSON at byte {}: {}", path, error.offset, error.message);
+  const JsonValue *weightMap = root.isObject() ? root.find("weight_map") : nullptr;
+  if (!weightMap || !weightMap->isObject())
+    return fail("'{}': no \"weight_map\" object mapping tensor names to shard files", path);
+
+  std::unordered_map<std::string_view, size_t> shardNumbers;
+  for (const JsonValue::Member &member : weightMap->members()) {
+    if (!member.second.isString() || member.second.string().empty())
+      return fail("'{}': tensor '{}' is mapped to {}, expected a shard file name", path, member.first,
+                  describeJsonKind(member.second.kind()));
+    const std::string &shard = member.second.string();
+    auto [it, inserted] = shardNumbers.try_emplace(shard, index.shards.size());
+    if (inserted)
+      index.shards.push_back(shard);
+    index.placements.emplace_back(member.first, it->second);
+  }
+  return true;
+}
+
+/// Checks that the shards hold exactly the tensors the index places in them.
+bool checkShardsMatchIndex(const std::string &indexPath, const ShardIndex &index,
+                           const std::vector<SafetensorsFile> &files,
+                           const std::unordered_map<std::string_view, TensorLocation> &tensors) {
+  std::unordered_set<std::string_view> placed;
+  for (const auto &[name, shard] : index.placements) {
+    auto it = tensors.find(name);
+    if (it == tensors.end() || it->second.file != shard)
+      return fail("'{}': maps tensor '{}' to '{}', which does not contain it", indexPath, name,
+                  index.shards[shard]);
+    placed.insert(name);
+  }
+  for (const SafetensorsFile &file : files)
+    for (const SafetensorsTensor &tensor : file.tensors())
+      if (!placed.count(tensor.name))
+        return fail("'{}': contains tensor '{}', which '{}' does not list", file.path(), tensor.name, indexPath);
+  return true;
+}
+
+bool sameShape(const loom_weight_desc &weight, const std::vector<int64_t> &shape) {
+  if (shape.size() != static_cast<size_t>(weight.rank))
+    return false;
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (shape[d] != weight.shape[d])
+      return false;
+  return true;
+}
+
+/// Every manifest weight must be present with its shape, and nothing else.
+bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
+                          const std::vector<SafetensorsFile> &files,
+                          const std::unordered_map<std::string_view, TensorLocation> &tensors) {
+  std::unordered_set<std::string_view> manifest;
+  for (int64_t i = 0; i < desc.n_weights; ++i) {
+    const loom_weight_desc &weight = desc.weights[i];
+    manifest.insert(weight.name);
+    auto it = tensors.find(weight.name);
+    if (it == tensors.end())
+      return fail("'{}': missing tensor '{}' (expected shape {})", path, weight.name,
+                  formatShape(weight.shape, weight.rank));
+    const SafetensorsTensor &tensor = *it->second.tensor;
+    if (!sameShape(weight, tensor.shape))
+      return fail("'{}': tensor '{}' has shape {} but the model expects {}", files[it->second.file].path(),
+                  weight.name, formatShape(tensor.shape.data(), tensor.shape.size()),
+                  formatShape(weight.shape, weight.rank));
+  }
+
+  std::string listed;
+  size_t extras = 0;
+  for (const SafetensorsFile &file : files)
+    for (const SafetensorsTensor &tensor : file.tensors()) {
+      if (manifest.count(tensor.name))
+        continue;
+      if (++extras <= kListedExtras)
+        listed += (listed.empty() ? "'" : ", '") + tensor.name + "'";
+    }
+  if (extras)
+    return fail("'{}': {} tensor{} not in the model: {}{}", path, extras, extras == 1 ? " is" : "s are", listed,
+                extras > kListedExtras ? ", ..." : "");
+  return true;
+}
+
+} // namespace
+
+bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store) {
+  const bool sharded = endsWith(path, ".index.json");
+  ShardIndex index;
+  if (sharded) {
+    if (!readShardIndex(path, index))
+      return false;
+  } else {
+    index.shards.push_back(path);
+  }
+
+  // Every file stays open (mapped) until the weights are set: tensors point into the mappings.
+  std::vector<SafetensorsFile> files(index.shards.size());
+  const std::string directory = sharded ? directoryOf(path) : std::string();
+  for (size_t f = 0; f < files.size(); ++f) {
+    const std::string &shard = index.shards[f];
+    if (!files[f].open(sharded && shard.front() != '/' ? directory + shard : shard))
+      return false;
+  }
+
+  std::unordered_map<std::string_view, TensorLocation> tensors;
+  for (size_t f = 0; f < files.size(); ++f)
+    for (const SafetensorsTensor &tensor : files[f].tensors()) {
+      auto [it, inserted] = tensors.try_emplace(tensor.name, TensorLocation{&tensor, f});
+      if (!inserted)
+        return fail("'{}': tensor '{}' is also in '{}'", files[f].path(), tensor.name,
+                    files[it->second.file].path());
+    }
+  if (sharded && !checkShardsMatchIndex(path, index, files, tensors))
+    return false;
+  if (!checkAgainstManifest(desc, path, files, tensors))
+    return false;
+
+  std::vector<bool> borrowedFrom(files.size(), false);
+  for (int64_t i = 0; i < desc.n_weights; ++i) {
+    const TensorLocation &location = tensors.find(desc.weights[i].name)->second;
+    bool borrowed;
+    if (!store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed))
+      return false;
+    if (borrowed)
+      borrowedFrom[location.file] = true;
+  }
+  // Files whose tensors were all converted are unmapped when `files` goes away.
+  for (size_t f = 0; f < files.size(); ++f)
+    if (borrowedFrom[f])
+      store.keepMapping(files[f].releaseMapping());
+  return true;
+}

@@ -1,0 +1,16 @@
+//===- FakeKernels.cpp - Kernel thread-count stand-ins --------------------===//
+//
+// Built into the tests only when the real loom_kernels target is not part of
+// the build: the runtime references just these two kernel-library symbols.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Runtime/Kernels.h"
+
+namespace {
+int32_t numThreads = 0;
+} // namespace
+
+extern "C" void loom_kernels_set_num_threads(int32_t n) { numThreads = n; }
+
+extern "C" int32_t loom_kernels_num_threads(void) { return numThreads; }

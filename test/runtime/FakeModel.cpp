@@ -1,0 +1,105 @@
+//===- FakeModel.cpp - A stand-in for a generated model object ------------===//
+
+#include "FakeModel.h"
+#include "loom/Runtime/Kernels.h"
+
+#include <cstring>
+
+using namespace loom::test;
+
+namespace {
+
+const loom_weight_desc kWeights[] = {
+    {"embed.weight", 2, {kVocab, kDModel, 0, 0}, LOOM_DTYPE_F32},
+    {"layers.0.attn_norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
+    {"layers.0.proj.weight", 2, {kDModel, kDModel, 0, 0}, LOOM_DTYPE_F32},
+    {"layers.0.proj.bias", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
+    {"layers.1.attn_norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
+    {"layers.1.proj.weight", 2, {kDModel, kDModel, 0, 0}, LOOM_DTYPE_F32},
+    {"norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
+};
+
+const loom_layer_cache_desc kLayers[] = {
+    {/*kv_heads=*/1, /*head_dim=*/2, LOOM_MASK_GLOBAL, /*window=*/0},
+    {/*kv_heads=*/2, /*head_dim=*/1, LOOM_MASK_SLIDING_WINDOW, /*window=*/8},
+};
+
+constexpr int64_t kScratchBytes = 200;
+
+const loom_model_desc kDescriptor = {
+    LOOM_ABI_VERSION, "fake", kVocab, kDModel, /*n_layers=*/2, kMaxContext, kMaxChunk, kScratchBytes,
+    /*n_weights=*/sizeof(kWeights) / sizeof(kWeights[0]), kWeights, kLayers,
+};
+
+loom_model_desc descriptor = kDescriptor;
+
+/// What the forward computes for the token at `position`, from the caches.
+float logit(float *const *k, float *const *v, const float *embed, int32_t token, int64_t position, int64_t t) {
+  float tokens = 0, positions = 0;
+  for (int64_t q = 0; q <= position; ++q) {
+    tokens += k[0][2 * q];
+    positions += v[1][2 * q];
+  }
+  return tokens + positions / 64 + embed[token * kDModel + t % kDModel] + float(t) / 2;
+}
+
+} // namespace
+
+FakeModelState &loom::test::fakeState() {
+  static FakeModelState state;
+  return state;
+}
+
+loom_model_desc &loom::test::fakeDescriptor() { return descriptor; }
+
+void loom::test::resetFakeDescriptor() { descriptor = kDescriptor; }
+
+std::vector<float> loom::test::expectedLogits(const std::vector<int32_t> &history, const float *embed) {
+  const int64_t position = int64_t(history.size()) - 1;
+  float tokens = 0, positions = 0;
+  for (int64_t q = 0; q <= position; ++q) {
+    tokens += float(history[q]);
+    positions += float(q);
+  }
+  std::vector<float> logits(kVocab);
+  for (int64_t t = 0; t < kVocab; ++t)
+    logits[t] = tokens + positions / 64 + embed[history.back() * kDModel + t % kDModel] + float(t) / 2;
+  return logits;
+}
+
+extern "C" const loom_model_desc *loom_generated_descriptor(void) { return &descriptor; }
+
+extern "C" void loom_generated_forward(const loom_tensor *weights, float *const *k_caches, float *const *v_caches,
+                                       const int32_t *tokens, int64_t n, int64_t start_pos, int64_t first_logit_row,
+                                       void *scratch, float *logits) {
+  FakeModelState &state = fakeState();
+  state.calls.push_back({n, start_pos, first_logit_row, logits == nullptr});
+  state.weights = weights;
+  for (int64_t i = 0; i < descriptor.n_weights; ++i)
+    if (!weights[i].data || weights[i].dtype != LOOM_DTYPE_F32)
+      state.abiViolation = true;
+  if (!scratch || reinterpret_cast<uintptr_t>(scratch) % 64 != 0 || n < 1 || n > kMaxChunk ||
+      first_logit_row < 0 || first_logit_row > n || (logits == nullptr) != (first_logit_row == n)) {
+    state.abiViolation = true;
+    return;
+  }
+  // Touch all of the scratch the descriptor asked for: the sanitizers check its size.
+  std::memset(scratch, 0xA5, kScratchBytes);
+
+  const float *embed = static_cast<const float *>(weights[kEmbedWeight].data);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t p = start_pos + i;
+    const float token = float(tokens[i]);
+    k_caches[0][2 * p] = token;
+    k_caches[0][2 * p + 1] = float(p);
+    v_caches[0][2 * p] = float(p);
+    v_caches[0][2 * p + 1] = token;
+    k_caches[1][2 * p] = token;
+    k_caches[1][2 * p + 1] = -token;
+    v_caches[1][2 * p] = float(p);
+    v_caches[1][2 * p + 1] = -float(p);
+  }
+  for (int64_t row = first_logit_row; row < n; ++row)
+    for (int64_t t = 0; t < kVocab; ++t)
+      logits[(row - first_logit_row) * kVocab + t] = logit(k_caches, v_caches, embed, tokens[row], start_pos + row, t);
+}
