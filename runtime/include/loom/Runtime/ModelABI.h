@@ -31,7 +31,7 @@ typedef struct loom_weight_desc {
 typedef struct loom_layer_cache_desc {
   int64_t kv_heads;
   int64_t head_dim;
-  int64_t mask;      /* LOOM_MASK_* */
+  int64_t mask;      /* LOOM_MASK_* (Kernels.h) */
   int64_t window;    /* tokens the layer can see; 0: the whole context */
 } loom_layer_cache_desc;
 
@@ -52,7 +52,7 @@ typedef struct loom_model_desc {
 const loom_model_desc *loom_generated_descriptor(void);
 
 /* Runs tokens[0..n) at positions start_pos.. (n <= max_chunk), reading and appending the KV caches
- * (k_caches[l], v_caches[l] are [max_context, kv_heads, head_dim] F32) and writing the logits of
+ * (k_caches[l], v_caches[l] are [capacity, kv_heads, head_dim] F32, capacity <= max_context) and writing the logits of
  * rows first_logit_row..n-1 to logits ((n - first_logit_row) x vocab). */
 void loom_generated_forward(const loom_tensor *weights, float *const *k_caches, float *const *v_caches,
                             const int32_t *tokens, int64_t n, int64_t start_pos, int64_t first_logit_row,
