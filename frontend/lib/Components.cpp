@@ -1,0 +1,366 @@
+//===- Components.cpp - Component constructors and their checks ----------===//
+#include "Components.h"
+
+#include "Diagnostics.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+
+using namespace llvm;
+
+namespace loom::frontend {
+
+//===----------------------------------------------------------------------===//
+// The constructor table
+//===----------------------------------------------------------------------===//
+
+static constexpr StringRef kRopeStyles[] = {"half", "interleaved"};
+static constexpr StringRef kMasks[] = {"global", "sliding_window", "chunked"};
+
+static const ParamInfo kRMSNormParams[] = {
+    {"eps", ParamType::Number, false, {}},
+    {"unit_offset", ParamType::Bool, false, {}},
+};
+static const ParamInfo kLayerNormParams[] = {
+    {"eps", ParamType::Number, false, {}},
+    {"bias", ParamType::Bool, false, {}},
+};
+static const ParamInfo kRopeParams[] = {
+    {"theta", ParamType::Number, false, {}},
+    {"style", ParamType::Enum, false, kRopeStyles},
+    {"fraction", ParamType::Number, false, {}},
+};
+// The parameters shared by every attention kind; GQA adds kv_heads.
+#define LOOM_ATTENTION_PARAMS                                                                                  \
+  {"heads", ParamType::Int, true, {}}, {"head_dim", ParamType::Int, true, {}},                                \
+      {"qk_norm", ParamType::Norm, false, {}}, {"rope", ParamType::Rope, true, {}},                           \
+      {"qkv_bias", ParamType::Bool, false, {}}, {"out_bias", ParamType::Bool, false, {}},                     \
+      {"mask", ParamType::Enum, false, kMasks}, {"window", ParamType::Int, false, {}},                        \
+      {"scale", ParamType::Number, false, {}}
+static const ParamInfo kGQAParams[] = {{"kv_heads", ParamType::Int, true, {}}, LOOM_ATTENTION_PARAMS};
+static const ParamInfo kAttentionParams[] = {LOOM_ATTENTION_PARAMS};
+#undef LOOM_ATTENTION_PARAMS
+static const ParamInfo kFFNParams[] = {
+    {"hidden", ParamType::Int, true, {}},
+    {"bias", ParamType::Bool, false, {}},
+};
+
+static const ConstructorInfo kConstructors[] = {
+    {"RMSNorm", Constructor::RMSNorm, ComponentFamily::Norm, kRMSNormParams},
+    {"LayerNorm", Constructor::LayerNorm, ComponentFamily::Norm, kLayerNormParams},
+    {"RoPE", Constructor::RoPE, ComponentFamily::Rope, kRopeParams},
+    {"GQA", Constructor::GQA, ComponentFamily::Attention, kGQAParams},
+    {"MHA", Constructor::MHA, ComponentFamily::Attention, kAttentionParams},
+    {"MQA", Constructor::MQA, ComponentFamily::Attention, kAttentionParams},
+    {"SwiGLU", Constructor::SwiGLU, ComponentFamily::FFN, kFFNParams},
+    {"GeGLU", Constructor::GeGLU, ComponentFamily::FFN, kFFNParams},
+    {"GeluMLP", Constructor::GeluMLP, ComponentFamily::FFN, kFFNParams},
+};
+
+const ParamInfo *ConstructorInfo::findParam(StringRef param) const {
+  for (const ParamInfo &info : params)
+    if (info.name == param)
+      return &info;
+  return nullptr;
+}
+
+ArrayRef<ConstructorInfo> constructors() { return kConstructors; }
+
+const ConstructorInfo *lookupConstructor(StringRef name) {
+  for (const ConstructorInfo &info : kConstructors)
+    if (info.name == name)
+      return &info;
+  return nullptr;
+}
+
+bool isEnumerator(StringRef name) {
+  return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name);
+}
+
+//===----------------------------------------------------------------------===//
+// Validation
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Validates one component. Accessors report a problem with the argument
+/// they read and return the default (or nothing) so that validation goes on
+/// and reports every problem of the component at once.
+class SpecBuilder {
+public:
+  SpecBuilder(ComponentValue &component, DiagnosticEmitter &diags)
+      : component(component), ctor(*component.ctor), diags(diags) {}
+
+  bool build();
+
+private:
+  void fail(SMLoc loc, const Twine &message, ArrayRef<SMRange> ranges = {}) {
+    diags.error(loc, message, ranges);
+    ok = false;
+  }
+  void failAt(const ComponentArg &arg, const Twine &message) {
+    fail(arg.valueRange.Start, message, arg.valueRange);
+  }
+  /// "<ctor> argument '<name>'", the subject of most messages.
+  std::string subject(StringRef param) const { return (ctor.name + " argument '" + param + "'").str(); }
+
+  bool checkType(const ComponentArg &arg, const ParamInfo &param);
+  /// The argument for `param` if it was given with the right type.
+  const ComponentArg *valid(StringRef param) const {
+    const ComponentArg *arg = component.findArg(param);
+    return arg && !is_contained(mistyped, param) ? arg : nullptr;
+  }
+  /// A positive integer of at most kMaxDimension, or nothing if absent or
+  /// invalid.
+  std::optional<int64_t> dimension(StringRef param);
+  /// A number that must be positive; `fallback` if absent.
+  double positiveNumber(StringRef param, double fallback);
+  bool boolean(StringRef param, bool fallback);
+  StringRef enumerator(StringRef param, StringRef fallback);
+
+  NormSpec buildNorm();
+  RopeSpec buildRope();
+  AttentionSpec buildAttention();
+  FFNSpec buildFFN();
+  /// Checks the parts of the RoPE that depend on head_dim.
+  void checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &rope, const ComponentArg &headDimArg,
+                        int64_t headDim);
+
+  ComponentValue &component;
+  const ConstructorInfo &ctor;
+  DiagnosticEmitter &diags;
+  /// Arguments whose type check failed; range checks skip them.
+  SmallVector<StringRef, 2> mistyped;
+  bool ok = true;
+};
+
+} // namespace
+
+bool SpecBuilder::checkType(const ComponentArg &arg, const ParamInfo &param) {
+  const Value &value = arg.value;
+  auto familyOf = [&](const Value &v) { return v.getComponent().ctor->family; };
+  switch (param.type) {
+  case ParamType::Int:
+    if (value.isNumber() && value.toExactInt())
+      return true;
+    failAt(arg, subject(param.name) + " must be an integer, got " + value.describe());
+    return false;
+  case ParamType::Number:
+    if (value.isNumber())
+      return true;
+    failAt(arg, subject(param.name) + " must be a number, got " + value.describe());
+    return false;
+  case ParamType::Bool:
+    if (value.is(Value::Kind::Bool))
+      return true;
+    failAt(arg, subject(param.name) + " must be true or false, got " + value.describe());
+    return false;
+  case ParamType::Enum:
+    if (value.is(Value::Kind::Symbol) && is_contained(param.enumerators, value.getSymbol()))
+      return true;
+    failAt(arg, subject(param.name) + " must be one of " + join(param.enumerators, ", ") + "; got " +
+                    value.describe());
+    return false;
+  case ParamType::Norm:
+    if (value.is(Value::Kind::None) ||
+        (value.is(Value::Kind::Component) && familyOf(value) == ComponentFamily::Norm))
+      return true;
+    failAt(arg, subject(param.name) + " must be a norm (RMSNorm or LayerNorm) or none, got " + value.describe());
+    return false;
+  case ParamType::Rope:
+    if (value.is(Value::Kind::None) ||
+        (value.is(Value::Kind::Component) && familyOf(value) == ComponentFamily::Rope))
+      return true;
+    failAt(arg, subject(param.name) + " must be RoPE(...) or none, got " + value.describe());
+    return false;
+  }
+  llvm_unreachable("unknown parameter type");
+}
+
+std::optional<int64_t> SpecBuilder::dimension(StringRef param) {
+  const ComponentArg *arg = valid(param);
+  if (!arg)
+    return std::nullopt;
+  std::optional<int64_t> value = arg->value.toExactInt();
+  if (*value <= 0) {
+    failAt(*arg, subject(param) + " must be positive, got " + Twine(*value));
+    return std::nullopt;
+  }
+  if (*value > kMaxDimension) {
+    failAt(*arg, subject(param) + " must be at most " + Twine(kMaxDimension) + ", got " + Twine(*value));
+    return std::nullopt;
+  }
+  return value;
+}
+
+double SpecBuilder::positiveNumber(StringRef param, double fallback) {
+  const ComponentArg *arg = valid(param);
+  if (!arg)
+    return fallback;
+  double value = arg->value.toDouble();
+  if (value <= 0) {
+    failAt(*arg, subject(param) + " must be positive, got " + formatNumber(value));
+    return fallback;
+  }
+  return value;
+}
+
+bool SpecBuilder::boolean(StringRef param, bool fallback) {
+  const ComponentArg *arg = valid(param);
+  return arg ? arg->value.getBool() : fallback;
+}
+
+StringRef SpecBuilder::enumerator(StringRef param, StringRef fallback) {
+  const ComponentArg *arg = valid(param);
+  return arg ? arg->value.getSymbol() : fallback;
+}
+
+NormSpec SpecBuilder::buildNorm() {
+  NormSpec norm;
+  norm.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  if (ctor.kind == Constructor::RMSNorm) {
+    norm.kind = NormKind::RMSNorm;
+    norm.eps = positiveNumber("eps", 1e-6);
+    norm.unitOffset = boolean("unit_offset", false);
+  } else {
+    norm.kind = NormKind::LayerNorm;
+    norm.eps = positiveNumber("eps", 1e-5);
+    norm.bias = boolean("bias", true);
+  }
+  return norm;
+}
+
+RopeSpec SpecBuilder::buildRope() {
+  RopeSpec rope;
+  rope.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  rope.theta = positiveNumber("theta", 10000.0);
+  rope.style = enumerator("style", "half") == "interleaved" ? RopeStyle::Interleaved : RopeStyle::Half;
+  rope.fraction = positiveNumber("fraction", 1.0);
+  if (const ComponentArg *arg = valid("fraction"); arg && rope.fraction > 1.0) {
+    failAt(*arg, "RoPE argument 'fraction' must be at most 1, got " + formatNumber(rope.fraction));
+    rope.fraction = 1.0;
+  }
+  return rope;
+}
+
+void SpecBuilder::checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &rope,
+                                   const ComponentArg &headDimArg, int64_t headDim) {
+  if (rope.fraction == 1.0) {
+    if (headDim % 2 != 0)
+      failAt(headDimArg, "head_dim (" + Twine(headDim) + ") must be even when RoPE is applied");
+    return;
+  }
+  // RoPE rotates pairs of dimensions, so the rotated part must be even.
+  double rotated = rope.fraction * static_cast<double>(headDim);
+  if (std::trunc(rotated) != rotated || static_cast<int64_t>(rotated) % 2 != 0)
+    failAt(ropeArg, "RoPE rotates fraction " + formatNumber(rope.fraction) + " of head_dim " + Twine(headDim) +
+                        " = " + formatNumber(rotated) + " dimensions; that must be an even integer");
+}
+
+AttentionSpec SpecBuilder::buildAttention() {
+  AttentionSpec attn;
+  attn.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  std::optional<int64_t> heads = dimension("heads");
+  std::optional<int64_t> headDim = dimension("head_dim");
+  std::optional<int64_t> kvHeads;
+  switch (ctor.kind) {
+  case Constructor::MHA:
+    kvHeads = heads;
+    break;
+  case Constructor::MQA:
+    kvHeads = 1;
+    break;
+  default:
+    kvHeads = dimension("kv_heads");
+    if (heads && kvHeads && *heads % *kvHeads != 0)
+      failAt(*component.findArg("kv_heads"),
+             "heads (" + Twine(*heads) + ") is not divisible by kv_heads (" + Twine(*kvHeads) + ")");
+    break;
+  }
+  attn.heads = heads.value_or(0);
+  attn.kvHeads = kvHeads.value_or(0);
+  attn.headDim = headDim.value_or(0);
+
+  if (const ComponentArg *arg = valid("qk_norm"); arg && arg->value.is(Value::Kind::Component))
+    attn.qkNorm = std::get<NormSpec>(arg->value.getComponent().spec);
+  if (const ComponentArg *arg = valid("rope"); arg && arg->value.is(Value::Kind::Component)) {
+    attn.rope = std::get<RopeSpec>(arg->value.getComponent().spec);
+    if (headDim)
+      checkRotatedDims(*arg, *attn.rope, *component.findArg("head_dim"), *headDim);
+  }
+  attn.qkvBias = boolean("qkv_bias", false);
+  attn.outBias = boolean("out_bias", false);
+
+  StringRef mask = enumerator("mask", "global");
+  attn.mask = mask == "sliding_window" ? MaskKind::SlidingWindow
+              : mask == "chunked"      ? MaskKind::Chunked
+                                       : MaskKind::Global;
+  // With a mistyped mask, whether a window is needed is unknown; the type
+  // error says enough.
+  const ComponentArg *windowArg = component.findArg("window");
+  if (!is_contained(mistyped, "mask")) {
+    if (attn.mask == MaskKind::Global) {
+      if (windowArg)
+        failAt(*windowArg, "'window' only applies with mask = sliding_window or chunked");
+    } else if (!windowArg) {
+      const ComponentArg *maskArg = component.findArg("mask");
+      fail(maskArg->valueRange.Start, "mask = " + mask + " requires a 'window' argument", maskArg->valueRange);
+    } else {
+      attn.window = dimension("window").value_or(0);
+    }
+  }
+  // Zero asks MLIRGen for the default 1/sqrt(head_dim).
+  attn.scale = positiveNumber("scale", 0.0);
+  return attn;
+}
+
+FFNSpec SpecBuilder::buildFFN() {
+  FFNSpec ffn;
+  ffn.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  ffn.kind = ctor.kind == Constructor::SwiGLU  ? FFNKind::SwiGLU
+             : ctor.kind == Constructor::GeGLU ? FFNKind::GeGLU
+                                               : FFNKind::GeluMLP;
+  ffn.hidden = dimension("hidden").value_or(0);
+  // Classic GELU MLPs (GPT-2, BERT) carry biases; gated ones usually do not.
+  ffn.bias = boolean("bias", ctor.kind == Constructor::GeluMLP);
+  return ffn;
+}
+
+bool SpecBuilder::build() {
+  for (const ParamInfo &param : ctor.params) {
+    if (component.findArg(param.name) || !param.required)
+      continue;
+    if (param.type == ParamType::Rope)
+      fail(component.loc, ctor.name + " is missing required argument 'rope'; write 'rope = none' for attention "
+                                      "without positional encoding");
+    else
+      fail(component.loc, ctor.name + " is missing required argument '" + param.name + "'");
+  }
+  for (const ComponentArg &arg : component.args)
+    if (!checkType(arg, *ctor.findParam(arg.name)))
+      mistyped.push_back(arg.name);
+
+  switch (ctor.family) {
+  case ComponentFamily::Norm:
+    component.spec = buildNorm();
+    break;
+  case ComponentFamily::Rope:
+    component.spec = buildRope();
+    break;
+  case ComponentFamily::Attention:
+    component.spec = buildAttention();
+    break;
+  case ComponentFamily::FFN:
+    component.spec = buildFFN();
+    break;
+  }
+  return ok;
+}
+
+bool buildComponentSpec(ComponentValue &component, DiagnosticEmitter &diags) {
+  return SpecBuilder(component, diags).build();
+}
+
+} // namespace loom::frontend
