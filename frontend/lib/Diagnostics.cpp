@@ -3,7 +3,6 @@
 
 #include "llvm/ADT/STLExtras.h"
 
-#include <algorithm>
 #include <functional>
 
 using namespace llvm;
@@ -55,8 +54,11 @@ DiagnosticEmitter::ContextScope::ContextScope(DiagnosticEmitter &diags, SMRange 
 DiagnosticEmitter::ContextScope::~ContextScope() { diags.contexts.pop_back(); }
 
 std::string didYouMean(StringRef name, ArrayRef<StringRef> candidates) {
-  // Allow roughly one typo per three characters, and at least one.
-  unsigned best = std::max<size_t>(1, name.size() / 3) + 1;
+  // Very short names are close to too many others for a guess to help.
+  if (name.size() < 3)
+    return std::string();
+  // Allow one edit per three characters, rounded up.
+  unsigned best = (name.size() + 2) / 3 + 1;
   StringRef closest;
   for (StringRef candidate : candidates) {
     unsigned distance = name.edit_distance(candidate, /*AllowReplacements=*/true, best);

@@ -65,7 +65,7 @@ private:
   bool expect(Token::Kind kind, const Twine &what);
   /// Skips empty statements: newlines and semicolons.
   void skipSeparators();
-  /// Lets a newline follow a binary operator or `=`.
+  /// Lets a newline follow a binary operator.
   void skipLineBreaks();
   bool atStatementEnd() const;
   /// Skips the rest of a statement that failed to parse.
@@ -116,8 +116,11 @@ private:
   Lexer lexer;
   DiagnosticEmitter &diags;
   Token tok;
-  /// End of the last consumed token, where ranges end.
+  /// End and kind of the last consumed token other than a newline.
   SMLoc prevEnd;
+  Token::Kind prevKind = Token::Eof;
+  /// Whether a body left open at the end of the file was reported.
+  bool reportedEof = false;
   /// Parentheses open in the current statement.
   unsigned parenDepth = 0;
   unsigned nesting = 0;
@@ -147,7 +150,11 @@ void Parser::consume() {
     ++parenDepth;
   else if (tok.is(Token::RParen) && parenDepth > 0)
     --parenDepth;
-  prevEnd = tok.getEndLoc();
+  // Ranges and end-of-file diagnostics end at the last visible token.
+  if (!tok.is(Token::Newline)) {
+    prevEnd = tok.getEndLoc();
+    prevKind = tok.kind;
+  }
   do
     tok = lexer.lex();
   while (parenDepth > 0 && tok.is(Token::Newline));
@@ -226,8 +233,14 @@ std::optional<SMRange> Parser::parseBraced(const Twine &what, function_ref<bool(
       return SMRange(open, prevEnd);
     }
     if (tok.is(Token::Eof)) {
-      diags.error(tok.getLoc(), "expected '}' at the end of " + what + ", found end of file");
-      diags.note(open, "the body begins here");
+      // Every body enclosing this one is unclosed too; saying so once is
+      // enough. Input that ends in a malformed token (an unterminated
+      // comment) was reported already.
+      if (!reportedEof && prevKind != Token::Error) {
+        diags.error(prevEnd, "expected '}' at the end of " + what);
+        diags.note(open, "the body begins here");
+      }
+      reportedEof = true;
       return std::nullopt;
     }
     if (diags.reachedErrorLimit())
@@ -345,7 +358,6 @@ bool Parser::parseBinding(std::vector<ast::Binding> &bindings) {
   consume();
   if (!expect(Token::Equal, "'=' after '" + binding.name + "'"))
     return false;
-  skipLineBreaks();
   binding.value = parseExpr();
   if (!binding.value)
     return false;
@@ -706,7 +718,6 @@ bool Parser::parseBlockStatement(ast::Block &block) {
   consume();
   if (!expect(Token::Equal, "'=' after '" + stmt.target + "'"))
     return false;
-  skipLineBreaks();
   stmt.value = parseBlockExpr();
   if (!stmt.value)
     return false;
