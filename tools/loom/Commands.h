@@ -9,6 +9,7 @@
 #define LOOM_TOOLS_COMMANDS_H
 
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
 
 namespace loom {
 

@@ -25,6 +25,8 @@ cl::opt<std::string> features("mattr", cl::desc("Target features, e.g. +avx2,+fm
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::init(3), cl::Prefix, cl::sub(sub));
 cl::opt<int64_t> maxChunk("max-chunk", cl::desc("Tokens per generated forward call"), cl::init(64), cl::sub(sub));
 cl::opt<bool> printIRAfterAll("print-ir-after-all", cl::desc("Print the IR after every pass"), cl::sub(sub));
+cl::opt<bool> printLocations("print-locations", cl::desc("Print DSL source locations in MLIR output"),
+                             cl::sub(sub));
 cl::opt<bool> timePasses("time-passes", cl::desc("Report the time of every pass"), cl::sub(sub));
 
 int run() {
@@ -35,6 +37,7 @@ int run() {
   request.pipeline.maxChunk = maxChunk;
   request.pipeline.printIRAfterAll = printIRAfterAll;
   request.pipeline.timing = timePasses;
+  request.printLocations = printLocations;
   if (auto err = loom::compileSpec(request, emit, output))
     return loom::reportError(std::move(err));
   return 0;

@@ -68,7 +68,9 @@ llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std:
   if (failed(runPipeline(*module, pipeline)))
     return llvm::createStringError("compiling '%s' failed", request.specPath.c_str());
   if (kind == EmitKind::LoomMLIR || kind == EmitKind::LoweredMLIR)
-    return writeFile(output, [&](llvm::raw_ostream &os) { module->print(os); });
+    return writeFile(output, [&](llvm::raw_ostream &os) {
+      module->print(os, OpPrintingFlags().enableDebugInfo(request.printLocations));
+    });
 
   auto machine = createTargetMachine(request.target);
   if (!machine)

@@ -24,6 +24,8 @@ struct CompileRequest {
   std::string architecture; // empty: the last one in the file
   TargetSpec target;
   PipelineOptions pipeline;
+  /// Print DSL source locations with MLIR output.
+  bool printLocations = false;
 };
 
 /// Parsing state that must outlive the IR (locations point into the source).

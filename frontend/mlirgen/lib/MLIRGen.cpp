@@ -150,7 +150,9 @@ FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
   }
   case BlockExpr::Kind::Add: {
     FailureOr<Value> lhs = expr(layer, *e.operands[0], vars);
-    FailureOr<Value> rhs = failed(lhs) ? failure() : expr(layer, *e.operands[1], vars);
+    if (failed(lhs))
+      return failure();
+    FailureOr<Value> rhs = expr(layer, *e.operands[1], vars);
     if (failed(rhs))
       return failure();
     return Value(builder.create<AddOp>(loc(e.loc), lhs->getType(), *lhs, *rhs));
