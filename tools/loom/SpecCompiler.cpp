@@ -34,7 +34,7 @@ llvm::Expected<const ArchSpec *> SpecSession::parse(const std::string &path, con
   options.architecture = architecture;
   spec = parseSpecFile(path, sourceMgr, options);
   if (!spec)
-    return llvm::createStringError("'%s' has errors", path.c_str());
+    return llvm::createStringError(""); // the frontend has reported every error
   return &*spec;
 }
 

@@ -8,7 +8,9 @@
 namespace loom {
 int reportError(llvm::Error error) {
   llvm::handleAllErrors(std::move(error), [](const llvm::ErrorInfoBase &info) {
-    llvm::WithColor::error(llvm::errs(), "loom") << info.message() << "\n";
+    // An empty message means the diagnostics were already printed (located, by the frontend).
+    if (!info.message().empty())
+      llvm::WithColor::error(llvm::errs(), "loom") << info.message() << "\n";
   });
   return 1;
 }
