@@ -54,18 +54,16 @@ SmallVector<StringRef> ArchitectureRegistry::names() const {
 // Architecture resolution
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-constexpr int64_t kMaxLayers = 100000;
+static constexpr int64_t kMaxLayers = 100000;
 
 /// Keys with a fixed meaning; every other key is a constant or a component.
-constexpr StringRef kReservedKeys[] = {"vocab",          "d_model",         "n_layers",  "max_context",
-                                       "tie_embeddings", "embedding_scale", "final_norm"};
+static constexpr StringRef kReservedKeys[] = {"vocab",          "d_model",         "n_layers",  "max_context",
+                                              "tie_embeddings", "embedding_scale", "final_norm"};
 
-bool isReservedKey(StringRef name) { return is_contained(kReservedKeys, name); }
+static bool isReservedKey(StringRef name) { return is_contained(kReservedKeys, name); }
 
 /// Why `name` cannot be defined as a key, or nothing if it can.
-std::optional<std::string> reservedNameReason(StringRef name) {
+static std::optional<std::string> reservedNameReason(StringRef name) {
   if (isBuiltinFunction(name))
     return ("'" + name + "' names a built-in function and cannot be defined").str();
   if (lookupConstructor(name))
@@ -80,7 +78,7 @@ std::optional<std::string> reservedNameReason(StringRef name) {
 }
 
 /// Calls `fn` for every name an expression reads, including callees.
-void forEachName(const ast::Expr &expr, function_ref<void(StringRef)> fn) {
+static void forEachName(const ast::Expr &expr, function_ref<void(StringRef)> fn) {
   switch (expr.getKind()) {
   case ast::Expr::Kind::Number:
   case ast::Expr::Kind::Bool:
@@ -106,6 +104,12 @@ void forEachName(const ast::Expr &expr, function_ref<void(StringRef)> fn) {
   }
   }
 }
+
+static bool isCallableComponent(const Value &value) {
+  return value.is(Value::Kind::Component) && isCallable(value.getComponent().ctor->family);
+}
+
+namespace {
 
 struct Definition {
   enum class State { Pending, Visiting, Done, Failed };
@@ -447,10 +451,6 @@ Component ArchitectureResolver::makeComponent(StringRef name, SMLoc loc, const C
   else
     component.spec = std::get<FFNSpec>(value.spec);
   return component;
-}
-
-static bool isCallableComponent(const Value &value) {
-  return value.is(Value::Kind::Component) && isCallable(value.getComponent().ctor->family);
 }
 
 void ArchitectureResolver::collectComponents() {
