@@ -64,7 +64,9 @@ std::optional<Value> Evaluator::evaluate(const ast::Expr &expr) {
 std::optional<Value> Evaluator::finite(const ast::Expr &expr, double value) {
   if (std::isfinite(value))
     return Value::number(value);
-  diags.error(expr.getLoc(), "the result is not a finite number", expr.getRange());
+  StringRef what = isa<ast::CallExpr>(expr) ? cast<ast::CallExpr>(expr).getCallee()
+                                             : spelling(cast<ast::BinaryExpr>(expr).getOp());
+  diags.error(expr.getLoc(), "the result of '" + what + "' is not a finite number", expr.getRange());
   return std::nullopt;
 }
 

@@ -66,7 +66,8 @@ private:
   std::optional<Value> evalConstructor(const ast::CallExpr &call, const ConstructorInfo &ctor,
                                        const ComponentValue *base);
   std::optional<Value> evalArgument(const ParamInfo &param, const ast::Expr &expr);
-  /// Reports a non-finite floating-point result of `expr`.
+  /// Reports a non-finite floating-point result of `expr`, a binary
+  /// operation or a call.
   std::optional<Value> finite(const ast::Expr &expr, double value);
 
   const Scope &scope;
