@@ -4,7 +4,7 @@
 // give different weights or samples with another standard library. These
 // generators are fully specified: xoshiro256** (Blackman and Vigna) seeded
 // through SplitMix64, uniforms from the top 53 bits, and normals by the
-// Box-Muller transform. Only std::log/sqrt/cos/sin can differ between C
+// polar method. Only std::log/sqrt can differ between C
 // libraries, by an ulp at most.
 //
 //===----------------------------------------------------------------------===//
@@ -47,25 +47,29 @@ public:
   /// Uniform in [0, 1), with 53 random bits.
   double uniform() { return double(next() >> 11) * 0x1.0p-53; }
 
-  /// Standard normal. Box-Muller yields two independent values per pair of
-  /// uniforms; the second is returned by the next call.
+  /// Standard normal by Marsaglia's polar method: two independent values per
+  /// accepted pair of uniforms (the second is returned by the next call), with
+  /// one log and one sqrt and no trigonometry, which dominated random
+  /// initialization of large models with the plain Box-Muller transform.
   double normal() {
     if (hasSpare_) {
       hasSpare_ = false;
       return spare_;
     }
-    // 1 - uniform() lies in (0, 1], so the logarithm is finite.
-    double radius = std::sqrt(-2.0 * std::log(1.0 - uniform()));
-    double angle = 2.0 * kPi * uniform();
-    spare_ = radius * std::sin(angle);
+    double u, v, s;
+    do {
+      u = 2.0 * uniform() - 1.0;
+      v = 2.0 * uniform() - 1.0;
+      s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    double factor = std::sqrt(-2.0 * std::log(s) / s);
+    spare_ = v * factor;
     hasSpare_ = true;
-    return radius * std::cos(angle);
+    return u * factor;
   }
 
 private:
-  static constexpr double kPi = 3.14159265358979323846;
-
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
   uint64_t state_[4];
   double spare_ = 0;
