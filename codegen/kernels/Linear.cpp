@@ -1,0 +1,133 @@
+//===- Linear.cpp - y = x . w^T (+ bias): GEMV and GEMM generators --------===//
+//
+// y[m, n] = sum_k x[m, k] * w[n, k] (+ bias[n]), w row-major [n, k] as in
+// PyTorch's nn.Linear. Both operands are contiguous along k, so the inner
+// product runs along k: each output keeps `lanes` partial sums, one per vector
+// lane, that are added up once at the end of the row. That needs no packed or
+// transposed copy of w, which is what lets the GEMV stream w exactly once.
+//
+// The `shape` parameter picks one of two schedules of the same algorithm:
+//   gemv: a few rows of x (decode). Memory-bound: every weight row is read
+//         once, by one thread, while all rows of x reuse it from L1.
+//   gemm: many rows of x (prefill). Compute-bound: a register tile of
+//         rows(x) x rows(w) dot products shares each vector load.
+// The runtime picks the shape from m (runtime/lib/kernels/Linear.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#include "LaneSum.h"
+#include "ScheduleTarget.h"
+#include "WeightFormat.h"
+
+using namespace Halide;
+
+namespace loom::kernels {
+namespace {
+
+enum class LinearShape { Gemv, Gemm };
+
+/// Register tiling of one schedule family and shape.
+struct LinearTiling {
+  int lanes;       ///< partial sums per dot product (a multiple of the vector width)
+  int wRows;       ///< rows of w per register tile
+  int xRows;       ///< rows of x per register tile
+  int tilesPerTask; ///< w row tiles per parallel task
+};
+
+LinearTiling linearTiling(ScheduleFamily family, LinearShape shape) {
+  switch (family) {
+  case ScheduleFamily::X86Avx2:
+    // gemv: one w row at a time with 4 ymm of partial sums, so that each thread reads its rows as one
+    // sequential stream that the hardware prefetchers follow across pages. Tiles of several rows
+    // (4 KiB apart at k = 1024) make as many short streams and lost ~30% of the bandwidth. 64 rows
+    // per task keep the thread pool's per-task cost far below the time to stream them.
+    // gemm: 3 x 3 accumulators + 3 x loads + 3 w loads fit the 16 ymm registers (3 x 4 spills, at
+    // half the speed); 8 w tiles per task keep a task's 24 w rows in L2 while it sweeps every row of x.
+    if (shape == LinearShape::Gemv)
+      return {32, 1, 1, 64};
+    return {8, 3, 3, 8};
+  }
+  return {8, 1, 1, 1};
+}
+
+class Linear : public Generator<Linear> {
+public:
+  GeneratorParam<WeightFormat> weights{"weights", WeightFormat::F32, weightFormatNames()};
+  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv,
+                                    {{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}}};
+
+  // Halide lists dimensions innermost first: x is [k, m], w is [k, n], y is [n, m].
+  Input<Buffer<float, 2>> x{"x"};
+  Input<Buffer<void, 2>> w{"w"};
+  /// bias[n]; when has_bias is false the caller passes any one-element buffer, never read.
+  Input<Buffer<float, 1>> bias{"bias"};
+  Input<bool> has_bias{"has_bias"};
+  Output<Buffer<float, 2>> y{"y"};
+
+  void configure() { w.set_type(storageType(weights)); }
+
+  void generate() {
+    tiling = linearTiling(scheduleFamily(get_target()), shape);
+    const int lanes = tiling.lanes;
+    Expr k = x.dim(0).extent(), m = x.dim(1).extent(), n = w.dim(1).extent();
+
+    // Register tiles overhang the last rows of x and w; they compute on clamped copies of the last
+    // row, and the guarded stores of y drop those results.
+    Func xRow("x_row"), wRow("w_row");
+    xRow(kk, mm) = x(kk, min(mm, m - 1));
+    wRow(kk, nn) = widenToFloat(w(kk, min(nn, n - 1)), weights);
+
+    dot = laneSum("dot", lane, {nn, mm}, k, lanes, [&](Expr i) { return xRow(i, mm) * wRow(i, nn); });
+    Expr b = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
+    y(nn, mm) = dot.total + b;
+  }
+
+  void schedule() {
+    switch (scheduleFamily(get_target())) {
+    case ScheduleFamily::X86Avx2:
+      return scheduleCpu();
+    }
+  }
+
+private:
+  Var kk{"k"}, nn{"n"}, mm{"m"}, lane{"lane"};
+  Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
+  LaneSum dot;
+  LinearTiling tiling{};
+
+  /// Both shapes on a CPU: y is cut into register tiles of wRows x xRows outputs, whose partial sums
+  /// live in registers while k streams by; tasks are runs of w row tiles, so that no two threads
+  /// read the same weights.
+  void scheduleCpu() {
+    y.split(nn, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
+        .split(mm, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
+        .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
+        .reorder(nIn, mIn, nTile, mTile, task)
+        .unroll(nIn)
+        .unroll(mIn)
+        .parallel(task);
+    Var tileLoop = nTile;
+    if (shape == LinearShape::Gemv) {
+      // Sweep the few rows of x inside each w tile so that the tile is fetched from memory once.
+      y.reorder(nIn, mIn, mTile, nTile, task);
+      tileLoop = mTile;
+    }
+    // Tiles are always whole (the last one on clamped rows), so the accumulators have a constant
+    // shape and constant indices, which is what lets LLVM keep them in registers.
+    dot.partial.compute_at(y, tileLoop)
+        .bound_extent(nn, tiling.wRows)
+        .bound_extent(mm, tiling.xRows)
+        .store_in(MemoryType::Register)
+        .vectorize(lane)
+        .unroll(nn)
+        .unroll(mm);
+    dot.partial.update().reorder(lane, nn, mm, dot.body).vectorize(lane).unroll(nn).unroll(mm);
+    dot.tail.compute_at(y, tileLoop).bound_extent(nn, tiling.wRows).bound_extent(mm, tiling.xRows).unroll(nn).unroll(mm);
+    dot.tail.update().reorder(nn, mm, dot.rest).unroll(nn).unroll(mm);
+  }
+};
+
+} // namespace
+} // namespace loom::kernels
+
+HALIDE_REGISTER_GENERATOR(loom::kernels::Linear, loom_linear)

@@ -1,0 +1,110 @@
+//===- Norms.cpp - RMSNorm and LayerNorm over rows ------------------------===//
+//
+// Both normalize each row of x[rows, d] independently, in F32:
+//   rms_norm:   y = x * rsqrt(mean(x^2) + eps) * (w + w_offset)
+//   layer_norm: y = (x - mean) * rsqrt(var + eps) * w + b
+// Optional operands (the RMSNorm weight, the LayerNorm bias) come with a
+// has_* flag; when it is false the caller passes any one-element buffer.
+// Row statistics are lane-parallel sums (LaneSum.h); LayerNorm takes the
+// variance about the mean in a second pass instead of E[x^2] - E[x]^2, which
+// cancels catastrophically for rows with a large mean.
+//
+//===----------------------------------------------------------------------===//
+
+#include "LaneSum.h"
+#include "ScheduleTarget.h"
+
+using namespace Halide;
+
+namespace loom::kernels {
+namespace {
+
+/// Partial sums per row statistic; rows per parallel task.
+constexpr int kLanes = 16;
+constexpr int kRowsPerTask = 8;
+
+/// `v(clamp(i))`: reads of an optional operand stay inside its (possibly one-element) buffer.
+Expr optionalAt(const GeneratorInput<Buffer<float, 1>> &v, const Expr &i) { return v(clamp(i, 0, v.dim(0).extent() - 1)); }
+
+/// A row-wise schedule: rows in parallel tasks, each row's statistics (`stats`, then the per-row
+/// values `perRow` derived from them) and then its outputs, vectorized.
+void scheduleRows(const Target &target, Func y, std::vector<LaneSum> stats, std::vector<Func> perRow,
+                  const Var &i, const Var &row, const Var &lane) {
+  switch (scheduleFamily(target)) {
+  case ScheduleFamily::X86Avx2: {
+    Var task("task");
+    y.split(row, task, row, kRowsPerTask, TailStrategy::GuardWithIf)
+        .parallel(task)
+        .vectorize(i, 8, TailStrategy::GuardWithIf);
+    for (LaneSum &s : stats) {
+      s.partial.compute_at(y, row).vectorize(lane);
+      s.partial.update().vectorize(lane);
+      s.tail.compute_at(y, row);
+    }
+    for (Func f : perRow)
+      f.compute_at(y, row);
+    break;
+  }
+  }
+}
+
+class RmsNorm : public Generator<RmsNorm> {
+public:
+  Input<Buffer<float, 2>> x{"x"}; // [d, rows]
+  Input<Buffer<float, 1>> w{"w"}; // [d]
+  Input<bool> has_weight{"has_weight"};
+  Input<float> eps{"eps"};
+  Input<float> w_offset{"w_offset"};
+  Output<Buffer<float, 2>> y{"y"};
+
+  void generate() {
+    Expr d = x.dim(0).extent();
+    squares = laneSum("sum_sq", lane, {row}, d, kLanes, [&](Expr k) { return x(k, row) * x(k, row); });
+    invRms(row) = 1.0f / sqrt(squares.total / cast<float>(d) + eps);
+    Expr scale = select(has_weight, optionalAt(w, i) + w_offset, 1.0f);
+    y(i, row) = x(i, row) * invRms(row) * scale;
+  }
+
+  void schedule() { scheduleRows(get_target(), y, {squares}, {invRms}, i, row, lane); }
+
+private:
+  Var i{"i"}, row{"row"}, lane{"lane"};
+  LaneSum squares;
+  Func invRms{"inv_rms"};
+};
+
+class LayerNorm : public Generator<LayerNorm> {
+public:
+  Input<Buffer<float, 2>> x{"x"}; // [d, rows]
+  Input<Buffer<float, 1>> w{"w"}; // [d]
+  Input<Buffer<float, 1>> b{"b"}; // [d]
+  Input<bool> has_bias{"has_bias"};
+  Input<float> eps{"eps"};
+  Output<Buffer<float, 2>> y{"y"};
+
+  void generate() {
+    Expr d = x.dim(0).extent();
+    sum = laneSum("sum", lane, {row}, d, kLanes, [&](Expr k) { return x(k, row); });
+    mean(row) = sum.total / cast<float>(d);
+    squares = laneSum("sum_sq", lane, {row}, d, kLanes, [&](Expr k) {
+      Expr centered = x(k, row) - mean(row);
+      return centered * centered;
+    });
+    invStd(row) = 1.0f / sqrt(squares.total / cast<float>(d) + eps);
+    Expr shift = select(has_bias, optionalAt(b, i), 0.0f);
+    y(i, row) = (x(i, row) - mean(row)) * invStd(row) * w(i) + shift;
+  }
+
+  void schedule() { scheduleRows(get_target(), y, {sum, squares}, {mean, invStd}, i, row, lane); }
+
+private:
+  Var i{"i"}, row{"row"}, lane{"lane"};
+  LaneSum sum, squares;
+  Func mean{"mean"}, invStd{"inv_std"};
+};
+
+} // namespace
+} // namespace loom::kernels
+
+HALIDE_REGISTER_GENERATOR(loom::kernels::RmsNorm, loom_rms_norm)
+HALIDE_REGISTER_GENERATOR(loom::kernels::LayerNorm, loom_layer_norm)

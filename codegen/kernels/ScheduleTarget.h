@@ -1,0 +1,33 @@
+//===- ScheduleTarget.h - Which family of schedules a target gets -*- C++ -*-===//
+//
+// Every generator keeps its algorithm target-independent and picks a schedule
+// by switching on scheduleFamily(get_target()). Adding arm-64 (NEON) or CUDA
+// means adding a case to each generator's schedule(), not touching algorithms.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_CODEGEN_KERNELS_SCHEDULETARGET_H
+#define LOOM_CODEGEN_KERNELS_SCHEDULETARGET_H
+
+#include "Halide.h"
+
+namespace loom::kernels {
+
+enum class ScheduleFamily {
+  /// x86-64 with AVX2 and FMA: 16 ymm registers of 8 floats, two FMA pipes.
+  X86Avx2,
+};
+
+/// The schedule family for `target`; a generator error for targets without schedules yet, so that
+/// a build for a new target fails at generation time rather than producing slow scalar code.
+inline ScheduleFamily scheduleFamily(const Halide::Target &target) {
+  bool x86Avx2 = target.arch == Halide::Target::X86 && target.bits == 64 &&
+                 target.has_feature(Halide::Target::AVX2) && target.has_feature(Halide::Target::FMA) &&
+                 !target.has_gpu_feature();
+  _halide_user_assert(x86Avx2) << "Loom kernels have no schedule for target " << target.to_string()
+                               << " (supported: x86-64 with avx2 and fma)\n";
+  return ScheduleFamily::X86Avx2;
+}
+
+} // namespace loom::kernels
+
+#endif // LOOM_CODEGEN_KERNELS_SCHEDULETARGET_H

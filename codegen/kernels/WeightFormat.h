@@ -1,0 +1,57 @@
+//===- WeightFormat.h - Weight element formats kernels decode --*- C++ -*-===//
+//
+// Kernels that read weights are generated once per storage format and widen
+// each element to F32 right after loading it, so that 16-bit weights halve
+// the bytes a bandwidth-bound GEMV streams instead of being expanded up front.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_CODEGEN_KERNELS_WEIGHTFORMAT_H
+#define LOOM_CODEGEN_KERNELS_WEIGHTFORMAT_H
+
+#include "Halide.h"
+
+#include <map>
+#include <string>
+
+namespace loom::kernels {
+
+enum class WeightFormat { F32, F16, BF16 };
+
+/// Names for the `weights` GeneratorParam of every generator that reads weights.
+inline const std::map<std::string, WeightFormat> &weightFormatNames() {
+  static const std::map<std::string, WeightFormat> names{
+      {"f32", WeightFormat::F32}, {"f16", WeightFormat::F16}, {"bf16", WeightFormat::BF16}};
+  return names;
+}
+
+/// The buffer element type of a format. Halide 14 has no bfloat16 buffer type, so BF16 weights are
+/// handed over as their uint16 bit patterns.
+inline Halide::Type storageType(WeightFormat format) {
+  switch (format) {
+  case WeightFormat::F32:
+    return Halide::Float(32);
+  case WeightFormat::F16:
+    return Halide::Float(16);
+  case WeightFormat::BF16:
+    return Halide::UInt(16);
+  }
+  return Halide::Float(32);
+}
+
+/// One stored element as F32; exact for every format.
+inline Halide::Expr widenToFloat(const Halide::Expr &stored, WeightFormat format) {
+  using namespace Halide;
+  switch (format) {
+  case WeightFormat::F32:
+    return stored;
+  case WeightFormat::F16:
+    return cast<float>(stored); // vcvtph2ps with the f16c target feature
+  case WeightFormat::BF16:
+    return reinterpret<float>(cast<uint32_t>(stored) << 16); // bfloat16 is the upper half of an F32
+  }
+  return stored;
+}
+
+} // namespace loom::kernels
+
+#endif // LOOM_CODEGEN_KERNELS_WEIGHTFORMAT_H

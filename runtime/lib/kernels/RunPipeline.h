@@ -1,0 +1,24 @@
+//===- RunPipeline.h - Calling an AOT Halide pipeline ----------*- C++ -*-===//
+#ifndef LOOM_RUNTIME_KERNELS_RUNPIPELINE_H
+#define LOOM_RUNTIME_KERNELS_RUNPIPELINE_H
+
+#include "KernelErrors.h"
+
+#include "HalideRuntime.h"
+
+namespace loom::kernels {
+
+/// Sizes Halide's thread pool on first use (Threads.cpp); cheap after that.
+void ensureThreadPool();
+
+/// Runs `pipeline(args...)`; a Halide error (already printed by Halide's handler) is fatal.
+template <typename Pipeline, typename... Args>
+void runPipeline(const char *kernel, Pipeline pipeline, Args... args) {
+  ensureThreadPool();
+  if (int status = pipeline(args...); status != halide_error_code_success)
+    loom_kernel_fail("%s: Halide pipeline failed with error %d", kernel, status);
+}
+
+} // namespace loom::kernels
+
+#endif // LOOM_RUNTIME_KERNELS_RUNPIPELINE_H

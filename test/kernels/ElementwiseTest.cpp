@@ -1,0 +1,117 @@
+//===- ElementwiseTest.cpp - Activations and residual adds ----------------===//
+//
+// Counts around the vector width and the 16K-element task size, inputs out
+// to +-90 (where exp saturates), and outputs aliasing an input. Tolerance:
+// 1e-6 relative (2e-6 for the gated products, which round twice more); for
+// GELU relative to |result| (1 + |2u|), since e^(-2u) magnifies the float
+// rounding of its argument u = sqrt(2/pi) (x + 0.044715 x^3) |2u| times.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+#include "TestSupport.h"
+
+#include "loom/Runtime/Kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <string>
+
+namespace loom::test {
+namespace {
+
+const int64_t kCounts[] = {1, 7, 16, 17, 16384, 40003};
+
+/// Inputs spanning the activations' interesting range, with the extremes at the front.
+std::vector<float> activationInputs(int64_t count, uint64_t seed) {
+  std::vector<float> x = randomFloats(count, seed, -12.0f, 12.0f);
+  const float extremes[] = {0.0f, -90.0f, 90.0f, -88.5f, 1e-20f, -1e-20f};
+  for (size_t i = 0; i < std::size(extremes) && i < x.size(); ++i)
+    x[i] = extremes[i];
+  return x;
+}
+
+Reference elementwise(const std::vector<float> &a, const std::vector<float> *b,
+                      const std::function<double(double, double)> &f) {
+  Reference r{std::vector<double>(a.size()), std::vector<double>(a.size())};
+  for (size_t i = 0; i < a.size(); ++i) {
+    r.value[i] = f(a[i], b ? (*b)[i] : 0.0);
+    r.magnitude[i] = std::abs(r.value[i]);
+  }
+  return r;
+}
+
+/// Scales the error allowance of GELU-based results by the conditioning of exp(-2u).
+void conditionOnGeluArgument(Reference &r, const std::vector<float> &x) {
+  for (size_t i = 0; i < x.size(); ++i) {
+    double u = std::sqrt(2.0 / M_PI) * (x[i] + 0.044715 * double(x[i]) * x[i] * x[i]);
+    r.magnitude[i] *= 1.0 + std::abs(2.0 * u);
+  }
+}
+
+TEST(Elementwise, SwiGLU) {
+  for (int64_t count : kCounts) {
+    std::vector<float> gate = activationInputs(count, 50), up = randomFloats(count, 51, -3.0f, 3.0f), out(count);
+    loom_k_swiglu(gate.data(), up.data(), count, out.data());
+    expectMatches(out, elementwise(gate, &up, [](double g, double u) { return silu(g) * u; }), 2e-6,
+                  "swiglu count=" + std::to_string(count));
+  }
+}
+
+TEST(Elementwise, GeGLU) {
+  for (int64_t count : kCounts) {
+    std::vector<float> gate = activationInputs(count, 52), up = randomFloats(count, 53, -3.0f, 3.0f), out(count);
+    loom_k_geglu(gate.data(), up.data(), count, out.data());
+    Reference ref = elementwise(gate, &up, [](double g, double u) { return geluTanh(g) * u; });
+    conditionOnGeluArgument(ref, gate);
+    expectMatches(out, ref, 2e-6, "geglu count=" + std::to_string(count));
+  }
+}
+
+TEST(Elementwise, Gelu) {
+  for (int64_t count : kCounts) {
+    std::vector<float> x = activationInputs(count, 54), out(count);
+    Reference ref = elementwise(x, nullptr, [](double v, double) { return geluTanh(v); });
+    conditionOnGeluArgument(ref, x);
+    loom_k_gelu(x.data(), count, out.data());
+    expectMatches(out, ref, 1e-6, "gelu count=" + std::to_string(count));
+  }
+}
+
+TEST(Elementwise, Add) {
+  for (int64_t count : kCounts) {
+    std::vector<float> a = randomFloats(count, 55), b = randomFloats(count, 56), out(count);
+    loom_k_add(a.data(), b.data(), count, out.data());
+    for (int64_t i = 0; i < count; ++i)
+      ASSERT_EQ(out[i], a[i] + b[i]) << i; // one rounding, like the float sum itself
+  }
+}
+
+TEST(Elementwise, OutputMayAliasAnInput) {
+  int64_t count = 40003;
+  std::vector<float> a = randomFloats(count, 57), b = randomFloats(count, 58);
+  std::vector<float> sum = a;
+  loom_k_add(sum.data(), b.data(), count, sum.data());
+  std::vector<float> sum2 = b;
+  loom_k_add(a.data(), sum2.data(), count, sum2.data());
+  for (int64_t i = 0; i < count; ++i) {
+    ASSERT_EQ(sum[i], a[i] + b[i]) << i;
+    ASSERT_EQ(sum2[i], a[i] + b[i]) << i;
+  }
+  std::vector<float> gate = activationInputs(count, 59), inPlace = gate;
+  loom_k_swiglu(inPlace.data(), b.data(), count, inPlace.data());
+  expectMatches(inPlace, elementwise(gate, &b, [](double g, double u) { return silu(g) * u; }), 2e-6,
+                "swiglu in place");
+}
+
+TEST(Elementwise, ZeroCountTouchesNothing) {
+  loom_k_add(nullptr, nullptr, 0, nullptr);
+  loom_k_swiglu(nullptr, nullptr, 0, nullptr);
+  loom_k_geglu(nullptr, nullptr, 0, nullptr);
+  loom_k_gelu(nullptr, 0, nullptr);
+}
+
+} // namespace
+} // namespace loom::test

@@ -1,0 +1,53 @@
+//===- MemoryOpsTest.cpp - loom_k_embedding and loom_k_kv_store -----------===//
+
+#include "TestSupport.h"
+
+#include "loom/Runtime/Kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace loom::test {
+namespace {
+
+TEST(Embedding, GathersAndScalesEveryDtype) {
+  const int64_t vocab = 50, d = 37;
+  const int32_t ids[] = {3, 0, 49, 3, 17};
+  const int64_t n = std::size(ids);
+  for (loom_dtype dtype : {LOOM_DTYPE_F32, LOOM_DTYPE_F16, LOOM_DTYPE_BF16}) {
+    Weights table = randomWeights(dtype, vocab * d, 60);
+    loom_tensor t = table.tensor();
+    std::vector<float> out(n * d, NAN);
+    loom_k_embedding(&t, d, ids, n, 2.5f, out.data());
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < d; ++j)
+        // Widening is exact and the scale one rounding: the float product of the two.
+        ASSERT_EQ(out[i * d + j], float(table.values[ids[i] * d + j]) * 2.5f) << "dtype " << dtype << " row " << i;
+  }
+}
+
+TEST(EmbeddingDeathTest, NegativeIdAborts) {
+  testing::FLAGS_gtest_death_test_style = "threadsafe";
+  std::vector<float> table(8), out(8);
+  loom_tensor t{table.data(), LOOM_DTYPE_F32};
+  const int32_t ids[] = {-1};
+  EXPECT_DEATH(loom_k_embedding(&t, 8, ids, 1, 1.0f, out.data()), "loom: kernel error: loom_k_embedding");
+}
+
+TEST(KVStore, AppendsRowsAtStartPos) {
+  const int64_t rowElems = 24, capacity = 10, n = 3, startPos = 4;
+  std::vector<float> k = randomFloats(n * rowElems, 61), v = randomFloats(n * rowElems, 62);
+  std::vector<float> kCache(capacity * rowElems, -1.0f), vCache(capacity * rowElems, -1.0f);
+  loom_k_kv_store(k.data(), v.data(), n, rowElems, startPos, kCache.data(), vCache.data());
+  for (int64_t row = 0; row < capacity; ++row)
+    for (int64_t e = 0; e < rowElems; ++e) {
+      bool written = row >= startPos && row < startPos + n;
+      int64_t i = row * rowElems + e, src = (row - startPos) * rowElems + e;
+      ASSERT_EQ(kCache[i], written ? k[src] : -1.0f);
+      ASSERT_EQ(vCache[i], written ? v[src] : -1.0f);
+    }
+}
+
+} // namespace
+} // namespace loom::test

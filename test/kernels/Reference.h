@@ -1,0 +1,49 @@
+//===- Reference.h - Straightforward double-precision kernels --*- C++ -*-===//
+//
+// The definitions the kernels are checked against: plain loops in double,
+// written for clarity, with no blocking, vectors or threads. Reductions also
+// return the sum of the absolute values of their terms, the scale against
+// which a float result's rounding error is judged.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_TEST_KERNELS_REFERENCE_H
+#define LOOM_TEST_KERNELS_REFERENCE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace loom::test {
+
+/// Values with the error scale of their computation.
+struct Reference {
+  std::vector<double> value;
+  std::vector<double> magnitude;
+};
+
+/// y[m, n] = x[m, k] . w[n, k] (+ bias[n]).
+Reference linear(const std::vector<float> &x, int64_t m, int64_t k, const std::vector<double> &w, int64_t n,
+                 const std::vector<float> *bias);
+
+/// x * rsqrt(mean(x^2) + eps) * (w + w_offset), or without the last factor when w is null.
+Reference rmsNorm(const std::vector<float> &x, int64_t rows, int64_t d, const std::vector<double> *w, double eps,
+                  double wOffset);
+
+/// (x - mean) * rsqrt(var + eps) * w + b.
+Reference layerNorm(const std::vector<float> &x, int64_t rows, int64_t d, const std::vector<double> &w,
+                    const std::vector<double> *b, double eps);
+
+/// RoPE of x[n, heads, head_dim], NeoX pairs (j, j + rot/2) or GPT-J pairs (2j, 2j + 1).
+Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
+               int64_t startPos, double theta, bool interleaved);
+
+/// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim].
+Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
+                    const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
+                    int mask, int64_t window);
+
+double silu(double x);
+double geluTanh(double x);
+
+} // namespace loom::test
+
+#endif // LOOM_TEST_KERNELS_REFERENCE_H

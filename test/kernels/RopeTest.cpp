@@ -1,0 +1,61 @@
+//===- RopeTest.cpp - loom_k_rope against the double reference ------------===//
+//
+// Both pairings, full and partial rotary dims (including a pair count that
+// is not a multiple of the vector width), several heads and tokens, and
+// positions up to 131072 + n, where angles are ~1e5 radians and computing
+// them in float would be off by 1e-2. Features past rot_dims must be left
+// bit-identical. Tolerance: 1e-6 of |x0| + |x1|.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+#include "TestSupport.h"
+
+#include "loom/Runtime/Kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace loom::test {
+namespace {
+
+constexpr double kRopeTolerance = 1e-6;
+
+struct RopeCase {
+  int64_t n, heads, headDim, rotDims;
+};
+
+TEST(Rope, MatchesReference) {
+  const RopeCase cases[] = {{1, 1, 8, 8}, {5, 3, 64, 64}, {2, 4, 128, 128}, {3, 2, 20, 10},
+                            {4, 3, 64, 16}, {17, 2, 96, 96}, {1, 16, 128, 64}};
+  for (const RopeCase &c : cases)
+    for (int64_t startPos : {0, 7, 131072})
+      for (float theta : {10000.0f, 1000000.0f})
+        for (int32_t interleaved : {0, 1}) {
+          std::vector<float> x = randomFloats(c.n * c.heads * c.headDim, 30 + c.headDim);
+          Reference ref = rope(x, c.n, c.heads, c.headDim, c.rotDims, startPos, theta, interleaved);
+          loom_k_rope(x.data(), c.n, c.heads, c.headDim, c.rotDims, startPos, theta, interleaved);
+          std::string what = "rope n=" + std::to_string(c.n) + " heads=" + std::to_string(c.heads) +
+                             " head_dim=" + std::to_string(c.headDim) + " rot=" + std::to_string(c.rotDims) +
+                             " start=" + std::to_string(startPos) + " theta=" + std::to_string(theta) +
+                             (interleaved ? " gptj" : " neox");
+          expectMatches(x, ref, kRopeTolerance, what);
+          // Unrotated features: the reference leaves them as they were, so they must be exact.
+          for (size_t i = 0; i < x.size(); ++i) {
+            if (int64_t(i % c.headDim) >= c.rotDims) {
+              ASSERT_EQ(double(x[i]), ref.value[i]) << what << " touched feature " << i;
+            }
+          }
+        }
+}
+
+TEST(Rope, NothingToRotate) {
+  std::vector<float> x = randomFloats(2 * 3 * 8, 31), before = x;
+  loom_k_rope(x.data(), 0, 3, 8, 8, 5, 10000.0f, 0);
+  loom_k_rope(x.data(), 2, 3, 8, 0, 5, 10000.0f, 1);
+  EXPECT_EQ(x, before);
+}
+
+} // namespace
+} // namespace loom::test
