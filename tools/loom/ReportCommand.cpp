@@ -53,6 +53,12 @@ int64_t elements(mlir::Value v) {
   return n;
 }
 
+std::string fmtDouble(double v) {
+  std::string text;
+  raw_string_ostream(text) << format("%g", v);
+  return text;
+}
+
 std::string layerSummary(const loom::LayerSpec &layer) {
   std::string text;
   raw_string_ostream os(text);
@@ -63,7 +69,7 @@ std::string layerSummary(const loom::LayerSpec &layer) {
         os << ", window " << a->window;
       else if (a->mask == loom::MaskKind::Chunked)
         os << ", chunk " << a->window;
-      os << (a->rope ? formatv(", rope theta {0}", a->rope->theta).str() : std::string(", nope"))
+      os << (a->rope ? (", rope theta " + fmtDouble(a->rope->theta)) : std::string(", nope"))
          << (a->qkNorm ? ", qk-norm" : "") << ")";
     } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec)) {
       const char *kind = f->kind == loom::FFNKind::SwiGLU ? "swiglu" : f->kind == loom::FFNKind::GeGLU ? "geglu" : "gelu";
