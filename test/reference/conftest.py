@@ -51,7 +51,12 @@ class ModelConfig:
     seed: int
     max_context: int = 256
     init_std: float = 0.08  # projections
-    embed_std: float = 0.1  # embedding and untied LM head
+
+    @property
+    def embed_std(self):
+        """Std of the embedding and the untied LM head: 0.1 at d_model 64, scaled so the logits have about
+        unit spread whatever d_model (the tolerances are absolute; float32 rounding grows with |logits|)."""
+        return 0.8 / self.d_model ** 0.5
 
     @property
     def qk_norm(self):
@@ -166,6 +171,7 @@ def ref():
         pytest.fail(f"reference packages cannot be imported ({error}); "
                     "run tools/install-deps.sh and use build/venv/bin/python", pytrace=False)
     torch.set_num_threads(min(2, os.cpu_count() or 1))
+    transformers.utils.logging.disable_progress_bar()
     return types.SimpleNamespace(np=numpy, torch=torch, transformers=transformers,
                                  safetensors_torch=safetensors.torch)
 
