@@ -33,6 +33,20 @@ static llvm::Expected<std::vector<std::string>> readLinkArguments() {
   return args;
 }
 
+llvm::Expected<std::string> runtimeLinkFingerprint() {
+  auto linkArgs = readLinkArguments();
+  if (!linkArgs)
+    return linkArgs.takeError();
+  std::string fingerprint;
+  for (const std::string &arg : *linkArgs) {
+    fingerprint += arg + "\n";
+    llvm::sys::fs::file_status status;
+    if (!llvm::sys::fs::status(arg, status))
+      fingerprint += std::to_string(status.getLastModificationTime().time_since_epoch().count()) + "\n";
+  }
+  return fingerprint;
+}
+
 llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, llvm::StringRef triple) {
   auto linkArgs = readLinkArguments();
   if (!linkArgs)

@@ -16,21 +16,6 @@ if [ ! -x "$python" ] || ! "$python" -c "import torch, transformers, safetensors
 fi
 export LOOM_BIN="$build/bin/loom"
 export LOOM_CACHE_DIR="$build/test-cache"
-# loom's compile cache is keyed by the spec and the loom binary, not by the runtime and kernel archives
-# linked into each model library: start afresh when any of those (listed in model-link.txt) is newer,
-# and when loom itself is (its old entries would only pile up).
-stamp="$LOOM_CACHE_DIR/.link-inputs-stamp"
-link_list="$build/lib/loom/model-link.txt"
-if [ -f "$stamp" ] && [ -f "$link_list" ]; then
-  while IFS= read -r input; do
-    if [ -f "$input" ] && [ "$input" -nt "$stamp" ]; then rm -rf "$LOOM_CACHE_DIR"; break; fi
-  done < <(cat "$link_list"; echo "$link_list"; echo "$LOOM_BIN")
-fi
-if [ ! -f "$stamp" ]; then
-  rm -rf "$LOOM_CACHE_DIR"
-  mkdir -p "$LOOM_CACHE_DIR"
-  touch "$stamp"
-fi
 export PYTHONDONTWRITEBYTECODE=1
 cd "$root"
 exec "$python" -m pytest -q test/reference "$@"

@@ -10,6 +10,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -127,13 +128,17 @@ llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary
   if (!spec)
     return llvm::createStringError(spec.getError(), "cannot read '%s'", specOrLibrary.c_str());
 
-  // The key covers the spec text, the selected architecture and the compiler binary itself.
+  // The key covers the spec text, the selected architecture, the compiler binary itself and the
+  // runtime and kernel archives a library is linked with.
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&resolveModelLibrary));
   llvm::sys::fs::file_status status;
-  std::string stamp;
+  std::string stamp = exe + "\n" + architecture + "\n";
   if (!llvm::sys::fs::status(exe, status))
-    stamp = std::to_string(status.getLastModificationTime().time_since_epoch().count()) + exe;
-  uint64_t key = llvm::xxh3_64bits((*spec)->getBuffer()) ^ llvm::xxh3_64bits(stamp + "\0" + architecture);
+    stamp += std::to_string(status.getLastModificationTime().time_since_epoch().count()) + "\n";
+  auto fingerprint = runtimeLinkFingerprint();
+  if (!fingerprint)
+    return fingerprint.takeError();
+  uint64_t key = llvm::xxh3_64bits((*spec)->getBuffer()) ^ llvm::xxh3_64bits(stamp + *fingerprint);
 
   llvm::SmallString<256> dir;
   if (const char *env = std::getenv("LOOM_CACHE_DIR"))
@@ -144,19 +149,23 @@ llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return llvm::createStringError(ec, "cannot create the cache directory '%s'", dir.c_str());
   llvm::SmallString<256> library(dir);
-  llvm::sys::path::append(library, llvm::formatv("{0}-{1:x16}.so", llvm::sys::path::stem(specOrLibrary), key).str());
+  llvm::sys::path::append(library, (llvm::sys::path::stem(specOrLibrary) + "-" + llvm::utohexstr(key) + ".so").str());
   if (llvm::sys::fs::exists(library))
     return std::string(library);
 
   CompileRequest request;
   request.specPath = specOrLibrary;
   request.architecture = architecture;
-  // Compile to a private name first so concurrent runs never load a half-written library.
-  std::string partial = (library + llvm::formatv(".{0}.tmp.so", ::getpid())).str();
-  if (auto err = compileSpec(request, EmitKind::SharedLibrary, partial))
+  // Compile under a private name first so concurrent runs never load a half-written library, then
+  // move the library and its header and manifest into place.
+  std::string partialStem = (library.str().drop_back(3) + llvm::formatv(".{0}.tmp", ::getpid())).str();
+  if (auto err = compileSpec(request, EmitKind::SharedLibrary, partialStem + ".so"))
     return std::move(err);
-  if (std::error_code ec = llvm::sys::fs::rename(partial, library))
-    return llvm::createStringError(ec, "cannot move the compiled library into '%s'", library.c_str());
+  std::string finalStem = library.str().drop_back(3).str();
+  for (const char *suffix : {".h", ".manifest.json", ".so"})
+    if (std::error_code ec = llvm::sys::fs::rename(partialStem + suffix, finalStem + suffix))
+      return llvm::createStringError(ec, "cannot move the compiled '%s' into '%s'", (partialStem + suffix).c_str(),
+                                     (finalStem + suffix).c_str());
   return std::string(library);
 }
 

@@ -15,6 +15,11 @@ namespace loom {
 /// exporting the C API of loom.h.
 llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, llvm::StringRef triple);
 
+/// Identifies what linkSharedLibrary would link (the archive list and each
+/// archive's modification time), so caches of compiled models notice a
+/// rebuilt runtime or kernel library.
+llvm::Expected<std::string> runtimeLinkFingerprint();
+
 /// The C header for one model: the loom.h API plus the model's constants.
 std::string renderModelHeader(mlir::DictionaryAttr descriptor, llvm::StringRef libraryName);
 
