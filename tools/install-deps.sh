@@ -24,6 +24,7 @@ fi
 
 # Reference packages, pinned. torch from PyPI pulls its CUDA runtime wheels even for CPU use; they are
 # cached in pip's cache, and the venv lives under the build tree so a clean build starts clean.
+[ "${LOOM_SKIP_VENV:-0}" = 1 ] && exit 0
 venv="$build/venv"
 stamp="$venv/.loom-requirements"
 req="$root/tools/requirements.txt"

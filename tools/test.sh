@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs dependencies, builds, and runs every test
-# (lit + FileCheck, GoogleTest, the C dlopen test and the transformers reference tests) with ctest.
+# (lit + FileCheck, GoogleTest, the C dlopen test and the transformers reference tests) with ctest;
+# then builds again with AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite there
+# (all but the transformers comparison, whose Python process cannot host the sanitizer runtime).
+# LOOM_SANITIZERS=0 skips the sanitizer pass.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOOM_BUILD_DIR:-$root/build}"
 "$root/tools/build.sh" "$build"
 ctest --test-dir "$build" --output-on-failure -j1
+
+if [ "${LOOM_SANITIZERS:-1}" != 0 ]; then
+  # Halide's generators run at build time; LLVM 14 inside them keeps global allocations alive.
+  export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
+  LOOM_SKIP_VENV=1 "$root/tools/build.sh" "$build-sanitize" -DLOOM_SANITIZE=ON
+  ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --test-dir "$build-sanitize" --output-on-failure -j1 -E '^reference-'
+fi

@@ -50,35 +50,35 @@ void KernelCalls::call(Location loc, Kernel kernel, ValueRange args) {
       params.push_back(c == 'p' ? ptr : c == 'l' ? i64Type : c == 'i' ? i32Type : f32Type);
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToEnd(module.getBody());
-    callee = builder.create<func::FuncOp>(loc, sig.name, builder.getFunctionType(params, {}));
+    callee = func::FuncOp::create(builder, loc, sig.name, builder.getFunctionType(params, {}));
     callee.setPrivate();
   }
   assert(callee.getNumArguments() == args.size() && "kernel call arity mismatch");
-  builder.create<func::CallOp>(loc, callee, args);
+  func::CallOp::create(builder, loc, callee, args);
 }
 
 Value KernelCalls::i64(Location loc, int64_t value) {
-  return builder.create<LLVM::ConstantOp>(loc, i64Type, builder.getI64IntegerAttr(value));
+  return LLVM::ConstantOp::create(builder, loc, i64Type, builder.getI64IntegerAttr(value));
 }
 Value KernelCalls::i32(Location loc, int32_t value) {
-  return builder.create<LLVM::ConstantOp>(loc, i32Type, builder.getI32IntegerAttr(value));
+  return LLVM::ConstantOp::create(builder, loc, i32Type, builder.getI32IntegerAttr(value));
 }
 Value KernelCalls::f32(Location loc, double value) {
-  return builder.create<LLVM::ConstantOp>(loc, f32Type, builder.getF32FloatAttr(static_cast<float>(value)));
+  return LLVM::ConstantOp::create(builder, loc, f32Type, builder.getF32FloatAttr(static_cast<float>(value)));
 }
-Value KernelCalls::null(Location loc) { return builder.create<LLVM::ZeroOp>(loc, ptr); }
+Value KernelCalls::null(Location loc) { return LLVM::ZeroOp::create(builder, loc, ptr); }
 
 Value KernelCalls::offset(Location loc, Value base, int64_t bytes) {
   if (bytes > std::numeric_limits<int32_t>::max())
     return offset(loc, base, i64(loc, bytes));
-  return builder.create<LLVM::GEPOp>(loc, ptr, builder.getI8Type(), base,
+  return LLVM::GEPOp::create(builder, loc, ptr, builder.getI8Type(), base,
                                      ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(bytes)});
 }
 Value KernelCalls::offset(Location loc, Value base, Value bytes) {
-  return builder.create<LLVM::GEPOp>(loc, ptr, builder.getI8Type(), base, ArrayRef<LLVM::GEPArg>{bytes});
+  return LLVM::GEPOp::create(builder, loc, ptr, builder.getI8Type(), base, ArrayRef<LLVM::GEPArg>{bytes});
 }
 Value KernelCalls::mul(Location loc, Value lhs, int64_t rhs) {
-  return builder.create<LLVM::MulOp>(loc, lhs, i64(loc, rhs));
+  return LLVM::MulOp::create(builder, loc, lhs, i64(loc, rhs));
 }
 
 } // namespace loom

@@ -87,14 +87,14 @@ Value ForwardLowering::weightHandle(Location loc, Value weight) {
   int64_t index = it->second;
   MLIRContext *ctx = module.getContext();
   auto tensorStruct = LLVM::LLVMStructType::getLiteral(ctx, {kernels.ptrType(), builder.getI64Type()});
-  return builder.create<LLVM::GEPOp>(loc, kernels.ptrType(), tensorStruct, arg(Weights),
+  return LLVM::GEPOp::create(builder, loc, kernels.ptrType(), tensorStruct, arg(Weights),
                                      ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
 }
 
 Value ForwardLowering::cacheSlot(Location loc, ForwardArg caches, int64_t layer) {
-  Value slot = builder.create<LLVM::GEPOp>(loc, kernels.ptrType(), kernels.ptrType(), arg(caches),
+  Value slot = LLVM::GEPOp::create(builder, loc, kernels.ptrType(), kernels.ptrType(), arg(caches),
                                            ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(layer)});
-  return builder.create<LLVM::LoadOp>(loc, kernels.ptrType(), slot);
+  return LLVM::LoadOp::create(builder, loc, kernels.ptrType(), slot);
 }
 
 LogicalResult ForwardLowering::lower(Operation &op) {
@@ -147,7 +147,7 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         int64_t width = innermost(h.getInput());
         Value firstRowBytes = kernels.mul(loc, arg(FirstLogitRow), width * 4);
         Value input = kernels.offset(loc, storage(h.getInput()), firstRowBytes);
-        Value m = builder.create<LLVM::SubOp>(loc, arg(NumTokens), arg(FirstLogitRow));
+        Value m = LLVM::SubOp::create(builder, loc, arg(NumTokens), arg(FirstLogitRow));
         kernels.call(loc, Kernel::Linear,
                      {input, m, kernels.i64(loc, width), weightHandle(loc, h.getWeight()),
                       kernels.i64(loc, innermost(h.getResult())), kernels.null(loc), arg(Logits)});
@@ -161,7 +161,7 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         Value x = storage(r.getResult());
         if (!plan.inPlace.contains(r)) {
           Value bytes = kernels.mul(loc, arg(NumTokens), rowElements(r.getInput()) * 4);
-          builder.create<LLVM::MemcpyOp>(loc, x, storage(r.getInput()), bytes, /*isVolatile=*/false);
+          LLVM::MemcpyOp::create(builder, loc, x, storage(r.getInput()), bytes, /*isVolatile=*/false);
         } else {
           pointers[r.getResult()] = x = storage(r.getInput());
         }
@@ -179,7 +179,8 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         if (innermost(a.getValue()) != q[2])
           return a.emitOpError("lowering to kernels needs equal key and value head_dim");
         int64_t layer = a.getLayer();
-        std::array<int64_t, 4> layout{k[1], k[2], static_cast<int64_t>(a.getMask()), a.getWindow()};
+        std::array<int64_t, 4> layout{k[1], k[2], static_cast<int64_t>(a.getMask()),
+                                      static_cast<int64_t>(a.getWindow())};
         if (!kvLayers.emplace(layer, layout).second)
           return a.emitOpError() << "reuses KV cache slot " << layer;
         Value kc = cacheSlot(loc, KCaches, layer), vc = cacheSlot(loc, VCaches, layer);
@@ -250,7 +251,7 @@ LogicalResult ForwardLowering::run() {
 
   Type ptr = kernels.ptrType(), i64 = builder.getI64Type();
   builder.setInsertionPoint(forward);
-  auto lowered = builder.create<func::FuncOp>(
+  auto lowered = func::FuncOp::create(builder, 
       forward.getLoc(), "loom_generated_forward",
       builder.getFunctionType({ptr, ptr, ptr, ptr, i64, i64, i64, ptr, ptr}, {}));
   entry = lowered.addEntryBlock();
@@ -259,7 +260,7 @@ LogicalResult ForwardLowering::run() {
   for (Operation &op : body)
     if (failed(lower(op)))
       return failure();
-  builder.create<func::ReturnOp>(forward.getLoc());
+  func::ReturnOp::create(builder, forward.getLoc());
 
   // Slots must cover every layer once, so the runtime's per-layer cache table lines up.
   auto nLayers = cast<IntegerAttr>(model.get("n_layers")).getInt();

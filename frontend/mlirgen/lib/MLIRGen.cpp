@@ -48,7 +48,7 @@ private:
 
   Value weight(Location at, const std::string &name, ArrayRef<int64_t> shape) {
     auto type = RankedTensorType::get(shape, builder.getF32Type());
-    return builder.create<WeightOp>(at, type, builder.getStringAttr(name));
+    return WeightOp::create(builder, at, type, builder.getStringAttr(name));
   }
 
   Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input);
@@ -72,9 +72,9 @@ Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &p
   Value w = weight(at, prefix + ".weight", {width});
   if (norm.kind == NormKind::LayerNorm) {
     Value b = norm.bias ? weight(at, prefix + ".bias", {width}) : Value();
-    return builder.create<LayerNormOp>(at, input.getType(), input, w, b, builder.getF64FloatAttr(norm.eps));
+    return LayerNormOp::create(builder, at, input.getType(), input, w, b, builder.getF64FloatAttr(norm.eps));
   }
-  return builder.create<RMSNormOp>(at, input.getType(), input, w, builder.getF64FloatAttr(norm.eps),
+  return RMSNormOp::create(builder, at, input.getType(), input, w, builder.getF64FloatAttr(norm.eps),
                                    builder.getF64FloatAttr(norm.unitOffset ? 1.0 : 0.0));
 }
 
@@ -82,7 +82,7 @@ Value ModelBuilder::linear(Location at, Value input, const std::string &prefix, 
   int64_t in = cast<RankedTensorType>(input.getType()).getShape().back();
   Value w = weight(at, prefix + ".weight", {out, in});
   Value b = bias ? weight(at, prefix + ".bias", {out}) : Value();
-  return builder.create<LinearOp>(at, activation({out}), input, w, b);
+  return LinearOp::create(builder, at, activation({out}), input, w, b);
 }
 
 Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
@@ -92,7 +92,7 @@ Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, cons
   if (attn.rope) {
     const RopeSpec &rope = *attn.rope;
     auto rotary = static_cast<int64_t>(std::llround(rope.fraction * static_cast<double>(attn.headDim)));
-    heads = builder.create<RoPEOp>(
+    heads = RoPEOp::create(builder, 
         loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start, builder.getF64FloatAttr(rope.theta),
         RopePairingAttr::get(&context, rope.style == RopeStyle::Half ? RopePairing::half : RopePairing::interleaved),
         builder.getI64IntegerAttr(rotary));
@@ -108,9 +108,9 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   Value v = linear(at, input, prefix + ".v_proj", kvWidth, attn.qkvBias);
   auto qType = activation({attn.heads, attn.headDim});
   auto kvType = activation({attn.kvHeads, attn.headDim});
-  Value qh = builder.create<SplitHeadsOp>(at, qType, q);
-  Value kh = builder.create<SplitHeadsOp>(at, kvType, k);
-  Value vh = builder.create<SplitHeadsOp>(at, kvType, v);
+  Value qh = SplitHeadsOp::create(builder, at, qType, q);
+  Value kh = SplitHeadsOp::create(builder, at, kvType, k);
+  Value vh = SplitHeadsOp::create(builder, at, kvType, v);
   qh = headNormAndRope(at, attn, prefix, "q", qh);
   kh = headNormAndRope(at, attn, prefix, "k", kh);
 
@@ -118,10 +118,10 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
                        : attn.mask == MaskKind::SlidingWindow ? AttentionMask::sliding_window
                                                               : AttentionMask::chunked;
   double scale = attn.scale > 0 ? attn.scale : 1.0 / std::sqrt(static_cast<double>(attn.headDim));
-  Value a = builder.create<AttentionOp>(at, qType, qh, kh, vh, start, builder.getI64IntegerAttr(layer),
+  Value a = AttentionOp::create(builder, at, qType, qh, kh, vh, start, builder.getI64IntegerAttr(layer),
                                         AttentionMaskAttr::get(&context, mask),
                                         builder.getI64IntegerAttr(attn.window), builder.getF64FloatAttr(scale));
-  Value merged = builder.create<MergeHeadsOp>(at, activation({qWidth}), a);
+  Value merged = MergeHeadsOp::create(builder, at, activation({qWidth}), a);
   return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
 }
 
@@ -129,13 +129,13 @@ Value ModelBuilder::feedForward(Location at, const FFNSpec &ffn, const std::stri
   bool bias = ffn.bias;
   if (ffn.kind == FFNKind::GeluMLP) {
     Value up = linear(at, input, prefix + ".up_proj", ffn.hidden, bias);
-    Value act = builder.create<GeluOp>(at, up.getType(), up);
+    Value act = GeluOp::create(builder, at, up.getType(), up);
     return linear(at, act, prefix + ".down_proj", spec.dModel, bias);
   }
   Value gate = linear(at, input, prefix + ".gate_proj", ffn.hidden, bias);
   Value up = linear(at, input, prefix + ".up_proj", ffn.hidden, bias);
-  Value act = ffn.kind == FFNKind::SwiGLU ? Value(builder.create<SwiGLUOp>(at, gate.getType(), gate, up))
-                                          : Value(builder.create<GeGLUOp>(at, gate.getType(), gate, up));
+  Value act = ffn.kind == FFNKind::SwiGLU ? Value(SwiGLUOp::create(builder, at, gate.getType(), gate, up))
+                                          : Value(GeGLUOp::create(builder, at, gate.getType(), gate, up));
   return linear(at, act, prefix + ".down_proj", spec.dModel, bias);
 }
 
@@ -155,7 +155,7 @@ FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
     FailureOr<Value> rhs = expr(layer, *e.operands[1], vars);
     if (failed(rhs))
       return failure();
-    return Value(builder.create<AddOp>(loc(e.loc), lhs->getType(), *lhs, *rhs));
+    return Value(AddOp::create(builder, loc(e.loc), lhs->getType(), *lhs, *rhs));
   }
   case BlockExpr::Kind::Call: {
     FailureOr<Value> arg = expr(layer, *e.operands[0], vars);
@@ -197,7 +197,7 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
   auto tokensType = RankedTensorType::get({ShapedType::kDynamic}, builder.getI32Type());
   auto logitsType = activation({spec.vocab});
   auto fnType = builder.getFunctionType({tokensType, builder.getIndexType()}, {logitsType});
-  auto fn = builder.create<func::FuncOp>(modelLoc, kForwardFunctionName, fnType);
+  auto fn = func::FuncOp::create(builder, modelLoc, kForwardFunctionName, fnType);
   fn->setAttr(kModelAttrName,
               builder.getDictionaryAttr({
                   builder.getNamedAttr("name", builder.getStringAttr(spec.name)),
@@ -212,15 +212,15 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
   start = body->getArgument(1);
 
   Value table = weight(modelLoc, "embedding.weight", {spec.vocab, spec.dModel});
-  Value x = builder.create<EmbeddingOp>(modelLoc, activation({spec.dModel}), tokens, table,
+  Value x = EmbeddingOp::create(builder, modelLoc, activation({spec.dModel}), tokens, table,
                                         builder.getF64FloatAttr(spec.embeddingScale));
   for (const LayerSpec &layer : spec.layers)
     if (failed(layerBlock(layer, x)))
       return nullptr;
   x = norm(loc(spec.finalNorm.loc, "final_norm"), spec.finalNorm, "final_norm", x);
   Value head = spec.tieEmbeddings ? table : weight(modelLoc, "lm_head.weight", {spec.vocab, spec.dModel});
-  Value logits = builder.create<LMHeadOp>(modelLoc, logitsType, x, head);
-  builder.create<func::ReturnOp>(modelLoc, logits);
+  Value logits = LMHeadOp::create(builder, modelLoc, logitsType, x, head);
+  func::ReturnOp::create(builder, modelLoc, logits);
   return module;
 }
 
