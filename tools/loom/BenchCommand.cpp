@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "Generation.h"
-#include "SpecCompiler.h"
+#include "ModelOptions.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -19,12 +19,9 @@ using namespace llvm;
 
 namespace {
 cl::SubCommand sub("bench", "Measure prefill and decode throughput of a model");
-cl::opt<std::string> target(cl::Positional, cl::Required, cl::desc("<model.so | spec.loom>"), cl::sub(sub));
-cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the spec defines several"), cl::init(""),
-                          cl::sub(sub));
+loom::ModelTargetOptions model(sub);
 cl::opt<std::string> weights("weights", cl::desc("Weights file (default: seeded random weights)"), cl::init(""),
                              cl::sub(sub));
-cl::opt<int> threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub));
 cl::opt<int64_t> promptLength("prompt-len", cl::desc("Prompt tokens to prefill"), cl::init(64), cl::sub(sub));
 cl::opt<int64_t> decodeCount("n", cl::desc("Tokens to decode"), cl::init(32), cl::sub(sub));
 cl::opt<int> repetitions("reps", cl::desc("Repetitions"), cl::init(5), cl::sub(sub));
@@ -43,20 +40,16 @@ Summary summarize(std::vector<double> values) {
 int run() {
   if (repetitions < 1 || promptLength < 1 || decodeCount < 2)
     return loom::reportError(createStringError("--reps and --prompt-len must be >= 1 and -n >= 2"));
-  auto library = loom::resolveModelLibrary(target, arch);
-  if (!library)
-    return loom::reportError(library.takeError());
-  auto model = loom::LoadedModel::open(*library);
-  if (!model)
-    return loom::reportError(model.takeError());
-  const loom::ModelApi &api = (*model)->api();
-  api.loom_set_num_threads(threads);
-  if (auto err = (*model)->loadWeights(weights, /*seed=*/0))
+  auto loaded = model.open();
+  if (!loaded)
+    return loom::reportError(loaded.takeError());
+  const loom::ModelApi &api = (*loaded)->api();
+  if (auto err = (*loaded)->loadWeights(weights, /*seed=*/0))
     return loom::reportError(std::move(err));
-  auto cache = (*model)->newCache();
+  auto cache = (*loaded)->newCache();
   if (!cache)
     return loom::reportError(cache.takeError());
-  std::vector<int32_t> prompt = loom::syntheticPrompt(promptLength, (*model)->info().vocab, 1);
+  std::vector<int32_t> prompt = loom::syntheticPrompt(promptLength, (*loaded)->info().vocab, 1);
   loom_sampler_params greedy{0.0f, 0, 1.0f, 0};
   loom_sampler *sampler = api.loom_sampler_create(&greedy);
 
@@ -64,7 +57,7 @@ int run() {
   // One untimed warm-up run faults in the weights and spins up the thread pool.
   for (int rep = -1; rep < repetitions; ++rep) {
     api.loom_kv_cache_reset(*cache);
-    auto stats = loom::generate(**model, *cache, prompt, decodeCount, sampler, [](int32_t) {});
+    auto stats = loom::generate(**loaded, *cache, prompt, decodeCount, sampler, [](int32_t) {});
     if (!stats) {
       api.loom_sampler_free(sampler);
       return loom::reportError(stats.takeError());
@@ -76,12 +69,12 @@ int run() {
   }
   api.loom_sampler_free(sampler);
   Summary p = summarize(prefill), d = summarize(decode);
-  const loom_model_info &info = (*model)->info();
+  const loom_model_info &info = (*loaded)->info();
   if (json) {
     json::OStream out(outs(), 2);
     out.object([&] {
       out.attribute("architecture", info.arch_name);
-      out.attribute("threads", threads.getValue());
+      out.attribute("threads", model.threads.getValue());
       out.attribute("prompt_tokens", promptLength.getValue());
       out.attribute("decode_tokens", decodeCount.getValue());
       out.attribute("repetitions", repetitions.getValue());
@@ -91,7 +84,7 @@ int run() {
     outs() << "\n";
     return 0;
   }
-  outs() << "architecture " << info.arch_name << ", threads " << threads << ", prompt " << promptLength
+  outs() << "architecture " << info.arch_name << ", threads " << model.threads << ", prompt " << promptLength
          << " tokens, decode " << decodeCount << " tokens, " << repetitions << " repetitions\n"
          << format("prefill: %.1f tokens/s median (min %.1f, max %.1f)\n", p.median, p.min, p.max)
          << format("decode:  %.1f tokens/s median (min %.1f, max %.1f)\n", d.median, d.min, d.max);

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
 #include "Generation.h"
-#include "SpecCompiler.h"
+#include "ModelOptions.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
@@ -17,9 +17,7 @@ using namespace llvm;
 
 namespace {
 cl::SubCommand sub("logits", "Write the logits of every position of a token sequence");
-cl::opt<std::string> target(cl::Positional, cl::Required, cl::desc("<model.so | spec.loom>"), cl::sub(sub));
-cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the spec defines several"), cl::init(""),
-                          cl::sub(sub));
+loom::ModelTargetOptions model(sub);
 cl::opt<std::string> weights("weights", cl::desc("Weights file (safetensors)"), cl::init(""), cl::sub(sub));
 cl::opt<bool> randomWeights("random-weights", cl::desc("Use seeded random weights"), cl::sub(sub));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed for --random-weights"), cl::init(0), cl::sub(sub));
@@ -30,7 +28,6 @@ cl::opt<int64_t> decodeFrom("decode-from",
                             cl::desc("Prefill this many tokens in one pass, then one token at a time (-1: all "
                                      "in one pass)"),
                             cl::init(-1), cl::sub(sub));
-cl::opt<int> threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub));
 
 int run() {
   if (randomWeights == !weights.empty())
@@ -38,16 +35,12 @@ int run() {
   auto ids = loom::parseTokenList(tokens);
   if (!ids)
     return loom::reportError(ids.takeError());
-  auto library = loom::resolveModelLibrary(target, arch);
-  if (!library)
-    return loom::reportError(library.takeError());
-  auto model = loom::LoadedModel::open(*library);
-  if (!model)
-    return loom::reportError(model.takeError());
-  (*model)->api().loom_set_num_threads(threads);
-  if (auto err = (*model)->loadWeights(weights, seed))
+  auto loaded = model.open();
+  if (!loaded)
+    return loom::reportError(loaded.takeError());
+  if (auto err = (*loaded)->loadWeights(weights, seed))
     return loom::reportError(std::move(err));
-  auto cache = (*model)->newCache();
+  auto cache = (*loaded)->newCache();
   if (!cache)
     return loom::reportError(cache.takeError());
 
@@ -56,12 +49,12 @@ int run() {
   std::vector<float> all, rows;
   if (batched > 0) {
     std::vector<int32_t> head(ids->begin(), ids->begin() + batched);
-    if (auto err = (*model)->forward(*cache, head, /*allLogits=*/true, rows))
+    if (auto err = (*loaded)->forward(*cache, head, /*allLogits=*/true, rows))
       return loom::reportError(std::move(err));
     all = rows;
   }
   for (size_t i = batched; i < n; ++i) {
-    if (auto err = (*model)->forward(*cache, {(*ids)[i]}, /*allLogits=*/true, rows))
+    if (auto err = (*loaded)->forward(*cache, {(*ids)[i]}, /*allLogits=*/true, rows))
       return loom::reportError(std::move(err));
     all.insert(all.end(), rows.begin(), rows.end());
   }

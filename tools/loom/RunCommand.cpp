@@ -1,6 +1,7 @@
 //===- RunCommand.cpp - `loom run LIB_OR_SPEC` --------------------------===//
 #include "Commands.h"
 #include "Generation.h"
+#include "ModelOptions.h"
 #include "SpecCompiler.h"
 
 #include "loom/Frontend/Frontend.h"
@@ -12,13 +13,10 @@ using namespace llvm;
 
 namespace {
 cl::SubCommand sub("run", "Generate tokens with a compiled model (a spec is compiled first, and cached)");
-cl::opt<std::string> target(cl::Positional, cl::Required, cl::desc("<model.so | spec.loom>"), cl::sub(sub));
-cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the spec defines several"), cl::init(""),
-                          cl::sub(sub));
+loom::ModelTargetOptions model(sub);
 cl::opt<bool> randomWeights("random-weights", cl::desc("Use seeded random weights"), cl::sub(sub));
 cl::opt<std::string> weights("weights", cl::desc("Weights file (safetensors)"), cl::init(""), cl::sub(sub));
 cl::opt<int64_t> count("n", cl::desc("Tokens to generate"), cl::init(32), cl::sub(sub));
-cl::opt<int> threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub));
 cl::opt<uint64_t> seed("seed", cl::desc("Seed for weights, prompt and sampling"), cl::init(0), cl::sub(sub));
 cl::opt<std::string> tokens("tokens", cl::desc("Prompt token ids, e.g. 1,2,3"), cl::init(""), cl::sub(sub));
 cl::opt<int64_t> promptLength("prompt-len", cl::desc("Length of the synthetic prompt when --tokens is absent"),
@@ -30,27 +28,22 @@ cl::opt<float> topP("top-p", cl::desc("Top-p sampling (1: off)"), cl::init(1.0f)
 int run() {
   if (randomWeights == !weights.empty())
     return loom::reportError(createStringError("give exactly one of --random-weights and --weights FILE"));
-  bool isSpec = !StringRef(target).ends_with(".so");
-  if (isSpec) {
+  if (model.isSpec()) {
     loom::SpecSession session;
-    auto spec = session.parse(target, arch);
+    auto spec = session.parse(model.target, model.arch);
     if (!spec)
       return loom::reportError(spec.takeError());
     outs() << loom::describeArchSpec(**spec);
   }
-  auto library = loom::resolveModelLibrary(target, arch);
-  if (!library)
-    return loom::reportError(library.takeError());
-  auto model = loom::LoadedModel::open(*library);
-  if (!model)
-    return loom::reportError(model.takeError());
-  const loom::ModelApi &api = (*model)->api();
-  api.loom_set_num_threads(threads);
-  const loom_model_info &info = (*model)->info();
-  if (!isSpec)
+  auto loaded = model.open();
+  if (!loaded)
+    return loom::reportError(loaded.takeError());
+  const loom::ModelApi &api = (*loaded)->api();
+  const loom_model_info &info = (*loaded)->info();
+  if (!model.isSpec())
     outs() << "architecture " << info.arch_name << ": vocab " << info.vocab << ", d_model " << info.d_model << ", "
            << info.n_layers << " layers, max context " << info.max_context << "\n";
-  if (auto err = (*model)->loadWeights(weights, seed))
+  if (auto err = (*loaded)->loadWeights(weights, seed))
     return loom::reportError(std::move(err));
 
   std::vector<int32_t> prompt = loom::syntheticPrompt(promptLength, info.vocab, seed);
@@ -60,7 +53,7 @@ int run() {
       return loom::reportError(parsed.takeError());
     prompt = *parsed;
   }
-  auto cache = (*model)->newCache();
+  auto cache = (*loaded)->newCache();
   if (!cache)
     return loom::reportError(cache.takeError());
   loom_sampler_params params{temperature, topK, topP, seed};
@@ -71,7 +64,7 @@ int run() {
     outs() << " " << t;
   outs() << "\ngenerated:";
   outs().flush();
-  auto stats = loom::generate(**model, *cache, prompt, count, sampler, [](int32_t token) {
+  auto stats = loom::generate(**loaded, *cache, prompt, count, sampler, [](int32_t token) {
     outs() << " " << token;
     outs().flush();
   });
