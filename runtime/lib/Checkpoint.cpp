@@ -2,6 +2,7 @@
 
 #include "Checkpoint.h"
 #include "Error.h"
+#include "Gguf.h"
 #include "Json.h"
 #include "Safetensors.h"
 #include "Shape.h"
@@ -130,10 +131,67 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
   return true;
 }
 
+/// A GGUF file: tensors are matched to the manifest through the GGUF name
+/// table (GgufNames.cpp) and their shapes compared in Loom's order.
+bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store) {
+  GgufFile file;
+  if (!file.open(path))
+    return false;
+  std::unordered_set<std::string_view> manifest;
+  for (int64_t i = 0; i < desc.n_weights; ++i)
+    manifest.insert(desc.weights[i].name);
+  // Names outside the table and names the manifest lacks are both extras.
+  std::unordered_map<std::string, const GgufTensor *> byLoomName;
+  std::string listed;
+  size_t extras = 0;
+  for (const GgufTensor &tensor : file.tensors()) {
+    std::string loomName;
+    if (ggufToLoomName(tensor.name, loomName) && manifest.count(loomName))
+      byLoomName.emplace(std::move(loomName), &tensor);
+    else if (++extras <= kListedExtras)
+      listed += (listed.empty() ? "'" : ", '") + std::string(tensor.name) + "'";
+  }
+
+  for (int64_t i = 0; i < desc.n_weights; ++i) {
+    const loom_weight_desc &weight = desc.weights[i];
+    auto it = byLoomName.find(weight.name);
+    if (it == byLoomName.end()) {
+      std::string ggufName;
+      if (!loomToGgufName(weight.name, ggufName))
+        return fail("'{}': missing tensor '{}' (expected shape {}), which has no GGUF name", path, weight.name,
+                    formatShape(weight.shape, weight.rank));
+      return fail("'{}': missing tensor '{}' (GGUF '{}', expected shape {})", path, weight.name, ggufName,
+                  formatShape(weight.shape, weight.rank));
+    }
+    const std::vector<int64_t> shape = it->second->shape();
+    if (!sameShape(weight, shape))
+      return fail("'{}': tensor '{}' (GGUF '{}') has shape {} but the model expects {}", path, weight.name,
+                  it->second->name, formatShape(shape.data(), shape.size()), formatShape(weight.shape, weight.rank));
+  }
+  if (extras)
+    return fail("'{}': {} tensor{} not in the model: {}{}", path, extras, extras == 1 ? " is" : "s are", listed,
+                extras > kListedExtras ? ", ..." : "");
+
+  bool anyBorrowed = false;
+  for (int64_t i = 0; i < desc.n_weights; ++i) {
+    const GgufTensor &tensor = *byLoomName.find(desc.weights[i].name)->second;
+    bool borrowed;
+    if (!store.setFromFile(size_t(i), tensor.nDims, int64_t(tensor.type), ggmlTypeName(tensor.type), tensor.data,
+                           tensor.bytes, size_t(tensor.elements), path, desc.weights[i].name, borrowed))
+      return false;
+    anyBorrowed |= borrowed;
+  }
+  if (anyBorrowed)
+    store.keepMapping(file.releaseMapping());
+  return true;
+}
+
 } // namespace
 
 bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store) {
   const bool sharded = endsWith(path, ".index.json");
+  if (!sharded && isGgufFile(path))
+    return loadGgufCheckpoint(desc, path, store);
   ShardIndex index;
   if (sharded) {
     if (!readShardIndex(path, index))

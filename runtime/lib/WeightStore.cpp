@@ -3,6 +3,7 @@
 #include "WeightStore.h"
 #include "Error.h"
 #include "HalfFloat.h"
+#include "loom/Runtime/Kernels.h"
 
 #include <bit>
 #include <cstring>
@@ -48,37 +49,59 @@ void widen(const uint8_t *source, size_t count, float *destination) {
 bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file,
                                 bool &borrowed) {
   borrowed = false;
-  const size_t itemSize = safetensorsDtypeSize(tensor.dtype);
-  const size_t elements = tensor.bytes / itemSize;
+  int64_t dtype;
   switch (tensor.dtype) {
   case SafetensorsDtype::F32:
-    if (reinterpret_cast<uintptr_t>(tensor.data) % alignof(float) == 0) {
-      table_[index] = loom_tensor{tensor.data, LOOM_DTYPE_F32};
-      borrowed = true;
-      return true;
-    }
-    // The format does not promise alignment; misaligned data is copied rather than handed to kernels.
-    if (float *data = allocateF32(index, elements, tensor.name.c_str())) {
-      std::memcpy(data, tensor.data, tensor.bytes);
-      return true;
-    }
-    return false;
+    dtype = LOOM_DTYPE_F32;
+    break;
   case SafetensorsDtype::F16:
-    if (float *data = allocateF32(index, elements, tensor.name.c_str())) {
-      widen<halfToFloat>(tensor.data, elements, data);
-      return true;
-    }
-    return false;
+    dtype = LOOM_DTYPE_F16;
+    break;
   case SafetensorsDtype::BF16:
-    if (float *data = allocateF32(index, elements, tensor.name.c_str())) {
-      widen<bfloat16ToFloat>(tensor.data, elements, data);
-      return true;
-    }
-    return false;
+    dtype = LOOM_DTYPE_BF16;
+    break;
   default:
     return fail("'{}': tensor '{}' has dtype {}; weights must be F32, F16 or BF16", file, tensor.name,
                 safetensorsDtypeName(tensor.dtype));
   }
+  return setFromFile(index, tensor.shape.size(), dtype, safetensorsDtypeName(tensor.dtype), tensor.data,
+                     tensor.bytes, tensor.bytes / safetensorsDtypeSize(tensor.dtype), file, tensor.name, borrowed);
+}
+
+bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
+                              size_t bytes, size_t elements, const std::string &file, const std::string &name,
+                              bool &borrowed) {
+  borrowed = false;
+  if (dtype == LOOM_DTYPE_F32 || rank == 2) {
+    if (dtype != LOOM_DTYPE_F32 && !loom_kernels_supports(dtype))
+      return fail("'{}': tensor '{}' has dtype {}, which the kernels of this model library do not support", file,
+                  name, dtypeName);
+    // Files do not promise alignment; misaligned data is copied rather than handed to kernels.
+    if (reinterpret_cast<uintptr_t>(data) % alignof(float) == 0) {
+      table_[index] = loom_tensor{data, dtype};
+      borrowed = true;
+      return true;
+    }
+    AlignedBuffer buffer;
+    if (!buffer.allocate(bytes, name.c_str()))
+      return false;
+    std::memcpy(buffer.data(), data, bytes);
+    table_[index] = loom_tensor{buffer.data(), dtype};
+    buffers_.push_back(std::move(buffer));
+    return true;
+  }
+  if (dtype != LOOM_DTYPE_F16 && dtype != LOOM_DTYPE_BF16)
+    return fail("'{}': tensor '{}' of rank {} has dtype {}; only matrices may be quantized, other weights must be "
+                "F32, F16 or BF16",
+                file, name, rank, dtypeName);
+  float *widened = allocateF32(index, elements, name.c_str());
+  if (!widened)
+    return false;
+  if (dtype == LOOM_DTYPE_F16)
+    widen<halfToFloat>(data, elements, widened);
+  else
+    widen<bfloat16ToFloat>(data, elements, widened);
+  return true;
 }
 
 void WeightStore::keepMapping(MemoryMapping mapping) { mappings_.push_back(std::move(mapping)); }

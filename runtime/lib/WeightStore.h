@@ -3,7 +3,7 @@
 // A WeightStore is the loom_tensor table that generated code indexes (one
 // entry per manifest weight, in manifest order) together with the memory the
 // entries point into: owned aligned buffers for converted or generated
-// weights, and file mappings for F32 tensors used in place. Loaders fill a
+// weights, and file mappings for tensors used in place. Loaders fill a
 // fresh store and the model adopts it only once every weight is set, so a
 // failed load never leaves a model with a mix of old and new weights.
 //
@@ -32,12 +32,21 @@ public:
   /// if memory is exhausted.
   float *allocateF32(size_t index, size_t elements, const char *name);
 
-  /// Sets weight `index` from a validated checkpoint tensor. Kernels get F32
-  /// for now: F32 tensors are used in place when suitably aligned (`borrowed`
-  /// is then set, and the caller must keep the file's mapping with
-  /// keepMapping), F16 and BF16 are widened into owned memory, and other
-  /// dtypes are an error naming `file` and the tensor.
+  /// Sets weight `index` from a validated checkpoint tensor (see setFromFile).
   bool setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file, bool &borrowed);
+
+  /// Sets weight `index`, of `rank`, from `bytes` of `dtype` (a loom_dtype;
+  /// `dtypeName` spells it for messages) at `data` in a file mapping:
+  ///  - F32 is used in place when 4-byte aligned, else copied;
+  ///  - matrices (rank 2) of other dtypes stay as they are (in place when
+  ///    4-byte aligned, else copied) if the kernel library supports the dtype
+  ///    (loom_kernels_supports), and are an error naming it otherwise;
+  ///  - other ranks of F16 and BF16 are widened to F32 (norm weights and
+  ///    biases reach kernels as F32), and of any other dtype are an error.
+  /// `borrowed` is set when the entry points into the mapping: the caller
+  /// must then keep the mapping with keepMapping. Errors name `file` and `name`.
+  bool setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
+                   size_t bytes, size_t elements, const std::string &file, const std::string &name, bool &borrowed);
 
   /// Keeps a file mapping alive as long as this store, for borrowed tensors.
   void keepMapping(MemoryMapping mapping);

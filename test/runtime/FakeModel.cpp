@@ -67,6 +67,25 @@ std::vector<float> loom::test::expectedLogits(const std::vector<int32_t> &histor
   return logits;
 }
 
+std::vector<float> loom::test::weightValues(const loom_tensor &tensor, size_t count) {
+  std::vector<float> values(count);
+  if (tensor.dtype == LOOM_DTYPE_F32) {
+    std::memcpy(values.data(), tensor.data, count * sizeof(float));
+    return values;
+  }
+  const auto *bits = static_cast<const uint16_t *>(tensor.data);
+  for (size_t i = 0; i < count; ++i) {
+    uint32_t widened = uint32_t(bits[i]) << 16; // BF16
+    if (tensor.dtype == LOOM_DTYPE_F16) {
+      // Tests store zeros and normal halves only.
+      const uint32_t sign = uint32_t(bits[i] & 0x8000) << 16, rest = bits[i] & 0x7FFF;
+      widened = rest == 0 ? sign : sign | ((rest >> 10) + 112) << 23 | (rest & 0x3FF) << 13;
+    }
+    std::memcpy(&values[i], &widened, sizeof(float));
+  }
+  return values;
+}
+
 extern "C" const loom_model_desc *loom_generated_descriptor(void) { return &descriptor; }
 
 extern "C" void loom_generated_forward(const loom_tensor *weights, float *const *k_caches, float *const *v_caches,
@@ -75,8 +94,11 @@ extern "C" void loom_generated_forward(const loom_tensor *weights, float *const 
   FakeModelState &state = fakeState();
   state.calls.push_back({n, start_pos, first_logit_row, logits == nullptr});
   state.weights = weights;
+  // Matrices may keep any dtype the kernels take; everything else reaches kernels as F32.
   for (int64_t i = 0; i < descriptor.n_weights; ++i)
-    if (!weights[i].data || weights[i].dtype != LOOM_DTYPE_F32)
+    if (!weights[i].data ||
+        (weights[i].dtype != LOOM_DTYPE_F32 &&
+         (descriptor.weights[i].rank != 2 || !loom_kernels_supports(weights[i].dtype))))
       state.abiViolation = true;
   if (!scratch || reinterpret_cast<uintptr_t>(scratch) % 64 != 0 || n < 1 || n > kMaxChunk ||
       first_logit_row < 0 || first_logit_row > n || (logits == nullptr) != (first_logit_row == n)) {
@@ -86,7 +108,8 @@ extern "C" void loom_generated_forward(const loom_tensor *weights, float *const 
   // Touch all of the scratch the descriptor asked for: the sanitizers check its size.
   std::memset(scratch, 0xA5, kScratchBytes);
 
-  const float *embed = static_cast<const float *>(weights[kEmbedWeight].data);
+  const std::vector<float> embedValues = weightValues(weights[kEmbedWeight], size_t(kVocab * kDModel));
+  const float *embed = embedValues.data();
   for (int64_t i = 0; i < n; ++i) {
     const int64_t p = start_pos + i;
     const float token = float(tokens[i]);

@@ -17,6 +17,7 @@
 
 #include "loom/Runtime/ModelABI.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -57,6 +58,10 @@ FakeModelState &fakeState();
 /// restore it with resetFakeDescriptor().
 loom_model_desc &fakeDescriptor();
 void resetFakeDescriptor();
+
+/// The first `count` values of a weight the runtime handed over: F32, or an
+/// F16 or BF16 matrix kept as it was in the file.
+std::vector<float> weightValues(const loom_tensor &tensor, size_t count);
 
 /// The logits the fake produces for the last token of `history` (the tokens at
 /// positions 0..history.size()-1), given the embedding table.

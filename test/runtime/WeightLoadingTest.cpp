@@ -65,12 +65,9 @@ protected:
     int32_t token = 0;
     EXPECT_EQ(loom_model_forward(model.get(), cache.get(), &token, 1, 0, nullptr), 0) << loom_last_error();
     std::vector<std::vector<float>> weights;
-    for (int64_t i = 0; i < fakeDescriptor().n_weights; ++i) {
-      const loom_tensor &tensor = fakeState().weights[i];
-      EXPECT_EQ(tensor.dtype, LOOM_DTYPE_F32);
-      const float *data = static_cast<const float *>(tensor.data);
-      weights.emplace_back(data, data + valuesOf(i).size());
-    }
+    EXPECT_FALSE(fakeState().abiViolation);
+    for (int64_t i = 0; i < fakeDescriptor().n_weights; ++i)
+      weights.push_back(weightValues(fakeState().weights[i], valuesOf(i).size()));
     return weights;
   }
 
@@ -97,16 +94,25 @@ TEST_F(WeightLoadingTest, LoadsF32) {
   expectAllManifestValues();
 }
 
-TEST_F(WeightLoadingTest, WidensBF16ToF32) {
+/// Matrices keep their dtype (the kernels take F16 and BF16); vectors are widened to F32.
+void expectDtypes(int64_t matrixDtype) {
+  for (int64_t i = 0; i < fakeDescriptor().n_weights; ++i)
+    EXPECT_EQ(fakeState().weights[i].dtype, fakeDescriptor().weights[i].rank == 2 ? matrixDtype : int64_t(LOOM_DTYPE_F32))
+        << fakeDescriptor().weights[i].name;
+}
+
+TEST_F(WeightLoadingTest, LoadsBF16) {
   std::string path = write("model.safetensors", safetensorsFile(manifestTensors({"BF16"})));
   ASSERT_EQ(loom_model_load_weights(model.get(), path.c_str()), 0) << loom_last_error();
   expectAllManifestValues();
+  expectDtypes(LOOM_DTYPE_BF16);
 }
 
-TEST_F(WeightLoadingTest, WidensF16ToF32) {
+TEST_F(WeightLoadingTest, LoadsF16) {
   std::string path = write("model.safetensors", safetensorsFile(manifestTensors({"F16"})));
   ASSERT_EQ(loom_model_load_weights(model.get(), path.c_str()), 0) << loom_last_error();
   expectAllManifestValues();
+  expectDtypes(LOOM_DTYPE_F16);
 }
 
 TEST_F(WeightLoadingTest, LoadsMixedDtypes) {

@@ -42,7 +42,8 @@ void loom_model_get_info(const loom_model *model, loom_model_info *info);
 const char *loom_model_weight_name(const loom_model *model, int64_t i);
 int64_t loom_model_weight_shape(const loom_model *model, int64_t i, int64_t *shape /* >= 4 */);
 
-/* Loads every manifest tensor from a file (safetensors); names, shapes and dtypes are checked. */
+/* Loads every manifest tensor from a file (safetensors, a sharded checkpoint's *.index.json, or GGUF, detected
+ * by its magic); names, shapes and dtypes are checked. */
 int loom_model_load_weights(loom_model *model, const char *path);
 /* Fills every weight with seeded N(0, stddev) values (norm weights with 1 + N(0, stddev)). */
 int loom_model_init_random(loom_model *model, uint64_t seed, float stddev);

@@ -61,6 +61,10 @@ void loom_k_gelu(const float *x, int64_t count, float *out);
 /* out = a + b (out may alias a or b). */
 void loom_k_add(const float *a, const float *b, int64_t count, float *out);
 
+/* Nonzero if loom_k_linear and loom_k_embedding take weights of this loom_dtype. The runtime asks when it
+ * loads weights, so that a dtype the library cannot run is an error naming the tensor, not a kernel abort. */
+int32_t loom_kernels_supports(int64_t dtype);
+
 /* Threads used by every kernel; 0 means one per hardware thread. */
 void loom_kernels_set_num_threads(int32_t n);
 int32_t loom_kernels_num_threads(void);

@@ -1,0 +1,92 @@
+//===- GgufNames.cpp - GGUF tensor names to Loom manifest names -----------===//
+//
+// llama.cpp's converter names tensors by a fixed vocabulary (gguf-py's
+// tensor_mapping): global tensors by role, per-layer tensors "blk.<i>.<role>".
+// Loom's names follow the spec's component names (docs/dsl.md, "Weight
+// names"); the table below is for specs written with the components of the
+// llama family (attn_norm, attention, ffn_norm, ffn, final_norm), which is
+// what `loom import` writes. Another family with other roles (Gemma's post
+// norms, say) adds rows here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Gguf.h"
+
+using namespace loom::rt;
+
+namespace {
+
+struct NamePair {
+  std::string_view gguf;
+  std::string_view loom;
+};
+
+constexpr NamePair kGlobalNames[] = {
+    {"token_embd.weight", "embedding.weight"},
+    {"output_norm.weight", "final_norm.weight"},
+    {"output.weight", "lm_head.weight"},
+};
+
+/// After "blk.<i>." and "layers.<i>." respectively.
+constexpr NamePair kLayerNames[] = {
+    {"attn_norm.weight", "attn_norm.weight"},
+    {"attn_q.weight", "attention.q_proj.weight"},
+    {"attn_q.bias", "attention.q_proj.bias"},
+    {"attn_k.weight", "attention.k_proj.weight"},
+    {"attn_k.bias", "attention.k_proj.bias"},
+    {"attn_v.weight", "attention.v_proj.weight"},
+    {"attn_v.bias", "attention.v_proj.bias"},
+    {"attn_output.weight", "attention.o_proj.weight"},
+    {"attn_output.bias", "attention.o_proj.bias"},
+    {"attn_q_norm.weight", "attention.q_norm.weight"},
+    {"attn_k_norm.weight", "attention.k_norm.weight"},
+    {"ffn_norm.weight", "ffn_norm.weight"},
+    {"ffn_gate.weight", "ffn.gate_proj.weight"},
+    {"ffn_gate.bias", "ffn.gate_proj.bias"},
+    {"ffn_up.weight", "ffn.up_proj.weight"},
+    {"ffn_up.bias", "ffn.up_proj.bias"},
+    {"ffn_down.weight", "ffn.down_proj.weight"},
+    {"ffn_down.bias", "ffn.down_proj.bias"},
+};
+
+/// Splits "<prefix><digits>.<rest>" into the layer digits and rest. The index
+/// is canonical decimal (no sign, no leading zero) of at most 9 digits.
+bool splitLayerName(std::string_view name, std::string_view prefix, std::string_view &index,
+                    std::string_view &rest) {
+  if (name.substr(0, prefix.size()) != prefix)
+    return false;
+  name.remove_prefix(prefix.size());
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 9 || (digits > 1 && name[0] == '0') || digits >= name.size() || name[digits] != '.')
+    return false;
+  index = name.substr(0, digits);
+  rest = name.substr(digits + 1);
+  return true;
+}
+
+/// Maps `name` from one side of the tables to the other.
+bool translate(std::string_view name, bool fromGguf, std::string &out) {
+  for (const NamePair &pair : kGlobalNames)
+    if (name == (fromGguf ? pair.gguf : pair.loom)) {
+      out = fromGguf ? pair.loom : pair.gguf;
+      return true;
+    }
+  std::string_view index, rest;
+  if (!splitLayerName(name, fromGguf ? "blk." : "layers.", index, rest))
+    return false;
+  for (const NamePair &pair : kLayerNames)
+    if (rest == (fromGguf ? pair.gguf : pair.loom)) {
+      out = fromGguf ? "layers." : "blk.";
+      out.append(index).append(".").append(fromGguf ? pair.loom : pair.gguf);
+      return true;
+    }
+  return false;
+}
+
+} // namespace
+
+bool loom::rt::ggufToLoomName(std::string_view gguf, std::string &loom) { return translate(gguf, true, loom); }
+
+bool loom::rt::loomToGgufName(std::string_view loom, std::string &gguf) { return translate(loom, false, gguf); }
