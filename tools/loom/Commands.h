@@ -24,6 +24,7 @@ Command runCommand();
 Command benchCommand();
 Command reportCommand();
 Command logitsCommand();
+Command importCommand();
 
 /// Prints `error` as `loom: error: ...` and returns the exit code 1.
 int reportError(llvm::Error error);
