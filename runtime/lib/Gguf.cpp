@@ -34,8 +34,15 @@ constexpr uint64_t kMinKeyValueBytes = 8 + 4 + 1;
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8;
 constexpr uint64_t kMinArrayBytes = 4 + 8;
 constexpr uint64_t kMinStringBytes = 8;
-/// Arrays of arrays nest at most this deep (real files use no nesting).
+/// Arrays of arrays nest at most this deep and hold at most this many
+/// elements each (real files use no nesting); an element costs far more in
+/// memory than its 12 bytes in the file.
 constexpr int kMaxArrayDepth = 8;
+constexpr uint64_t kMaxNestedArrayElements = 1 << 16;
+/// Vectors sized by a count from the file reserve at most this much up front
+/// and grow only as elements actually parse, so that memory stays in
+/// proportion to the bytes read even when a large file lies about a count.
+constexpr uint64_t kMaxReserve = 1 << 12;
 constexpr uint32_t kMaxDims = 4;
 
 /// Bytes of a scalar value type; 0 for strings, arrays and unknown types.
@@ -232,19 +239,27 @@ private:
     if (out.elementType == GgufValueType::String) {
       if (count > remaining() / kMinStringBytes)
         return tooLong(kMinStringBytes);
-      out.strings.resize(size_t(count));
-      for (std::string_view &element : out.strings)
+      out.strings.reserve(size_t(std::min(count, kMaxReserve)));
+      for (uint64_t i = 0; i < count; ++i) {
+        std::string_view element;
         if (!string(element, what))
           return false;
+        out.strings.push_back(element);
+      }
       return true;
     }
     if (count > remaining() / kMinArrayBytes)
       return tooLong(kMinArrayBytes);
-    out.arrays.resize(size_t(count));
-    for (GgufValue &element : out.arrays) {
+    if (count > kMaxNestedArrayElements)
+      return fail("'{}': {} is an array of {} arrays (at most {} are supported)", file_, what, count,
+                  kMaxNestedArrayElements);
+    out.arrays.reserve(size_t(std::min(count, kMaxReserve)));
+    for (uint64_t i = 0; i < count; ++i) {
+      GgufValue element;
       element.type = GgufValueType::Array;
       if (!array(element, what, depth + 1))
         return false;
+      out.arrays.push_back(std::move(element));
     }
     return true;
   }
@@ -409,7 +424,7 @@ bool GgufFile::parse(const uint8_t *data, size_t size, const std::string &name) 
     return fail("'{}': the header claims {} tensors, more than the {} bytes after it can hold", path_, tensorCount,
                 cursor.remaining());
 
-  metadata_.reserve(size_t(keyCount));
+  metadata_.reserve(size_t(std::min(keyCount, kMaxReserve)));
   std::unordered_set<std::string_view> keys;
   for (uint64_t i = 0; i < keyCount; ++i) {
     GgufKeyValue entry;
@@ -446,7 +461,7 @@ bool GgufFile::parse(const uint8_t *data, size_t size, const std::string &name) 
 }
 
 bool GgufFile::parseTensorInfos(GgufCursor &cursor, uint64_t count) {
-  tensors_.reserve(size_t(count));
+  tensors_.reserve(size_t(std::min(count, kMaxReserve)));
   std::unordered_set<std::string_view> names;
   for (uint64_t i = 0; i < count; ++i) {
     GgufTensor tensor{};
@@ -493,11 +508,13 @@ bool GgufFile::parseTensorInfos(GgufCursor &cursor, uint64_t count) {
     if (dims[0] % blockElements != 0)
       return fail("'{}': tensor '{}' of type {} has rows of {} elements, not a multiple of its block size {}", path_,
                   tensor.name, ggmlTypeName(tensor.type), dims[0], blockElements);
-    uint64_t bytes = dims[0] / blockElements * blockBytes;
+    uint64_t bytes = dims[0] / blockElements;
+    bool overflow = __builtin_mul_overflow(bytes, uint64_t(blockBytes), &bytes);
     for (uint32_t d = 1; d < tensor.nDims; ++d)
-      if (__builtin_mul_overflow(bytes, dims[d], &bytes))
-        return fail("'{}': tensor '{}' has ggml dims {} whose size in bytes overflows", path_, tensor.name,
-                    formatDims(dims, tensor.nDims));
+      overflow = overflow || __builtin_mul_overflow(bytes, dims[d], &bytes);
+    if (overflow)
+      return fail("'{}': tensor '{}' has ggml dims {} whose size in bytes overflows", path_, tensor.name,
+                  formatDims(dims, tensor.nDims));
     if (bytes > std::numeric_limits<size_t>::max())
       return fail("'{}': tensor '{}' of {} bytes is too large for this host", path_, tensor.name, bytes);
     tensor.bytes = size_t(bytes);

@@ -271,6 +271,15 @@ TEST_F(GgufReaderTest, ArraysNestedTooDeep) {
   expectError(builder.build(), "metadata key 'deep' nests arrays more than 8 deep");
 }
 
+TEST_F(GgufReaderTest, TooManyNestedArrays) {
+  std::string elements;
+  for (int i = 0; i < 70000; ++i)
+    elements += array(kUint8, 0, "");
+  Builder builder;
+  builder.kv("wide", kArray, array(kArray, 70000, elements));
+  expectError(builder.build(), "metadata key 'wide' is an array of 70000 arrays (at most 65536 are supported)");
+}
+
 TEST_F(GgufReaderTest, DuplicateKey) {
   Builder builder;
   builder.u32("a", 1).u32("a", 2);
@@ -332,6 +341,10 @@ TEST_F(GgufReaderTest, OverflowingDimensions) {
   Builder bytes;
   bytes.tensor({"t", {1ull << 61, 2}, kF32, ""});
   expectError(bytes.build(), "whose size in bytes overflows");
+  // One dimension whose byte size alone wraps to 0 (found by the fuzzer).
+  Builder row;
+  row.tensor({"t", {1ull << 62}, kF32, ""});
+  expectError(row.build(), "tensor 't' has ggml dims [4611686018427387904] whose size in bytes overflows");
 }
 
 TEST_F(GgufReaderTest, RowNotAMultipleOfTheBlock) {
