@@ -72,7 +72,7 @@ TEST(Attention, Prefill) {
   for (const Heads &h : kHeads)
     for (const Mask &m : kMasks)
       for (int64_t n : {3, 17})
-        for (int64_t startPos : {0, 6, 33})
+        for (int64_t startPos : {0, 6, 33, 200}) // 200: several key chunks per query
           checkAttention(h, n, startPos, m);
 }
 

@@ -18,18 +18,19 @@ using namespace loom::kernels;
 
 namespace {
 
-/// Tasks per pool thread to aim for, so that chunks of unequal cost still balance.
-constexpr int64_t kTasksPerThread = 4;
+/// Tasks to aim for per call: several per thread on machines of up to 4-8 threads, so that chunks of
+/// unequal cost balance. It is a constant rather than derived from the thread count so that the
+/// chunking, and with it the rounding of every result, is the same for any thread count.
+constexpr int64_t kTargetTasks = 16;
 /// Fewer keys per chunk would cost more in per-task and combine overhead than they gain.
 constexpr int64_t kMinChunkKeys = 64;
 /// Chunks are whole blocks of the pipeline's score vectors.
 constexpr int64_t kBlockKeys = 8;
 
-/// Keys per chunk: enough chunks per query that n queries give every thread kTasksPerThread tasks
-/// (a decode step needs many chunks, a prefill chunk of queries one each).
+/// Keys per chunk: enough chunks per query that n queries make kTargetTasks tasks (a decode step
+/// needs many chunks, a prefill chunk of queries one each).
 int64_t chunkLength(int64_t n, int64_t longestRun) {
-  int64_t tasks = kTasksPerThread * loom_kernels_num_threads();
-  int64_t chunksPerQuery = std::max<int64_t>(1, (tasks + n - 1) / n);
+  int64_t chunksPerQuery = std::max<int64_t>(1, (kTargetTasks + n - 1) / n);
   int64_t length = std::max(kMinChunkKeys, (longestRun + chunksPerQuery - 1) / chunksPerQuery);
   return (length + kBlockKeys - 1) / kBlockKeys * kBlockKeys;
 }
