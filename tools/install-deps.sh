@@ -28,10 +28,13 @@ fi
 venv="$build/venv"
 stamp="$venv/.loom-requirements"
 req="$root/tools/requirements.txt"
-if [ ! -f "$stamp" ] || ! cmp -s "$req" "$stamp"; then
-  echo "loom: creating Python venv with reference packages in $venv (torch is large; first time takes minutes)"
+req_nodeps="$root/tools/requirements-nodeps.txt"
+if [ ! -f "$stamp" ] || ! cat "$req" "$req_nodeps" | cmp -s - "$stamp"; then
+  echo "loom: creating Python venv with reference packages in $venv (torch is large, llama.cpp builds from" \
+       "source; the first time takes minutes)"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
-  "$venv/bin/pip" install -q -r "$req"
-  cp "$req" "$stamp"
+  CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" install -q -r "$req"
+  "$venv/bin/pip" install -q --no-deps -r "$req_nodeps"
+  cat "$req" "$req_nodeps" > "$stamp"
 fi

@@ -40,7 +40,7 @@ Summary summarize(std::vector<double> values) {
 int run() {
   if (repetitions < 1 || promptLength < 1 || decodeCount < 2)
     return loom::reportError(createStringError("--reps and --prompt-len must be >= 1 and -n >= 2"));
-  auto loaded = model.open();
+  auto loaded = model.open(weights);
   if (!loaded)
     return loom::reportError(loaded.takeError());
   const loom::ModelApi &api = (*loaded)->api();

@@ -35,7 +35,7 @@ int run() {
   auto ids = loom::parseTokenList(tokens);
   if (!ids)
     return loom::reportError(ids.takeError());
-  auto loaded = model.open();
+  auto loaded = model.open(weights);
   if (!loaded)
     return loom::reportError(loaded.takeError());
   if (auto err = (*loaded)->loadWeights(weights, seed))

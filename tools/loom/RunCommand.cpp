@@ -28,19 +28,20 @@ cl::opt<float> topP("top-p", cl::desc("Top-p sampling (1: off)"), cl::init(1.0f)
 int run() {
   if (randomWeights == !weights.empty())
     return loom::reportError(createStringError("give exactly one of --random-weights and --weights FILE"));
-  if (model.isSpec()) {
+  bool fromSpec = !model.target.empty() && !loom::isModelLibrary(model.target);
+  if (fromSpec) {
     loom::SpecSession session;
     auto spec = session.parse(model.target, model.arch);
     if (!spec)
       return loom::reportError(spec.takeError());
     outs() << loom::describeArchSpec(**spec);
   }
-  auto loaded = model.open();
+  auto loaded = model.open(weights);
   if (!loaded)
     return loom::reportError(loaded.takeError());
   const loom::ModelApi &api = (*loaded)->api();
   const loom_model_info &info = (*loaded)->info();
-  if (!model.isSpec())
+  if (!fromSpec)
     outs() << "architecture " << info.arch_name << ": vocab " << info.vocab << ", d_model " << info.d_model << ", "
            << info.n_layers << " layers, max context " << info.max_context << "\n";
   if (auto err = (*loaded)->loadWeights(weights, seed))

@@ -121,6 +121,18 @@ llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std:
                    [&](llvm::raw_ostream &os) { os << renderManifest(descriptor); });
 }
 
+llvm::Expected<std::string> cacheDirectory() {
+  llvm::SmallString<256> dir;
+  if (const char *env = std::getenv("LOOM_CACHE_DIR"))
+    dir = env;
+  else if (!llvm::sys::path::cache_directory(dir))
+    dir = "/tmp";
+  llvm::sys::path::append(dir, "loom");
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+    return llvm::createStringError(ec, "cannot create the cache directory '%s'", dir.c_str());
+  return std::string(dir);
+}
+
 llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary, const std::string &architecture) {
   if (llvm::StringRef(specOrLibrary).ends_with(".so"))
     return specOrLibrary;
@@ -140,15 +152,10 @@ llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary
     return fingerprint.takeError();
   uint64_t key = llvm::xxh3_64bits((*spec)->getBuffer()) ^ llvm::xxh3_64bits(stamp + *fingerprint);
 
-  llvm::SmallString<256> dir;
-  if (const char *env = std::getenv("LOOM_CACHE_DIR"))
-    dir = env;
-  else if (!llvm::sys::path::cache_directory(dir))
-    dir = "/tmp";
-  llvm::sys::path::append(dir, "loom");
-  if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-    return llvm::createStringError(ec, "cannot create the cache directory '%s'", dir.c_str());
-  llvm::SmallString<256> library(dir);
+  auto dir = cacheDirectory();
+  if (!dir)
+    return dir.takeError();
+  llvm::SmallString<256> library(*dir);
   llvm::sys::path::append(library, (llvm::sys::path::stem(specOrLibrary) + "-" + llvm::utohexstr(key) + ".so").str());
   if (llvm::sys::fs::exists(library))
     return std::string(library);

@@ -50,6 +50,9 @@ private:
 /// also writes `<output minus .so>.h` and `<output minus .so>.manifest.json`.
 llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std::string &output);
 
+/// $LOOM_CACHE_DIR/loom, or the user's cache directory's loom/ (created).
+llvm::Expected<std::string> cacheDirectory();
+
 /// A library path for `specOrLibrary`: itself if it is a shared library, or a
 /// library compiled from the spec into the cache directory (reused while the
 /// spec and the `loom` binary are unchanged).

@@ -1,0 +1,432 @@
+//===- Importer.cpp - A .loom spec from GGUF metadata or a config.json ----===//
+//
+// Writes a .loom spec for a checkpoint's architecture, from a GGUF file's
+// metadata (read with the runtime's GGUF reader) or from a Hugging Face
+// config.json. The spec uses the llama family's component names (attn_norm,
+// attention, ffn_norm, ffn, final_norm), which are the names the runtime's
+// GGUF table (runtime/lib/GgufNames.cpp) maps llama.cpp's tensor names to,
+// so the spec loads the GGUF file it came from.
+//
+// RoPE pairing: llama.cpp's converter permutes the Q and K rows of `llama`
+// models so that adjacent pairs rotate together (ggml's "normal" RoPE), so a
+// llama GGUF needs `style = interleaved` where the Hugging Face checkpoint
+// needs `half`; qwen2 and qwen3 GGUF files keep the rows (NeoX RoPE, `half`).
+//
+//===----------------------------------------------------------------------===//
+#include "Importer.h"
+
+#include "Gguf.h"
+#include "loom/loom.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+
+using namespace llvm;
+using loom::rt::GgufFile;
+using loom::rt::GgufValue;
+
+namespace {
+/// Everything the spec states, in the DSL's terms.
+struct ImportedModel {
+  std::string family;
+  std::string name;
+  int64_t vocab = 0, dModel = 0, nLayers = 0, maxContext = 0;
+  int64_t heads = 0, kvHeads = 0, headDim = 0, hidden = 0;
+  double eps = 1e-6, theta = 10000, ropeFraction = 1;
+  bool epsIsFloat32 = false, thetaIsFloat32 = false;
+  bool tied = false, qkNorm = false, qkvBias = false, outBias = false, ffnBias = false;
+  bool interleaved = false;
+  int64_t slidingWindow = 0;
+  std::vector<std::string> notes; ///< Written as comments, and as warnings.
+};
+
+/// The shortest decimal that reads back as `value` (as a float32 if it was one).
+std::string formatReal(double value, bool float32) {
+  char text[64];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(text, sizeof(text), "%.*g", precision, value);
+    double back = std::strtod(text, nullptr);
+    if (float32 ? static_cast<float>(back) == static_cast<float>(value) : back == value)
+      break;
+  }
+  // "1e+06" reads fine, but a plain integer is what a person would write.
+  if (std::fabs(value) < 1e15 && value == std::floor(value))
+    return std::to_string(static_cast<int64_t>(value));
+  return text;
+}
+
+/// A DSL identifier from free text ("Qwen3 0.6B" -> "Qwen3_0_6B").
+std::string identifier(StringRef text) {
+  std::string id;
+  for (char c : text)
+    id += isAlnum(c) ? c : '_';
+  if (id.empty() || isDigit(id[0]))
+    id = "M" + id;
+  static const char *const keywords[] = {"architecture", "extends", "import", "block", "layers",
+                                         "true",         "false",   "and",    "or",    "not"};
+  for (const char *keyword : keywords)
+    if (id == keyword)
+      id += "_";
+  return id;
+}
+
+Error validate(const ImportedModel &m, StringRef file) {
+  auto positive = [&](int64_t value, const char *what) -> Error {
+    if (value <= 0 || value > (int64_t(1) << 31))
+      return createStringError("'%s': %s is %lld, expected 1 to 2^31", file.str().c_str(), what,
+                               static_cast<long long>(value));
+    return Error::success();
+  };
+  const std::pair<int64_t, const char *> sizes[] = {
+      {m.vocab, "the vocabulary size"}, {m.dModel, "the embedding width"}, {m.nLayers, "the layer count"},
+      {m.maxContext, "the context length"}, {m.heads, "the head count"}, {m.kvHeads, "the KV head count"},
+      {m.headDim, "the head dimension"}, {m.hidden, "the feed-forward width"}};
+  for (const auto &[value, what] : sizes)
+    if (Error err = positive(value, what))
+      return err;
+  if (m.heads % m.kvHeads != 0)
+    return createStringError("'%s': %lld heads are not divisible into %lld KV heads", file.str().c_str(),
+                             static_cast<long long>(m.heads), static_cast<long long>(m.kvHeads));
+  if (!(m.eps > 0) || !(m.theta > 0) || !(m.ropeFraction > 0 && m.ropeFraction <= 1))
+    return createStringError("'%s': RMSNorm epsilon %g, RoPE base %g and rotary fraction %g must be positive "
+                             "(the fraction at most 1)",
+                             file.str().c_str(), m.eps, m.theta, m.ropeFraction);
+  return Error::success();
+}
+
+std::string writeSpec(const ImportedModel &m, StringRef file) {
+  std::string text;
+  raw_string_ostream os(text);
+  os << "// Imported by `loom import` from " << sys::path::filename(file) << " (" << m.family << ").\n";
+  for (const std::string &note : m.notes)
+    os << "// Note: " << note << "\n";
+  os << "architecture " << m.name << " {\n";
+  os << "  vocab = " << m.vocab << "\n";
+  os << "  d_model = " << m.dModel << "\n";
+  os << "  n_layers = " << m.nLayers << "\n";
+  os << "  max_context = " << m.maxContext << "\n";
+  os << "  tie_embeddings = " << (m.tied ? "true" : "false") << "\n";
+  os << "  eps = " << formatReal(m.eps, m.epsIsFloat32) << "\n";
+  os << "  attn_norm = RMSNorm(eps = eps)\n";
+  os << "  ffn_norm = RMSNorm(eps = eps)\n";
+  const char *indent = "                  ";
+  os << "  attention = GQA(heads = " << m.heads << ", kv_heads = " << m.kvHeads << ", head_dim = " << m.headDim
+     << ",\n";
+  if (m.qkNorm)
+    os << indent << "qk_norm = RMSNorm(eps = eps),\n";
+  if (m.qkvBias || m.outBias) {
+    os << indent;
+    if (m.qkvBias)
+      os << "qkv_bias = true" << (m.outBias ? ", " : "");
+    if (m.outBias)
+      os << "out_bias = true";
+    os << ",\n";
+  }
+  if (m.slidingWindow > 0)
+    os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
+  os << indent << "rope = RoPE(theta = " << formatReal(m.theta, m.thetaIsFloat32)
+     << ", style = " << (m.interleaved ? "interleaved" : "half");
+  if (m.ropeFraction != 1)
+    os << ", fraction = " << formatReal(m.ropeFraction, false);
+  os << "))\n";
+  os << "  ffn = SwiGLU(hidden = " << m.hidden << (m.ffnBias ? ", bias = true" : "") << ")\n";
+  os << "  final_norm = RMSNorm(eps = eps)\n";
+  os << "  block {\n";
+  os << "    x = x + attention(attn_norm(x))\n";
+  os << "    x = x + ffn(ffn_norm(x))\n";
+  os << "  }\n";
+  os << "}\n";
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// GGUF
+//===----------------------------------------------------------------------===//
+
+class GgufMetadata {
+public:
+  GgufMetadata(const GgufFile &file, std::string arch) : file(file), arch(std::move(arch)) {}
+
+  /// `<arch>.<key>` as a positive integer; `fallback` when absent (if given).
+  Expected<int64_t> integer(StringRef key, std::optional<int64_t> fallback = std::nullopt) const {
+    std::string full = arch + "." + key.str();
+    const GgufValue *value = file.find(full);
+    if (!value) {
+      if (fallback)
+        return *fallback;
+      return createStringError("'%s': metadata key '%s' is missing", file.path().c_str(), full.c_str());
+    }
+    uint64_t result;
+    if (!value->toUnsigned(result) || result > uint64_t(INT64_MAX))
+      return createStringError("'%s': metadata key '%s' is a %s, expected a non-negative integer",
+                               file.path().c_str(), full.c_str(), loom::rt::ggufValueTypeName(value->type));
+    return static_cast<int64_t>(result);
+  }
+
+  Expected<double> real(StringRef key, std::optional<double> fallback, bool &isFloat32) const {
+    std::string full = arch + "." + key.str();
+    const GgufValue *value = file.find(full);
+    isFloat32 = value && value->type == loom::rt::GgufValueType::Float32;
+    if (!value) {
+      if (fallback)
+        return *fallback;
+      return createStringError("'%s': metadata key '%s' is missing", file.path().c_str(), full.c_str());
+    }
+    double result;
+    if (!value->toDouble(result))
+      return createStringError("'%s': metadata key '%s' is a %s, expected a number", file.path().c_str(),
+                               full.c_str(), loom::rt::ggufValueTypeName(value->type));
+    return result;
+  }
+
+private:
+  const GgufFile &file;
+  std::string arch;
+};
+
+Expected<ImportedModel> importGguf(const std::string &path) {
+  GgufFile file;
+  if (!file.open(path))
+    return createStringError(Twine(loom_last_error()));
+  const GgufValue *archValue = file.find("general.architecture");
+  if (!archValue || archValue->type != loom::rt::GgufValueType::String)
+    return createStringError("'%s': no general.architecture string in the metadata", path.c_str());
+  ImportedModel m;
+  m.family = std::string(archValue->string);
+  if (m.family != "llama" && m.family != "qwen2" && m.family != "qwen3")
+    return createStringError("'%s': architecture '%s' is not supported by loom import (llama, qwen2 and qwen3 are)",
+                             path.c_str(), m.family.c_str());
+  GgufMetadata meta(file, m.family);
+
+  auto set = [](int64_t &field, Expected<int64_t> value) -> Error {
+    if (!value)
+      return value.takeError();
+    field = *value;
+    return Error::success();
+  };
+  if (Error err = set(m.nLayers, meta.integer("block_count")))
+    return std::move(err);
+  if (Error err = set(m.dModel, meta.integer("embedding_length")))
+    return std::move(err);
+  if (Error err = set(m.hidden, meta.integer("feed_forward_length")))
+    return std::move(err);
+  if (Error err = set(m.maxContext, meta.integer("context_length")))
+    return std::move(err);
+  if (Error err = set(m.heads, meta.integer("attention.head_count")))
+    return std::move(err);
+  if (Error err = set(m.kvHeads, meta.integer("attention.head_count_kv", m.heads)))
+    return std::move(err);
+  if (m.heads <= 0)
+    return createStringError("'%s': %s.attention.head_count is 0", path.c_str(), m.family.c_str());
+  if (Error err = set(m.headDim, meta.integer("attention.key_length", m.dModel / m.heads)))
+    return std::move(err);
+  int64_t valueDim = 0;
+  if (Error err = set(valueDim, meta.integer("attention.value_length", m.headDim)))
+    return std::move(err);
+  if (valueDim != m.headDim)
+    return createStringError("'%s': key length %lld differs from value length %lld, which Loom's GQA does not "
+                             "support",
+                             path.c_str(), static_cast<long long>(m.headDim), static_cast<long long>(valueDim));
+  int64_t ropeDims = 0;
+  if (Error err = set(ropeDims, meta.integer("rope.dimension_count", m.headDim)))
+    return std::move(err);
+  m.ropeFraction = m.headDim > 0 ? double(ropeDims) / double(m.headDim) : 1;
+
+  Expected<double> eps = meta.real("attention.layer_norm_rms_epsilon", std::nullopt, m.epsIsFloat32);
+  if (!eps)
+    return eps.takeError();
+  m.eps = *eps;
+  Expected<double> theta = meta.real("rope.freq_base", 10000.0, m.thetaIsFloat32);
+  if (!theta)
+    return theta.takeError();
+  m.theta = *theta;
+
+  // The vocabulary: the explicit size, else the tokenizer's list, else the embedding table's rows.
+  Expected<int64_t> vocab = meta.integer("vocab_size", -1);
+  if (!vocab)
+    return vocab.takeError();
+  m.vocab = *vocab;
+  if (m.vocab < 0) {
+    const GgufValue *tokens = file.find("tokenizer.ggml.tokens");
+    const loom::rt::GgufTensor *embedding = file.findTensor("token_embd.weight");
+    if (tokens && tokens->isArray())
+      m.vocab = static_cast<int64_t>(tokens->count);
+    else if (embedding && embedding->nDims == 2)
+      m.vocab = embedding->dims[1];
+    else
+      return createStringError("'%s': no %s.vocab_size, tokenizer.ggml.tokens or token_embd.weight gives the "
+                               "vocabulary size",
+                               path.c_str(), m.family.c_str());
+  }
+
+  m.tied = !file.findTensor("output.weight");
+  m.qkNorm = file.findTensor("blk.0.attn_q_norm.weight") != nullptr;
+  m.qkvBias = file.findTensor("blk.0.attn_q.bias") != nullptr;
+  m.outBias = file.findTensor("blk.0.attn_output.bias") != nullptr;
+  m.ffnBias = file.findTensor("blk.0.ffn_up.bias") != nullptr;
+  m.interleaved = m.family == "llama";
+
+  std::string scalingKey = m.family + ".rope.scaling.type";
+  if (const GgufValue *scaling = file.find(scalingKey))
+    if (scaling->type == loom::rt::GgufValueType::String && scaling->string != "none")
+      m.notes.push_back("the file asks for '" + std::string(scaling->string) +
+                        "' RoPE scaling, which Loom does not model yet");
+  if (file.findTensor("rope_freqs.weight"))
+    m.notes.push_back("the file has RoPE frequency factors (rope_freqs.weight, Llama 3 scaling), which Loom does "
+                      "not model yet: loading it reports that tensor as not in the model");
+
+  const GgufValue *generalName = file.find("general.name");
+  if (generalName && generalName->type == loom::rt::GgufValueType::String && !generalName->string.empty())
+    m.name = identifier(StringRef(generalName->string.data(), generalName->string.size()));
+  else
+    m.name = identifier(m.family);
+  return m;
+}
+
+//===----------------------------------------------------------------------===//
+// Hugging Face config.json
+//===----------------------------------------------------------------------===//
+
+Expected<ImportedModel> importConfig(const std::string &path) {
+  auto buffer = MemoryBuffer::getFile(path);
+  if (!buffer)
+    return createStringError(buffer.getError(), "cannot read '%s'", path.c_str());
+  Expected<json::Value> parsed = json::parse((*buffer)->getBuffer());
+  if (!parsed)
+    return createStringError("'%s': invalid JSON: %s", path.c_str(), toString(parsed.takeError()).c_str());
+  const json::Object *config = parsed->getAsObject();
+  if (!config)
+    return createStringError("'%s': expected a JSON object", path.c_str());
+
+  ImportedModel m;
+  std::optional<StringRef> modelType = config->getString("model_type");
+  if (!modelType)
+    return createStringError("'%s': no \"model_type\" string", path.c_str());
+  m.family = modelType->str();
+  if (m.family != "llama" && m.family != "mistral" && m.family != "qwen2" && m.family != "qwen3")
+    return createStringError("'%s': model_type '%s' is not supported by loom import (llama, mistral, qwen2 and "
+                             "qwen3 are)",
+                             path.c_str(), m.family.c_str());
+
+  auto integer = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
+    const json::Value *value = config->get(key);
+    if (!value || value->kind() == json::Value::Null) {
+      if (!fallback)
+        return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
+      out = *fallback;
+      return Error::success();
+    }
+    std::optional<int64_t> number = value->getAsInteger();
+    if (!number)
+      return createStringError("'%s': \"%s\" is not an integer", path.c_str(), key.str().c_str());
+    out = *number;
+    return Error::success();
+  };
+  auto real = [&](StringRef key, std::optional<double> fallback, double &out) -> Error {
+    const json::Value *value = config->get(key);
+    if (!value || value->kind() == json::Value::Null) {
+      if (!fallback)
+        return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
+      out = *fallback;
+      return Error::success();
+    }
+    std::optional<double> number = value->getAsNumber();
+    if (!number)
+      return createStringError("'%s': \"%s\" is not a number", path.c_str(), key.str().c_str());
+    out = *number;
+    return Error::success();
+  };
+  auto boolean = [&](StringRef key, bool fallback) {
+    std::optional<bool> value = config->getBoolean(key);
+    return value ? *value : fallback;
+  };
+
+  if (Error err = integer("vocab_size", std::nullopt, m.vocab))
+    return std::move(err);
+  if (Error err = integer("hidden_size", std::nullopt, m.dModel))
+    return std::move(err);
+  if (Error err = integer("num_hidden_layers", std::nullopt, m.nLayers))
+    return std::move(err);
+  if (Error err = integer("max_position_embeddings", std::nullopt, m.maxContext))
+    return std::move(err);
+  if (Error err = integer("intermediate_size", std::nullopt, m.hidden))
+    return std::move(err);
+  if (Error err = integer("num_attention_heads", std::nullopt, m.heads))
+    return std::move(err);
+  if (m.heads <= 0)
+    return createStringError("'%s': \"num_attention_heads\" is %lld", path.c_str(), static_cast<long long>(m.heads));
+  if (Error err = integer("num_key_value_heads", m.heads, m.kvHeads))
+    return std::move(err);
+  if (Error err = integer("head_dim", m.dModel / m.heads, m.headDim))
+    return std::move(err);
+  if (Error err = real("rms_norm_eps", std::nullopt, m.eps))
+    return std::move(err);
+  if (Error err = real("rope_theta", 10000.0, m.theta))
+    return std::move(err);
+  if (Error err = real("partial_rotary_factor", 1.0, m.ropeFraction))
+    return std::move(err);
+
+  if (std::optional<StringRef> act = config->getString("hidden_act"); act && *act != "silu")
+    return createStringError("'%s': hidden_act '%s' is not supported (the llama family's SwiGLU needs silu)",
+                             path.c_str(), act->str().c_str());
+  m.tied = boolean("tie_word_embeddings", false);
+  m.qkNorm = m.family == "qwen3";
+  m.qkvBias = m.family == "qwen2" || boolean("attention_bias", false);
+  m.outBias = m.family != "qwen2" && boolean("attention_bias", false);
+  m.ffnBias = boolean("mlp_bias", false);
+  m.interleaved = false;
+
+  if (m.family == "mistral") {
+    if (Error err = integer("sliding_window", 0, m.slidingWindow))
+      return std::move(err);
+    if (m.slidingWindow >= m.maxContext)
+      m.slidingWindow = 0; // a window as long as the context masks nothing
+  } else if (boolean("use_sliding_window", false)) {
+    return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
+  }
+  if (const json::Value *scaling = config->get("rope_scaling"); scaling && scaling->kind() != json::Value::Null) {
+    std::string type = "some";
+    if (const json::Object *object = scaling->getAsObject()) {
+      if (std::optional<StringRef> t = object->getString("rope_type"))
+        type = t->str();
+      else if (std::optional<StringRef> t = object->getString("type"))
+        type = t->str();
+    }
+    m.notes.push_back("the config asks for '" + type + "' RoPE scaling, which Loom does not model yet");
+  }
+
+  m.name = identifier(m.family);
+  if (const json::Array *architectures = config->getArray("architectures"))
+    if (!architectures->empty())
+      if (std::optional<StringRef> first = (*architectures)[0].getAsString()) {
+        StringRef base = *first;
+        base.consume_back("ForCausalLM");
+        if (!base.empty())
+          m.name = identifier(base);
+      }
+  return m;
+}
+} // namespace
+
+Expected<std::string> loom::importSpec(const std::string &path, const std::string &architectureName,
+                                      std::vector<std::string> &notes) {
+  Expected<ImportedModel> model = loom::rt::isGgufFile(path) ? importGguf(path) : importConfig(path);
+  if (!model)
+    return model.takeError();
+  if (!architectureName.empty())
+    model->name = identifier(architectureName);
+  if (Error err = validate(*model, path))
+    return std::move(err);
+  notes = model->notes;
+  return writeSpec(*model, path);
+}
