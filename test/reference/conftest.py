@@ -51,6 +51,9 @@ class ModelConfig:
     seed: int
     max_context: int = 256
     init_std: float = 0.08  # projections
+    # How Loom's safetensors file stores the matrices: "F32", or "BF16" (then every matrix is rounded to
+    # bfloat16 first, so that the float32 HF checkpoint holds exactly the same values).
+    weight_dtype: str = "F32"
 
     @property
     def embed_std(self):
@@ -185,8 +188,10 @@ class Loom:
         self.np = np
 
     def run(self, spec, weights, tokens, out, decode_from=None, threads=2):
-        cmd = [str(self.binary), "logits", str(spec), "--weights", str(weights),
-               "--tokens", ",".join(str(int(t)) for t in tokens), "--out", str(out), "--threads", str(threads)]
+        """`loom logits`; with spec None the architecture comes from the (GGUF) weights file."""
+        cmd = [str(self.binary), "logits"] + ([str(spec)] if spec is not None else []) + [
+            "--weights", str(weights), "--tokens", ",".join(str(int(t)) for t in tokens), "--out", str(out),
+            "--threads", str(threads)]
         if decode_from is not None:
             cmd += ["--decode-from", str(decode_from)]
         try:
@@ -269,6 +274,8 @@ class ReferenceCase:
                 w = cfg.embed_std * torch.randn(shape, generator=gen, dtype=torch.float32)
             else:
                 w = cfg.init_std * torch.randn(shape, generator=gen, dtype=torch.float32)
+            if cfg.weight_dtype == "BF16" and w.dim() == 2:
+                w = w.to(torch.bfloat16).to(torch.float32)
             tensors[name] = w.contiguous()
         self.ref.safetensors_torch.save_file(tensors, str(self.hf_dir / "model.safetensors"),
                                              metadata={"format": "pt"})
@@ -311,7 +318,11 @@ class ReferenceCase:
         assert got == expected, (f"Loom tensors differ from the spec's manifest: "
                                  f"missing {sorted(set(expected) - set(got))}, extra {sorted(set(got) - set(expected))}, "
                                  f"shapes {[(k, got[k], expected[k]) for k in got if k in expected and got[k] != expected[k]]}")
-        self.ref.safetensors_torch.save_file(tensors, str(self.weights))
+        if self.cfg.weight_dtype == "BF16":  # matrices only: Loom keeps them BF16 in memory (exact here)
+            stored = {k: v.to(self.ref.torch.bfloat16) if v.dim() == 2 else v for k, v in tensors.items()}
+        else:
+            stored = tensors
+        self.ref.safetensors_torch.save_file(stored, str(self.weights))
         return tensors
 
     # logits

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the transformers reference tests with the build tree's venv and loom binary.
-# Usage: test/reference/run-reference-tests.sh BUILD_DIR [pytest args...]
+# Runs the reference tests (transformers, llama.cpp) with the build tree's venv and loom binary.
+# Usage: test/reference/run-reference-tests.sh BUILD_DIR [pytest args...]   (default: all of test/reference)
 set -euo pipefail
 if [ $# -lt 1 ]; then
   echo "usage: $0 BUILD_DIR [pytest args...]" >&2
@@ -10,7 +10,7 @@ build="$(cd "$1" && pwd)"
 shift
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 python="$build/venv/bin/python"
-if [ ! -x "$python" ] || ! "$python" -c "import torch, transformers, safetensors, numpy, pytest" >/dev/null 2>&1; then
+if [ ! -x "$python" ] || ! "$python" -c "import torch, transformers, safetensors, numpy, pytest, gguf, llama_cpp" >/dev/null 2>&1; then
   echo "reference packages missing: run tools/install-deps.sh" >&2
   exit 1
 fi
@@ -18,4 +18,7 @@ export LOOM_BIN="$build/bin/loom"
 export LOOM_CACHE_DIR="$build/test-cache"
 export PYTHONDONTWRITEBYTECODE=1
 cd "$root"
-exec "$python" -m pytest -q test/reference "$@"
+if [ $# -eq 0 ]; then
+  set -- test/reference
+fi
+exec "$python" -m pytest -q "$@"

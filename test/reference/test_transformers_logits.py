@@ -2,6 +2,7 @@
 
 Tiny random-weight Llama-3-style and Qwen3-style models (see conftest.py for how each is built); the
 reference is the real `LlamaForCausalLM` / `Qwen3ForCausalLM` on CPU in float32 with eager attention.
+One configuration stores its matrices as BF16 (the HF checkpoint holds the same values in float32).
 Sequences of 20 tokens and of 80 tokens (more than one 64-token forward chunk) are checked at every position.
 """
 import pytest
@@ -22,6 +23,10 @@ CONFIGS = [
                 head_dim=32, hidden=128, vocab=256, tied=True, theta="1e6", eps="1e-6", seed=13),
     ModelConfig(name="qwen3-l4-d256-untied", family="qwen3", n_layers=4, d_model=256, heads=8, kv_heads=4,
                 head_dim=32, hidden=768, vocab=1000, tied=False, theta="1e6", eps="1e-6", seed=14),
+    # The same architecture with BF16 matrices in the safetensors file, run by Loom's BF16 kernels.
+    ModelConfig(name="qwen3-l2-d128-bf16", family="qwen3", n_layers=2, d_model=128, heads=4, kv_heads=2,
+                head_dim=32, hidden=256, vocab=512, tied=False, theta="1e6", eps="1e-6", seed=15,
+                weight_dtype="BF16"),
 ]
 CONFIG_IDS = [c.name for c in CONFIGS]
 SEQ_LENS = [20, 80]

@@ -1,0 +1,116 @@
+"""Tiny random-weight models written as GGUF files with the PyPI `gguf` package (llama.cpp's own writer).
+
+The files follow llama.cpp's conventions exactly as its converter writes them: `blk.N.*` tensor names, ggml
+dimension order, the `llama` architecture's Q/K rows already in the order of ggml's "normal" (adjacent-pair)
+RoPE, and a small SentencePiece vocabulary so that llama.cpp accepts the file. Both llama.cpp and Loom then
+run the same file: llama.cpp through llama-cpp-python, Loom through `loom logits --weights FILE.gguf` with no
+spec, so the architecture also goes through `loom import`.
+"""
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class GgufConfig:
+    name: str
+    arch: str  # "llama" | "qwen3" (llama.cpp architecture names)
+    dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1"
+    n_layers: int = 2
+    d_model: int = 64
+    heads: int = 4
+    kv_heads: int = 2
+    head_dim: int = 16
+    hidden: int = 128
+    extra_vocab: int = 29  # normal tokens after the 3 specials and 256 byte tokens
+    tied: bool = True
+    theta: float = 10000.0
+    eps: float = 1e-5
+    seed: int = 0
+    context: int = 256
+
+    @property
+    def vocab(self):
+        return 3 + 256 + self.extra_vocab
+
+
+def _vocabulary(cfg):
+    """A SentencePiece-style vocabulary: <unk> <s> </s>, the 256 byte tokens, then plain pieces."""
+    tokens = ["<unk>", "<s>", "</s>"] + [f"<0x{b:02X}>" for b in range(256)]
+    tokens += [f"\u2581t{i}" for i in range(cfg.extra_vocab)]
+    # llama.cpp token types: 1 normal, 2 unknown, 3 control, 6 byte.
+    types = [2, 3, 3] + [6] * 256 + [1] * cfg.extra_vocab
+    scores = [0.0, 0.0, 0.0] + [0.0] * 256 + [-float(i) for i in range(cfg.extra_vocab)]
+    return tokens, types, scores
+
+
+def _store(np, gguf, value, dtype):
+    """`value` (float32, numpy row-major [rows, cols]) as the raw array and type the writer takes."""
+    q = gguf.GGMLQuantizationType
+    if dtype == "F32":
+        return value.astype(np.float32), None
+    if dtype == "F16":
+        return value.astype(np.float16), None
+    kind = {"BF16": q.BF16, "Q8_0": q.Q8_0, "Q4_0": q.Q4_0, "Q4_1": q.Q4_1}[dtype]
+    return gguf.quants.quantize(value.astype(np.float32), kind), kind
+
+
+def write_gguf(cfg, path, np, gguf):
+    """Writes `cfg` with fixed-seed random weights to `path`."""
+    rng = np.random.default_rng(cfg.seed)
+    d, q, kv = cfg.d_model, cfg.heads * cfg.head_dim, cfg.kv_heads * cfg.head_dim
+    writer = gguf.GGUFWriter(str(path), cfg.arch)
+    a = cfg.arch
+    writer.add_string("general.name", cfg.name)
+    writer.add_uint32(f"{a}.context_length", cfg.context)
+    writer.add_uint32(f"{a}.embedding_length", d)
+    writer.add_uint32(f"{a}.block_count", cfg.n_layers)
+    writer.add_uint32(f"{a}.feed_forward_length", cfg.hidden)
+    writer.add_uint32(f"{a}.attention.head_count", cfg.heads)
+    writer.add_uint32(f"{a}.attention.head_count_kv", cfg.kv_heads)
+    writer.add_uint32(f"{a}.attention.key_length", cfg.head_dim)
+    writer.add_uint32(f"{a}.attention.value_length", cfg.head_dim)
+    writer.add_uint32(f"{a}.rope.dimension_count", cfg.head_dim)
+    writer.add_float32(f"{a}.rope.freq_base", cfg.theta)
+    writer.add_float32(f"{a}.attention.layer_norm_rms_epsilon", cfg.eps)
+    writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
+    tokens, types, scores = _vocabulary(cfg)
+    writer.add_tokenizer_model("llama")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_scores(scores)
+    writer.add_uint32("tokenizer.ggml.unknown_token_id", 0)
+    writer.add_uint32("tokenizer.ggml.bos_token_id", 1)
+    writer.add_uint32("tokenizer.ggml.eos_token_id", 2)
+
+    def matrix(name, rows, cols, std):
+        value = (std * rng.standard_normal((rows, cols))).astype(np.float32)
+        data, kind = _store(np, gguf, value, cfg.dtype)
+        writer.add_tensor(name, data, raw_dtype=kind)
+
+    def norm(name, size):
+        # Scales in [0.5, 1.5] so that the norms matter; vectors stay F32 as llama.cpp's converter keeps them.
+        writer.add_tensor(name, (0.5 + rng.random(size)).astype(np.float32))
+
+    embed_std = 0.8 / d ** 0.5
+    matrix("token_embd.weight", cfg.vocab, d, embed_std)
+    for i in range(cfg.n_layers):
+        p = f"blk.{i}."
+        norm(p + "attn_norm.weight", d)
+        matrix(p + "attn_q.weight", q, d, 0.08)
+        matrix(p + "attn_k.weight", kv, d, 0.08)
+        matrix(p + "attn_v.weight", kv, d, 0.08)
+        matrix(p + "attn_output.weight", d, q, 0.08)
+        if cfg.arch == "qwen3":
+            norm(p + "attn_q_norm.weight", cfg.head_dim)
+            norm(p + "attn_k_norm.weight", cfg.head_dim)
+        norm(p + "ffn_norm.weight", d)
+        matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+    norm("output_norm.weight", d)
+    if not cfg.tied:
+        matrix("output.weight", cfg.vocab, d, embed_std)
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
