@@ -153,6 +153,16 @@ std::optional<ArchSpec> parseSpecFile(StringRef path, SourceMgr &sm, const Front
     sm.PrintMessage(SMLoc(), SourceMgr::DK_Error, "cannot open '" + path + "': " + buffer.getError().message());
     return std::nullopt;
   }
+  // A binary file (a weights file given where a spec belongs, say) would otherwise produce a screenful of
+  // located errors quoting binary "lines"; one message says what is wrong.
+  StringRef text = (*buffer)->getBuffer();
+  if (size_t nul = text.find('\0'); nul != StringRef::npos) {
+    StringRef hint = text.starts_with("GGUF") ? "; it is a GGUF file: give it as --weights" : "";
+    sm.PrintMessage(SMLoc(), SourceMgr::DK_Error,
+                    "'" + path + "' is not a .loom spec: it holds binary data (a NUL byte at offset " +
+                        Twine(nul) + ")" + hint);
+    return std::nullopt;
+  }
   unsigned bufferId = sm.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   return parseAndResolve(bufferId, sm, opts);
 }

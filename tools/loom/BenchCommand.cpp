@@ -8,6 +8,7 @@
 #include "Commands.h"
 #include "Generation.h"
 #include "ModelOptions.h"
+#include "ResourceUsage.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
@@ -46,7 +47,7 @@ int run() {
   const loom::ModelApi &api = (*loaded)->api();
   if (auto err = (*loaded)->loadWeights(weights, /*seed=*/0))
     return loom::reportError(std::move(err));
-  auto cache = (*loaded)->newCache();
+  auto cache = (*loaded)->newCache(std::min<int64_t>(promptLength + decodeCount, (*loaded)->info().max_context));
   if (!cache)
     return loom::reportError(cache.takeError());
   std::vector<int32_t> prompt = loom::syntheticPrompt(promptLength, (*loaded)->info().vocab, 1);
@@ -80,6 +81,8 @@ int run() {
       out.attribute("repetitions", repetitions.getValue());
       out.attribute("prefill_tokens_per_s", json::Object{{"median", p.median}, {"min", p.min}, {"max", p.max}});
       out.attribute("decode_tokens_per_s", json::Object{{"median", d.median}, {"min", d.min}, {"max", d.max}});
+      out.attribute("peak_rss_bytes", static_cast<int64_t>(loom::peakResidentBytes()));
+      out.attribute("kv_cache_bytes", static_cast<int64_t>(api.loom_kv_cache_bytes(*cache)));
     });
     outs() << "\n";
     return 0;
@@ -87,7 +90,9 @@ int run() {
   outs() << "architecture " << info.arch_name << ", threads " << model.threads << ", prompt " << promptLength
          << " tokens, decode " << decodeCount << " tokens, " << repetitions << " repetitions\n"
          << format("prefill: %.1f tokens/s median (min %.1f, max %.1f)\n", p.median, p.min, p.max)
-         << format("decode:  %.1f tokens/s median (min %.1f, max %.1f)\n", d.median, d.min, d.max);
+         << format("decode:  %.1f tokens/s median (min %.1f, max %.1f)\n", d.median, d.min, d.max)
+         << format("peak memory: %.1f MiB resident (KV cache %.1f MiB)\n", loom::peakResidentBytes() / 1048576.0,
+                   api.loom_kv_cache_bytes(*cache) / 1048576.0);
   return 0;
 }
 } // namespace

@@ -2,6 +2,7 @@
 #include "Commands.h"
 #include "Generation.h"
 #include "ModelOptions.h"
+#include "ResourceUsage.h"
 #include "SpecCompiler.h"
 
 #include "loom/Frontend/Frontend.h"
@@ -24,6 +25,10 @@ cl::opt<int64_t> promptLength("prompt-len", cl::desc("Length of the synthetic pr
 cl::opt<float> temperature("temp", cl::desc("Sampling temperature (0: greedy)"), cl::init(0.0f), cl::sub(sub));
 cl::opt<int> topK("top-k", cl::desc("Top-k sampling (0: off)"), cl::init(0), cl::sub(sub));
 cl::opt<float> topP("top-p", cl::desc("Top-p sampling (1: off)"), cl::init(1.0f), cl::sub(sub));
+cl::opt<int64_t> contextSize("ctx",
+                             cl::desc("KV cache capacity in tokens (0: prompt + generated tokens; at most the "
+                                      "model's max_context)"),
+                             cl::init(0), cl::sub(sub));
 
 int run() {
   if (randomWeights == !weights.empty())
@@ -54,7 +59,10 @@ int run() {
       return loom::reportError(parsed.takeError());
     prompt = *parsed;
   }
-  auto cache = (*loaded)->newCache();
+  // A cache as long as this run needs, not the model's whole context: it is the largest allocation after
+  // the weights.
+  int64_t capacity = contextSize > 0 ? contextSize.getValue() : static_cast<int64_t>(prompt.size()) + count;
+  auto cache = (*loaded)->newCache(std::min<int64_t>(capacity, info.max_context));
   if (!cache)
     return loom::reportError(cache.takeError());
   loom_sampler_params params{temperature, topK, topP, seed};
@@ -76,7 +84,9 @@ int run() {
   outs() << format("prefill: %.1f tokens/s (%lld tokens in %.3f s)\n", stats->prefillTokensPerSecond(),
                    static_cast<long long>(stats->promptTokens), stats->prefillSeconds)
          << format("decode:  %.1f tokens/s (%lld tokens in %.3f s)\n", stats->decodeTokensPerSecond(),
-                   static_cast<long long>(stats->generatedTokens - 1), stats->decodeSeconds);
+                   static_cast<long long>(stats->generatedTokens - 1), stats->decodeSeconds)
+         << format("peak memory: %.1f MiB resident (KV cache %.1f MiB)\n", loom::peakResidentBytes() / 1048576.0,
+                   api.loom_kv_cache_bytes(*cache) / 1048576.0);
   return 0;
 }
 } // namespace
