@@ -58,7 +58,7 @@ int run() {
   // One untimed warm-up run faults in the weights and spins up the thread pool.
   for (int rep = -1; rep < repetitions; ++rep) {
     api.loom_kv_cache_reset(*cache);
-    auto stats = loom::generate(**loaded, *cache, prompt, decodeCount, sampler, [](int32_t) {});
+    auto stats = loom::generate(**loaded, *cache, prompt, decodeCount, sampler, [](int32_t) { return true; });
     if (!stats) {
       api.loom_sampler_free(sampler);
       return loom::reportError(stats.takeError());

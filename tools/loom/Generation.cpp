@@ -10,7 +10,7 @@ namespace loom {
 
 llvm::Expected<GenerationStats> generate(LoadedModel &model, loom_kv_cache *cache, const std::vector<int32_t> &prompt,
                                          int64_t count, loom_sampler *sampler,
-                                         llvm::function_ref<void(int32_t)> onToken) {
+                                         llvm::function_ref<bool(int32_t)> onToken) {
   using Clock = std::chrono::steady_clock;
   GenerationStats stats;
   stats.promptTokens = static_cast<int64_t>(prompt.size());
@@ -25,9 +25,8 @@ llvm::Expected<GenerationStats> generate(LoadedModel &model, loom_kv_cache *cach
   auto t1 = Clock::now();
   for (int64_t i = 0; i < count; ++i) {
     int32_t token = api.loom_sampler_sample(sampler, logits.data(), model.info().vocab);
-    onToken(token);
     ++stats.generatedTokens;
-    if (i + 1 == count)
+    if (!onToken(token) || i + 1 == count)
       break;
     if (auto err = model.forward(cache, {token}, /*allLogits=*/false, logits))
       return std::move(err);

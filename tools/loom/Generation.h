@@ -25,10 +25,12 @@ struct GenerationStats {
   }
 };
 
-/// Prefills `prompt`, then samples `count` tokens, calling `onToken` for each.
+/// Prefills `prompt`, then samples up to `count` tokens, calling `onToken` for
+/// each; generation stops early when `onToken` returns false (an end-of-turn
+/// token, say).
 llvm::Expected<GenerationStats> generate(LoadedModel &model, loom_kv_cache *cache, const std::vector<int32_t> &prompt,
                                          int64_t count, loom_sampler *sampler,
-                                         llvm::function_ref<void(int32_t)> onToken);
+                                         llvm::function_ref<bool(int32_t)> onToken);
 
 /// Parses "1,2,3" into token ids.
 llvm::Expected<std::vector<int32_t>> parseTokenList(const std::string &text);

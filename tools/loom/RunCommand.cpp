@@ -76,6 +76,7 @@ int run() {
   auto stats = loom::generate(**loaded, *cache, prompt, count, sampler, [](int32_t token) {
     outs() << " " << token;
     outs().flush();
+    return true;
   });
   api.loom_sampler_free(sampler);
   outs() << "\n";
