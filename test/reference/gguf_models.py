@@ -12,7 +12,7 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class GgufConfig:
     name: str
-    arch: str  # "llama" | "qwen3" (llama.cpp architecture names)
+    arch: str  # "llama" | "qwen3" | "gemma3" (llama.cpp architecture names)
     dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1"
     n_layers: int = 2
     d_model: int = 64
@@ -26,6 +26,7 @@ class GgufConfig:
     eps: float = 1e-5
     seed: int = 0
     context: int = 256
+    sliding_window: int = 8  # gemma3: the local layers' window (every sixth layer is global)
 
     @property
     def vocab(self):
@@ -72,6 +73,8 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_float32(f"{a}.rope.freq_base", cfg.theta)
     writer.add_float32(f"{a}.attention.layer_norm_rms_epsilon", cfg.eps)
     writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
+    if a == "gemma3":
+        writer.add_uint32(f"{a}.attention.sliding_window", cfg.sliding_window)
     tokens, types, scores = _vocabulary(cfg)
     writer.add_tokenizer_model("llama")
     writer.add_token_list(tokens)
@@ -99,13 +102,17 @@ def write_gguf(cfg, path, np, gguf):
         matrix(p + "attn_k.weight", kv, d, 0.08)
         matrix(p + "attn_v.weight", kv, d, 0.08)
         matrix(p + "attn_output.weight", d, q, 0.08)
-        if cfg.arch == "qwen3":
+        if cfg.arch in ("qwen3", "gemma3"):
             norm(p + "attn_q_norm.weight", cfg.head_dim)
             norm(p + "attn_k_norm.weight", cfg.head_dim)
+        if cfg.arch == "gemma3":  # Gemma's scales are stored as 1 + w, which these values stand for
+            norm(p + "post_attention_norm.weight", d)
         norm(p + "ffn_norm.weight", d)
         matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
         matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
         matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+        if cfg.arch == "gemma3":
+            norm(p + "post_ffw_norm.weight", d)
     norm("output_norm.weight", d)
     if not cfg.tied:
         matrix("output.weight", cfg.vocab, d, embed_std)

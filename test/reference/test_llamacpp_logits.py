@@ -12,6 +12,9 @@ Tolerances (max-abs over every position; the logits spread over about [-4, 4]):
   Q8_0, Q4_0, Q4_1  1e-2  both quantize the activations to 8-bit blocks as ggml does and use the same
               integer block products; an activation that rounds to the other side of a .5 step (float
               summation order differs) moves one product by one step.
+  gemma3-f32  5e-3  F32 weights, but GELU differs: ggml's CPU GELU reads a table indexed by the input rounded
+              to F16. Observed 2e-3, the same from the first position on (the sliding-window masks only
+              matter past 8 tokens), so the masks, norms and RoPE bases agree.
 The top-1 token must agree at every position in every case.
 """
 import pytest
@@ -19,12 +22,16 @@ import pytest
 from gguf_models import GgufConfig, write_gguf
 from llamacpp import LlamaCpp, import_reference
 
+TOLERANCE_BY_NAME = {"gemma3-f32": 5e-3}
 TOLERANCE = {"F32": 1e-4, "F16": 1e-2, "BF16": 5e-2, "Q8_0": 1e-2, "Q4_0": 1e-2, "Q4_1": 1e-2}
 
 CONFIGS = [
     GgufConfig(name="llama-f32", arch="llama", dtype="F32", seed=21),
     GgufConfig(name="llama-f32-untied", arch="llama", dtype="F32", tied=False, seed=22, n_layers=3),
     GgufConfig(name="qwen3-f32", arch="qwen3", dtype="F32", head_dim=32, theta=1e6, eps=1e-6, seed=23),
+    # Gemma 3: norms stored as 1 + w, sandwich norms, GeGLU, sqrt(d) embedding scale, five sliding-window
+    # layers (window 8, RoPE base 10000) per global one (base 1e6); 7 layers = both kinds, and a local after.
+    GgufConfig(name="gemma3-f32", arch="gemma3", dtype="F32", n_layers=7, theta=1e6, eps=1e-6, seed=29),
     GgufConfig(name="llama-f16", arch="llama", dtype="F16", seed=24),
     GgufConfig(name="llama-bf16", arch="llama", dtype="BF16", seed=25),
     GgufConfig(name="llama-q8_0", arch="llama", dtype="Q8_0", seed=26),
@@ -70,7 +77,7 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
     expected = llama.logits(tokens)
     got = loom.logits(None, path, tokens, tmp_path / "logits.f32", cfg.vocab)
     diff = float(np.abs(got.astype(np.float64) - expected).max())
-    tolerance = TOLERANCE[cfg.dtype]
+    tolerance = TOLERANCE_BY_NAME.get(cfg.name, TOLERANCE[cfg.dtype])
     record_diff(f"{cfg.name} n={n_tokens} vs llama.cpp", diff, tolerance)
     assert diff <= tolerance, (f"{cfg.name}, {n_tokens} tokens: Loom vs llama.cpp max-abs {diff:.3e} > "
                                f"{tolerance:.0e} (logits range [{expected.min():.2f}, {expected.max():.2f}])")

@@ -47,6 +47,12 @@ struct ImportedModel {
   bool tied = false, qkNorm = false, qkvBias = false, outBias = false, ffnBias = false;
   bool interleaved = false;
   int64_t slidingWindow = 0;
+  /// Gemma 3: norms before and after both sub-layers, GeGLU, embeddings scaled by sqrt(d_model), QK-norm,
+  /// and sliding-window layers with their own RoPE base except every `globalEvery`-th layer.
+  bool gemma = false;
+  bool normUnitOffset = false; ///< RMSNorm scales by (1 + w): Hugging Face Gemma. GGUF stores 1 + w.
+  int64_t globalEvery = 0;
+  double localTheta = 10000;
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
 };
 
@@ -116,14 +122,21 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   os << "  n_layers = " << m.nLayers << "\n";
   os << "  max_context = " << m.maxContext << "\n";
   os << "  tie_embeddings = " << (m.tied ? "true" : "false") << "\n";
+  if (m.gemma)
+    os << "  embedding_scale = sqrt(d_model)\n";
   os << "  eps = " << formatReal(m.eps, m.epsIsFloat32) << "\n";
-  os << "  attn_norm = RMSNorm(eps = eps)\n";
-  os << "  ffn_norm = RMSNorm(eps = eps)\n";
+  std::string norm = m.normUnitOffset ? "RMSNorm(eps = eps, unit_offset = true)" : "RMSNorm(eps = eps)";
+  os << "  attn_norm = " << norm << "\n";
+  os << "  ffn_norm = " << norm << "\n";
+  if (m.gemma) {
+    os << "  post_attn_norm = " << norm << "\n";
+    os << "  post_ffn_norm = " << norm << "\n";
+  }
   const char *indent = "                  ";
   os << "  attention = GQA(heads = " << m.heads << ", kv_heads = " << m.kvHeads << ", head_dim = " << m.headDim
      << ",\n";
   if (m.qkNorm)
-    os << indent << "qk_norm = RMSNorm(eps = eps),\n";
+    os << indent << "qk_norm = " << norm << ",\n";
   if (m.qkvBias || m.outBias) {
     os << indent;
     if (m.qkvBias)
@@ -132,19 +145,37 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
       os << "out_bias = true";
     os << ",\n";
   }
-  if (m.slidingWindow > 0)
+  if (m.slidingWindow > 0 && !m.gemma)
     os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
   os << indent << "rope = RoPE(theta = " << formatReal(m.theta, m.thetaIsFloat32)
      << ", style = " << (m.interleaved ? "interleaved" : "half");
   if (m.ropeFraction != 1)
     os << ", fraction = " << formatReal(m.ropeFraction, false);
   os << "))\n";
-  os << "  ffn = SwiGLU(hidden = " << m.hidden << (m.ffnBias ? ", bias = true" : "") << ")\n";
-  os << "  final_norm = RMSNorm(eps = eps)\n";
+  if (m.gemma && m.globalEvery != 1)
+    os << "  local_attention = attention(mask = sliding_window, window = " << m.slidingWindow
+       << ",\n                              rope = RoPE(theta = " << formatReal(m.localTheta, false)
+       << ", style = half))\n";
+  os << "  ffn = " << (m.gemma ? "GeGLU" : "SwiGLU") << "(hidden = " << m.hidden << (m.ffnBias ? ", bias = true" : "")
+     << ")\n";
+  os << "  final_norm = " << norm << "\n";
   os << "  block {\n";
-  os << "    x = x + attention(attn_norm(x))\n";
-  os << "    x = x + ffn(ffn_norm(x))\n";
+  if (m.gemma) {
+    os << "    x = x + post_attn_norm(attention(attn_norm(x)))\n";
+    os << "    x = x + post_ffn_norm(ffn(ffn_norm(x)))\n";
+  } else {
+    os << "    x = x + attention(attn_norm(x))\n";
+    os << "    x = x + ffn(ffn_norm(x))\n";
+  }
   os << "  }\n";
+  if (m.gemma && m.globalEvery != 1) {
+    if (m.globalEvery == 0)
+      os << "  layers 0.." << m.nLayers - 1 << " {\n";
+    else
+      os << "  layers where (i + 1) % " << m.globalEvery << " != 0 {\n";
+    os << "    attention = local_attention\n";
+    os << "  }\n";
+  }
   os << "}\n";
   return text;
 }
@@ -203,8 +234,9 @@ Expected<ImportedModel> importGguf(const std::string &path) {
     return createStringError("'%s': no general.architecture string in the metadata", path.c_str());
   ImportedModel m;
   m.family = std::string(archValue->string);
-  if (m.family != "llama" && m.family != "qwen2" && m.family != "qwen3")
-    return createStringError("'%s': architecture '%s' is not supported by loom import (llama, qwen2 and qwen3 are)",
+  if (m.family != "llama" && m.family != "qwen2" && m.family != "qwen3" && m.family != "gemma3")
+    return createStringError("'%s': architecture '%s' is not supported by loom import (llama, qwen2, qwen3 and "
+                             "gemma3 are)",
                              path.c_str(), m.family.c_str());
   GgufMetadata meta(file, m.family);
 
@@ -275,6 +307,23 @@ Expected<ImportedModel> importGguf(const std::string &path) {
   m.outBias = file.findTensor("blk.0.attn_output.bias") != nullptr;
   m.ffnBias = file.findTensor("blk.0.ffn_up.bias") != nullptr;
   m.interleaved = m.family == "llama";
+  if (m.family == "gemma3") {
+    // llama.cpp's converter stores Gemma's RMSNorm scales with the 1 already added (plain RMSNorm here) and
+    // keeps the Q/K rows (NeoX RoPE). Its gemma3 model assumes what older files do not say: every sixth
+    // layer global, the local layers' RoPE base 10000.
+    m.gemma = true;
+    if (Error err = set(m.slidingWindow, meta.integer("attention.sliding_window")))
+      return std::move(err);
+    if (Error err = set(m.globalEvery, meta.integer("attention.sliding_window_pattern", 6)))
+      return std::move(err);
+    bool localThetaIsFloat32 = false;
+    Expected<double> localTheta = meta.real("rope.freq_base_swa", 10000.0, localThetaIsFloat32);
+    if (!localTheta)
+      return localTheta.takeError();
+    m.localTheta = *localTheta;
+    if (m.slidingWindow <= 0)
+      return createStringError("'%s': gemma3.attention.sliding_window is 0", path.c_str());
+  }
 
   std::string scalingKey = m.family + ".rope.scaling.type";
   if (const GgufValue *scaling = file.find(scalingKey))
