@@ -3,10 +3,12 @@
 #include "Checkpoint.h"
 #include "Error.h"
 #include "Gguf.h"
+#include "HfNames.h"
 #include "Json.h"
 #include "Safetensors.h"
 #include "Shape.h"
 
+#include <cstring>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -97,33 +99,89 @@ bool sameShape(const loom_weight_desc &weight, const std::vector<int64_t> &shape
   return true;
 }
 
-/// Every manifest weight must be present with its shape, and nothing else.
+/// The checkpoint's tensors under their manifest names: Loom names as they are, transformers names
+/// ("model.layers.0.self_attn.q_proj.weight") through HfNames.cpp. A name neither convention knows
+/// stays as it is and is then reported as not in the model.
+struct ManifestView {
+  std::unordered_map<std::string, TensorLocation> byName;
+  std::vector<std::vector<std::string>> names; ///< Per file, per tensor: its manifest name.
+  bool transformers = false;                   ///< Some tensor has a transformers name.
+  HfNormNaming naming = HfNormNaming::PreFeedForward;
+
+  /// "'layers.0.x' (Hugging Face 'model.layers.0.y')", or just the quoted name.
+  std::string describe(const std::string &manifestName) const {
+    std::string hf;
+    if (transformers && loomToHfName(manifestName, naming, hf) && hf != manifestName)
+      return "'" + manifestName + "' (Hugging Face '" + hf + "')";
+    return "'" + manifestName + "'";
+  }
+};
+
+bool buildManifestView(const std::vector<SafetensorsFile> &files, ManifestView &view) {
+  std::vector<std::string_view> all;
+  for (const SafetensorsFile &file : files)
+    for (const SafetensorsTensor &tensor : file.tensors()) {
+      all.push_back(tensor.name);
+      view.transformers |= tensor.name.rfind("model.", 0) == 0;
+    }
+  view.naming = detectHfNormNaming(all);
+  view.names.resize(files.size());
+  for (size_t f = 0; f < files.size(); ++f)
+    for (const SafetensorsTensor &tensor : files[f].tensors()) {
+      std::string name = tensor.name;
+      if (view.transformers && isHfName(tensor.name))
+        hfToLoomName(tensor.name, view.naming, name);
+      auto [it, inserted] = view.byName.try_emplace(name, TensorLocation{&tensor, f});
+      if (!inserted)
+        return fail("'{}': tensors '{}' and '{}' both stand for the model's '{}'", files[f].path(),
+                    it->second.tensor->name, tensor.name, name);
+      view.names[f].push_back(std::move(name));
+    }
+  return true;
+}
+
+/// Whether two tensors hold the same bytes in the same dtype and shape.
+bool identical(const SafetensorsTensor &a, const SafetensorsTensor &b) {
+  return a.dtype == b.dtype && a.shape == b.shape && a.bytes == b.bytes && std::memcmp(a.data, b.data, a.bytes) == 0;
+}
+
+/// Every manifest weight must be present with its shape, and nothing else. One exception: a
+/// transformers checkpoint of a tied model may store lm_head.weight as a copy of the embedding; it is
+/// ignored when it is an exact copy, and an error (the model is not tied) when it is not.
 bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
-                          const std::vector<SafetensorsFile> &files,
-                          const std::unordered_map<std::string_view, TensorLocation> &tensors) {
+                          const std::vector<SafetensorsFile> &files, const ManifestView &view) {
   std::unordered_set<std::string_view> manifest;
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const loom_weight_desc &weight = desc.weights[i];
     manifest.insert(weight.name);
-    auto it = tensors.find(weight.name);
-    if (it == tensors.end())
-      return fail("'{}': missing tensor '{}' (expected shape {})", path, weight.name,
+    auto it = view.byName.find(weight.name);
+    if (it == view.byName.end())
+      return fail("'{}': missing tensor {} (expected shape {})", path, view.describe(weight.name),
                   formatShape(weight.shape, weight.rank));
     const SafetensorsTensor &tensor = *it->second.tensor;
     if (!sameShape(weight, tensor.shape))
-      return fail("'{}': tensor '{}' has shape {} but the model expects {}", files[it->second.file].path(),
-                  weight.name, formatShape(tensor.shape.data(), tensor.shape.size()),
+      return fail("'{}': tensor {} has shape {} but the model expects {}", files[it->second.file].path(),
+                  view.describe(weight.name), formatShape(tensor.shape.data(), tensor.shape.size()),
                   formatShape(weight.shape, weight.rank));
   }
 
+  auto head = view.byName.find("lm_head.weight");
+  auto embedding = view.byName.find("embedding.weight");
+  bool tiedCopy = view.transformers && !manifest.count("lm_head.weight") && head != view.byName.end() &&
+                  embedding != view.byName.end();
+  if (tiedCopy && !identical(*head->second.tensor, *embedding->second.tensor))
+    return fail("'{}': has an lm_head.weight that differs from the embedding, but the model ties its LM head to "
+                "the embedding (tie_embeddings = true in the spec)",
+                files[head->second.file].path());
+
   std::string listed;
   size_t extras = 0;
-  for (const SafetensorsFile &file : files)
-    for (const SafetensorsTensor &tensor : file.tensors()) {
-      if (manifest.count(tensor.name))
+  for (size_t f = 0; f < files.size(); ++f)
+    for (const std::string &name : view.names[f]) {
+      if (manifest.count(name) || (tiedCopy && name == "lm_head.weight"))
         continue;
       if (++extras <= kListedExtras)
-        listed += (listed.empty() ? "'" : ", '") + tensor.name + "'";
+        listed += (listed.empty() ? "" : ", ") + view.describe(name);
     }
   if (extras)
     return fail("'{}': {} tensor{} not in the model: {}{}", path, extras, extras == 1 ? " is" : "s are", listed,
@@ -219,12 +277,13 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
     }
   if (sharded && !checkShardsMatchIndex(path, index, files, tensors))
     return false;
-  if (!checkAgainstManifest(desc, path, files, tensors))
+  ManifestView view;
+  if (!buildManifestView(files, view) || !checkAgainstManifest(desc, path, files, view))
     return false;
 
   std::vector<bool> borrowedFrom(files.size(), false);
   for (int64_t i = 0; i < desc.n_weights; ++i) {
-    const TensorLocation &location = tensors.find(desc.weights[i].name)->second;
+    const TensorLocation &location = view.byName.find(desc.weights[i].name)->second;
     bool borrowed;
     if (!store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed))
       return false;

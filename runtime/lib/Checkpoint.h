@@ -13,7 +13,8 @@ namespace loom::rt {
 /// safetensors file at `path`, or from the shards a sharded checkpoint's
 /// `*.index.json` (`{"weight_map": {"tensor": "shard.safetensors"}}`) names,
 /// relative to the index's directory. The checkpoint must hold exactly the
-/// manifest: a missing, mis-shaped or extra tensor is an error. A file that
+/// manifest: a missing, mis-shaped or extra tensor is an error. Tensors may be
+/// named as the manifest names them or as transformers does (HfNames.h). A file that
 /// starts with the GGUF magic is read as GGUF (Gguf.h), its tensor names
 /// mapped to the manifest's by GgufNames.cpp.
 bool loadCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store);

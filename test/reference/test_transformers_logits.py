@@ -78,6 +78,26 @@ def test_incremental_decode_matches_batched(cfg, n_tokens, decode_from, referenc
         f"{vs_hf:.3e} > {VS_TRANSFORMERS:.0e}")
 
 
+@pytest.mark.parametrize("cfg", CONFIGS, ids=CONFIG_IDS)
+def test_transformers_checkpoint_loads_as_saved(cfg, reference_case, loom, tmp_path, record_diff):
+    """The model.safetensors that transformers itself loads, with its own tensor names, runs unchanged."""
+    case = reference_case(cfg)
+    tokens = case.tokens(20)
+    got = loom.logits(case.spec, case.hf_dir / "model.safetensors", tokens, tmp_path / "hf.f32", cfg.vocab)
+    diff = max_abs(got, case.hf_logits(tokens))
+    record_diff(f"{cfg.name} n=20 transformers-named checkpoint vs transformers", diff, VS_TRANSFORMERS)
+    assert diff <= VS_TRANSFORMERS, f"{cfg.name}: Loom on the HF checkpoint vs transformers max-abs {diff:.3e}"
+
+
+def test_tied_checkpoint_with_a_different_lm_head_is_an_error(reference_case, loom, tmp_path):
+    case = reference_case(CONFIGS[0])  # tied
+    tensors = dict(case.tensors)
+    tensors["lm_head.weight"] = tensors["model.embed_tokens.weight"] * 2
+    result = loom.run(case.spec, _write_weights(case, tmp_path, tensors), [1, 2, 3], tmp_path / "out.f32")
+    assert result.returncode != 0, "loom accepted an untied lm_head.weight for a tied model"
+    assert "lm_head.weight" in result.stderr and "ties" in result.stderr, result.stderr
+
+
 # --- errors --------------------------------------------------------------------------------------
 
 

@@ -1,0 +1,111 @@
+//===- HfNames.cpp - Hugging Face tensor names to Loom manifest names -----===//
+
+#include "HfNames.h"
+
+using namespace loom::rt;
+
+namespace {
+
+struct NamePair {
+  std::string_view hf;
+  std::string_view loom;
+};
+
+constexpr NamePair kGlobalNames[] = {
+    {"model.embed_tokens.weight", "embedding.weight"},
+    {"model.norm.weight", "final_norm.weight"},
+    {"lm_head.weight", "lm_head.weight"},
+};
+
+/// After "model.layers.<i>." and "layers.<i>." respectively; the norms are per naming below.
+constexpr NamePair kLayerNames[] = {
+    {"input_layernorm.weight", "attn_norm.weight"},
+    {"self_attn.q_proj.weight", "attention.q_proj.weight"},
+    {"self_attn.q_proj.bias", "attention.q_proj.bias"},
+    {"self_attn.k_proj.weight", "attention.k_proj.weight"},
+    {"self_attn.k_proj.bias", "attention.k_proj.bias"},
+    {"self_attn.v_proj.weight", "attention.v_proj.weight"},
+    {"self_attn.v_proj.bias", "attention.v_proj.bias"},
+    {"self_attn.o_proj.weight", "attention.o_proj.weight"},
+    {"self_attn.o_proj.bias", "attention.o_proj.bias"},
+    {"self_attn.q_norm.weight", "attention.q_norm.weight"},
+    {"self_attn.k_norm.weight", "attention.k_norm.weight"},
+    {"mlp.gate_proj.weight", "ffn.gate_proj.weight"},
+    {"mlp.gate_proj.bias", "ffn.gate_proj.bias"},
+    {"mlp.up_proj.weight", "ffn.up_proj.weight"},
+    {"mlp.up_proj.bias", "ffn.up_proj.bias"},
+    {"mlp.down_proj.weight", "ffn.down_proj.weight"},
+    {"mlp.down_proj.bias", "ffn.down_proj.bias"},
+};
+
+constexpr NamePair kPreFeedForwardNorms[] = {
+    {"post_attention_layernorm.weight", "ffn_norm.weight"},
+};
+
+constexpr NamePair kSandwichNorms[] = {
+    {"post_attention_layernorm.weight", "post_attn_norm.weight"},
+    {"pre_feedforward_layernorm.weight", "ffn_norm.weight"},
+    {"post_feedforward_layernorm.weight", "post_ffn_norm.weight"},
+};
+
+/// Splits "<prefix><digits>.<rest>"; the index is canonical decimal of at most 9 digits.
+bool splitLayer(std::string_view name, std::string_view prefix, std::string_view &index, std::string_view &rest) {
+  if (name.substr(0, prefix.size()) != prefix)
+    return false;
+  name.remove_prefix(prefix.size());
+  size_t digits = 0;
+  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 9 || (digits > 1 && name[0] == '0') || digits >= name.size() || name[digits] != '.')
+    return false;
+  index = name.substr(0, digits);
+  rest = name.substr(digits + 1);
+  return true;
+}
+
+template <size_t N>
+const NamePair *lookup(const NamePair (&table)[N], std::string_view name, bool fromHf) {
+  for (const NamePair &pair : table)
+    if (name == (fromHf ? pair.hf : pair.loom))
+      return &pair;
+  return nullptr;
+}
+
+bool translate(std::string_view name, HfNormNaming naming, bool fromHf, std::string &out) {
+  if (const NamePair *pair = lookup(kGlobalNames, name, fromHf)) {
+    out = fromHf ? pair->loom : pair->hf;
+    return true;
+  }
+  std::string_view index, rest;
+  if (!splitLayer(name, fromHf ? "model.layers." : "layers.", index, rest))
+    return false;
+  const NamePair *pair = lookup(kLayerNames, rest, fromHf);
+  if (!pair)
+    pair = naming == HfNormNaming::Sandwich ? lookup(kSandwichNorms, rest, fromHf)
+                                            : lookup(kPreFeedForwardNorms, rest, fromHf);
+  if (!pair)
+    return false;
+  out = fromHf ? "layers." : "model.layers.";
+  out.append(index).append(".").append(fromHf ? pair->loom : pair->hf);
+  return true;
+}
+
+} // namespace
+
+HfNormNaming loom::rt::detectHfNormNaming(const std::vector<std::string_view> &names) {
+  constexpr std::string_view marker = ".pre_feedforward_layernorm.weight";
+  for (std::string_view name : names)
+    if (name.size() >= marker.size() && name.substr(name.size() - marker.size()) == marker)
+      return HfNormNaming::Sandwich;
+  return HfNormNaming::PreFeedForward;
+}
+
+bool loom::rt::isHfName(std::string_view name) { return name.substr(0, 6) == "model." || name == "lm_head.weight"; }
+
+bool loom::rt::hfToLoomName(std::string_view hf, HfNormNaming naming, std::string &loom) {
+  return translate(hf, naming, true, loom);
+}
+
+bool loom::rt::loomToHfName(std::string_view loom, HfNormNaming naming, std::string &hf) {
+  return translate(loom, naming, false, hf);
+}
