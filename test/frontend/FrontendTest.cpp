@@ -249,7 +249,7 @@ TEST(Frontend, Gemma3Example) {
     EXPECT_EQ(ffnOf(layer).kind, FFNKind::GeGLU);
     EXPECT_EQ(ffnOf(layer).hidden, 6912);
     EXPECT_EQ(componentNames(layer),
-              (std::vector<std::string>{"pre_attn_norm", "attention", "post_attn_norm", "pre_ffn_norm", "ffn",
+              (std::vector<std::string>{"attn_norm", "attention", "post_attn_norm", "ffn_norm", "ffn",
                                         "post_ffn_norm"}));
   }
 }

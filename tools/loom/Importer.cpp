@@ -26,6 +26,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,10 @@ struct ImportedModel {
   bool gemma = false;
   bool normUnitOffset = false; ///< RMSNorm scales by (1 + w): Hugging Face Gemma. GGUF stores 1 + w.
   int64_t globalEvery = 0;
+  /// Per layer, whether it is a sliding-window layer (from a config's layer_types); overrides globalEvery.
+  std::vector<bool> slidingLayers;
   double localTheta = 10000;
+  double attentionScale = 0; ///< 0: the default 1/sqrt(head_dim).
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
 };
 
@@ -147,12 +151,17 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   }
   if (m.slidingWindow > 0 && !m.gemma)
     os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
+  if (m.attentionScale > 0)
+    os << indent << "scale = " << formatReal(m.attentionScale, false) << ",\n";
   os << indent << "rope = RoPE(theta = " << formatReal(m.theta, m.thetaIsFloat32)
      << ", style = " << (m.interleaved ? "interleaved" : "half");
   if (m.ropeFraction != 1)
     os << ", fraction = " << formatReal(m.ropeFraction, false);
   os << "))\n";
-  if (m.gemma && m.globalEvery != 1)
+  bool anySliding = m.slidingLayers.empty() ? m.globalEvery != 1
+                                             : std::find(m.slidingLayers.begin(), m.slidingLayers.end(), true) !=
+                                                   m.slidingLayers.end();
+  if (m.gemma && anySliding)
     os << "  local_attention = attention(mask = sliding_window, window = " << m.slidingWindow
        << ",\n                              rope = RoPE(theta = " << formatReal(m.localTheta, false)
        << ", style = half))\n";
@@ -168,7 +177,20 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     os << "    x = x + ffn(ffn_norm(x))\n";
   }
   os << "  }\n";
-  if (m.gemma && m.globalEvery != 1) {
+  if (m.gemma && !m.slidingLayers.empty()) {
+    // Runs of consecutive sliding-window layers, whatever the pattern.
+    for (int64_t first = 0; first < m.nLayers;) {
+      if (!m.slidingLayers[size_t(first)]) {
+        ++first;
+        continue;
+      }
+      int64_t last = first;
+      while (last + 1 < m.nLayers && m.slidingLayers[size_t(last + 1)])
+        ++last;
+      os << "  layers " << first << ".." << last << " { attention = local_attention }\n";
+      first = last + 1;
+    }
+  } else if (m.gemma && m.globalEvery != 1) {
     if (m.globalEvery == 0)
       os << "  layers 0.." << m.nLayers - 1 << " {\n";
     else
@@ -362,10 +384,16 @@ Expected<ImportedModel> importConfig(const std::string &path) {
   if (!modelType)
     return createStringError("'%s': no \"model_type\" string", path.c_str());
   m.family = modelType->str();
-  if (m.family != "llama" && m.family != "mistral" && m.family != "qwen2" && m.family != "qwen3")
-    return createStringError("'%s': model_type '%s' is not supported by loom import (llama, mistral, qwen2 and "
-                             "qwen3 are)",
+  if (m.family == "gemma3")
+    return createStringError("'%s': model_type 'gemma3' is the multimodal Gemma 3; import the language model's "
+                             "config (its \"text_config\", model_type 'gemma3_text')",
+                             path.c_str());
+  if (m.family != "llama" && m.family != "mistral" && m.family != "qwen2" && m.family != "qwen3" &&
+      m.family != "gemma3_text")
+    return createStringError("'%s': model_type '%s' is not supported by loom import (llama, mistral, qwen2, "
+                             "qwen3 and gemma3_text are)",
                              path.c_str(), m.family.c_str());
+  m.gemma = m.family == "gemma3_text";
 
   auto integer = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
     const json::Value *value = config->get(key);
@@ -420,16 +448,79 @@ Expected<ImportedModel> importConfig(const std::string &path) {
     return std::move(err);
   if (Error err = real("rms_norm_eps", std::nullopt, m.eps))
     return std::move(err);
-  if (Error err = real("rope_theta", 10000.0, m.theta))
-    return std::move(err);
   if (Error err = real("partial_rotary_factor", 1.0, m.ropeFraction))
     return std::move(err);
 
-  if (std::optional<StringRef> act = config->getString("hidden_act"); act && *act != "silu")
-    return createStringError("'%s': hidden_act '%s' is not supported (the llama family's SwiGLU needs silu)",
-                             path.c_str(), act->str().c_str());
-  m.tied = boolean("tie_word_embeddings", false);
-  m.qkNorm = m.family == "qwen3";
+  // RoPE: transformers 5 writes "rope_parameters" ({"rope_theta", "rope_type"}, or one such object per
+  // layer type for Gemma 3); older configs "rope_theta" and "rope_scaling".
+  auto ropeOf = [&](const json::Object &parameters, StringRef what, double fallback, double &theta) -> Error {
+    std::optional<double> value = parameters.getNumber("rope_theta");
+    theta = value ? *value : fallback;
+    std::optional<StringRef> type = parameters.getString("rope_type");
+    if (type && *type != "default")
+      m.notes.push_back(("the config asks for '" + *type + "' RoPE scaling" + what +
+                         ", which Loom does not model yet")
+                            .str());
+    return Error::success();
+  };
+  const json::Object *rope = config->getObject("rope_parameters");
+  if (rope && m.gemma) {
+    const json::Object *global = rope->getObject("full_attention");
+    const json::Object *local = rope->getObject("sliding_attention");
+    if (!global || !local)
+      return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
+                               "objects for a Gemma 3 model",
+                               path.c_str());
+    if (Error err = ropeOf(*global, " on global layers", 1e6, m.theta))
+      return std::move(err);
+    if (Error err = ropeOf(*local, " on sliding-window layers", 10000, m.localTheta))
+      return std::move(err);
+  } else if (rope) {
+    if (Error err = ropeOf(*rope, "", 10000, m.theta))
+      return std::move(err);
+  } else {
+    if (Error err = real("rope_theta", m.gemma ? 1e6 : 10000.0, m.theta))
+      return std::move(err);
+    if (Error err = real("rope_local_base_freq", 10000.0, m.localTheta))
+      return std::move(err);
+  }
+
+  StringRef activationKey = m.gemma ? "hidden_activation" : "hidden_act";
+  StringRef expectedActivation = m.gemma ? "gelu_pytorch_tanh" : "silu";
+  if (std::optional<StringRef> act = config->getString(activationKey); act && *act != expectedActivation)
+    return createStringError("'%s': %s '%s' is not supported (%s needs %s)", path.c_str(), activationKey.str().c_str(),
+                             act->str().c_str(), m.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
+                             expectedActivation.str().c_str());
+  m.tied = boolean("tie_word_embeddings", m.gemma);
+  m.qkNorm = m.family == "qwen3" || m.gemma;
+  if (m.gemma) {
+    m.normUnitOffset = true;
+    for (const char *key : {"attn_logit_softcapping", "final_logit_softcapping"})
+      if (const json::Value *cap = config->get(key); cap && cap->kind() != json::Value::Null)
+        return createStringError("'%s': \"%s\" is set; logit soft-capping is not supported yet", path.c_str(),
+                                 key);
+    double queryScalar = 0;
+    if (Error err = real("query_pre_attn_scalar", double(m.headDim), queryScalar))
+      return std::move(err);
+    if (!(queryScalar > 0))
+      return createStringError("'%s': \"query_pre_attn_scalar\" must be positive", path.c_str());
+    if (queryScalar != double(m.headDim))
+      m.attentionScale = 1 / std::sqrt(queryScalar);
+    if (Error err = integer("sliding_window", std::nullopt, m.slidingWindow))
+      return std::move(err);
+    const json::Array *layerTypes = config->getArray("layer_types");
+    if (!layerTypes || layerTypes->size() != size_t(m.nLayers))
+      return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
+                               static_cast<long long>(m.nLayers));
+    for (const json::Value &type : *layerTypes) {
+      std::optional<StringRef> name = type.getAsString();
+      if (!name || (*name != "sliding_attention" && *name != "full_attention"))
+        return createStringError("'%s': \"layer_types\" holds something other than \"sliding_attention\" and "
+                                 "\"full_attention\"",
+                                 path.c_str());
+      m.slidingLayers.push_back(*name == "sliding_attention");
+    }
+  }
   m.qkvBias = m.family == "qwen2" || boolean("attention_bias", false);
   m.outBias = m.family != "qwen2" && boolean("attention_bias", false);
   m.ffnBias = boolean("mlp_bias", false);
@@ -440,7 +531,7 @@ Expected<ImportedModel> importConfig(const std::string &path) {
       return std::move(err);
     if (m.slidingWindow >= m.maxContext)
       m.slidingWindow = 0; // a window as long as the context masks nothing
-  } else if (boolean("use_sliding_window", false)) {
+  } else if (!m.gemma && boolean("use_sliding_window", false)) {
     return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
   }
   if (const json::Value *scaling = config->get("rope_scaling"); scaling && scaling->kind() != json::Value::Null) {
