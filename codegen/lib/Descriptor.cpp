@@ -16,7 +16,7 @@
 namespace loom {
 namespace {
 
-constexpr int64_t kAbiVersion = 1; // LOOM_ABI_VERSION
+constexpr int64_t kAbiVersion = 2; // LOOM_ABI_VERSION
 constexpr int64_t kMaxRank = 4;    // LOOM_MAX_RANK
 constexpr int64_t kDTypeF32 = 0;   // LOOM_DTYPE_F32
 
@@ -53,7 +53,7 @@ private:
 void DescriptorBuilder::build(mlir::DictionaryAttr desc) {
   auto *shapeType = llvm::ArrayType::get(i64, kMaxRank);
   auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64});
-  auto *layerType = llvm::StructType::get(ctx, {i64, i64, i64, i64});
+  auto *layerType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64, i64});
 
   std::vector<llvm::Constant *> weights;
   for (auto [i, attr] : llvm::enumerate(mlir::cast<mlir::ArrayAttr>(desc.get("weights")))) {
@@ -71,7 +71,7 @@ void DescriptorBuilder::build(mlir::DictionaryAttr desc) {
     auto l = mlir::cast<mlir::DictionaryAttr>(attr);
     layers.push_back(llvm::ConstantStruct::get(
         layerType, {int64(get(l, "kv_heads")), int64(get(l, "head_dim")), int64(get(l, "mask")),
-                    int64(get(l, "window"))}));
+                    int64(get(l, "window")), int64(get(l, "rope_pairing")), int64(get(l, "rope_dims"))}));
   }
 
   auto *descType = llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, ptr});

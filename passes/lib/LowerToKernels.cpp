@@ -77,8 +77,8 @@ private:
   /// Manifest: first-use order of weight names, with their types.
   llvm::StringMap<int64_t> weightIndex;
   SmallVector<std::pair<StringAttr, RankedTensorType>> manifest;
-  /// Per cache slot: kv_heads, head_dim, mask, window.
-  std::map<int64_t, std::array<int64_t, 4>> kvLayers;
+  /// Per cache slot: kv_heads, head_dim, mask, window, rope_pairing, rope_dims (ModelABI.h).
+  std::map<int64_t, std::array<int64_t, 6>> kvLayers;
 };
 
 Value ForwardLowering::weightHandle(Location loc, Value weight) {
@@ -179,8 +179,14 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         if (innermost(a.getValue()) != q[2])
           return a.emitOpError("lowering to kernels needs equal key and value head_dim");
         int64_t layer = a.getLayer();
-        std::array<int64_t, 4> layout{k[1], k[2], static_cast<int64_t>(a.getMask()),
-                                      static_cast<int64_t>(a.getWindow())};
+        // The runtime's checkpoint loaders reorder Q/K rows between RoPE pairings (ModelABI.h).
+        int64_t pairing = 0, ropeDims = 0; // LOOM_ROPE_NONE
+        if (auto rope = a.getKey().getDefiningOp<RoPEOp>()) {
+          pairing = rope.getStyle() == RopePairing::interleaved ? 2 : 1; // LOOM_ROPE_INTERLEAVED : LOOM_ROPE_HALF
+          ropeDims = static_cast<int64_t>(rope.getRotaryDims());
+        }
+        std::array<int64_t, 6> layout{k[1], k[2], static_cast<int64_t>(a.getMask()),
+                                      static_cast<int64_t>(a.getWindow()), pairing, ropeDims};
         if (!kvLayers.emplace(layer, layout).second)
           return a.emitOpError() << "reuses KV cache slot " << layer;
         Value kc = cacheSlot(loc, KCaches, layer), vc = cacheSlot(loc, VCaches, layer);
@@ -230,6 +236,8 @@ DictionaryAttr ForwardLowering::descriptor() {
         builder.getNamedAttr("head_dim", i64(layout[1])),
         builder.getNamedAttr("mask", i64(layout[2])),
         builder.getNamedAttr("window", i64(layout[3])),
+        builder.getNamedAttr("rope_pairing", i64(layout[4])),
+        builder.getNamedAttr("rope_dims", i64(layout[5])),
     }));
   auto model = forward->getAttrOfType<DictionaryAttr>("loom.model");
   SmallVector<NamedAttribute> entries(model.begin(), model.end());

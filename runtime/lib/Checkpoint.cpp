@@ -5,6 +5,7 @@
 #include "Gguf.h"
 #include "HfNames.h"
 #include "Json.h"
+#include "QkLayout.h"
 #include "Safetensors.h"
 #include "Shape.h"
 
@@ -239,6 +240,11 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
       return false;
     anyBorrowed |= borrowed;
   }
+  // llama.cpp's converter reorders the Q/K rows of `llama` models only (QkLayout.h).
+  const GgufValue *arch = file.find("general.architecture");
+  bool llama = arch && arch->type == GgufValueType::String && arch->string == "llama";
+  if (!adaptQkRows(desc, llama ? QkRowOrder::Interleaved : QkRowOrder::Half, store, path))
+    return false;
   if (anyBorrowed)
     store.keepMapping(file.releaseMapping());
   return true;
@@ -290,6 +296,9 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
     if (borrowed)
       borrowedFrom[location.file] = true;
   }
+  // transformers checkpoints keep the half pairing; Loom-named files are written for their spec.
+  if (!adaptQkRows(desc, view.transformers ? QkRowOrder::Half : QkRowOrder::AsSpec, store, path))
+    return false;
   // Files whose tensors were all converted are unmapped when `files` goes away.
   for (size_t f = 0; f < files.size(); ++f)
     if (borrowedFrom[f])

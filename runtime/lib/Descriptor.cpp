@@ -60,6 +60,10 @@ bool validateLayers(const loom_model_desc &desc) {
       return fail("invalid model descriptor: layer {} has unknown mask kind {}", l, layer.mask);
     if (layer.window < 0)
       return fail("invalid model descriptor: layer {} has window {}", l, layer.window);
+    if (layer.rope_pairing < LOOM_ROPE_NONE || layer.rope_pairing > LOOM_ROPE_INTERLEAVED ||
+        layer.rope_dims < 0 || layer.rope_dims > layer.head_dim || (layer.rope_pairing == LOOM_ROPE_NONE) != (layer.rope_dims == 0))
+      return fail("invalid model descriptor: layer {} has RoPE pairing {} over {} of {} dimensions", l,
+                  layer.rope_pairing, layer.rope_dims, layer.head_dim);
   }
   return true;
 }

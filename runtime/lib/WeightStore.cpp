@@ -14,7 +14,7 @@ using namespace loom::rt;
 // Checkpoints are little-endian; tensors are used and widened in place.
 static_assert(std::endian::native == std::endian::little, "the runtime assumes a little-endian host");
 
-WeightStore::WeightStore(size_t count) : table_(count, loom_tensor{nullptr, LOOM_DTYPE_F32}) {}
+WeightStore::WeightStore(size_t count) : table_(count, loom_tensor{nullptr, LOOM_DTYPE_F32}), bytes_(count, 0) {}
 
 float *WeightStore::allocateF32(size_t index, size_t elements, const char *name) {
   AlignedBuffer buffer;
@@ -29,6 +29,7 @@ float *WeightStore::allocateF32(size_t index, size_t elements, const char *name)
   float *data = static_cast<float *>(buffer.data());
   buffers_.push_back(std::move(buffer));
   table_[index] = loom_tensor{data, LOOM_DTYPE_F32};
+  bytes_[index] = bytes;
   return data;
 }
 
@@ -77,6 +78,7 @@ bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const ch
       return fail("'{}': tensor '{}' has dtype {}, which the kernels of this model library do not support", file,
                   name, dtypeName);
     // Files do not promise alignment; misaligned data is copied rather than handed to kernels.
+    bytes_[index] = bytes;
     if (reinterpret_cast<uintptr_t>(data) % alignof(float) == 0) {
       table_[index] = loom_tensor{data, dtype};
       borrowed = true;
@@ -101,6 +103,23 @@ bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const ch
     widen<halfToFloat>(data, elements, widened);
   else
     widen<bfloat16ToFloat>(data, elements, widened);
+  return true;
+}
+
+bool WeightStore::reorderRows(size_t index, int64_t rows, const std::vector<int64_t> &sources, const char *name) {
+  size_t bytes = bytes_[index];
+  if (rows <= 0 || sources.size() != size_t(rows) || bytes % size_t(rows) != 0)
+    return fail("weight '{}' of {} bytes cannot be reordered as {} rows", name, bytes, rows);
+  size_t rowBytes = bytes / size_t(rows);
+  AlignedBuffer buffer;
+  if (!buffer.allocate(bytes, name))
+    return false;
+  auto *to = static_cast<uint8_t *>(buffer.data());
+  const auto *from = static_cast<const uint8_t *>(table_[index].data);
+  for (size_t r = 0; r < size_t(rows); ++r)
+    std::memcpy(to + r * rowBytes, from + size_t(sources[r]) * rowBytes, rowBytes);
+  table_[index].data = buffer.data();
+  buffers_.push_back(std::move(buffer));
   return true;
 }
 

@@ -48,11 +48,16 @@ public:
   bool setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
                    size_t bytes, size_t elements, const std::string &file, const std::string &name, bool &borrowed);
 
+  /// Replaces weight `index` (already set, `rows` rows of equal byte size, in any dtype) by an owned copy
+  /// whose row r is the old row sources[r]. Errors name `name`.
+  bool reorderRows(size_t index, int64_t rows, const std::vector<int64_t> &sources, const char *name);
+
   /// Keeps a file mapping alive as long as this store, for borrowed tensors.
   void keepMapping(MemoryMapping mapping);
 
 private:
   std::vector<loom_tensor> table_;
+  std::vector<size_t> bytes_; ///< Per entry: the bytes its data spans.
   std::vector<AlignedBuffer> buffers_;
   std::vector<MemoryMapping> mappings_;
 };

@@ -4,7 +4,7 @@
 // its operand dies, and the LM head writes straight into the logits argument.
 
 // CHECK: module attributes {loom.descriptor = {d_model = 64 : i64,
-// CHECK-SAME: kv_layers = [{head_dim = 16 : i64, kv_heads = 2 : i64, mask = 0 : i64, window = 0 : i64}]
+// CHECK-SAME: kv_layers = [{head_dim = 16 : i64, kv_heads = 2 : i64, mask = 0 : i64, rope_dims = 16 : i64, rope_pairing = 1 : i64, window = 0 : i64}]
 // CHECK-SAME: max_chunk = 4 : i64
 // CHECK-SAME: scratch_bytes = 4096 : i64
 // CHECK-SAME: weights = [{name = "embedding.weight", shape = [100, 64]}, {name = "layers.0.attn_norm.weight", shape = [64]}, {name = "layers.0.attention.q_proj.weight", shape = [64, 64]}

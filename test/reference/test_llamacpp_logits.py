@@ -17,6 +17,8 @@ Tolerances (max-abs over every position; the logits spread over about [-4, 4]):
               matter past 8 tokens), so the masks, norms and RoPE bases agree.
 The top-1 token must agree at every position in every case.
 """
+import subprocess
+
 import pytest
 
 from gguf_models import GgufConfig, write_gguf
@@ -38,6 +40,7 @@ CONFIGS = [
     GgufConfig(name="llama-q4_0", arch="llama", dtype="Q4_0", seed=27),
     GgufConfig(name="llama-q4_1", arch="llama", dtype="Q4_1", seed=28, tied=False),
 ]
+BY_NAME = {c.name: c for c in CONFIGS}
 SEQ_LENS = [24, 80]  # 80: more than one of Loom's 64-token forward chunks
 
 
@@ -85,7 +88,7 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
     assert agree.all(), f"{cfg.name}: top-1 differs at positions {np.flatnonzero(~agree).tolist()}"
 
 
-@pytest.mark.parametrize("cfg", [CONFIGS[0], CONFIGS[5]], ids=["llama-f32", "llama-q8_0"])
+@pytest.mark.parametrize("cfg", [BY_NAME["llama-f32"], BY_NAME["llama-q8_0"]], ids=["llama-f32", "llama-q8_0"])
 def test_incremental_decode_matches_batched(cfg, gguf_case, loom, reference, tmp_path, record_diff):
     np = reference[0]
     path, _ = gguf_case(cfg)
@@ -95,3 +98,26 @@ def test_incremental_decode_matches_batched(cfg, gguf_case, loom, reference, tmp
     diff = float(np.abs(incremental.astype(np.float64) - batched).max())
     record_diff(f"{cfg.name} decode-from 7 vs batched", diff, 1e-5)
     assert diff <= 1e-5, f"{cfg.name}: incremental vs batched max-abs {diff:.3e}"
+
+
+@pytest.mark.parametrize("cfg", [BY_NAME["llama-f32"], BY_NAME["llama-q4_0"]], ids=["llama-f32", "llama-q4_0"])
+def test_half_paired_spec_runs_a_llama_gguf(cfg, gguf_case, loom, reference, tmp_path, record_diff):
+    """A spec written for transformers checkpoints (RoPE style = half) runs a llama GGUF file, whose Q/K rows
+    llama.cpp's converter reordered for interleaved RoPE: the loader reorders them back."""
+    np = reference[0]
+    path, llama = gguf_case(cfg)
+    imported = tmp_path / "imported.loom"
+    result = subprocess.run([str(loom.binary), "import", str(path), "-o", str(imported)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    text = imported.read_text()
+    assert "style = interleaved" in text
+    half = tmp_path / "half.loom"
+    half.write_text(text.replace("style = interleaved", "style = half"))
+    tokens = tokens_for(cfg, 24, np)
+    expected = llama.logits(tokens)
+    got = loom.logits(half, path, tokens, tmp_path / "logits.f32", cfg.vocab)
+    diff = float(np.abs(got.astype(np.float64) - expected).max())
+    tolerance = TOLERANCE[cfg.dtype]
+    record_diff(f"{cfg.name} with a half-paired spec vs llama.cpp", diff, tolerance)
+    assert diff <= tolerance, f"{cfg.name}: half-paired spec on a llama GGUF, max-abs {diff:.3e}"

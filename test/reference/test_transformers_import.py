@@ -41,8 +41,11 @@ def gemma3_config(t):
 CONFIGS = {"llama": llama_config, "qwen3": qwen3_config, "gemma3": gemma3_config}
 
 
-@pytest.mark.parametrize("family", list(CONFIGS))
-def test_imported_config_and_checkpoint_match_transformers(family, ref, loom, tmp_path, record_diff):
+@pytest.mark.parametrize("family,pairing", [("llama", "half"), ("qwen3", "half"), ("gemma3", "half"),
+                                             ("llama", "interleaved")])
+def test_imported_config_and_checkpoint_match_transformers(family, pairing, ref, loom, tmp_path, record_diff):
+    """pairing "interleaved": the imported spec is switched to GPT-J-style RoPE, so the loader must reorder the
+    checkpoint's Q/K rows (which transformers keeps in NeoX halves) for it."""
     torch, t, np = ref.torch, ref.transformers, ref.np
     config = CONFIGS[family](t)
     config.save_pretrained(tmp_path)
@@ -72,12 +75,15 @@ def test_imported_config_and_checkpoint_match_transformers(family, ref, loom, tm
                             capture_output=True, text=True)
     assert result.returncode == 0, f"loom import failed:\n{result.stderr}"
     assert "warning" not in result.stderr, result.stderr
+    if pairing == "interleaved":
+        spec.write_text(spec.read_text().replace("style = half", "style = interleaved"))
 
     tokens = [int(i) for i in np.random.default_rng(3).integers(0, config.vocab_size, size=N_TOKENS)]
     with torch.no_grad():
         expected = model(input_ids=torch.tensor([tokens]), use_cache=False).logits[0].numpy()
     got = loom.logits(spec, tmp_path / "model.safetensors", tokens, tmp_path / "logits.f32", config.vocab_size)
     diff = float(np.abs(got.astype(np.float64) - expected).max())
-    record_diff(f"{family} imported from config.json, transformers checkpoint", diff, VS_TRANSFORMERS)
+    record_diff(f"{family} ({pairing} RoPE spec) imported from config.json, transformers checkpoint", diff,
+                VS_TRANSFORMERS)
     assert diff <= VS_TRANSFORMERS, (f"{family}: Loom (imported spec, HF checkpoint) vs transformers max-abs "
                                      f"{diff:.3e}\nspec:\n{spec.read_text()}")

@@ -121,7 +121,7 @@ TEST_F(RuntimeTest, ManifestIndexOutOfRangeIsAnError) {
 TEST_F(RuntimeTest, CreateRejectsAnotherAbiVersion) {
   fakeDescriptor().abi_version = LOOM_ABI_VERSION + 1;
   EXPECT_EQ(loom_model_create(), nullptr);
-  EXPECT_LAST_ERROR_CONTAINS("ABI version 2 but this runtime implements version 1");
+  EXPECT_LAST_ERROR_CONTAINS("ABI version 3 but this runtime implements version 2");
 }
 
 TEST_F(RuntimeTest, CreateRejectsAWeightOfTooHighRank) {

@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 1
+#define LOOM_ABI_VERSION 2
 #define LOOM_MAX_RANK 4
 
 typedef struct loom_weight_desc {
@@ -28,11 +28,17 @@ typedef struct loom_weight_desc {
   int64_t dtype;     /* the loom_dtype the spec declares (F32 for now) */
 } loom_weight_desc;
 
+/* How a layer's RoPE pairs the dimensions of a head. Checkpoint loaders need it: llama.cpp's converter
+ * reorders the Q/K rows of llama models for adjacent pairs, transformers checkpoints keep NeoX halves. */
+enum { LOOM_ROPE_NONE = 0, LOOM_ROPE_HALF = 1, LOOM_ROPE_INTERLEAVED = 2 };
+
 typedef struct loom_layer_cache_desc {
   int64_t kv_heads;
   int64_t head_dim;
-  int64_t mask;      /* LOOM_MASK_* (Kernels.h) */
-  int64_t window;    /* tokens the layer can see; 0: the whole context */
+  int64_t mask;         /* LOOM_MASK_* (Kernels.h) */
+  int64_t window;       /* tokens the layer can see; 0: the whole context */
+  int64_t rope_pairing; /* LOOM_ROPE_*, of the keys (queries are paired alike) */
+  int64_t rope_dims;    /* rotated dimensions of each head; 0 without RoPE */
 } loom_layer_cache_desc;
 
 typedef struct loom_model_desc {
