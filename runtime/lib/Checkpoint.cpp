@@ -2,6 +2,7 @@
 
 #include "Checkpoint.h"
 #include "Error.h"
+#include "FusedWeights.h"
 #include "Gguf.h"
 #include "HfNames.h"
 #include "Json.h"
@@ -9,6 +10,7 @@
 #include "Safetensors.h"
 #include "Shape.h"
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -26,8 +28,48 @@ constexpr size_t kListedExtras = 3;
 /// Where a tensor of the checkpoint lives.
 struct TensorLocation {
   const SafetensorsTensor *tensor;
-  size_t file; ///< Index into the opened files.
+  size_t file;          ///< Index into the opened files.
+  int64_t firstRow = 0; ///< A run of rows of a fused tensor (FusedWeights.h); rows < 0: all of it.
+  int64_t rows = -1;
 };
+
+/// The shape `rows` of `shape` stand for (all of it when rows < 0).
+std::vector<int64_t> rowsShape(std::vector<int64_t> shape, int64_t rows) {
+  if (rows >= 0 && !shape.empty())
+    shape[0] = rows;
+  return shape;
+}
+
+/// Turns every fused tensor of `byName` whose parts the manifest wants into entries for the parts; returns
+/// the fused names so consumed.
+template <typename Location>
+bool splitFused(const loom_model_desc &desc, std::unordered_map<std::string, Location> &byName,
+                int64_t (*rowsOf)(const Location &), const std::string &file,
+                std::unordered_set<std::string> &consumed) {
+  std::vector<std::string> available;
+  for (const auto &entry : byName)
+    available.push_back(entry.first);
+  std::sort(available.begin(), available.end()); // errors name the first fault, whatever the hash order
+  struct Context {
+    const std::unordered_map<std::string, Location> *byName;
+    int64_t (*rowsOf)(const Location &);
+  } context{&byName, rowsOf};
+  auto fusedRows = [](const void *c, const std::string &name) -> int64_t {
+    const auto *ctx = static_cast<const Context *>(c);
+    return ctx->rowsOf(ctx->byName->at(name));
+  };
+  std::vector<FusedPart> parts;
+  if (!planFusedParts(desc, available, fusedRows, &context, file, parts))
+    return false;
+  for (const FusedPart &part : parts) {
+    Location location = byName.at(part.fused);
+    location.firstRow = part.firstRow;
+    location.rows = part.rows;
+    byName.emplace(part.part, location);
+    consumed.insert(part.fused);
+  }
+  return true;
+}
 
 /// The `weight_map` of a sharded checkpoint's index.
 struct ShardIndex {
@@ -106,6 +148,7 @@ bool sameShape(const loom_weight_desc &weight, const std::vector<int64_t> &shape
 struct ManifestView {
   std::unordered_map<std::string, TensorLocation> byName;
   std::vector<std::vector<std::string>> names; ///< Per file, per tensor: its manifest name.
+  std::unordered_set<std::string> consumed;    ///< Fused tensors split into manifest weights.
   bool transformers = false;                   ///< Some tensor has a transformers name.
   HfNormNaming naming = HfNormNaming::PreFeedForward;
 
@@ -118,7 +161,8 @@ struct ManifestView {
   }
 };
 
-bool buildManifestView(const std::vector<SafetensorsFile> &files, ManifestView &view) {
+bool buildManifestView(const loom_model_desc &desc, const std::string &path,
+                       const std::vector<SafetensorsFile> &files, ManifestView &view) {
   std::vector<std::string_view> all;
   for (const SafetensorsFile &file : files)
     for (const SafetensorsTensor &tensor : file.tensors()) {
@@ -138,7 +182,9 @@ bool buildManifestView(const std::vector<SafetensorsFile> &files, ManifestView &
                     it->second.tensor->name, tensor.name, name);
       view.names[f].push_back(std::move(name));
     }
-  return true;
+  return splitFused<TensorLocation>(
+      desc, view.byName, [](const TensorLocation &l) { return l.tensor->shape.empty() ? 0 : l.tensor->shape[0]; },
+      path, view.consumed);
 }
 
 /// Whether two tensors hold the same bytes in the same dtype and shape.
@@ -159,10 +205,10 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
     if (it == view.byName.end())
       return fail("'{}': missing tensor {} (expected shape {})", path, view.describe(weight.name),
                   formatShape(weight.shape, weight.rank));
-    const SafetensorsTensor &tensor = *it->second.tensor;
-    if (!sameShape(weight, tensor.shape))
+    const std::vector<int64_t> shape = rowsShape(it->second.tensor->shape, it->second.rows);
+    if (!sameShape(weight, shape))
       return fail("'{}': tensor {} has shape {} but the model expects {}", files[it->second.file].path(),
-                  view.describe(weight.name), formatShape(tensor.shape.data(), tensor.shape.size()),
+                  view.describe(weight.name), formatShape(shape.data(), shape.size()),
                   formatShape(weight.shape, weight.rank));
   }
 
@@ -179,7 +225,7 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
   size_t extras = 0;
   for (size_t f = 0; f < files.size(); ++f)
     for (const std::string &name : view.names[f]) {
-      if (manifest.count(name) || (tiedCopy && name == "lm_head.weight"))
+      if (manifest.count(name) || view.consumed.count(name) || (tiedCopy && name == "lm_head.weight"))
         continue;
       if (++extras <= kListedExtras)
         listed += (listed.empty() ? "" : ", ") + view.describe(name);
@@ -199,15 +245,28 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
   std::unordered_set<std::string_view> manifest;
   for (int64_t i = 0; i < desc.n_weights; ++i)
     manifest.insert(desc.weights[i].name);
+  struct GgufLocation {
+    const GgufTensor *tensor;
+    int64_t firstRow = 0, rows = -1; // as TensorLocation's
+  };
+  std::unordered_map<std::string, GgufLocation> byLoomName;
+  for (const GgufTensor &tensor : file.tensors()) {
+    std::string loomName;
+    if (ggufToLoomName(tensor.name, loomName))
+      byLoomName.emplace(std::move(loomName), GgufLocation{&tensor});
+  }
+  std::unordered_set<std::string> consumed;
+  if (!splitFused<GgufLocation>(
+          desc, byLoomName, [](const GgufLocation &l) { return l.tensor->nDims >= 2 ? l.tensor->dims[1] : 0; }, path,
+          consumed))
+    return false;
   // Names outside the table and names the manifest lacks are both extras.
-  std::unordered_map<std::string, const GgufTensor *> byLoomName;
   std::string listed;
   size_t extras = 0;
   for (const GgufTensor &tensor : file.tensors()) {
     std::string loomName;
-    if (ggufToLoomName(tensor.name, loomName) && manifest.count(loomName))
-      byLoomName.emplace(std::move(loomName), &tensor);
-    else if (++extras <= kListedExtras)
+    bool used = ggufToLoomName(tensor.name, loomName) && (manifest.count(loomName) || consumed.count(loomName));
+    if (!used && ++extras <= kListedExtras)
       listed += (listed.empty() ? "'" : ", '") + std::string(tensor.name) + "'";
   }
 
@@ -222,10 +281,11 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
       return fail("'{}': missing tensor '{}' (GGUF '{}', expected shape {})", path, weight.name, ggufName,
                   formatShape(weight.shape, weight.rank));
     }
-    const std::vector<int64_t> shape = it->second->shape();
+    const std::vector<int64_t> shape = rowsShape(it->second.tensor->shape(), it->second.rows);
     if (!sameShape(weight, shape))
       return fail("'{}': tensor '{}' (GGUF '{}') has shape {} but the model expects {}", path, weight.name,
-                  it->second->name, formatShape(shape.data(), shape.size()), formatShape(weight.shape, weight.rank));
+                  it->second.tensor->name, formatShape(shape.data(), shape.size()),
+                  formatShape(weight.shape, weight.rank));
   }
   if (extras)
     return fail("'{}': {} tensor{} not in the model: {}{}", path, extras, extras == 1 ? " is" : "s are", listed,
@@ -233,10 +293,17 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
 
   bool anyBorrowed = false;
   for (int64_t i = 0; i < desc.n_weights; ++i) {
-    const GgufTensor &tensor = *byLoomName.find(desc.weights[i].name)->second;
+    const GgufLocation &location = byLoomName.find(desc.weights[i].name)->second;
+    const GgufTensor &tensor = *location.tensor;
+    // A run of rows of a fused matrix: rows hold whole quantization blocks, so the run is contiguous bytes.
+    size_t rowBytes = tensor.nDims >= 2 ? tensor.bytes / size_t(tensor.dims[1]) : tensor.bytes;
+    size_t offset = size_t(location.firstRow) * rowBytes;
+    size_t bytes = location.rows < 0 ? tensor.bytes : size_t(location.rows) * rowBytes;
+    size_t elements = location.rows < 0 ? size_t(tensor.elements)
+                                        : size_t(location.rows) * (size_t(tensor.elements) / size_t(tensor.dims[1]));
     bool borrowed;
-    if (!store.setFromFile(size_t(i), tensor.nDims, int64_t(tensor.type), ggmlTypeName(tensor.type), tensor.data,
-                           tensor.bytes, size_t(tensor.elements), path, desc.weights[i].name, borrowed))
+    if (!store.setFromFile(size_t(i), tensor.nDims, int64_t(tensor.type), ggmlTypeName(tensor.type),
+                           tensor.data + offset, bytes, elements, path, desc.weights[i].name, borrowed))
       return false;
     anyBorrowed |= borrowed;
   }
@@ -284,14 +351,15 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
   if (sharded && !checkShardsMatchIndex(path, index, files, tensors))
     return false;
   ManifestView view;
-  if (!buildManifestView(files, view) || !checkAgainstManifest(desc, path, files, view))
+  if (!buildManifestView(desc, path, files, view) || !checkAgainstManifest(desc, path, files, view))
     return false;
 
   std::vector<bool> borrowedFrom(files.size(), false);
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const TensorLocation &location = view.byName.find(desc.weights[i].name)->second;
     bool borrowed;
-    if (!store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed))
+    if (!store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed, location.firstRow,
+                             location.rows))
       return false;
     if (borrowed)
       borrowedFrom[location.file] = true;

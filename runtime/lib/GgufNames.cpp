@@ -30,6 +30,8 @@ constexpr NamePair kGlobalNames[] = {
 /// After "blk.<i>." and "layers.<i>." respectively.
 constexpr NamePair kLayerNames[] = {
     {"attn_norm.weight", "attn_norm.weight"},
+    {"attn_qkv.weight", "attention.qkv_proj.weight"}, // fused: split into q/k/v (FusedWeights.h)
+    {"attn_qkv.bias", "attention.qkv_proj.bias"},
     {"attn_q.weight", "attention.q_proj.weight"},
     {"attn_q.bias", "attention.q_proj.bias"},
     {"attn_k.weight", "attention.k_proj.weight"},

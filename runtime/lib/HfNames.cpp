@@ -20,6 +20,9 @@ constexpr NamePair kGlobalNames[] = {
 /// After "model.layers.<i>." and "layers.<i>." respectively; the norms are per naming below.
 constexpr NamePair kLayerNames[] = {
     {"input_layernorm.weight", "attn_norm.weight"},
+    {"self_attn.qkv_proj.weight", "attention.qkv_proj.weight"}, // fused (Phi-3): split by FusedWeights.h
+    {"self_attn.qkv_proj.bias", "attention.qkv_proj.bias"},
+    {"mlp.gate_up_proj.weight", "ffn.gate_up_proj.weight"},
     {"self_attn.q_proj.weight", "attention.q_proj.weight"},
     {"self_attn.q_proj.bias", "attention.q_proj.bias"},
     {"self_attn.k_proj.weight", "attention.k_proj.weight"},

@@ -48,7 +48,7 @@ void widen(const uint8_t *source, size_t count, float *destination) {
 } // namespace
 
 bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file,
-                                bool &borrowed) {
+                                bool &borrowed, int64_t firstRow, int64_t rows) {
   borrowed = false;
   int64_t dtype;
   switch (tensor.dtype) {
@@ -65,8 +65,15 @@ bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, c
     return fail("'{}': tensor '{}' has dtype {}; weights must be F32, F16 or BF16", file, tensor.name,
                 safetensorsDtypeName(tensor.dtype));
   }
-  return setFromFile(index, tensor.shape.size(), dtype, safetensorsDtypeName(tensor.dtype), tensor.data,
-                     tensor.bytes, tensor.bytes / safetensorsDtypeSize(tensor.dtype), file, tensor.name, borrowed);
+  const uint8_t *data = tensor.data;
+  size_t bytes = tensor.bytes;
+  if (rows >= 0 && !tensor.shape.empty() && tensor.shape[0] > 0) {
+    size_t rowBytes = tensor.bytes / size_t(tensor.shape[0]);
+    data += size_t(firstRow) * rowBytes;
+    bytes = size_t(rows) * rowBytes;
+  }
+  return setFromFile(index, tensor.shape.size(), dtype, safetensorsDtypeName(tensor.dtype), data, bytes,
+                     bytes / safetensorsDtypeSize(tensor.dtype), file, tensor.name, borrowed);
 }
 
 bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,

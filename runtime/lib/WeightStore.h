@@ -32,8 +32,10 @@ public:
   /// if memory is exhausted.
   float *allocateF32(size_t index, size_t elements, const char *name);
 
-  /// Sets weight `index` from a validated checkpoint tensor (see setFromFile).
-  bool setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file, bool &borrowed);
+  /// Sets weight `index` from a validated checkpoint tensor (see setFromFile), or from `rows` of its rows
+  /// starting at `firstRow` when rows >= 0 (a part of a fused tensor).
+  bool setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file, bool &borrowed,
+                     int64_t firstRow = 0, int64_t rows = -1);
 
   /// Sets weight `index`, of `rank`, from `bytes` of `dtype` (a loom_dtype;
   /// `dtypeName` spells it for messages) at `data` in a file mapping:

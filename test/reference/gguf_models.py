@@ -27,6 +27,7 @@ class GgufConfig:
     seed: int = 0
     context: int = 256
     sliding_window: int = 8  # gemma3: the local layers' window (every sixth layer is global)
+    fused_qkv: bool = False  # one attn_qkv matrix (rows q, k, v) instead of three
 
     @property
     def vocab(self):
@@ -84,10 +85,15 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_uint32("tokenizer.ggml.bos_token_id", 1)
     writer.add_uint32("tokenizer.ggml.eos_token_id", 2)
 
-    def matrix(name, rows, cols, std):
-        value = (std * rng.standard_normal((rows, cols))).astype(np.float32)
+    def random(rows, cols, std):
+        return (std * rng.standard_normal((rows, cols))).astype(np.float32)
+
+    def store(name, value):
         data, kind = _store(np, gguf, value, cfg.dtype)
         writer.add_tensor(name, data, raw_dtype=kind)
+
+    def matrix(name, rows, cols, std):
+        store(name, random(rows, cols, std))
 
     def norm(name, size):
         # Scales in [0.5, 1.5] so that the norms matter; vectors stay F32 as llama.cpp's converter keeps them.
@@ -98,9 +104,13 @@ def write_gguf(cfg, path, np, gguf):
     for i in range(cfg.n_layers):
         p = f"blk.{i}."
         norm(p + "attn_norm.weight", d)
-        matrix(p + "attn_q.weight", q, d, 0.08)
-        matrix(p + "attn_k.weight", kv, d, 0.08)
-        matrix(p + "attn_v.weight", kv, d, 0.08)
+        # The same random values either way, so fused and split files hold the same model.
+        q_k_v = [random(q, d, 0.08), random(kv, d, 0.08), random(kv, d, 0.08)]
+        if cfg.fused_qkv:
+            store(p + "attn_qkv.weight", np.concatenate(q_k_v))
+        else:
+            for role, value in zip(("attn_q", "attn_k", "attn_v"), q_k_v):
+                store(p + role + ".weight", value)
         matrix(p + "attn_output.weight", d, q, 0.08)
         if cfg.arch in ("qwen3", "gemma3"):
             norm(p + "attn_q_norm.weight", cfg.head_dim)

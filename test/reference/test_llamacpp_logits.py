@@ -121,3 +121,19 @@ def test_half_paired_spec_runs_a_llama_gguf(cfg, gguf_case, loom, reference, tmp
     tolerance = TOLERANCE[cfg.dtype]
     record_diff(f"{cfg.name} with a half-paired spec vs llama.cpp", diff, tolerance)
     assert diff <= tolerance, f"{cfg.name}: half-paired spec on a llama GGUF, max-abs {diff:.3e}"
+
+
+@pytest.mark.parametrize("dtype", ["F32", "Q8_0"])
+def test_fused_qkv_gguf_equals_split(dtype, reference, loom, tmp_path):
+    """attn_qkv (one matrix, rows q then k then v) loads as the three projections, in place: bit-identical
+    logits to the same model with split tensors (which the tests above hold to llama.cpp)."""
+    np, gguf, _ = reference
+    split_cfg = GgufConfig(name=f"split-{dtype}", arch="llama", dtype=dtype, seed=41)
+    fused_cfg = GgufConfig(name=f"fused-{dtype}", arch="llama", dtype=dtype, seed=41, fused_qkv=True)
+    tokens = tokens_for(split_cfg, 24, np)
+    logits = []
+    for cfg in (split_cfg, fused_cfg):
+        path = tmp_path / f"{cfg.name}.gguf"
+        write_gguf(cfg, path, np, gguf)
+        logits.append(loom.logits(None, path, tokens, tmp_path / f"{cfg.name}.f32", cfg.vocab))
+    assert np.array_equal(logits[0], logits[1]), f"fused vs split max-abs {np.abs(logits[0] - logits[1]).max()}"

@@ -89,6 +89,43 @@ def test_transformers_checkpoint_loads_as_saved(cfg, reference_case, loom, tmp_p
     assert diff <= VS_TRANSFORMERS, f"{cfg.name}: Loom on the HF checkpoint vs transformers max-abs {diff:.3e}"
 
 
+def test_fused_qkv_and_gate_up_checkpoint(reference_case, loom, tmp_path, record_diff):
+    """A transformers checkpoint with Q/K/V fused into qkv_proj and gate/up into gate_up_proj (Phi-3's layout)
+    loads into the split manifest: each part is a run of the fused rows."""
+    cfg = CONFIGS[1]
+    case = reference_case(cfg)
+    torch = case.ref.torch
+    tensors = {}
+    for name, value in case.tensors.items():
+        if ".self_attn.k_proj." in name or ".self_attn.v_proj." in name or ".mlp.up_proj." in name:
+            continue
+        if ".self_attn.q_proj." in name:
+            parts = [case.tensors[name.replace("q_proj", p)] for p in ("q_proj", "k_proj", "v_proj")]
+            tensors[name.replace("q_proj", "qkv_proj")] = torch.cat(parts).contiguous()
+        elif ".mlp.gate_proj." in name:
+            parts = [case.tensors[name.replace("gate_proj", p)] for p in ("gate_proj", "up_proj")]
+            tensors[name.replace("gate_proj", "gate_up_proj")] = torch.cat(parts).contiguous()
+        else:
+            tensors[name] = value
+    tokens = case.tokens(20)
+    got = loom.logits(case.spec, _write_weights(case, tmp_path, tensors), tokens, tmp_path / "fused.f32", cfg.vocab)
+    diff = max_abs(got, case.hf_logits(tokens))
+    record_diff(f"{cfg.name} n=20 fused qkv/gate_up checkpoint vs transformers", diff, VS_TRANSFORMERS)
+    assert diff <= VS_TRANSFORMERS
+
+
+def test_fused_checkpoint_with_wrong_rows_is_an_error(reference_case, loom, tmp_path):
+    case = reference_case(CONFIGS[1])
+    tensors = {k: v for k, v in case.tensors.items() if ".self_attn.k_proj." not in k and ".self_attn.v_proj." not in k
+               and ".self_attn.q_proj." not in k}
+    for i in range(CONFIGS[1].n_layers):
+        tensors[f"model.layers.{i}.self_attn.qkv_proj.weight"] = case.tensors[f"model.layers.{i}.self_attn.q_proj.weight"]
+    result = loom.run(case.spec, _write_weights(case, tmp_path, tensors), [1, 2, 3], tmp_path / "out.f32")
+    assert result.returncode != 0
+    assert "fused tensor 'layers.0.attention.qkv_proj.weight' has 256 rows, but its parts q, k and v need 384" in \
+        result.stderr, result.stderr
+
+
 def test_tied_checkpoint_with_a_different_lm_head_is_an_error(reference_case, loom, tmp_path):
     case = reference_case(CONFIGS[0])  # tied
     tensors = dict(case.tensors)

@@ -1,0 +1,67 @@
+//===- FusedWeights.cpp - Manifest weights stored as rows of a fused tensor ===//
+
+#include "FusedWeights.h"
+#include "Error.h"
+
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+using namespace loom::rt;
+
+namespace {
+
+struct Fusion {
+  std::string_view fused;
+  std::vector<std::string_view> parts; ///< In row order.
+};
+
+const Fusion kFusions[] = {
+    {"qkv_proj", {"q_proj", "k_proj", "v_proj"}},
+    {"gate_up_proj", {"gate_proj", "up_proj"}},
+};
+
+} // namespace
+
+bool loom::rt::planFusedParts(const loom_model_desc &desc, const std::vector<std::string> &available,
+                              int64_t (*fusedRows)(const void *context, const std::string &name),
+                              const void *context, const std::string &file, std::vector<FusedPart> &parts) {
+  std::unordered_map<std::string_view, const loom_weight_desc *> manifest;
+  for (int64_t i = 0; i < desc.n_weights; ++i)
+    manifest.emplace(desc.weights[i].name, &desc.weights[i]);
+  std::unordered_set<std::string_view> present(available.begin(), available.end());
+
+  for (const std::string &name : available) {
+    for (const Fusion &fusion : kFusions) {
+      // "<prefix>.<fused>.<param>"
+      std::string marker = "." + std::string(fusion.fused) + ".";
+      size_t at = name.rfind(marker);
+      if (at == std::string::npos || name.find('.', at + marker.size()) != std::string::npos)
+        continue;
+      std::string prefix = name.substr(0, at + 1), param = name.substr(at + marker.size());
+      std::vector<const loom_weight_desc *> partDescs;
+      bool usable = true;
+      for (std::string_view part : fusion.parts) {
+        std::string partName = prefix + std::string(part) + "." + param;
+        auto it = manifest.find(partName);
+        usable &= it != manifest.end() && !present.count(partName);
+        if (usable)
+          partDescs.push_back(it->second);
+      }
+      if (!usable)
+        continue;
+      int64_t first = 0;
+      std::vector<FusedPart> planned;
+      for (size_t p = 0; p < partDescs.size(); ++p) {
+        planned.push_back({partDescs[p]->name, name, first, partDescs[p]->shape[0]});
+        first += partDescs[p]->shape[0];
+      }
+      int64_t rows = fusedRows(context, name);
+      if (rows != first)
+        return fail("'{}': fused tensor '{}' has {} rows, but its parts {} need {}", file, name, rows,
+                    fusion.parts.size() == 3 ? "q, k and v" : "gate and up", first);
+      parts.insert(parts.end(), planned.begin(), planned.end());
+    }
+  }
+  return true;
+}

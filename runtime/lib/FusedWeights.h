@@ -1,0 +1,41 @@
+//===- FusedWeights.h - Manifest weights stored as rows of a fused tensor -*- C++ -*-===//
+//
+// Some checkpoints store the Q, K and V projections as one matrix
+// (`attn_qkv` in GGUF, `qkv_proj` in transformers' Phi-3 family) and the gate
+// and up projections as one (`gate_up_proj`), rows concatenated in that
+// order. Loom's manifest always has the parts. Each part is a contiguous run
+// of the fused tensor's rows (also for quantized blocks, which never cross a
+// row), so the loaders use the run in place rather than copying.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_RUNTIME_FUSEDWEIGHTS_H
+#define LOOM_RUNTIME_FUSEDWEIGHTS_H
+
+#include "loom/Runtime/ModelABI.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom::rt {
+
+/// One manifest weight that is a run of rows of a fused checkpoint tensor.
+struct FusedPart {
+  std::string part;  ///< Manifest name, e.g. "layers.0.attention.k_proj.weight".
+  std::string fused; ///< Name of the fused tensor in manifest terms, "layers.0.attention.qkv_proj.weight".
+  int64_t firstRow;
+  int64_t rows;
+};
+
+/// The parts to take from fused tensors: for every fused name (manifest-side
+/// spelling, "<prefix>.qkv_proj.<param>" or "<prefix>.gate_up_proj.<param>")
+/// in `available` whose parts are all manifest weights and none available on
+/// its own. `fusedRows(name)` gives a fused tensor's row count. Fails, naming
+/// `file` and the tensor, when the fused rows are not the sum of the parts'.
+bool planFusedParts(const loom_model_desc &desc, const std::vector<std::string> &available,
+                    int64_t (*fusedRows)(const void *context, const std::string &name), const void *context,
+                    const std::string &file, std::vector<FusedPart> &parts);
+
+} // namespace loom::rt
+
+#endif // LOOM_RUNTIME_FUSEDWEIGHTS_H
