@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockWeights.h"
 #include "HalideBuffers.h"
 #include "KernelErrors.h"
 #include "RunPipeline.h"
@@ -13,6 +14,9 @@
 #include "loom_hl_embedding_bf16.h"
 #include "loom_hl_embedding_f16.h"
 #include "loom_hl_embedding_f32.h"
+#include "loom_hl_embedding_q4_0.h"
+#include "loom_hl_embedding_q4_1.h"
+#include "loom_hl_embedding_q8_0.h"
 
 using namespace loom::kernels;
 
@@ -33,8 +37,15 @@ EmbeddingVariant variantFor(int64_t dtype) {
     return {kF16, loom_hl_embedding_f16};
   case LOOM_DTYPE_BF16:
     return {kU16, loom_hl_embedding_bf16};
+  case LOOM_DTYPE_Q8_0:
+    return {kU8, loom_hl_embedding_q8_0};
+  case LOOM_DTYPE_Q4_0:
+    return {kU8, loom_hl_embedding_q4_0};
+  case LOOM_DTYPE_Q4_1:
+    return {kU8, loom_hl_embedding_q4_1};
   default:
-    loom_kernel_fail("loom_k_embedding: tables of dtype %lld are not supported (F32, F16 and BF16 are)",
+    loom_kernel_fail("loom_k_embedding: tables of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0 and "
+                     "Q4_1 are)",
                      static_cast<long long>(dtype));
   }
 }
@@ -54,7 +65,16 @@ void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, i
       loom_kernel_fail("%s: token id %d at %lld is negative", kernel, ids[i], static_cast<long long>(i));
     maxId = ids[i] > maxId ? ids[i] : maxId;
   }
-  auto tableView = BufferView<2>::dense(table->data, variant.storage, {d, int64_t(maxId) + 1}, kernel);
+  // A block table's rows are d / blockElems blocks of bytes, decoded by the pipeline.
+  int64_t rowExtent = d;
+  if (BlockShape block = blockShape(table->dtype); block.elems != 0) {
+    if (d % block.elems != 0)
+      loom_kernel_fail("%s: %s tables need d to be a multiple of %lld, got d = %lld", kernel,
+                       blockDtypeName(table->dtype), static_cast<long long>(block.elems),
+                       static_cast<long long>(d));
+    rowExtent = d / block.elems * block.bytes;
+  }
+  auto tableView = BufferView<2>::dense(table->data, variant.storage, {rowExtent, int64_t(maxId) + 1}, kernel);
   auto idsView = BufferView<1>::dense(ids, kI32, {n}, kernel);
   auto outView = BufferView<2>::dense(out, kF32, {d, n}, kernel);
   runPipeline(kernel, variant.pipeline, tableView.get(), idsView.get(), scale, outView.get());

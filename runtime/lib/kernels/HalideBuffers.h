@@ -80,6 +80,8 @@ inline constexpr halide_type_t kF32{halide_type_float, 32, 1};
 inline constexpr halide_type_t kF16{halide_type_float, 16, 1};
 inline constexpr halide_type_t kU16{halide_type_uint, 16, 1};
 inline constexpr halide_type_t kI32{halide_type_int, 32, 1};
+inline constexpr halide_type_t kI8{halide_type_int, 8, 1};
+inline constexpr halide_type_t kU8{halide_type_uint, 8, 1};
 
 } // namespace loom::kernels
 

@@ -3,12 +3,16 @@
 // Picks the pipeline by weight dtype and by m: up to kGemvMaxRows rows of x
 // the GEMV schedule, which streams w once and is bound by memory bandwidth;
 // beyond that the register-tiled GEMM, which reuses each w vector across rows
-// of x (codegen/kernels/Linear.cpp).
+// of x (codegen/kernels/Linear.cpp). Weights in a ggml block format take the
+// block pipelines on x quantized as llama.cpp does (codegen/kernels/
+// BlockLinear.cpp).
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockWeights.h"
 #include "HalideBuffers.h"
 #include "KernelErrors.h"
+#include "QuantizeActivations.h"
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -18,6 +22,12 @@
 #include "loom_hl_linear_gemv_bf16.h"
 #include "loom_hl_linear_gemv_f16.h"
 #include "loom_hl_linear_gemv_f32.h"
+#include "loom_hl_linear_gemm_q4_0.h"
+#include "loom_hl_linear_gemm_q4_1.h"
+#include "loom_hl_linear_gemm_q8_0.h"
+#include "loom_hl_linear_gemv_q4_0.h"
+#include "loom_hl_linear_gemv_q4_1.h"
+#include "loom_hl_linear_gemv_q8_0.h"
 
 using namespace loom::kernels;
 
@@ -43,9 +53,51 @@ LinearVariant variantFor(int64_t dtype) {
   case LOOM_DTYPE_BF16:
     return {kU16, loom_hl_linear_gemv_bf16, loom_hl_linear_gemm_bf16};
   default:
-    loom_kernel_fail("loom_k_linear: weights of dtype %lld are not supported (F32, F16 and BF16 are)",
+    loom_kernel_fail("loom_k_linear: weights of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0 "
+                     "and Q4_1 are)",
                      static_cast<long long>(dtype));
   }
+}
+
+using BlockLinearPipeline = int (*)(halide_buffer_t *xq, halide_buffer_t *xd, halide_buffer_t *xs,
+                                    halide_buffer_t *w, halide_buffer_t *bias, bool has_bias, halide_buffer_t *y);
+
+struct BlockLinearVariant {
+  BlockLinearPipeline gemv, gemm;
+  bool needsSums; ///< x blocks carry s = d * sum(q) (ggml's Q8_1)
+};
+
+BlockLinearVariant blockVariantFor(int64_t dtype) {
+  switch (dtype) {
+  case LOOM_DTYPE_Q8_0:
+    return {loom_hl_linear_gemv_q8_0, loom_hl_linear_gemm_q8_0, false};
+  case LOOM_DTYPE_Q4_0:
+    return {loom_hl_linear_gemv_q4_0, loom_hl_linear_gemm_q4_0, false};
+  default:
+    return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, true};
+  }
+}
+
+void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
+                 float *y, const char *kernel) {
+  BlockShape block = blockShape(w->dtype);
+  if (k % block.elems != 0)
+    loom_kernel_fail("%s: %s weights need k to be a multiple of %lld, got k = %lld", kernel,
+                     blockDtypeName(w->dtype), static_cast<long long>(block.elems), static_cast<long long>(k));
+  BlockLinearVariant variant = blockVariantFor(w->dtype);
+  int64_t blocks = k / block.elems;
+  QuantizedRows xq = quantizeRowsQ8(x, m, k, variant.needsSums);
+
+  auto codesView = BufferView<2>::dense(xq.codes, kI8, {k, m}, kernel);
+  auto scalesView = BufferView<2>::dense(xq.scales, kF32, {blocks, m}, kernel);
+  // Only the Q4_1 pipeline reads the sums; the others get the scales as a same-shaped stand-in.
+  auto sumsView = BufferView<2>::dense(xq.sums ? xq.sums : xq.scales, kF32, {blocks, m}, kernel);
+  auto wView = BufferView<2>::dense(w->data, kU8, {blocks * block.bytes, n}, kernel);
+  static const float noBias = 0.0f;
+  auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
+  auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);
+  runPipeline(kernel, m <= kGemvMaxRows ? variant.gemv : variant.gemm, codesView.get(), scalesView.get(),
+              sumsView.get(), wView.get(), biasView.get(), bias != nullptr, yView.get());
 }
 
 } // namespace
@@ -57,10 +109,12 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
     return;
   if (!w)
     loom_kernel_fail("%s: weight tensor is NULL", kernel);
-  LinearVariant variant = variantFor(w->dtype);
   if (bias && bias->dtype != LOOM_DTYPE_F32)
     loom_kernel_fail("%s: bias of dtype %lld is not supported (F32 is)", kernel,
                      static_cast<long long>(bias->dtype));
+  if (blockShape(w->dtype).elems != 0)
+    return blockLinear(x, m, k, w, n, bias, y, kernel);
+  LinearVariant variant = variantFor(w->dtype);
 
   auto xView = BufferView<2>::dense(x, kF32, {k, m}, kernel);
   auto wView = BufferView<2>::dense(w->data, variant.storage, {k, n}, kernel);

@@ -12,6 +12,9 @@ int32_t loom_kernels_supports(int64_t dtype) {
   case LOOM_DTYPE_F32:
   case LOOM_DTYPE_F16:
   case LOOM_DTYPE_BF16:
+  case LOOM_DTYPE_Q8_0:
+  case LOOM_DTYPE_Q4_0:
+  case LOOM_DTYPE_Q4_1:
     return 1;
   default:
     return 0;

@@ -1,0 +1,69 @@
+//===- BlockLinearBench.cpp - loom_k_linear GEMV with ggml block weights --===//
+//
+// BM_BlockGemv/<dtype>/<k>/<n>: one row of x (decode) against Q8_0, Q4_0 or
+// Q4_1 weights at SmolLM2-135M and Qwen3-0.6B projection shapes. Like
+// BM_Gemv it reports the weight bytes read per second (the quantized bytes,
+// so it compares directly with BM_Gemv's F32 figure) and `bw_fraction` of
+// measuredReadBandwidth(). The time includes quantizing x, as in the model.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MemoryBandwidth.h"
+#include "RotatingBuffers.h"
+
+#include "loom/Runtime/Kernels.h"
+
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstring>
+#include <vector>
+
+namespace {
+
+using loom::bench::RotatingBuffers;
+
+/// {k, n}: SmolLM2-135M's q/o and FFN projections and tied LM head, Qwen3-0.6B's FFN projections.
+const int64_t kShapes[][2] = {{576, 1536}, {1536, 576}, {576, 49152}, {1024, 3072}, {3072, 1024}};
+
+int64_t blockBytes(int64_t dtype) { return dtype == LOOM_DTYPE_Q8_0 ? 34 : dtype == LOOM_DTYPE_Q4_0 ? 18 : 20; }
+
+void BM_BlockGemv(benchmark::State &state) {
+  int64_t dtype = state.range(0), k = state.range(1), n = state.range(2);
+  size_t bytes = static_cast<size_t>(k / 32 * blockBytes(dtype) * n);
+  RotatingBuffers weights((bytes + 3) / 4);
+  // Random bytes are fine codes, but their scales must be ordinary F16 values: random patterns include
+  // subnormals, whose F32 arithmetic can be slow, and NaNs.
+  const uint16_t scale = 0x2000; // 2^-7
+  for (size_t copy = 0; copy < weights.count(); ++copy) {
+    auto *blocks = reinterpret_cast<unsigned char *>(weights.next());
+    for (size_t at = 0; at < bytes; at += blockBytes(dtype)) {
+      std::memcpy(blocks + at, &scale, 2);
+      if (dtype == LOOM_DTYPE_Q4_1)
+        std::memcpy(blocks + at + 2, &scale, 2);
+    }
+  }
+  std::vector<float> x(k), y(n);
+  loom::bench::fillRandom(x.data(), x.size(), 7);
+  auto start = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    loom_tensor w{weights.next(), dtype};
+    loom_k_linear(x.data(), 1, k, &w, n, nullptr, y.data());
+    benchmark::ClobberMemory();
+  }
+  std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  double weightBytes = static_cast<double>(bytes) * static_cast<double>(state.iterations());
+  state.SetBytesProcessed(static_cast<int64_t>(weightBytes));
+  state.counters["bw_fraction"] = weightBytes / seconds.count() / loom::bench::measuredReadBandwidth();
+}
+
+void blockGemvShapes(benchmark::internal::Benchmark *b) {
+  for (int64_t dtype : {LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1})
+    for (auto &shape : kShapes)
+      b->Args({dtype, shape[0], shape[1]});
+  b->ArgNames({"dtype", "k", "n"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+}
+
+BENCHMARK(BM_BlockGemv)->Apply(blockGemvShapes);
+
+} // namespace

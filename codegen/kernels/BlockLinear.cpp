@@ -1,0 +1,134 @@
+//===- BlockLinear.cpp - y = x . w^T (+ bias) with ggml block weights -----===//
+//
+// The product llama.cpp computes on CPUs for quantized weights, so that Loom
+// agrees with it token for token: the runtime first quantizes every row of x
+// to 8-bit blocks of 32 (ggml's Q8_0, or Q8_1 for Q4_1 weights, which adds
+// s = d * sum(q)), with F16-rounded scales (runtime/lib/kernels/
+// QuantizeActivations.cpp). Each block then contributes an exact integer dot
+// product of its codes scaled in float:
+//   q8_0, q4_0: sum_b  dw_b * dx_b * sum_j qw_bj * qx_bj
+//   q4_1:       sum_b (dw_b * dx_b * sum_j qw_bj * qx_bj + mw_b * sx_b)
+// The integer products are 16-bit and their sums 32-bit, the cheap int8 path.
+//
+// Schedules follow Linear.cpp (gemv streams w once, gemm tiles registers);
+// the float sums run in `kLanes` lanes, lane l taking elements l, l + 8,
+// l + 16 and l + 24 of every block, so that each lane's codes are contiguous
+// loads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockFormat.h"
+#include "LaneSum.h"
+#include "ScheduleTarget.h"
+
+using namespace Halide;
+
+namespace loom::kernels {
+namespace {
+
+enum class LinearShape { Gemv, Gemm };
+
+constexpr int kLanes = 8;
+
+struct BlockTiling {
+  int wRows, xRows, tilesPerTask;
+};
+
+BlockTiling blockTiling(ScheduleFamily family, LinearShape shape) {
+  switch (family) {
+  case ScheduleFamily::X86Avx2:
+    // As Linear.cpp: gemv reads each w row as one sequential stream; gemm shares each decoded w block
+    // and each x block across a 3 x 3 register tile.
+    if (shape == LinearShape::Gemv)
+      return {1, 1, 64};
+    return {3, 3, 8};
+  }
+  return {1, 1, 1};
+}
+
+class BlockLinear : public Generator<BlockLinear> {
+public:
+  GeneratorParam<BlockFormat> weights{"weights", BlockFormat::Q8_0, blockFormatNames()};
+  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv,
+                                    {{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}}};
+
+  // Innermost first. k is a multiple of 32 (the runtime checks it).
+  Input<Buffer<int8_t, 2>> xq{"xq"};  ///< [k, m] activation codes
+  Input<Buffer<float, 2>> xd{"xd"};   ///< [k / 32, m] activation block scales (F16 values)
+  Input<Buffer<float, 2>> xs{"xs"};   ///< [k / 32, m] d * sum(q) per block (F16 values); q4_1 only
+  Input<Buffer<uint8_t, 2>> w{"w"};   ///< [rowBytes, n] block rows
+  Input<Buffer<float, 1>> bias{"bias"};
+  Input<bool> has_bias{"has_bias"};
+  Output<Buffer<float, 2>> y{"y"};    ///< [n, m]
+
+  void generate() {
+    tiling = blockTiling(scheduleFamily(get_target()), shape);
+    Expr blocks = xq.dim(0).extent() / kBlockElems, m = xq.dim(1).extent(), n = w.dim(1).extent();
+
+    // Register tiles overhang the last rows; they compute on clamped rows and the stores drop them.
+    Expr mRow = min(mm, m - 1), nRow = min(nn, n - 1);
+    BlockRow row{weights, [&](Expr i) { return w(i, nRow); }};
+
+    RDom b(0, blocks, "block");
+    Expr intDot = 0;
+    for (int t = 0; t < kBlockElems / kLanes; ++t) {
+      Expr j = lane + t * kLanes;
+      Expr product = row.code(b, j) * cast<int16_t>(xq(b * kBlockElems + j, mRow)); // |.| <= 128 * 127
+      intDot = intDot + cast<int32_t>(product);
+    }
+    Expr term = cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
+    if (weights == BlockFormat::Q4_1)
+      term = term + select(lane == 0, row.offset(b) * xs(b, mRow), 0.0f);
+
+    partial(lane, nn, mm) = 0.0f;
+    partial(lane, nn, mm) += term;
+    std::vector<Expr> lanes;
+    for (int l = 0; l < kLanes; ++l)
+      lanes.push_back(partial(l, nn, mm));
+    Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
+    y(nn, mm) = pairwiseSum(lanes) + bValue;
+    block = b;
+  }
+
+  void schedule() {
+    switch (scheduleFamily(get_target())) {
+    case ScheduleFamily::X86Avx2:
+      return scheduleCpu();
+    }
+  }
+
+private:
+  Var nn{"n"}, mm{"m"}, lane{"lane"};
+  Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
+  Func partial{"block_dot_partial"};
+  RDom block;
+  BlockTiling tiling{};
+
+  void scheduleCpu() {
+    y.split(nn, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
+        .split(mm, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
+        .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
+        .reorder(nIn, mIn, nTile, mTile, task)
+        .unroll(nIn)
+        .unroll(mIn)
+        .parallel(task);
+    Var tileLoop = nTile;
+    if (shape == LinearShape::Gemv) {
+      y.reorder(nIn, mIn, mTile, nTile, task);
+      tileLoop = mTile;
+    }
+    partial.compute_at(y, tileLoop)
+        .bound_extent(nn, tiling.wRows)
+        .bound_extent(mm, tiling.xRows)
+        .store_in(MemoryType::Register)
+        .vectorize(lane)
+        .unroll(nn)
+        .unroll(mm);
+    partial.update().reorder(lane, nn, mm, block).vectorize(lane).unroll(nn).unroll(mm);
+  }
+};
+
+} // namespace
+} // namespace loom::kernels
+
+HALIDE_REGISTER_GENERATOR(loom::kernels::BlockLinear, loom_block_linear)
