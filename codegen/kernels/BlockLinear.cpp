@@ -11,9 +11,10 @@
 // The integer products are 16-bit and their sums 32-bit, the cheap int8 path.
 //
 // Schedules follow Linear.cpp (gemv streams w once, gemm tiles registers);
-// the float sums run in `kLanes` lanes, lane l taking elements l, l + 8,
-// l + 16 and l + 24 of every block, so that each lane's codes are contiguous
-// loads.
+// the float sums run in `kLanes` lanes, lane l taking elements 4l .. 4l + 3
+// of every block: one dense load of a block's codes, whose products the x86
+// backend sums pairwise with vpmaddwd. The scales are decoded per block, in
+// scalar code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,12 +71,15 @@ public:
     BlockRow row{weights, [&](Expr i) { return w(i, nRow); }};
 
     RDom b(0, blocks, "block");
-    Expr intDot = 0;
-    for (int t = 0; t < kBlockElems / kLanes; ++t) {
-      Expr j = lane + t * kLanes;
-      Expr product = row.code(b, j) * cast<int16_t>(xq(b * kBlockElems + j, mRow)); // |.| <= 128 * 127
-      intDot = intDot + cast<int32_t>(product);
-    }
+    // Lane l's integer dot product covers elements 4l .. 4l + 3 of a block: a dense load of the block's
+    // codes that the x86 backend reduces pairwise with vpmaddwd.
+    RDom r(0, kBlockElems / kLanes, "element");
+    element = r;
+    Expr j = lane * (kBlockElems / kLanes) + r;
+    laneDot(lane, blk, nn, mm) = 0;
+    laneDot(lane, blk, nn, mm) +=
+        cast<int32_t>(row.code(blk, j)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
+    Expr intDot = laneDot(lane, b, nn, mm);
     Expr term = cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
     if (weights == BlockFormat::Q4_1)
       term = term + select(lane == 0, row.offset(b) * xs(b, mRow), 0.0f);
@@ -100,8 +104,9 @@ public:
 private:
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
-  Func partial{"block_dot_partial"};
-  RDom block;
+  Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"};
+  Var blk{"blk"};
+  RDom block, element;
   BlockTiling tiling{};
 
   void scheduleCpu() {
@@ -125,6 +130,8 @@ private:
         .unroll(nn)
         .unroll(mm);
     partial.update().reorder(lane, nn, mm, block).vectorize(lane).unroll(nn).unroll(mm);
+    laneDot.compute_at(partial, block).vectorize(lane).unroll(nn).unroll(mm);
+    laneDot.update().atomic().vectorize(element).vectorize(lane).unroll(nn).unroll(mm);
   }
 };
 
