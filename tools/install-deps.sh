@@ -9,7 +9,7 @@ build="${1:-$root/build}"
 
 apt_packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libclang-rt-22-dev
-  libhalide14-0-dev libfmt-dev libgtest-dev libbenchmark-dev ninja-build cmake python3-venv
+  libhalide14-0-dev libfmt-dev libgtest-dev libbenchmark-dev libicu-dev ninja-build cmake python3-venv
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -25,6 +25,7 @@ Command benchCommand();
 Command reportCommand();
 Command logitsCommand();
 Command importCommand();
+Command tokenizeCommand();
 
 /// Prints `error` as `loom: error: ...` and returns the exit code 1.
 int reportError(llvm::Error error);
