@@ -1,7 +1,7 @@
 //===- PreTokenizerTest.cpp - Words before BPE, per pre-tokenizer ----------===//
 //
 // The expected words are what llama.cpp's splitter gives for the same text
-// (test/reference/test_llamacpp_tokenizer.py checks the ids on real vocabularies).
+// (test/reference/test_tokenizer_llamacpp.py checks the ids on real vocabularies).
 //
 //===----------------------------------------------------------------------===//
 #include "PreTokenizer.h"

@@ -3,7 +3,7 @@
 // Runs the tokenizer stored in a GGUF file (runtime/tokenizer) on a text and
 // prints the token ids, comma-separated, or with --decode each id and the
 // bytes it stands for. The ids are llama.cpp's for the same file and flags
-// (test/reference/test_llamacpp_tokenizer.py checks that).
+// (test/reference/test_tokenizer_llamacpp.py checks that).
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
