@@ -1,7 +1,8 @@
 """Loom's GGUF tokenizer (`loom tokenize`) against llama.cpp's (`Llama(vocab_only=True).tokenize`).
 
 The same bytes go to both, with BOS/EOS added or not (llama.cpp's add_special) and special tokens parsed or not
-(parse_special); the ids must be identical. Vocabularies:
+(parse_special); the ids must be identical, and so must the bytes each id decodes to (`loom tokenize --decode`
+against llama.cpp's token_to_piece with special tokens rendered). Vocabularies:
 
 - SmolLM2-135M-Instruct's, as its bundled GGUF file holds it (byte-level BPE, pre-tokenizer "smollm");
 - the same tokens and merges re-written under other pre-tokenizers (gpt-2, llama-bpe, qwen2, default,
@@ -13,6 +14,7 @@ The same bytes go to both, with BOS/EOS added or not (llama.cpp's add_special) a
 The corpus mixes English, accents, CJK, emoji, digits and long numbers, whitespace runs, tabs and newlines,
 code, contractions, special-token text and malformed UTF-8.
 """
+import ctypes
 import os
 import subprocess
 from pathlib import Path
@@ -76,18 +78,58 @@ class Loom:
     def __init__(self, binary, workdir):
         self.binary, self.workdir = binary, workdir
 
-    def tokenize(self, model, data, add_special, parse_special):
+    def run(self, model, data, flags):
         text_file = self.workdir / "text.bin"
         text_file.write_bytes(data)
-        cmd = [str(self.binary), "tokenize", str(model), "--file", str(text_file)]
-        if not add_special:
-            cmd.append("--no-bos")
-        if not parse_special:
-            cmd.append("--no-special")
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stderr}"
-        line = result.stdout.strip()
+        cmd = [str(self.binary), "tokenize", str(model), "--file", str(text_file)] + flags
+        result = subprocess.run(cmd, capture_output=True, timeout=120)
+        assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stderr.decode(errors='replace')}"
+        return result.stdout.decode("utf-8")
+
+    def tokenize(self, model, data, add_special, parse_special):
+        flags = ([] if add_special else ["--no-bos"]) + ([] if parse_special else ["--no-special"])
+        line = self.run(model, data, flags).strip()
         return [int(x) for x in line.split(",")] if line else []
+
+    def pieces(self, model, data):
+        """[(id, bytes)] from `--decode` (BOS/EOS as the file says, special tokens parsed)."""
+        out = []
+        for line in self.run(model, data, ["--decode"]).splitlines():
+            token, quoted = line.split("\t", 1)
+            out.append((int(token), unquote(quoted)))
+        return out
+
+
+def unquote(quoted):
+    """The bytes of a piece as `loom tokenize --decode` prints it: in double quotes, with \\n \\t \\r \\" \\\\
+    and \\xNN escapes, everything else as UTF-8."""
+    assert quoted.startswith('"') and quoted.endswith('"'), quoted
+    body, out, i = quoted[1:-1], bytearray(), 0
+    while i < len(body):
+        c = body[i]
+        if c != "\\":
+            out += c.encode("utf-8")
+            i += 1
+            continue
+        e = body[i + 1]
+        if e == "x":
+            out.append(int(body[i + 2:i + 4], 16))
+            i += 4
+            continue
+        out += {"n": b"\n", "t": b"\t", "r": b"\r", '"': b'"', "\\": b"\\"}[e]
+        i += 2
+    return bytes(out)
+
+
+def llama_piece(llama_cpp, llm, token):
+    """llama.cpp's bytes for `token` (token_to_piece, special tokens rendered, no space stripped)."""
+    size = 64
+    while True:
+        buf = ctypes.create_string_buffer(size)
+        n = llama_cpp.llama_token_to_piece(llm._model.vocab, token, buf, size, 0, True)
+        if n >= 0:
+            return buf.raw[:n]
+        size = -n
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +152,10 @@ def compare(loom, llama_cpp, path, flags):
             if got != want:
                 differences.append(f"{data!r} add_special={add_special} parse_special={parse_special}:\n"
                                    f"  llama.cpp {want}\n  loom      {got}")
+        for token, piece in loom.pieces(path, data):
+            want = llama_piece(llama_cpp, llm, token)
+            if piece != want:
+                differences.append(f"{data!r}: token {token} decodes to {piece!r}, llama.cpp {want!r}")
     return differences
 
 
