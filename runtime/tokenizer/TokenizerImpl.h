@@ -25,6 +25,18 @@ enum TokenAttribute : uint32_t {
   kAttrByte = 1u << 5,
 };
 
+/// SentencePiece's stand-in for a space.
+inline constexpr std::string_view kSentencePieceSpace = "\xE2\x96\x81"; // U+2581
+
+inline std::string replaceAll(std::string text, std::string_view from, std::string_view to) {
+  size_t pos = 0;
+  while ((pos = text.find(from, pos)) != std::string::npos) {
+    text.replace(pos, from.size(), to);
+    pos += to.size();
+  }
+  return text;
+}
+
 /// Lets the token table be searched with a string_view.
 struct StringHash {
   using is_transparent = void;
