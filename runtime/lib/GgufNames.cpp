@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Gguf.h"
+#include "LayerName.h"
 
 using namespace loom::rt;
 
@@ -53,23 +54,6 @@ constexpr NamePair kLayerNames[] = {
     {"ffn_down.weight", "ffn.down_proj.weight"},
     {"ffn_down.bias", "ffn.down_proj.bias"},
 };
-
-/// Splits "<prefix><digits>.<rest>" into the layer digits and rest. The index
-/// is canonical decimal (no sign, no leading zero) of at most 9 digits.
-bool splitLayerName(std::string_view name, std::string_view prefix, std::string_view &index,
-                    std::string_view &rest) {
-  if (name.substr(0, prefix.size()) != prefix)
-    return false;
-  name.remove_prefix(prefix.size());
-  size_t digits = 0;
-  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9')
-    ++digits;
-  if (digits == 0 || digits > 9 || (digits > 1 && name[0] == '0') || digits >= name.size() || name[digits] != '.')
-    return false;
-  index = name.substr(0, digits);
-  rest = name.substr(digits + 1);
-  return true;
-}
 
 /// Maps `name` from one side of the tables to the other.
 bool translate(std::string_view name, bool fromGguf, std::string &out) {

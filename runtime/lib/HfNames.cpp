@@ -1,6 +1,7 @@
 //===- HfNames.cpp - Hugging Face tensor names to Loom manifest names -----===//
 
 #include "HfNames.h"
+#include "LayerName.h"
 
 using namespace loom::rt;
 
@@ -51,21 +52,6 @@ constexpr NamePair kSandwichNorms[] = {
     {"post_feedforward_layernorm.weight", "post_ffn_norm.weight"},
 };
 
-/// Splits "<prefix><digits>.<rest>"; the index is canonical decimal of at most 9 digits.
-bool splitLayer(std::string_view name, std::string_view prefix, std::string_view &index, std::string_view &rest) {
-  if (name.substr(0, prefix.size()) != prefix)
-    return false;
-  name.remove_prefix(prefix.size());
-  size_t digits = 0;
-  while (digits < name.size() && name[digits] >= '0' && name[digits] <= '9')
-    ++digits;
-  if (digits == 0 || digits > 9 || (digits > 1 && name[0] == '0') || digits >= name.size() || name[digits] != '.')
-    return false;
-  index = name.substr(0, digits);
-  rest = name.substr(digits + 1);
-  return true;
-}
-
 template <size_t N>
 const NamePair *lookup(const NamePair (&table)[N], std::string_view name, bool fromHf) {
   for (const NamePair &pair : table)
@@ -80,7 +66,7 @@ bool translate(std::string_view name, HfNormNaming naming, bool fromHf, std::str
     return true;
   }
   std::string_view index, rest;
-  if (!splitLayer(name, fromHf ? "model.layers." : "layers.", index, rest))
+  if (!splitLayerName(name, fromHf ? "model.layers." : "layers.", index, rest))
     return false;
   const NamePair *pair = lookup(kLayerNames, rest, fromHf);
   if (!pair)
