@@ -19,7 +19,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockFormat.h"
-#include "LaneSum.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -45,6 +44,14 @@ BlockTiling blockTiling(ScheduleFamily family, LinearShape shape) {
     return {3, 3, 8};
   }
   return {1, 1, 1};
+}
+
+/// The lanes added in the order of ggml's hsum_float_8 (halves, then quarters, then the last pair), so that
+/// equal lane sums give equal results.
+Expr ggmlLaneSum(const Func &partial, const Var &n, const Var &m) {
+  static_assert(kLanes == 8, "ggml's horizontal sum is over 8 lanes");
+  auto at = [&](int l) { return partial(l, n, m); };
+  return ((at(0) + at(4)) + (at(2) + at(6))) + ((at(1) + at(5)) + (at(3) + at(7)));
 }
 
 class BlockLinear : public Generator<BlockLinear> {
@@ -80,17 +87,19 @@ public:
     laneDot(lane, blk, nn, mm) +=
         cast<int32_t>(row.code(blk, j)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
     Expr intDot = laneDot(lane, b, nn, mm);
-    Expr term = cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
-    if (weights == BlockFormat::Q4_1)
-      term = term + select(lane == 0, row.offset(b) * xs(b, mRow), 0.0f);
-
     partial(lane, nn, mm) = 0.0f;
-    partial(lane, nn, mm) += term;
-    std::vector<Expr> lanes;
-    for (int l = 0; l < kLanes; ++l)
-      lanes.push_back(partial(l, nn, mm));
+    partial(lane, nn, mm) += cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
+    Expr dot = ggmlLaneSum(partial, nn, mm);
+    // ggml keeps Q4_1's offset terms m * s in a scalar sum of their own and adds it after the lanes.
+    // Folding them into a lane instead changes the float rounding, and a 1-ulp difference in an output
+    // can move one code of the next product's quantized activations: visible in the logits.
+    if (weights == BlockFormat::Q4_1) {
+      offsets(nn, mm) = 0.0f;
+      offsets(nn, mm) += row.offset(b) * xs(b, mRow);
+      dot = dot + offsets(nn, mm);
+    }
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
-    y(nn, mm) = pairwiseSum(lanes) + bValue;
+    y(nn, mm) = dot + bValue;
     block = b;
   }
 
@@ -104,7 +113,7 @@ public:
 private:
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
-  Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"};
+  Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};
   Var blk{"blk"};
   RDom block, element;
   BlockTiling tiling{};
@@ -132,6 +141,15 @@ private:
     partial.update().reorder(lane, nn, mm, block).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.compute_at(partial, block).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.update().atomic().vectorize(element).vectorize(lane).unroll(nn).unroll(mm);
+    if (weights == BlockFormat::Q4_1) {
+      offsets.compute_at(y, tileLoop)
+          .bound_extent(nn, tiling.wRows)
+          .bound_extent(mm, tiling.xRows)
+          .store_in(MemoryType::Register)
+          .unroll(nn)
+          .unroll(mm);
+      offsets.update().reorder(nn, mm, block).unroll(nn).unroll(mm);
+    }
   }
 };
 

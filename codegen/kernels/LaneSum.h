@@ -56,9 +56,12 @@ inline LaneSum laneSum(const std::string &name, const Halide::Var &lane, const s
   std::vector<Expr> partialArgs{lane};
   partialArgs.insert(partialArgs.end(), vars.begin(), vars.end());
 
-  s.partial(partialVars) = 0.0f;
-  s.partial(partialArgs) += term(s.body * lanes + lane);
-  s.tail(vars) = 0.0f;
+  // The sums take the terms' type: a caller wanting float64 accumulation returns float64 terms.
+  Expr bodyTerm = term(s.body * lanes + lane);
+  Expr zero = cast(bodyTerm.type(), 0);
+  s.partial(partialVars) = zero;
+  s.partial(partialArgs) += bodyTerm;
+  s.tail(vars) = zero;
   s.tail(vars) += term(s.rest);
 
   std::vector<Expr> lanesOut;

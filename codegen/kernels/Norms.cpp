@@ -5,9 +5,13 @@
 //   layer_norm: y = (x - mean) * rsqrt(var + eps) * w + b
 // Optional operands (the RMSNorm weight, the LayerNorm bias) come with a
 // has_* flag; when it is false the caller passes any one-element buffer.
-// Row statistics are lane-parallel sums (LaneSum.h); LayerNorm takes the
-// variance about the mean in a second pass instead of E[x^2] - E[x]^2, which
-// cancels catastrophically for rows with a large mean.
+// Row statistics are lane-parallel sums (LaneSum.h) of F32 terms accumulated
+// in F64, as ggml does: the F64 sum of a row's F32 terms is (nearly always)
+// exact whatever the order, so the statistic rounds to the F32 value llama.cpp
+// computes. A 1-ulp difference in a norm's output can move a code of the next
+// quantized product's activations, which shows in the logits of quantized
+// models. LayerNorm takes the variance about the mean in a second pass instead
+// of E[x^2] - E[x]^2, which cancels catastrophically for rows with a large mean.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,8 +63,9 @@ public:
 
   void generate() {
     Expr d = x.dim(0).extent();
-    squares = laneSum("sum_sq", lane, {row}, d, kLanes, [&](Expr k) { return x(k, row) * x(k, row); });
-    invRms(row) = 1.0f / sqrt(squares.total / cast<float>(d) + eps);
+    squares = laneSum("sum_sq", lane, {row}, d, kLanes,
+                      [&](Expr k) { return cast<double>(x(k, row) * x(k, row)); });
+    invRms(row) = 1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps);
     Expr scale = select(has_weight, optionalAt(w, i) + w_offset, 1.0f);
     y(i, row) = x(i, row) * invRms(row) * scale;
   }
@@ -84,13 +89,13 @@ public:
 
   void generate() {
     Expr d = x.dim(0).extent();
-    sum = laneSum("sum", lane, {row}, d, kLanes, [&](Expr k) { return x(k, row); });
-    mean(row) = sum.total / cast<float>(d);
+    sum = laneSum("sum", lane, {row}, d, kLanes, [&](Expr k) { return cast<double>(x(k, row)); });
+    mean(row) = cast<float>(sum.total / cast<double>(d));
     squares = laneSum("sum_sq", lane, {row}, d, kLanes, [&](Expr k) {
       Expr centered = x(k, row) - mean(row);
-      return centered * centered;
+      return cast<double>(centered * centered);
     });
-    invStd(row) = 1.0f / sqrt(squares.total / cast<float>(d) + eps);
+    invStd(row) = 1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps);
     Expr shift = select(has_bias, optionalAt(b, i), 0.0f);
     y(i, row) = (x(i, row) - mean(row)) * invStd(row) * w(i) + shift;
   }

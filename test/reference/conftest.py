@@ -384,5 +384,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("max-abs differences observed")
     width = max(len(what) for what, _, _ in _OBSERVED)
     for what, value, tolerance in _OBSERVED:
+        if tolerance is None:  # a measurement reported for context, not checked against a bound
+            terminalreporter.write_line(f"{what:<{width}}  {value:.3e}")
+            continue
         flag = "ok" if value <= tolerance else "EXCEEDS"
-        terminalreporter.write_line(f"{what:<{width}}  {value:.3e}  (tolerance {tolerance:.0e}, {flag})")
+        terminalreporter.write_line(f"{what:<{width}}  {value:.3e}  (tolerance {tolerance:.2g}, {flag})")

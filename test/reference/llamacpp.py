@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 GGML_TYPE_F32 = 0
+GGML_TYPE_F16 = 1
 
 
 def import_reference():
@@ -25,11 +26,11 @@ def import_reference():
 
 
 class LlamaCpp:
-    def __init__(self, llama_cpp, np, path, n_ctx=512, threads=2):
+    def __init__(self, llama_cpp, np, path, n_ctx=512, threads=2, cache_type=GGML_TYPE_F32):
         self.np = np
         self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
                                    logits_all=True, n_threads=threads, n_threads_batch=threads,
-                                   type_k=GGML_TYPE_F32, type_v=GGML_TYPE_F32, seed=0, verbose=False)
+                                   type_k=cache_type, type_v=cache_type, seed=0, verbose=False)
 
     def logits(self, tokens):
         """float32 [len(tokens), vocab] of one batched evaluation from an empty cache."""
