@@ -28,6 +28,7 @@ import subprocess
 
 import pytest
 
+from gguf_models import GgufConfig, write_gguf
 from llamacpp import GGML_TYPE_F16, LlamaCpp, import_reference, smollm2_path
 
 SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
@@ -121,3 +122,42 @@ def test_logits_match_llamacpp(smollm2, loom, tmp_path, record_diff):
                                f"F16-vs-F32-cache variation {self_variation:.3e}")
     decisive_misses = [i for i in range(LOGIT_POSITIONS) if not top1[i] and lead[i] >= DECISIVE_MARGIN]
     assert not decisive_misses, f"top-1 differs at positions {decisive_misses} where llama.cpp's lead is decisive"
+
+
+def test_run_prompt_streams_text_and_reports_memory(smollm2, loom, tmp_path):
+    """`loom run --weights FILE --prompt TEXT`: the prompt in the model's ChatML template, encoded as llama.cpp
+    encodes it; the answer streamed as the text of the tokens `loom run --tokens` generates, up to the end of
+    the turn; then the rates and a peak resident memory below the file size plus the KV cache plus the
+    process's own baseline (measured here on a tiny model) and 32 MiB of working memory."""
+    np, path, llama, _ = smollm2
+    prompt = PROMPTS[2]
+    result = subprocess.run([str(loom.binary), "run", "--weights", str(path), "--prompt", prompt, "-n", "96",
+                             "--threads", "2"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    header = re.search(r"^prompt: (\d+) tokens \(ChatML\)\n\n", out, re.MULTILINE)
+    assert header, out
+    ids = llama.tokenize(chatml(prompt))
+    assert int(header.group(1)) == len(ids)
+    streamed = out[header.end():out.index("\n\nprefill:")]
+
+    by_ids = loom_greedy(loom, path, ids, 96)
+    end = next((i for i, t in enumerate(by_ids) if t == llama.llm.token_eos() or
+                llama.llm.detokenize([t], special=True) == b"<|im_end|>"), len(by_ids))
+    assert end < 96, "the answer should end its turn within 96 tokens"
+    assert streamed == llama.llm.detokenize(by_ids[:end]).decode("utf-8")
+
+    rates = re.search(r"^decode: +([\d.]+) tokens/s", out, re.MULTILINE)
+    memory = re.search(r"^peak memory: ([\d.]+) MiB resident \(KV cache ([\d.]+) MiB\)", out, re.MULTILINE)
+    assert rates and float(rates.group(1)) > 0 and memory, out
+    np_, gguf, _ = import_reference()
+    tiny = tmp_path / "tiny.gguf"
+    write_gguf(GgufConfig(name="baseline", arch="llama", dtype="F32"), tiny, np_, gguf)
+    baseline = subprocess.run([str(loom.binary), "run", "--weights", str(tiny), "--tokens", "1,2", "-n", "2"],
+                              capture_output=True, text=True, timeout=600)
+    assert baseline.returncode == 0, baseline.stderr
+    base = float(re.search(r"^peak memory: ([\d.]+) MiB", baseline.stdout, re.MULTILINE).group(1))
+    resident, kv = float(memory.group(1)), float(memory.group(2))
+    file_mib = path.stat().st_size / 2**20
+    assert resident <= file_mib + kv + base + 32, (
+        f"peak {resident:.1f} MiB > file {file_mib:.1f} + KV {kv:.1f} + baseline {base:.1f} + 32 MiB")
