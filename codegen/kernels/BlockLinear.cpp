@@ -88,15 +88,17 @@ public:
         cast<int32_t>(row.code(blk, j)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
-    partial(lane, nn, mm) += cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
+    // strict_float: Halide's fast-math flags let LLVM reassociate a float reduction (into several
+    // accumulators once the loop is long enough), which would change ggml's summation order.
+    partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
     Expr dot = ggmlLaneSum(partial, nn, mm);
     // ggml keeps Q4_1's offset terms m * s in a scalar sum of their own and adds it after the lanes.
     // Folding them into a lane instead changes the float rounding, and a 1-ulp difference in an output
     // can move one code of the next product's quantized activations: visible in the logits.
     if (weights == BlockFormat::Q4_1) {
       offsets(nn, mm) = 0.0f;
-      offsets(nn, mm) += row.offset(b) * xs(b, mRow);
-      dot = dot + offsets(nn, mm);
+      offsets(nn, mm) = strict_float(offsets(nn, mm) + row.offset(b) * xs(b, mRow));
+      dot = strict_float(dot + offsets(nn, mm));
     }
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
     y(nn, mm) = dot + bValue;

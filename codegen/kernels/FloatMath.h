@@ -39,11 +39,45 @@ inline Halide::Expr accurateExp(Halide::Expr x) {
   return p * pow2(k1) * pow2(k2);
 }
 
+/// a * b + c rounded once, as an FMA instruction computes it (Halide 14 has no fma): the product of two
+/// floats is exact in double, so only the double sum rounds before the float one; the two roundings differ
+/// from one only when the first lands exactly halfway between two floats (about 2^-29 of the time).
+inline Halide::Expr fusedMultiplyAdd(Halide::Expr a, Halide::Expr b, Halide::Expr c) {
+  using namespace Halide;
+  return strict_float(cast<float>(cast<double>(a) * cast<double>(b) + cast<double>(c)));
+}
+
+/// e^x computed as ggml's CPU backend computes it in SiLU (its AVX-512 ggml_v_expf, the build llama.cpp
+/// makes on the x86 machines we test on): x = n ln2 + b with n rounded to an integer, a degree-5
+/// polynomial in b evaluated with FMAs, times 2^n. Same operations in the same order, so the same bits:
+/// a SiLU one ulp away from ggml's moves a code of the next quantized product's activations now and then,
+/// which a 4-bit model amplifies into visibly different logits.
+inline Halide::Expr ggmlExp(Halide::Expr x) {
+  using namespace Halide;
+  // Past these bounds ggml returns 0 or infinity; Halide's no-infs flags forbid the latter, and e^88 is the
+  // largest power of e below FLT_MAX.
+  x = clamp(x, -104.0f, 88.0f);
+  const float shifter = 0x1.8p23f; // adding it rounds to an integer, to nearest even
+  Expr z = fusedMultiplyAdd(x, 0x1.715476p+0f, shifter);
+  Expr n = strict_float(z - shifter);
+  Expr b = fusedMultiplyAdd(-n, 0x1.7f7d1cp-20f, fusedMultiplyAdd(-n, 0x1.62e4p-1f, x));
+  Expr u = strict_float(b * b);
+  Expr j = fusedMultiplyAdd(
+      fusedMultiplyAdd(fusedMultiplyAdd(0x1.0e4020p-7f, b, 0x1.573e2ep-5f), u,
+                       fusedMultiplyAdd(0x1.555e66p-3f, b, 0x1.fffdb6p-2f)),
+      u, fusedMultiplyAdd(0x1.ffffecp-1f, b, 1.0f));
+  // j * 2^n, exact for normal results; 2^n in two factors since n reaches -150.
+  Expr ni = cast<int32_t>(n);
+  Expr n1 = ni / 2, n2 = ni - ni / 2;
+  auto pow2 = [](Expr e) { return reinterpret<float>((e + 127) << 23); };
+  return strict_float(j * pow2(n1) * pow2(n2));
+}
+
 /// 1 / (1 + e^-x), without cancellation at either tail (about 1e-38 rather than 0 below x = -88).
 inline Halide::Expr sigmoid(Halide::Expr x) { return 1.0f / (1.0f + accurateExp(-x)); }
 
-/// x * sigmoid(x).
-inline Halide::Expr silu(Halide::Expr x) { return x * sigmoid(x); }
+/// x / (1 + e^-x) as ggml computes it (ggml_v_silu: the same exp, an add and a division), bit for bit.
+inline Halide::Expr silu(Halide::Expr x) { return strict_float(x / (1.0f + ggmlExp(-x))); }
 
 /// The tanh approximation of GELU, 0.5 x (1 + tanh(u)) with u = sqrt(2/pi) (x + 0.044715 x^3), written
 /// as x * sigmoid(2u): the two are equal, and the latter has no 1 + tanh cancellation for negative x.

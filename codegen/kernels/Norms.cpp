@@ -65,7 +65,8 @@ public:
     Expr d = x.dim(0).extent();
     squares = laneSum("sum_sq", lane, {row}, d, kLanes,
                       [&](Expr k) { return cast<double>(x(k, row) * x(k, row)); });
-    invRms(row) = 1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps);
+    // strict: under fast-math LLVM may turn 1 / sqrt into an rsqrt estimate, an ulp or two off ggml's.
+    invRms(row) = strict_float(1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps));
     Expr scale = select(has_weight, optionalAt(w, i) + w_offset, 1.0f);
     y(i, row) = x(i, row) * invRms(row) * scale;
   }
@@ -95,7 +96,7 @@ public:
       Expr centered = x(k, row) - mean(row);
       return cast<double>(centered * centered);
     });
-    invStd(row) = 1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps);
+    invStd(row) = strict_float(1.0f / sqrt(cast<float>(squares.total / cast<double>(d)) + eps));
     Expr shift = select(has_bias, optionalAt(b, i), 0.0f);
     y(i, row) = (x(i, row) - mean(row)) * invStd(row) * w(i) + shift;
   }
