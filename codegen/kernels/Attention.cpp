@@ -4,38 +4,37 @@
 //   out[i, h, :] = softmax_t(scale * q[i, h, :] . K[t, g, :]) V[t, g, :],  g = h / (heads / kv_heads)
 // over the keys t the mask lets the query see, always t <= p and
 //   sliding window (mask 1): t > p - window;  chunked (mask 2): t / window == p / window.
-// Those keys are one contiguous run [first, p]; key first + r is "visible key
-// r", r < visible = p - first + 1.
+// Those keys are one contiguous run [first, p] of cache rows (row t holds position t).
 //
-// Split-key ("flash decoding") form. Each query's visible keys are cut into
-// chunks of chunk_len; a task takes one (chunk, query) and, for every head,
-// computes the chunk's score max m_c, sum of exp(score - m_c) l_c and
-// exp-weighted sum of values a_c. A second stage combines the chunks:
-//   out = sum_c e^(m_c - M) a_c / sum_c e^(m_c - M) l_c,   M = max_c m_c.
-// Cutting along keys rather than heads is what makes decode bandwidth-bound:
-// a cache row holds every KV head of one token (kv_heads * head_dim floats,
-// 4 KiB for Qwen3-0.6B), so a task that walks its keys and, per key, all
-// heads reads K and V as sequential streams, and once for all the query
-// heads that share a KV head. Per-head tasks read 512-byte slivers 4 KiB
-// apart, which defeats the hardware prefetchers (a 3x slowdown measured).
+// The arithmetic is ggml's, operation for operation, so that models run from
+// GGUF files agree with llama.cpp to the last bit: its attention output feeds
+// a quantized product whose 8-bit activation codes an ulp can move, and a
+// 4-bit model amplifies those moves into different tokens. ggml computes
+// (CPU backend, x86, AVX-512 build, without flash attention):
+//   - each score as ggml_vec_dot_f32 does: 64 FMA accumulators over head_dim
+//     (feature d into accumulator d mod 64), folded as (a + a[+32]) + (a[+16] +
+//     a[+48]) into 16 lanes, then summed as _mm512_reduce_add_ps sums (halves,
+//     quarters, then pairs); features past the last multiple of 64 are FMA'd
+//     into that sum one at a time;
+//   - the softmax over scale * score: max, e = ggml's exp (FloatMath.h) of the
+//     difference, a sum of e in F64 over aligned blocks of 16 cache rows each
+//     summed as above, and e * F32(1 / sum);
+//   - each output feature as a dot product over cache rows of probabilities
+//     and values: for one query (decode) ggml_vec_dot_f32's order again, row t
+//     into accumulator t mod 64; for several queries llamafile's tinyBLAS
+//     order, row t into accumulator t mod 16 with no folding.
+// Rows outside [first, p] have probability 0 in ggml and add nothing.
 //
-// Within a task, scores and probabilities live in blocks of kBlock keys,
-// scores(lane, block) for key block * kBlock + lane, so every pass works on
-// whole vectors. Loops run only over blocks holding visible keys: an RDom
-// `where` clause of the form block * kBlock < visible is one Halide turns
-// into a tight loop bound, so masked-out keys cost nothing. Lanes past the
-// last visible key hold scores of a clamped key row; the reductions mask
-// them out. The softmax is in F32 with the max subtracted.
+// Tasks are (head, query) pairs. Within a task the scores, probabilities and
+// value accumulators live in buffers bounded by the visible run.
 //
 //===----------------------------------------------------------------------===//
 
 #include "FloatMath.h"
-#include "LaneSum.h"
 #include "ScheduleTarget.h"
 
 #include <functional>
 #include <limits>
-#include <string>
 #include <vector>
 
 using namespace Halide;
@@ -46,9 +45,24 @@ namespace {
 /// Mask values of Kernels.h (LOOM_MASK_*).
 constexpr int kMaskSlidingWindow = 1, kMaskChunked = 2;
 
-/// Keys per block (one AVX2 vector of scores), and partial sums per query-key dot product.
-constexpr int kBlock = 8;
-constexpr int kDotLanes = 8;
+/// ggml_vec_dot_f32's accumulators (4 vectors of 16 floats), tinyBLAS's (one vector of 16).
+constexpr int kDotAccumulators = 64, kLanes = 16;
+
+/// _mm512_reduce_add_ps of 16 lanes as GCC expands it.
+Expr reduce16(const std::function<Expr(int)> &lane) {
+  std::vector<Expr> v;
+  for (int i = 0; i < 8; ++i)
+    v.push_back(lane(i + 8) + lane(i));
+  std::vector<Expr> w;
+  for (int i = 0; i < 4; ++i)
+    w.push_back(v[i + 4] + v[i]);
+  return strict_float((w[0] + w[2]) + (w[1] + w[3]));
+}
+
+/// ggml_vec_dot_f32's fold of its 64 accumulators into 16 lanes.
+Expr foldAccumulators(const std::function<Expr(Expr)> &accumulator, const Expr &lane) {
+  return strict_float((accumulator(lane) + accumulator(lane + 32)) + (accumulator(lane + 16) + accumulator(lane + 48)));
+}
 
 class Attention : public Generator<Attention> {
 public:
@@ -61,102 +75,67 @@ public:
   Input<float> scale{"scale"};
   Input<int32_t> mask{"mask"};
   Input<int32_t> window{"window"};
-  /// Keys per chunk, a positive multiple of kBlock; the caller trades parallelism for combine work.
-  Input<int32_t> chunk_len{"chunk_len"};
   Output<Buffer<float, 4>> out{"out"}; // [head_dim, group, kv_heads, n]
 
   void generate() {
     Expr headDim = q.dim(0).extent();
     Expr keys = k_cache.dim(2).extent();
+    Expr queries = q.dim(3).extent();
     Expr pos = start_pos + query;
     // Integer division by zero is 0 in Halide, and window is 0 only for the global mask anyway.
     Expr first = select(mask == kMaskSlidingWindow, max(pos - window + 1, 0), mask == kMaskChunked,
                         pos / window * window, 0);
-    Expr visible = pos - first + 1;
-    // Chunks of the longest visible run any query can have.
-    Expr longest = select(mask == kMaskSlidingWindow || mask == kMaskChunked, min(window, keys), keys);
-    Expr chunks = (longest + chunk_len - 1) / chunk_len;
-    Expr blocksPerChunk = chunk_len / kBlock;
+    auto visible = [&](Expr t) { return t >= first && t <= pos; };
+    // Cache rows are read clamped: the aligned blocks of 16 rows reach past the run.
+    auto row = [&](Expr t) { return clamp(t, 0, keys - 1); };
 
-    // Visible key r of `chunk`, clamped so that lanes past the end read a row inside the cache.
-    auto keyRow = [&](Expr r) { return min(first + chunk * chunk_len + r, keys - 1); };
-    auto isVisible = [&](Expr r) { return chunk * chunk_len + r < visible; };
-    // The blocks of `chunk` holding visible keys, as a loop Halide bounds tightly.
-    auto visibleBlocks = [&](const std::string &name) {
-      RDom blocks(0, blocksPerChunk, name);
-      blocks.where(chunk * chunk_len + blocks * kBlock < visible);
-      return blocks;
-    };
+    // Scores. A loop over the cache rows of the run, as Halide tightens a `where` into loop bounds.
+    Expr mainDims = headDim / kDotAccumulators * kDotAccumulators;
+    RDom chunks(0, headDim / kDotAccumulators, "head_dim_chunks");
+    dotAccumulators(a, t, j, g, query) = 0.0f;
+    // acc + k * q: LLVM contracts it into one FMA, as ggml's _mm512_fmadd_ps; the reference tests check
+    // the bits.
+    dotAccumulators(a, t, j, g, query) =
+        dotAccumulators(a, t, j, g, query) +
+        k_cache(chunks * kDotAccumulators + a, g, row(t)) * q(chunks * kDotAccumulators + a, j, g, query);
+    folded(lane, t, j, g, query) =
+        foldAccumulators([&](Expr acc) { return dotAccumulators(acc, t, j, g, query); }, lane);
+    Expr simdPart = select(mainDims > 0, reduce16([&](int l) { return folded(l, t, j, g, query); }), 0.0f);
+    dot(t, j, g, query) = simdPart;
+    RDom rest(0, headDim - mainDims, "head_dim_rest");
+    dot(t, j, g, query) = dot(t, j, g, query) + k_cache(mainDims + rest, g, row(t)) * q(mainDims + rest, j, g, query);
+    scaled(t, j, g, query) = strict_float(dot(t, j, g, query) * scale);
 
-    dot = laneSum("qk", lane, {r, j, g, chunk, query}, headDim, kDotLanes,
-                  [&](Expr d) { return q(d, j, g, query) * k_cache(d, g, keyRow(r)); });
-    qk(r, j, g, chunk, query) = dot.total * scale;
+    // Softmax. Not -inf for the empty max: Halide compiles assuming no infinities; every run is nonempty.
+    RDom runMax(0, keys, "run_max");
+    runMax.where(visible(runMax));
+    maxScore(j, g, query) = std::numeric_limits<float>::lowest();
+    maxScore(j, g, query) = max(maxScore(j, g, query), scaled(runMax, j, g, query));
+    expScore(t, j, g, query) =
+        select(visible(t), ggmlExp(strict_float(scaled(t, j, g, query) - maxScore(j, g, query))), 0.0f);
+    blockSum(blk, j, g, query) = reduce16([&](int l) { return expScore(blk * kLanes + l, j, g, query); });
+    RDom blocks(0, (keys + kLanes - 1) / kLanes, "blocks");
+    blocks.where(blocks >= first / kLanes && blocks <= pos / kLanes);
+    expSum(j, g, query) = cast<double>(0);
+    expSum(j, g, query) = strict_float(expSum(j, g, query) + cast<double>(blockSum(blocks, j, g, query)));
+    probability(t, j, g, query) =
+        strict_float(expScore(t, j, g, query) * cast<float>(Expr(1.0) / expSum(j, g, query)));
 
-    // Blocks are written only where they hold visible keys (undef leaves the rest alone).
-    scores(lane, block, j, g, chunk, query) = undef<float>();
-    scoreBlocks = visibleBlocks("score_blocks");
-    scores(lane, scoreBlocks, j, g, chunk, query) = qk(scoreBlocks * kBlock + lane, j, g, chunk, query);
-
-    // Reduces blocked(lane, block, ...) over the chunk's visible keys with an associative `op`: a
-    // partial result per lane, then a tree over the lanes. A scalar reduction would be one long
-    // dependency chain of op latencies.
-    auto reduceVisible = [&](const std::string &name, Expr identity, std::function<Expr(Expr, Expr)> op,
-                             Func blocked) {
-      Func partial(name + "_lanes");
-      RDom blocks = visibleBlocks(name + "_blocks");
-      Expr seen = isVisible(blocks * kBlock + lane);
-      partial(lane, j, g, chunk, query) = identity;
-      partial(lane, j, g, chunk, query) = op(partial(lane, j, g, chunk, query),
-                                             select(seen, blocked(lane, blocks, j, g, chunk, query), identity));
-      laneReductions.push_back(partial);
-      std::vector<Expr> lanes;
-      for (int l = 0; l < kBlock; ++l)
-        lanes.push_back(partial(l, j, g, chunk, query));
-      while (lanes.size() > 1) {
-        std::vector<Expr> next;
-        for (size_t i = 0; i < lanes.size(); i += 2)
-          next.push_back(op(lanes[i], lanes[i + 1]));
-        lanes = std::move(next);
-      }
-      return lanes.front();
-    };
-
-    // Not -inf: Halide compiles assuming no infinities. An empty chunk keeps this max and zero sums,
-    // and its combine weight e^(lowest - M) is 0.
-    Expr lowest = std::numeric_limits<float>::lowest();
-    chunkMax(j, g, chunk, query) =
-        reduceVisible("max", lowest, [](Expr a, Expr b) { return max(a, b); }, scores);
-
-    probs(lane, block, j, g, chunk, query) = undef<float>();
-    probBlocks = visibleBlocks("prob_blocks");
-    probs(lane, probBlocks, j, g, chunk, query) =
-        accurateExp(scores(lane, probBlocks, j, g, chunk, query) - chunkMax(j, g, chunk, query));
-    chunkSum(j, g, chunk, query) =
-        reduceVisible("sum", 0.0f, [](Expr a, Expr b) { return a + b; }, probs);
-
-    valueKeys = RDom(0, chunk_len, "value_keys");
-    valueKeys.where(isVisible(valueKeys));
-    chunkValues(d, j, g, chunk, query) = 0.0f;
-    chunkValues(d, j, g, chunk, query) +=
-        probs(valueKeys % kBlock, valueKeys / kBlock, j, g, chunk, query) * v_cache(d, g, keyRow(valueKeys));
-
-    // Everything a chunk contributes, as one Func so that one task computes all of it.
-    partials(d, j, g, chunk, query) = {chunkMax(j, g, chunk, query), chunkSum(j, g, chunk, query),
-                                       chunkValues(d, j, g, chunk, query)};
-
-    RDom allChunks(0, chunks, "all_chunks");
-    globalMax(j, g, query) = lowest;
-    globalMax(j, g, query) = max(globalMax(j, g, query), partials(0, j, g, allChunks, query)[0]);
-    weight(j, g, chunk, query) = accurateExp(partials(0, j, g, chunk, query)[0] - globalMax(j, g, query));
-    RDom sumChunks(0, chunks, "sum_chunks");
-    denominator(j, g, query) = 0.0f;
-    denominator(j, g, query) += weight(j, g, sumChunks, query) * partials(0, j, g, sumChunks, query)[1];
-    RDom valueChunks(0, chunks, "value_chunks");
-    numerator(d, j, g, query) = 0.0f;
-    numerator(d, j, g, query) += weight(j, g, valueChunks, query) * partials(d, j, g, valueChunks, query)[2];
-    combineChunks = valueChunks;
-
-    out(d, j, g, query) = numerator(d, j, g, query) / denominator(j, g, query);
+    // Values: row t into accumulator t mod 64 (one query: ggml_vec_dot_f32) or t mod 16 (several:
+    // tinyBLAS), in row order.
+    Expr period = select(queries == 1, kDotAccumulators, kLanes);
+    RDom runRows(0, keys, "run_rows");
+    runRows.where(visible(runRows));
+    valueAccumulators(d, a, j, g, query) = 0.0f;
+    valueAccumulators(d, runRows % period, j, g, query) =
+        valueAccumulators(d, runRows % period, j, g, query) +
+        probability(runRows, j, g, query) * v_cache(d, g, runRows);
+    valueRows = runRows;
+    Expr lanes = select(queries == 1,
+                        foldAccumulators([&](Expr acc) { return valueAccumulators(d, acc, j, g, query); }, lane),
+                        valueAccumulators(d, lane, j, g, query));
+    valueLanes(d, lane, j, g, query) = lanes;
+    out(d, j, g, query) = reduce16([&](int l) { return valueLanes(d, l, j, g, query); });
   }
 
   void schedule() {
@@ -167,51 +146,30 @@ public:
   }
 
 private:
-  Var d{"d"}, j{"j"}, g{"g"}, query{"query"}, chunk{"chunk"}, r{"r"}, lane{"lane"}, block{"block"};
-  LaneSum dot;
-  Func qk{"qk"}, scores{"scores"}, chunkMax{"chunk_max"}, probs{"probs"}, chunkSum{"chunk_sum"},
-      chunkValues{"chunk_values"}, partials{"partials"};
-  Func globalMax{"global_max"}, weight{"weight"}, denominator{"denominator"}, numerator{"numerator"};
-  /// Per-lane partial results of the masked reductions, to schedule.
-  std::vector<Func> laneReductions;
-  RDom scoreBlocks, probBlocks, valueKeys, combineChunks;
+  Var d{"d"}, j{"j"}, g{"g"}, query{"query"}, t{"t"}, a{"a"}, lane{"lane"}, blk{"blk"};
+  Func dotAccumulators{"dot_accumulators"}, folded{"folded"}, dot{"dot"}, scaled{"scaled"};
+  Func maxScore{"max_score"}, expScore{"exp_score"}, blockSum{"block_sum"}, expSum{"exp_sum"};
+  Func probability{"probability"}, valueAccumulators{"value_accumulators"}, valueLanes{"value_lanes"};
+  RDom valueRows;
 
   void scheduleCpu() {
-    // Stage 1: one task per (chunk, query), all heads inside, keys outermost within each pass.
-    Var task("task");
-    partials.compute_root().fuse(chunk, query, task).parallel(task).vectorize(d, 8, TailStrategy::GuardWithIf);
-    for (Func f : {scores, chunkMax, probs, chunkSum, chunkValues})
-      f.compute_at(partials, task);
-
-    // A block's scores for one head: 8 accumulators (one per key) over head_dim, then a
-    // transpose-and-add. Blocks outside heads, so K streams key by key.
-    scores.update().reorder(lane, j, g, scoreBlocks).vectorize(lane);
-    qk.compute_at(scores, j).vectorize(r);
-    dot.partial.compute_at(scores, j).vectorize(lane).unroll(r);
-    dot.partial.update().reorder(lane, r, dot.body).vectorize(lane).unroll(r);
-    // At the common head sizes the loop over head_dim unrolls completely, so the eight key rows'
-    // addresses are computed once per block instead of once per vector.
-    for (int size : {64, 128})
-      dot.partial.update().specialize(q.dim(0).extent() == size).unroll(dot.body);
-    dot.tail.compute_at(scores, j).unroll(r);
-    dot.tail.update().reorder(r, dot.rest).unroll(r);
-
-    probs.update().vectorize(lane);
-    for (Func f : laneReductions) {
-      f.compute_at(partials, task).vectorize(lane);
-      f.update().vectorize(lane);
-    }
-    // Keys outside heads again, so V streams key by key too; the accumulators of all heads (heads x
-    // head_dim floats) stay in L1.
-    chunkValues.vectorize(d, 8, TailStrategy::GuardWithIf);
-    chunkValues.update().reorder(d, j, g, valueKeys).vectorize(d, 8, TailStrategy::GuardWithIf);
-
-    // Stage 2: combining a few chunks is cheap; queries in parallel.
-    out.parallel(query).vectorize(d, 8, TailStrategy::GuardWithIf);
-    for (Func f : {globalMax, weight, denominator, numerator})
-      f.compute_at(out, query);
-    numerator.vectorize(d, 8, TailStrategy::GuardWithIf);
-    numerator.update().reorder(d, combineChunks, j, g).vectorize(d, 8, TailStrategy::GuardWithIf);
+    // One task per (head, query): all of its keys, in row order.
+    Var head("head"), task("task");
+    out.fuse(j, g, head).fuse(head, query, task).parallel(task).vectorize(d, 8, TailStrategy::GuardWithIf);
+    // Scores for the run, each a vector of 64 products folded to one float.
+    scaled.compute_at(out, task);
+    dotAccumulators.compute_at(scaled, t).vectorize(a, 8);
+    dotAccumulators.update().vectorize(a, 8);
+    folded.compute_at(scaled, t).vectorize(lane, 8);
+    dot.compute_at(scaled, t);
+    for (Func f : {maxScore, expScore, expSum, probability})
+      f.compute_at(out, task);
+    expScore.vectorize(t, 8, TailStrategy::GuardWithIf);
+    probability.vectorize(t, 8, TailStrategy::GuardWithIf);
+    // The value accumulators (64 rows of head_dim) stay in L1; V streams row by row.
+    valueAccumulators.compute_at(out, task).vectorize(d, 8, TailStrategy::GuardWithIf);
+    valueAccumulators.update().vectorize(d, 8, TailStrategy::GuardWithIf);
+    valueLanes.compute_at(out, task).vectorize(d, 8, TailStrategy::GuardWithIf);
   }
 };
 

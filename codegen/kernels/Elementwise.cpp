@@ -40,7 +40,9 @@ public:
   void generate() {
     switch (op) {
     case ElementwiseOp::SwiGLU:
-      out(i) = silu(a(i)) * (*b)(i);
+      // ggml's product, rounded as it rounds: strict, or the simplifier may fold the multiply into the
+      // division inside silu.
+      out(i) = strict_float(silu(a(i)) * (*b)(i));
       break;
     case ElementwiseOp::GeGLU:
       out(i) = geluTanh(a(i)) * (*b)(i);

@@ -15,12 +15,19 @@
 // loads of both members before either member is stored, and different
 // vectors of pairs never overlap.
 //
-// Angles reach 131072 radians and more, where one float ulp is 0.008 rad, so
-// frequencies, angles and their cos/sin are computed in double (once per
-// token, shared by all heads) and only the final cos/sin rounded to float.
+// The angles and the rotation are computed as ggml computes them, so that a
+// model run from a GGUF file agrees with llama.cpp to the last bit (the
+// quantized products after attention amplify any ulp of difference; see
+// test/reference/test_smollm2.py): per token, angle_0 = p and angle_{j+1} =
+// angle_j * theta_scale in F32, theta_scale = powf(theta, -2 / rot_dims)
+// (computed by the caller), cos and sin from the C library, and
+//   x0' = fma(x0, cos, -(x1 sin)),   x1' = fma(x0, sin, x1 cos).
+// The iterated product loses a few ulps over the pairs; llama.cpp has run
+// long contexts on exactly these angles.
 //
 //===----------------------------------------------------------------------===//
 
+#include "FloatMath.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -34,21 +41,24 @@ public:
 
   Input<Buffer<float, 4>> x{"x"}; // [rot_dims / 2, 2, heads, n]
   Input<int32_t> start_pos{"start_pos"};
-  Input<float> theta{"theta"};
+  Input<float> theta_scale{"theta_scale"};
   Output<Buffer<float, 4>> out{"out"}; // the same memory as x
 
   void generate() {
     Expr pairs = x.dim(0).extent();
-    invFreq(j) = pow(cast<double>(theta), -cast<double>(j) / cast<double>(pairs));
-    Expr angle = cast<double>(start_pos + token) * invFreq(j);
-    cosSin(j, token) = {cast<float>(cos(angle)), cast<float>(sin(angle))};
+    // A serial scan over the pairs: each angle is the previous one times theta_scale, rounded.
+    angles(j, token) = cast<float>(start_pos + token);
+    RDom next(1, max(pairs - 1, 0), "next_pair");
+    angles(next, token) = strict_float(angles(next - 1, token) * theta_scale);
+    cosSin(j, token) = {cos(angles(j, token)), sin(angles(j, token))};
 
     // The last vector of pairs may be partial: its lanes past the end rotate a copy of the last pair
     // and the guarded stores drop them.
     Expr jIn = min(j, pairs - 1);
     Expr c0 = x(jIn, 0, head, token), c1 = x(jIn, 1, head, token);
     Expr cosA = cosSin(j, token)[0], sinA = cosSin(j, token)[1];
-    rotated(j, c, head, token) = select(c == 0, c0 * cosA - c1 * sinA, c1 * cosA + c0 * sinA);
+    rotated(j, c, head, token) = select(c == 0, fusedMultiplyAdd(c0, cosA, -strict_float(c1 * sinA)),
+                                        fusedMultiplyAdd(c0, sinA, strict_float(c1 * cosA)));
     out(j, c, head, token) = rotated(j, c, head, token);
 
     constrainStrides(x);
@@ -67,7 +77,7 @@ public:
           .parallel(token);
       rotated.compute_at(out, jOuter).bound_extent(j, 8).vectorize(j).unroll(c);
       cosSin.compute_at(out, token);
-      invFreq.compute_root();
+      angles.compute_at(out, token);
       break;
     }
     }
@@ -75,7 +85,7 @@ public:
 
 private:
   Var j{"j"}, c{"c"}, head{"head"}, token{"token"};
-  Func invFreq{"inv_freq"}, cosSin{"cos_sin"}, rotated{"rotated"};
+  Func angles{"angles"}, cosSin{"cos_sin"}, rotated{"rotated"};
 
   template <typename B> void constrainStrides(B &buffer) {
     buffer.dim(1).set_extent(2);

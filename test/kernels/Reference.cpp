@@ -88,6 +88,28 @@ Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t he
   return r;
 }
 
+std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
+                           int64_t startPos, float theta, bool interleaved) {
+  std::vector<float> y = x;
+  int64_t half = rotDims / 2;
+  const float thetaScale = std::pow(theta, -2.0f / static_cast<float>(rotDims));
+  for (int64_t i = 0; i < n; ++i) {
+    float angle = static_cast<float>(startPos + i);
+    for (int64_t j = 0; j < half; ++j, angle *= thetaScale) {
+      const float c = std::cos(angle), s = std::sin(angle);
+      for (int64_t h = 0; h < heads; ++h) {
+        int64_t base = (i * heads + h) * headDim;
+        int64_t a = base + (interleaved ? 2 * j : j), b = base + (interleaved ? 2 * j + 1 : j + half);
+        const float x0 = x[a], x1 = x[b];
+        const float x1s = x1 * s, x1c = x1 * c;
+        y[a] = std::fma(x0, c, -x1s);
+        y[b] = std::fma(x0, s, x1c);
+      }
+    }
+  }
+  return y;
+}
+
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
                     const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
                     int mask, int64_t window) {

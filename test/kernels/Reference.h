@@ -35,6 +35,10 @@ Reference layerNorm(const std::vector<float> &x, int64_t rows, int64_t d, const 
 /// RoPE of x[n, heads, head_dim], NeoX pairs (j, j + rot/2) or GPT-J pairs (2j, 2j + 1).
 Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
                int64_t startPos, double theta, bool interleaved);
+/// RoPE as ggml computes it: F32 angles p * theta_scale^j by repeated multiplication, theta_scale =
+/// powf(theta, -2 / rot_dims), C library cos and sin, x0' = fma(x0, cos, -(x1 sin)), x1' = fma(x0, sin, x1 cos).
+std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
+                           int64_t startPos, float theta, bool interleaved);
 
 /// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim].
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,

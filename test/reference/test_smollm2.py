@@ -4,24 +4,23 @@ Loom runs the file with no spec (`loom import` supplies the architecture); llama
 llama-cpp-python with an F32 KV cache. Prompts are formatted with the model's ChatML template and tokenized
 by llama.cpp, so that these tests are about the model; test_tokenizer_llamacpp.py compares the tokenizers.
 
-What can be equal and what cannot. Loom's quantized products are ggml's bit for bit (activations quantized
-to Q8_0/Q8_1 the same way, the same integer block products, the same float summation order; the tiny Q8_0
-and Q4_1 models of test_llamacpp_logits.py give identical logits). The F32 operations between them are
-not: ggml's SiLU and softmax use its own vectorized exp polynomial, its attention is two-pass over the
-whole cache with tinyBLAS's summation order, Loom's is split-key with its own exp. Those differ by an ulp,
-and an ulp moves an activation across a rounding boundary of the next 8-bit quantization now and then;
-through 30 layers of a 4-bit model that grows to logit differences of order 1. llama.cpp shows the same
-sensitivity to itself: switching its own KV cache from F32 to F16 moves these logits by as much (the
-tests measure it). So:
+Equal, bit for bit. Loom's kernels compute what llama.cpp's CPU backend computes, operation for operation
+(codegen/kernels: activations quantized to Q8_0/Q8_1 as ggml does, its integer block products and float
+summation order, RMSNorm's F64 sums, its exp polynomial in SiLU and softmax, its RoPE angles, its attention
+summation orders), because anything less is not enough here: a last-bit difference moves an activation
+across a rounding boundary of the next 8-bit quantization now and then, and through 30 layers of a 4-bit
+model that grows to logit differences of order 1. llama.cpp shows that sensitivity itself: switching its
+own KV cache from F32 to F16 moves these logits by up to 2.4 (the logits test measures and reports it).
 
-- Logits over 32 positions: Loom's max-abs difference from llama.cpp (F32 cache) must stay within
-  SELF_VARIATION_FACTOR times llama.cpp's own F32-vs-F16-cache difference, and the top-1 token must agree
-  at every position where llama.cpp's lead over its runner-up exceeds DECISIVE_MARGIN.
-- Greedy generation of 64 tokens for each of three prompts: Loom's tokens equal llama.cpp's token for
-  token until the first step, if any, where llama.cpp's top two logits are within DECISIVE_MARGIN (a
-  near-tie the ulp noise above can flip; observed margins at divergences: 0.13 and 0.29); the test then
-  also checks, teacher-forced along llama.cpp's whole sequence, that Loom's argmax agrees at every
-  decisive step.
+The arithmetic reproduced is that of llama.cpp's AVX-512 build, the one pip makes on the machines this
+project is tested on. On a CPU without AVX-512 llama.cpp sums differently, and these tests fall back to
+what can still be asked: logits within SELF_VARIATION_FACTOR times llama.cpp's own F32-vs-F16-cache
+variation, top-1 agreement wherever llama.cpp's lead exceeds DECISIVE_MARGIN, and greedy tokens equal up to
+the first near-tie (lead below DECISIVE_MARGIN).
+
+- Greedy generation of 64 tokens for each of three prompts equals llama.cpp's token for token; teacher-forced
+  along llama.cpp's sequence, Loom's logits equal llama.cpp's.
+- Logits over 32 positions of one batched pass equal llama.cpp's (max-abs 0, top-1 agreement 100%).
 """
 import re
 import subprocess
@@ -41,6 +40,11 @@ GREEDY_TOKENS = 64
 LOGIT_POSITIONS = 32
 SELF_VARIATION_FACTOR = 1.5
 DECISIVE_MARGIN = 0.5
+
+
+def bit_exact_reference(llama_cpp):
+    """Whether llama.cpp is the AVX-512 build whose arithmetic Loom's kernels reproduce."""
+    return b"AVX512 = 1" in llama_cpp.llama_print_system_info()
 
 
 def chatml(prompt):
@@ -73,7 +77,7 @@ def margins(np, logits):
 
 @pytest.mark.parametrize("prompt", PROMPTS, ids=["capital", "fibonacci", "sky"])
 def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, record_diff):
-    np, path, llama, _ = smollm2
+    np, path, llama, llama_cpp = smollm2
     ids = llama.tokenize(chatml(prompt))
     expected = llama.greedy(ids, GREEDY_TOKENS)
     got = loom_greedy(loom, path, ids, GREEDY_TOKENS)
@@ -86,7 +90,11 @@ def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, rec
     lead = margins(np, reference)
     first = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), None)
     text = llama.llm.detokenize(expected).decode("utf-8", "replace")
-    if first is not None:
+    exact = bit_exact_reference(llama_cpp)
+    if exact:
+        assert got == expected, (f"greedy tokens differ from llama.cpp at step {first}:\n  loom:      {got}\n"
+                                 f"  llama.cpp: {expected}\n  llama.cpp text: {text!r}")
+    elif first is not None:
         assert lead[first] < DECISIVE_MARGIN, (
             f"greedy tokens differ from llama.cpp at step {first}, where llama.cpp's lead is "
             f"{lead[first]:.3f} (>= {DECISIVE_MARGIN}):\n  loom:      {got}\n  llama.cpp: {expected}\n"
@@ -98,6 +106,8 @@ def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, rec
     record_diff(f"SmolLM2 greedy '{prompt[:24]}': equal for {first if first is not None else GREEDY_TOKENS}"
                 f"/{GREEDY_TOKENS} steps, teacher-forced argmax agrees {GREEDY_TOKENS - len(disagree)}"
                 f"/{GREEDY_TOKENS}; max-abs", float(np.abs(forced - reference).max()), None)
+    if exact:
+        assert float(np.abs(forced - reference).max()) == 0.0, "teacher-forced logits differ from llama.cpp's"
     assert not decisive, (f"teacher-forced along llama.cpp's tokens, Loom's argmax differs at decisive steps "
                           f"{decisive} (llama.cpp leads {[round(float(lead[i]), 3) for i in decisive]})")
 
@@ -113,13 +123,13 @@ def test_logits_match_llamacpp(smollm2, loom, tmp_path, record_diff):
     diff = float(np.abs(got.astype(np.float64) - expected).max())
     top1 = got.argmax(axis=1) == expected.argmax(axis=1)
     lead = margins(np, expected)
-    tolerance = SELF_VARIATION_FACTOR * self_variation
+    tolerance = 0.0 if bit_exact_reference(llama_cpp) else SELF_VARIATION_FACTOR * self_variation
     record_diff(f"llama.cpp itself, F16 vs F32 KV cache, SmolLM2 {LOGIT_POSITIONS} positions", self_variation,
                 None)
     record_diff(f"SmolLM2-135M Q4_1, {LOGIT_POSITIONS} positions, vs llama.cpp (top-1 agreement "
                 f"{top1.mean():.0%})", diff, tolerance)
-    assert diff <= tolerance, (f"Loom vs llama.cpp max-abs {diff:.3e} > {SELF_VARIATION_FACTOR} x llama.cpp's own "
-                               f"F16-vs-F32-cache variation {self_variation:.3e}")
+    assert diff <= tolerance, (f"Loom vs llama.cpp max-abs {diff:.3e} > tolerance {tolerance:.3e} (llama.cpp's own "
+                               f"F16-vs-F32-cache variation: {self_variation:.3e})")
     decisive_misses = [i for i in range(LOGIT_POSITIONS) if not top1[i] and lead[i] >= DECISIVE_MARGIN]
     assert not decisive_misses, f"top-1 differs at positions {decisive_misses} where llama.cpp's lead is decisive"
 

@@ -1,7 +1,7 @@
 //===- Attention.cpp - loom_k_attention -----------------------------------===//
 //
-// The pipeline splits each query's visible keys into chunks processed as
-// separate tasks (codegen/kernels/Attention.cpp); this picks their length.
+// Checks the arguments and views the caches as the rows in use; the
+// pipeline (codegen/kernels/Attention.cpp) computes with ggml's arithmetic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,30 +12,8 @@
 
 #include "loom_hl_attention.h"
 
-#include <algorithm>
-
 using namespace loom::kernels;
 
-namespace {
-
-/// Tasks to aim for per call: several per thread on machines of up to 4-8 threads, so that chunks of
-/// unequal cost balance. It is a constant rather than derived from the thread count so that the
-/// chunking, and with it the rounding of every result, is the same for any thread count.
-constexpr int64_t kTargetTasks = 16;
-/// Fewer keys per chunk would cost more in per-task and combine overhead than they gain.
-constexpr int64_t kMinChunkKeys = 64;
-/// Chunks are whole blocks of the pipeline's score vectors.
-constexpr int64_t kBlockKeys = 8;
-
-/// Keys per chunk: enough chunks per query that n queries make kTargetTasks tasks (a decode step
-/// needs many chunks, a prefill chunk of queries one each).
-int64_t chunkLength(int64_t n, int64_t longestRun) {
-  int64_t chunksPerQuery = std::max<int64_t>(1, (kTargetTasks + n - 1) / n);
-  int64_t length = std::max(kMinChunkKeys, (longestRun + chunksPerQuery - 1) / chunksPerQuery);
-  return (length + kBlockKeys - 1) / kBlockKeys * kBlockKeys;
-}
-
-} // namespace
 
 void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float *k_cache, const float *v_cache,
                       int64_t heads, int64_t kv_heads, int64_t head_dim, float scale, int32_t mask, int64_t window,
@@ -62,8 +40,6 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float 
   auto vView = BufferView<3>::dense(v_cache, kF32, {head_dim, kv_heads, keys}, kernel);
   auto outView = BufferView<4>::dense(out, kF32, {head_dim, group, kv_heads, n}, kernel);
   int32_t windowArg = mask == LOOM_MASK_GLOBAL ? 0 : toInt32(window, kernel, "window");
-  int64_t longestRun = mask == LOOM_MASK_GLOBAL ? keys : std::min(window, keys);
-  int32_t chunkLen = toInt32(chunkLength(n, longestRun), kernel, "the chunk length");
   runPipeline(kernel, loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
-              scale, mask, windowArg, chunkLen, outView.get());
+              scale, mask, windowArg, outView.get());
 }

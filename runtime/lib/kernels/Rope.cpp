@@ -13,6 +13,8 @@
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
+#include <cmath>
+
 #include "loom_hl_rope_gptj.h"
 #include "loom_hl_rope_neox.h"
 
@@ -35,5 +37,8 @@ void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t r
   // Positions index int32 pipelines: the last one must fit.
   int32_t start = toInt32(start_pos, kernel, "start_pos");
   toInt32(start_pos + n, kernel, "the last position");
-  runPipeline(kernel, interleaved ? loom_hl_rope_gptj : loom_hl_rope_neox, in.get(), start, theta, out.get());
+  // As ggml: powf of F32 operands (codegen/kernels/Rope.cpp says why).
+  float thetaScale = ::powf(theta, -2.0f / static_cast<float>(rot_dims));
+  runPipeline(kernel, interleaved ? loom_hl_rope_gptj : loom_hl_rope_neox, in.get(), start, thetaScale,
+              out.get());
 }

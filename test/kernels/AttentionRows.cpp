@@ -1,0 +1,54 @@
+//===- AttentionRows.cpp - loom_k_attention on files, for Python tests ----===//
+//
+// loom-attention-rows N START_POS HEADS KV_HEADS HEAD_DIM SCALE Q K V OUT:
+// causal attention (global mask) of N queries Q [N, HEADS, HEAD_DIM] at
+// positions START_POS.. over the cache rows K, V [START_POS + N, KV_HEADS,
+// HEAD_DIM] (all little-endian F32); OUT receives [N, HEADS, HEAD_DIM].
+// test/reference/test_ggml_attention.py compares it with the attention
+// llama.cpp computes on the same inputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "loom/Runtime/Kernels.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace {
+
+bool readFloats(const char *path, size_t count, std::vector<float> &out) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (bytes.size() != count * sizeof(float)) {
+    std::fprintf(stderr, "%s holds %zu bytes, expected %zu floats\n", path, bytes.size(), count);
+    return false;
+  }
+  out.resize(count);
+  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char *>(out.data()));
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc != 11) {
+    std::fprintf(stderr, "usage: %s N START_POS HEADS KV_HEADS HEAD_DIM SCALE Q K V OUT\n", argv[0]);
+    return 2;
+  }
+  int64_t n = std::atoll(argv[1]), start = std::atoll(argv[2]), heads = std::atoll(argv[3]),
+          kvHeads = std::atoll(argv[4]), headDim = std::atoll(argv[5]);
+  float scale = std::strtof(argv[6], nullptr);
+  std::vector<float> q, k, v;
+  size_t rows = static_cast<size_t>(start + n);
+  if (!readFloats(argv[7], n * heads * headDim, q) || !readFloats(argv[8], rows * kvHeads * headDim, k) ||
+      !readFloats(argv[9], rows * kvHeads * headDim, v))
+    return 1;
+  std::vector<float> out(n * heads * headDim);
+  loom_k_attention(q.data(), n, start, k.data(), v.data(), heads, kvHeads, headDim, scale, LOOM_MASK_GLOBAL, 0,
+                   out.data());
+  std::ofstream(argv[10], std::ios::binary).write(reinterpret_cast<const char *>(out.data()), out.size() * 4);
+  return 0;
+}
