@@ -25,8 +25,8 @@
 //     order, row t into accumulator t mod 16 with no folding.
 // Rows outside [first, p] have probability 0 in ggml and add nothing.
 //
-// Tasks are (head, query) pairs. Within a task the scores, probabilities and
-// value accumulators live in buffers bounded by the visible run.
+// The schedule (scheduleCpu) says how the work is split without changing
+// any of those orders.
 //
 //===----------------------------------------------------------------------===//
 
@@ -47,6 +47,8 @@ constexpr int kMaskSlidingWindow = 1, kMaskChunked = 2;
 
 /// ggml_vec_dot_f32's accumulators (4 vectors of 16 floats), tinyBLAS's (one vector of 16).
 constexpr int kDotAccumulators = 64, kLanes = 16;
+/// Cache rows per score task; features per value task (a decode step has head_dim / kValueFeatures).
+constexpr int kScoreRows = 64, kValueFeatures = 32;
 
 /// _mm512_reduce_add_ps of 16 lanes as GCC expands it.
 Expr reduce16(const std::function<Expr(int)> &lane) {
@@ -127,8 +129,10 @@ public:
     RDom runRows(0, keys, "run_rows");
     runRows.where(visible(runRows));
     valueAccumulators(d, a, j, g, query) = 0.0f;
-    valueAccumulators(d, runRows % period, j, g, query) =
-        valueAccumulators(d, runRows % period, j, g, query) +
+    // period is a power of two: the mask avoids a division per row.
+    Expr slot = runRows & (period - 1);
+    valueAccumulators(d, slot, j, g, query) =
+        valueAccumulators(d, slot, j, g, query) +
         probability(runRows, j, g, query) * v_cache(d, g, runRows);
     valueRows = runRows;
     Expr lanes = select(queries == 1,
@@ -153,23 +157,45 @@ private:
   RDom valueRows;
 
   void scheduleCpu() {
-    // One task per (head, query): all of its keys, in row order.
-    Var head("head"), task("task");
-    out.fuse(j, g, head).fuse(head, query, task).parallel(task).vectorize(d, 8, TailStrategy::GuardWithIf);
-    // Scores for the run, each a vector of 64 products folded to one float.
-    scaled.compute_at(out, task);
-    dotAccumulators.compute_at(scaled, t).vectorize(a, 8);
+    // Three stages, each walking the cache in row order so that K and V stream as whole rows (all KV
+    // heads of a position are one contiguous run; per-head walks read 256-512 byte slivers 4 KiB apart,
+    // which the hardware prefetchers do not follow). The value sums cannot be split along the rows
+    // (ggml's summation order is one chain per accumulator), so a decode step is parallel over blocks of
+    // features instead.
+    //   1. Scores of every (row, head, query), tasks over blocks of rows.
+    Var rowBlock("row_block"), rowIn("row_in"), scoreTask("score_task");
+    scaled.compute_root()
+        .split(t, rowBlock, rowIn, kScoreRows, TailStrategy::GuardWithIf)
+        .reorder(j, g, rowIn, rowBlock, query)
+        .fuse(rowBlock, query, scoreTask)
+        .parallel(scoreTask);
+    dotAccumulators.compute_at(scaled, j).vectorize(a, 8);
     dotAccumulators.update().vectorize(a, 8);
-    folded.compute_at(scaled, t).vectorize(lane, 8);
-    dot.compute_at(scaled, t);
-    for (Func f : {maxScore, expScore, expSum, probability})
-      f.compute_at(out, task);
+    folded.compute_at(scaled, j).vectorize(lane, 8);
+    dot.compute_at(scaled, j);
+    //   2. The softmax of every (head, query).
+    Var head("head"), softmaxTask("softmax_task");
+    probability.compute_root()
+        .fuse(j, g, head)
+        .fuse(head, query, softmaxTask)
+        .parallel(softmaxTask)
+        .vectorize(t, 8, TailStrategy::GuardWithIf);
+    for (Func f : {maxScore, expScore, expSum})
+      f.compute_at(probability, softmaxTask);
     expScore.vectorize(t, 8, TailStrategy::GuardWithIf);
-    probability.vectorize(t, 8, TailStrategy::GuardWithIf);
-    // The value accumulators (64 rows of head_dim) stay in L1; V streams row by row.
-    valueAccumulators.compute_at(out, task).vectorize(d, 8, TailStrategy::GuardWithIf);
-    valueAccumulators.update().vectorize(d, 8, TailStrategy::GuardWithIf);
-    valueLanes.compute_at(out, task).vectorize(d, 8, TailStrategy::GuardWithIf);
+    //   3. Values: tasks over (block of features, query); each walks the rows once for all heads, the
+    //      accumulators of one row slot of every head side by side.
+    Var dBlock("d_block"), dIn("d_in"), valueTask("value_task");
+    out.split(d, dBlock, dIn, kValueFeatures, TailStrategy::GuardWithIf)
+        .reorder(dIn, j, g, dBlock, query)
+        .fuse(dBlock, query, valueTask)
+        .parallel(valueTask)
+        .vectorize(dIn, 8, TailStrategy::GuardWithIf);
+    valueAccumulators.compute_at(out, valueTask)
+        .reorder_storage(d, j, g, a, query)
+        .vectorize(d, 8, TailStrategy::GuardWithIf);
+    valueAccumulators.update().reorder(d, j, g, valueRows).vectorize(d, 8, TailStrategy::GuardWithIf);
+    valueLanes.compute_at(out, valueTask).vectorize(d, 8, TailStrategy::GuardWithIf);
   }
 };
 
