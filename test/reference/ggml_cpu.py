@@ -47,3 +47,59 @@ class GgmlCpu:
                 getattr(self.lib, vec_dot)(k, out.ctypes.data, 0, w.ctypes.data, 0, xq.ctypes.data, 0, 1)
                 y[i, j] = out[0]
         return y
+
+
+class _GgmlTensor(ctypes.Structure):
+    """The head of ggml.h's struct ggml_tensor (ggml as built by llama-cpp-python 0.3.36), as far as `name`."""
+    _fields_ = [("type", ctypes.c_int), ("buffer", ctypes.c_void_p), ("ne", ctypes.c_int64 * 4),
+                ("nb", ctypes.c_size_t * 4), ("op", ctypes.c_int), ("op_params", ctypes.c_int32 * 16),
+                ("flags", ctypes.c_int32), ("src", ctypes.c_void_p * 10), ("view_src", ctypes.c_void_p),
+                ("view_offs", ctypes.c_size_t), ("data", ctypes.c_void_p), ("name", ctypes.c_char * 64)]
+
+
+class GraphTap:
+    """Runs a GGUF file in llama.cpp (F32 KV cache, no flash attention) and keeps a copy of every F32 tensor
+    of its compute graph whose name starts with one of `prefixes`, in evaluation order, through the
+    scheduler's eval callback: the values llama.cpp really computed, as [ne3, ne2, ne1, ne0] arrays."""
+
+    def __init__(self, llama_cpp, np, path, prefixes, n_ctx=256):
+        self.np, self.prefixes, self.tensors = np, tuple(prefixes), []
+        self._callback = llama_cpp.ggml_backend_sched_eval_callback(self._observe)
+        params = llama_cpp.llama_context_default_params
+
+        def with_callback():
+            p = params()
+            p.cb_eval = self._callback
+            return p
+
+        llama_cpp.llama.llama_cpp.llama_context_default_params = with_callback
+        try:
+            self.llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx,
+                                       n_threads=2, n_threads_batch=2, type_k=0, type_v=0, flash_attn=False,
+                                       verbose=False)
+        finally:
+            llama_cpp.llama.llama_cpp.llama_context_default_params = params
+
+    def _observe(self, tensor, ask, _user_data):
+        t = _GgmlTensor.from_address(tensor)
+        name = t.name.decode(errors="replace")
+        if ask or t.type != 0 or not t.data or not name.startswith(self.prefixes):
+            return True
+        ne, nb = list(t.ne), list(t.nb)
+        span = sum((ne[i] - 1) * nb[i] for i in range(4)) + 4
+        raw = self.np.frombuffer(ctypes.string_at(t.data, span), dtype=self.np.uint8)
+        view = self.np.lib.stride_tricks.as_strided(raw.view(self.np.float32), shape=tuple(reversed(ne)),
+                                                    strides=tuple(reversed(nb)))
+        self.tensors.append((name, self.np.array(view)))
+        return True
+
+    def run(self, tokens, reset=True):
+        """Evaluates `tokens` (from an empty cache if `reset`) and returns {name: [arrays in order]}."""
+        self.tensors = []
+        if reset:
+            self.llm.reset()
+        self.llm.eval(list(tokens))
+        found = {}
+        for name, value in self.tensors:
+            found.setdefault(name, []).append(value)
+        return found
