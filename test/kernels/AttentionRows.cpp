@@ -11,27 +11,12 @@
 
 #include "loom/Runtime/Kernels.h"
 
+#include "FileIO.h"
+
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <vector>
 
-namespace {
-
-bool readFloats(const char *path, size_t count, std::vector<float> &out) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() != count * sizeof(float)) {
-    std::fprintf(stderr, "%s holds %zu bytes, expected %zu floats\n", path, bytes.size(), count);
-    return false;
-  }
-  out.resize(count);
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char *>(out.data()));
-  return true;
-}
-
-} // namespace
+using namespace loom::test;
 
 int main(int argc, char **argv) {
   if (argc != 11) {
@@ -49,6 +34,6 @@ int main(int argc, char **argv) {
   std::vector<float> out(n * heads * headDim);
   loom_k_attention(q.data(), n, start, k.data(), v.data(), heads, kvHeads, headDim, scale, LOOM_MASK_GLOBAL, 0,
                    out.data());
-  std::ofstream(argv[10], std::ios::binary).write(reinterpret_cast<const char *>(out.data()), out.size() * 4);
+  writeFloats(argv[10], out);
   return 0;
 }

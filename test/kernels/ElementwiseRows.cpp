@@ -10,32 +10,13 @@
 
 #include "loom/Runtime/Kernels.h"
 
+#include "FileIO.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
-#include <vector>
 
-namespace {
-
-bool readFloats(const char *path, size_t count, std::vector<float> &out) {
-  std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() != count * sizeof(float)) {
-    std::fprintf(stderr, "%s holds %zu bytes, expected %zu floats\n", path, bytes.size(), count);
-    return false;
-  }
-  out.resize(count);
-  std::memcpy(out.data(), bytes.data(), bytes.size());
-  return true;
-}
-
-void writeFloats(const char *path, const std::vector<float> &values) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char *>(values.data()), values.size() * 4);
-}
-
-} // namespace
+using namespace loom::test;
 
 int main(int argc, char **argv) {
   if (argc == 8 && std::strcmp(argv[1], "rms_norm") == 0) {

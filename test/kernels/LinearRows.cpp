@@ -10,23 +10,12 @@
 
 #include "loom/Runtime/Kernels.h"
 
+#include "FileIO.h"
+
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <vector>
 
-namespace {
-
-bool readFile(const char *path, std::vector<unsigned char> &bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return false;
-  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  return true;
-}
-
-} // namespace
+using namespace loom::test;
 
 int main(int argc, char **argv) {
   if (argc != 8) {
@@ -34,20 +23,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   int64_t dtype = std::atoll(argv[1]), k = std::atoll(argv[2]), n = std::atoll(argv[3]), m = std::atoll(argv[4]);
-  std::vector<unsigned char> w, x;
-  if (!readFile(argv[5], w) || !readFile(argv[6], x)) {
-    std::fprintf(stderr, "cannot read %s or %s\n", argv[5], argv[6]);
+  std::vector<unsigned char> w;
+  std::vector<float> x, y(m * n);
+  if (!readBytes(argv[5], w) || !readFloats(argv[6], m * k, x))
     return 1;
-  }
-  if (x.size() != static_cast<size_t>(m * k * 4)) {
-    std::fprintf(stderr, "%s holds %zu bytes, not %lld x %lld floats\n", argv[6], x.size(), (long long)m,
-                 (long long)k);
-    return 1;
-  }
-  std::vector<float> xf(m * k), y(m * n);
-  std::copy(x.begin(), x.end(), reinterpret_cast<unsigned char *>(xf.data()));
   loom_tensor weights{w.data(), dtype};
-  loom_k_linear(xf.data(), m, k, &weights, n, nullptr, y.data());
-  std::ofstream(argv[7], std::ios::binary).write(reinterpret_cast<const char *>(y.data()), y.size() * 4);
+  loom_k_linear(x.data(), m, k, &weights, n, nullptr, y.data());
+  writeFloats(argv[7], y);
   return 0;
 }

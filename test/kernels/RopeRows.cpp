@@ -9,11 +9,12 @@
 
 #include "loom/Runtime/Kernels.h"
 
+#include "FileIO.h"
+
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
-#include <vector>
+
+using namespace loom::test;
 
 int main(int argc, char **argv) {
   if (argc != 9) {
@@ -24,16 +25,10 @@ int main(int argc, char **argv) {
           start = std::atoll(argv[4]);
   float theta = std::strtof(argv[5], nullptr);
   int32_t interleaved = std::atoi(argv[6]);
-  std::ifstream in(argv[7], std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (bytes.size() != static_cast<size_t>(n * heads * headDim * 4)) {
-    std::fprintf(stderr, "%s holds %zu bytes, not %lld x %lld x %lld floats\n", argv[7], bytes.size(), (long long)n,
-                 (long long)heads, (long long)headDim);
+  std::vector<float> x;
+  if (!readFloats(argv[7], n * heads * headDim, x))
     return 1;
-  }
-  std::vector<float> x(n * heads * headDim);
-  std::copy(bytes.begin(), bytes.end(), reinterpret_cast<char *>(x.data()));
   loom_k_rope(x.data(), n, heads, headDim, headDim, start, theta, interleaved);
-  std::ofstream(argv[8], std::ios::binary).write(reinterpret_cast<const char *>(x.data()), x.size() * 4);
+  writeFloats(argv[8], x);
   return 0;
 }
