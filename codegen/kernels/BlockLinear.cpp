@@ -88,8 +88,8 @@ public:
         cast<int32_t>(row.code(blk, j)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
-    // strict_float: Halide's fast-math flags let LLVM reassociate a float reduction (into several
-    // accumulators once the loop is long enough), which would change ggml's summation order.
+    // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
+    // (test/reference/test_ggml_products.py checks the bits).
     partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
     Expr dot = ggmlLaneSum(partial, nn, mm);
     // ggml keeps Q4_1's offset terms m * s in a scalar sum of their own and adds it after the lanes.
