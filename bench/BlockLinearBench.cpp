@@ -26,22 +26,40 @@ using loom::bench::RotatingBuffers;
 /// {k, n}: SmolLM2-135M's q/o and FFN projections and tied LM head, Qwen3-0.6B's FFN projections.
 const int64_t kShapes[][2] = {{576, 1536}, {1536, 576}, {576, 49152}, {1024, 3072}, {3072, 1024}};
 
-int64_t blockBytes(int64_t dtype) { return dtype == LOOM_DTYPE_Q8_0 ? 34 : dtype == LOOM_DTYPE_Q4_0 ? 18 : 20; }
+/// A block dtype's encoded block: elements, bytes, and the byte offsets of its F16 scales.
+struct BlockLayout {
+  int64_t elems, bytes;
+  std::vector<size_t> scaleOffsets;
+};
+
+BlockLayout layout(int64_t dtype) {
+  switch (dtype) {
+  case LOOM_DTYPE_Q8_0:
+    return {32, 34, {0}};
+  case LOOM_DTYPE_Q4_0:
+    return {32, 18, {0}};
+  case LOOM_DTYPE_Q4_1:
+    return {32, 20, {0, 2}};
+  case LOOM_DTYPE_Q4_K:
+    return {256, 144, {0, 2}};
+  default: // Q6_K
+    return {256, 210, {208}};
+  }
+}
 
 void BM_BlockGemv(benchmark::State &state) {
   int64_t dtype = state.range(0), k = state.range(1), n = state.range(2);
-  size_t bytes = static_cast<size_t>(k / 32 * blockBytes(dtype) * n);
+  BlockLayout block = layout(dtype);
+  size_t bytes = static_cast<size_t>(k / block.elems * block.bytes * n);
   RotatingBuffers weights((bytes + 3) / 4);
   // Random bytes are fine codes, but their scales must be ordinary F16 values: random patterns include
   // subnormals, whose F32 arithmetic can be slow, and NaNs.
   const uint16_t scale = 0x2000; // 2^-7
   for (size_t copy = 0; copy < weights.count(); ++copy) {
     auto *blocks = reinterpret_cast<unsigned char *>(weights.next());
-    for (size_t at = 0; at < bytes; at += blockBytes(dtype)) {
-      std::memcpy(blocks + at, &scale, 2);
-      if (dtype == LOOM_DTYPE_Q4_1)
-        std::memcpy(blocks + at + 2, &scale, 2);
-    }
+    for (size_t at = 0; at < bytes; at += block.bytes)
+      for (size_t offset : block.scaleOffsets)
+        std::memcpy(blocks + at + offset, &scale, 2);
   }
   std::vector<float> x(k), y(n);
   loom::bench::fillRandom(x.data(), x.size(), 7);
@@ -58,9 +76,10 @@ void BM_BlockGemv(benchmark::State &state) {
 }
 
 void blockGemvShapes(benchmark::internal::Benchmark *b) {
-  for (int64_t dtype : {LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1})
+  for (int64_t dtype : {LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q4_K, LOOM_DTYPE_Q6_K})
     for (auto &shape : kShapes)
-      b->Args({dtype, shape[0], shape[1]});
+      if (shape[0] % layout(dtype).elems == 0) // the k-quants need whole 256-element super-blocks
+        b->Args({dtype, shape[0], shape[1]});
   b->ArgNames({"dtype", "k", "n"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 

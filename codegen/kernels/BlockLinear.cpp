@@ -4,7 +4,8 @@
 // agrees with it token for token: the runtime first quantizes every row of x
 // to 8-bit blocks of 32 (ggml's Q8_0, or Q8_1 for Q4_1 weights, which adds
 // s = d * sum(q)), with F16-rounded scales (runtime/lib/kernels/
-// QuantizeActivations.cpp). Each block then contributes an exact integer dot
+// QuantizeActivations.cpp). For the k-quants it quantizes as ggml's Q8_K (one
+// F32 scale per 256 elements) and hands the kernel the same per-32 view. Each block then contributes an exact integer dot
 // product of its codes scaled in float:
 //   q8_0, q4_0: sum_b  dw_b * dx_b * sum_j qw_bj * qx_bj
 //   q4_1:       sum_b (dw_b * dx_b * sum_j qw_bj * qx_bj + mw_b * sx_b)
@@ -90,12 +91,14 @@ public:
     partial(lane, nn, mm) = 0.0f;
     // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
     // (test/reference/test_ggml_products.py checks the bits).
-    partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (row.scale(b) * xd(b, mRow));
+    // Q6_K's scale changes every 16 elements, so it is taken at the lane's first element.
+    Expr weightScale = row.scale(b, lane * (kBlockElems / kLanes));
+    partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (weightScale * xd(b, mRow));
     Expr dot = ggmlLaneSum(partial, nn, mm);
     // ggml keeps Q4_1's offset terms m * s in a scalar sum of their own and adds it after the lanes.
     // Folding them into a lane instead changes the float rounding, and a 1-ulp difference in an output
     // can move one code of the next product's quantized activations: visible in the logits.
-    if (weights == BlockFormat::Q4_1) {
+    if (hasOffset(weights)) {
       offsets(nn, mm) = 0.0f;
       offsets(nn, mm) = strict_float(offsets(nn, mm) + row.offset(b) * xs(b, mRow));
       dot = strict_float(dot + offsets(nn, mm));
@@ -143,7 +146,7 @@ private:
     partial.update().reorder(lane, nn, mm, block).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.compute_at(partial, block).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.update().atomic().vectorize(element).vectorize(lane).unroll(nn).unroll(mm);
-    if (weights == BlockFormat::Q4_1) {
+    if (hasOffset(weights)) {
       offsets.compute_at(y, tileLoop)
           .bound_extent(nn, tiling.wRows)
           .bound_extent(mm, tiling.xRows)

@@ -8,12 +8,17 @@ from pathlib import Path
 
 import pytest
 
-# ggml type id -> (activation quantizer, vec_dot, activation block bytes per 32 elements)
+# ggml type id -> (activation quantizer, vec_dot, activation block elements, block bytes)
 PRODUCTS = {
-    8: ("quantize_row_q8_0", "ggml_vec_dot_q8_0_q8_0", 34),  # Q8_0
-    2: ("quantize_row_q8_0", "ggml_vec_dot_q4_0_q8_0", 34),  # Q4_0
-    3: ("quantize_row_q8_1", "ggml_vec_dot_q4_1_q8_1", 36),  # Q4_1
+    8: ("quantize_row_q8_0", "ggml_vec_dot_q8_0_q8_0", 32, 34),  # Q8_0
+    2: ("quantize_row_q8_0", "ggml_vec_dot_q4_0_q8_0", 32, 34),  # Q4_0
+    3: ("quantize_row_q8_1", "ggml_vec_dot_q4_1_q8_1", 32, 36),  # Q4_1
+    12: ("quantize_row_q8_K", "ggml_vec_dot_q4_K_q8_K", 256, 292),  # Q4_K
+    14: ("quantize_row_q8_K", "ggml_vec_dot_q6_K_q8_K", 256, 292),  # Q6_K
 }
+# ggml type id -> (weight quantizer of libggml-base, block elements, block bytes), for the types the PyPI
+# gguf package cannot quantize.
+WEIGHT_QUANTIZERS = {12: ("quantize_row_q4_K_ref", 256, 144), 14: ("quantize_row_q6_K_ref", 256, 210)}
 
 
 class GgmlCpu:
@@ -24,23 +29,36 @@ class GgmlCpu:
         path = Path(llama_cpp.__file__).parent / "lib" / "libggml-cpu.so"
         if not path.is_file():
             pytest.fail(f"'{path}' is missing: llama-cpp-python's build of ggml is needed", pytrace=False)
+        self.base = ctypes.CDLL(str(path.parent / "libggml-base.so"))
         self.lib = ctypes.CDLL(str(path))
         self.lib.ggml_cpu_init()  # fills the F16 tables the dot products read
-        for quantizer, vec_dot, _ in PRODUCTS.values():
+        for quantizer, _, _ in WEIGHT_QUANTIZERS.values():
+            getattr(self.base, quantizer).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+        for quantizer, vec_dot, _, _ in PRODUCTS.values():
             getattr(self.lib, quantizer).argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
             getattr(self.lib, vec_dot).argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
                                                    ctypes.c_size_t, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 
+    def quantize(self, type_id, rows):
+        """rows [n, k] F32 as ggml's reference quantizer encodes them: uint8 [n, row bytes]."""
+        np = self.np
+        quantizer, elems, block_bytes = WEIGHT_QUANTIZERS[type_id]
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        out = np.zeros((rows.shape[0], rows.shape[1] // elems * block_bytes), dtype=np.uint8)
+        for i in range(rows.shape[0]):
+            getattr(self.base, quantizer)(rows[i].ctypes.data, out[i].ctypes.data, rows.shape[1])
+        return out
+
     def linear(self, type_id, w_rows, x):
         """y[m, n] = sum_k x[m, k] w[n, k] as ggml computes it, for w as raw block rows [n, row_bytes]."""
         np = self.np
-        quantizer, vec_dot, block_bytes = PRODUCTS[type_id]
+        quantizer, vec_dot, block_elems, block_bytes = PRODUCTS[type_id]
         m, k = x.shape
         y = np.zeros((m, w_rows.shape[0]), dtype=np.float32)
         out = np.zeros(1, dtype=np.float32)
         for i in range(m):
             row = np.ascontiguousarray(x[i], dtype=np.float32)
-            xq = np.zeros(k // 32 * block_bytes, dtype=np.uint8)
+            xq = np.zeros(k // block_elems * block_bytes, dtype=np.uint8)
             getattr(self.lib, quantizer)(row.ctypes.data, xq.ctypes.data, k)
             for j in range(w_rows.shape[0]):
                 w = np.ascontiguousarray(w_rows[j])

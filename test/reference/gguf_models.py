@@ -13,7 +13,8 @@ import dataclasses
 class GgufConfig:
     name: str
     arch: str  # "llama" | "qwen3" | "gemma3" (llama.cpp architecture names)
-    dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1"
+    dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1" | "Q4_K" | "Q6_K" (k-quants: every
+    # matrix's columns a multiple of 256)
     n_layers: int = 2
     d_model: int = 64
     heads: int = 4
@@ -51,6 +52,11 @@ def _store(np, gguf, value, dtype):
         return value.astype(np.float32), None
     if dtype == "F16":
         return value.astype(np.float16), None
+    if dtype in ("Q4_K", "Q6_K"):  # gguf.quants cannot encode these: ggml's own reference quantizer can
+        from ggml_cpu import GgmlCpu
+
+        kind = q[dtype]
+        return GgmlCpu(np).quantize(int(kind), value), kind
     kind = {"BF16": q.BF16, "Q8_0": q.Q8_0, "Q4_0": q.Q4_0, "Q4_1": q.Q4_1}[dtype]
     return gguf.quants.quantize(value.astype(np.float32), kind), kind
 

@@ -13,6 +13,11 @@ Tolerances (max-abs over every position; the logits spread over about [-4, 4]):
               block products in ggml's float order (lanes, then its horizontal sum, then Q4_1's m * s
               terms), so the products are ggml's bit for bit (observed 0 to 4e-7). 1e-3 still catches a
               single activation code landing one step apart (about 2e-2 here).
+  Q4_K, Q6_K  1e-1  Loom quantizes x as ggml's Q8_K (the same codes) and its products agree with ggml's
+              vec_dot to 1e-7 of their terms (test_ggml_products.py), but llama.cpp runs repacked Q4_K
+              (and, for prompts, Q6_K) kernels that sum in other orders: last-bit differences that move an
+              activation code of the next product now and then, 2e-2 to 7e-2 of a logit each time here.
+              Without a moved code the difference is about 1e-6.
   gemma3-f32  5e-3  F32 weights, but GELU differs: ggml's CPU GELU reads a table indexed by the input rounded
               to F16. Observed 2e-3, the same from the first position on (the sliding-window masks only
               matter past 8 tokens), so the masks, norms and RoPE bases agree.
@@ -26,7 +31,8 @@ from gguf_models import GgufConfig, write_gguf
 from llamacpp import LlamaCpp, import_reference
 
 TOLERANCE_BY_NAME = {"gemma3-f32": 5e-3}
-TOLERANCE = {"F32": 1e-4, "F16": 1e-2, "BF16": 5e-2, "Q8_0": 1e-3, "Q4_0": 1e-3, "Q4_1": 1e-3}
+TOLERANCE = {"F32": 1e-4, "F16": 1e-2, "BF16": 5e-2, "Q8_0": 1e-3, "Q4_0": 1e-3, "Q4_1": 1e-3, "Q4_K": 1e-1,
+             "Q6_K": 1e-1}
 
 CONFIGS = [
     GgufConfig(name="llama-f32", arch="llama", dtype="F32", seed=21),
@@ -40,6 +46,9 @@ CONFIGS = [
     GgufConfig(name="llama-q8_0", arch="llama", dtype="Q8_0", seed=26),
     GgufConfig(name="llama-q4_0", arch="llama", dtype="Q4_0", seed=27),
     GgufConfig(name="llama-q4_1", arch="llama", dtype="Q4_1", seed=28, tied=False),
+    # The k-quants need rows of whole 256-element super-blocks.
+    GgufConfig(name="llama-q4_k", arch="llama", dtype="Q4_K", seed=32, d_model=256, head_dim=64, hidden=512),
+    GgufConfig(name="llama-q6_k", arch="llama", dtype="Q6_K", seed=33, d_model=256, head_dim=64, hidden=512),
 ]
 BY_NAME = {c.name: c for c in CONFIGS}
 SEQ_LENS = [24, 80]  # 80: more than one of Loom's 64-token forward chunks

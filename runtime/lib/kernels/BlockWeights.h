@@ -8,7 +8,8 @@
 
 namespace loom::kernels {
 
-/// Elements and bytes of one block of a ggml block dtype; {0, 0} for any other dtype.
+/// Elements and bytes of one encoded block of a ggml block dtype (a k-quant's 256-element super-block);
+/// {0, 0} for any other dtype.
 struct BlockShape {
   int64_t elems, bytes;
 };
@@ -21,6 +22,10 @@ inline BlockShape blockShape(int64_t dtype) {
     return {32, 18};
   case LOOM_DTYPE_Q4_1:
     return {32, 20};
+  case LOOM_DTYPE_Q4_K:
+    return {256, 144};
+  case LOOM_DTYPE_Q6_K:
+    return {256, 210};
   default:
     return {0, 0};
   }
@@ -35,6 +40,10 @@ inline const char *blockDtypeName(int64_t dtype) {
     return "Q4_0";
   case LOOM_DTYPE_Q4_1:
     return "Q4_1";
+  case LOOM_DTYPE_Q4_K:
+    return "Q4_K";
+  case LOOM_DTYPE_Q6_K:
+    return "Q6_K";
   default:
     return "?";
   }

@@ -16,6 +16,8 @@
 #include "loom_hl_embedding_f32.h"
 #include "loom_hl_embedding_q4_0.h"
 #include "loom_hl_embedding_q4_1.h"
+#include "loom_hl_embedding_q4_k.h"
+#include "loom_hl_embedding_q6_k.h"
 #include "loom_hl_embedding_q8_0.h"
 
 using namespace loom::kernels;
@@ -43,9 +45,13 @@ EmbeddingVariant variantFor(int64_t dtype) {
     return {kU8, loom_hl_embedding_q4_0};
   case LOOM_DTYPE_Q4_1:
     return {kU8, loom_hl_embedding_q4_1};
+  case LOOM_DTYPE_Q4_K:
+    return {kU8, loom_hl_embedding_q4_k};
+  case LOOM_DTYPE_Q6_K:
+    return {kU8, loom_hl_embedding_q6_k};
   default:
-    loom_kernel_fail("loom_k_embedding: tables of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0 and "
-                     "Q4_1 are)",
+    loom_kernel_fail("loom_k_embedding: tables of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0, "
+                     "Q4_1, Q4_K and Q6_K are)",
                      static_cast<long long>(dtype));
   }
 }

@@ -28,6 +28,10 @@
 #include "loom_hl_linear_gemv_q4_0.h"
 #include "loom_hl_linear_gemv_q4_1.h"
 #include "loom_hl_linear_gemv_q8_0.h"
+#include "loom_hl_linear_gemm_q4_k.h"
+#include "loom_hl_linear_gemm_q6_k.h"
+#include "loom_hl_linear_gemv_q4_k.h"
+#include "loom_hl_linear_gemv_q6_k.h"
 
 using namespace loom::kernels;
 
@@ -53,8 +57,8 @@ LinearVariant variantFor(int64_t dtype) {
   case LOOM_DTYPE_BF16:
     return {kU16, loom_hl_linear_gemv_bf16, loom_hl_linear_gemm_bf16};
   default:
-    loom_kernel_fail("loom_k_linear: weights of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0 "
-                     "and Q4_1 are)",
+    loom_kernel_fail("loom_k_linear: weights of dtype %lld are not supported (F32, F16, BF16, Q8_0, Q4_0, "
+                     "Q4_1, Q4_K and Q6_K are)",
                      static_cast<long long>(dtype));
   }
 }
@@ -62,19 +66,26 @@ LinearVariant variantFor(int64_t dtype) {
 using BlockLinearPipeline = int (*)(halide_buffer_t *xq, halide_buffer_t *xd, halide_buffer_t *xs,
                                     halide_buffer_t *w, halide_buffer_t *bias, bool has_bias, halide_buffer_t *y);
 
+/// How ggml quantizes x for a weight dtype's products.
+enum class ActivationBlocks { Q8_0, Q8_1, Q8_K };
+
 struct BlockLinearVariant {
   BlockLinearPipeline gemv, gemm;
-  bool needsSums; ///< x blocks carry s = d * sum(q) (ggml's Q8_1)
+  ActivationBlocks activations;
 };
 
 BlockLinearVariant blockVariantFor(int64_t dtype) {
   switch (dtype) {
   case LOOM_DTYPE_Q8_0:
-    return {loom_hl_linear_gemv_q8_0, loom_hl_linear_gemm_q8_0, false};
+    return {loom_hl_linear_gemv_q8_0, loom_hl_linear_gemm_q8_0, ActivationBlocks::Q8_0};
   case LOOM_DTYPE_Q4_0:
-    return {loom_hl_linear_gemv_q4_0, loom_hl_linear_gemm_q4_0, false};
+    return {loom_hl_linear_gemv_q4_0, loom_hl_linear_gemm_q4_0, ActivationBlocks::Q8_0};
+  case LOOM_DTYPE_Q4_K:
+    return {loom_hl_linear_gemv_q4_k, loom_hl_linear_gemm_q4_k, ActivationBlocks::Q8_K};
+  case LOOM_DTYPE_Q6_K:
+    return {loom_hl_linear_gemv_q6_k, loom_hl_linear_gemm_q6_k, ActivationBlocks::Q8_K};
   default:
-    return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, true};
+    return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, ActivationBlocks::Q8_1};
   }
 }
 
@@ -85,14 +96,17 @@ void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int
     loom_kernel_fail("%s: %s weights need k to be a multiple of %lld, got k = %lld", kernel,
                      blockDtypeName(w->dtype), static_cast<long long>(block.elems), static_cast<long long>(k));
   BlockLinearVariant variant = blockVariantFor(w->dtype);
-  int64_t blocks = k / block.elems;
-  QuantizedRows xq = quantizeRowsQ8(x, m, k, variant.needsSums);
+  QuantizedRows xq = variant.activations == ActivationBlocks::Q8_K
+                         ? quantizeRowsQ8K(x, m, k)
+                         : quantizeRowsQ8(x, m, k, variant.activations == ActivationBlocks::Q8_1);
 
+  // The pipelines see x as 32-element blocks whatever the weights' block size.
+  int64_t xBlocks = k / kQ8BlockElems;
   auto codesView = BufferView<2>::dense(xq.codes, kI8, {k, m}, kernel);
-  auto scalesView = BufferView<2>::dense(xq.scales, kF32, {blocks, m}, kernel);
-  // Only the Q4_1 pipeline reads the sums; the others get the scales as a same-shaped stand-in.
-  auto sumsView = BufferView<2>::dense(xq.sums ? xq.sums : xq.scales, kF32, {blocks, m}, kernel);
-  auto wView = BufferView<2>::dense(w->data, kU8, {blocks * block.bytes, n}, kernel);
+  auto scalesView = BufferView<2>::dense(xq.scales, kF32, {xBlocks, m}, kernel);
+  // Only the pipelines with offsets (Q4_1, Q4_K) read the sums; the others get the scales as a stand-in.
+  auto sumsView = BufferView<2>::dense(xq.sums ? xq.sums : xq.scales, kF32, {xBlocks, m}, kernel);
+  auto wView = BufferView<2>::dense(w->data, kU8, {k / block.elems * block.bytes, n}, kernel);
   static const float noBias = 0.0f;
   auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
   auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);

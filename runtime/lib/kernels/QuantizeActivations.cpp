@@ -9,6 +9,7 @@
 #include "QuantizeActivations.h"
 #include "WidenWeights.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -80,6 +81,49 @@ QuantizedRows quantizeRowsQ8(const float *x, int64_t m, int64_t k, bool sums) {
       scratch.sums[blk] = halfBitsToFloat(floatToHalfBits(d * static_cast<float>(sum)));
   }
   return {scratch.codes.data(), scratch.scales.data(), sums ? scratch.sums.data() : nullptr};
+}
+
+QuantizedRows quantizeRowsQ8K(const float *x, int64_t m, int64_t k) {
+  thread_local Scratch scratch;
+  size_t elems = static_cast<size_t>(m * k), blocks = elems / kQ8BlockElems;
+  if (scratch.codes.size() < elems)
+    scratch.codes.resize(elems);
+  if (scratch.scales.size() < blocks)
+    scratch.scales.resize(blocks);
+  if (scratch.sums.size() < blocks)
+    scratch.sums.resize(blocks);
+  constexpr int64_t kSubBlocks = kQ8KBlockElems / kQ8BlockElems;
+  for (size_t super = 0; super < elems / kQ8KBlockElems; ++super) {
+    const float *in = x + super * kQ8KBlockElems;
+    int8_t *out = scratch.codes.data() + super * kQ8KBlockElems;
+    // ggml's quantize_row_q8_K_ref: the signed value of largest magnitude (the first one on ties).
+    float amax = 0.0f, max = 0.0f;
+    for (int64_t j = 0; j < kQ8KBlockElems; ++j)
+      if (std::fabs(in[j]) > amax) {
+        amax = std::fabs(in[j]);
+        max = in[j];
+      }
+    float d = 0.0f;
+    if (amax == 0.0f) {
+      std::memset(out, 0, kQ8KBlockElems);
+    } else {
+      const float inverse = -127.0f / max;
+      for (int64_t j = 0; j < kQ8KBlockElems; ++j) {
+        // Rounds to nearest even, as ggml's nearest_int (the 1.5 * 2^23 trick) does.
+        int code = static_cast<int>(std::nearbyint(inverse * in[j]));
+        out[j] = static_cast<int8_t>(std::min(127, code));
+      }
+      d = 1.0f / inverse;
+    }
+    for (int64_t s = 0; s < kSubBlocks; ++s) {
+      int sum = 0;
+      for (int64_t j = 0; j < kQ8BlockElems; ++j)
+        sum += out[s * kQ8BlockElems + j];
+      scratch.scales[super * kSubBlocks + s] = d;
+      scratch.sums[super * kSubBlocks + s] = d * static_cast<float>(sum);
+    }
+  }
+  return {scratch.codes.data(), scratch.scales.data(), scratch.sums.data()};
 }
 
 } // namespace loom::kernels

@@ -15,6 +15,7 @@
 namespace loom::kernels {
 
 inline constexpr int64_t kQ8BlockElems = 32;
+inline constexpr int64_t kQ8KBlockElems = 256;
 
 /// x [m, k] (k a multiple of 32) as codes [m, k] and per-block scales d [m, k / 32], each the F32
 /// value of ggml's F16 scale; with `sums`, also s = d * sum(codes) of each block, F16-rounded as well.
@@ -27,6 +28,12 @@ struct QuantizedRows {
 /// Quantizes into a thread-local buffer that grows as needed and is reused by the next call on the
 /// same thread (a model runs on one thread, so the decode loop allocates nothing).
 QuantizedRows quantizeRowsQ8(const float *x, int64_t m, int64_t k, bool sums);
+
+/// x [m, k] (k a multiple of 256) quantized as ggml's Q8_K, for the k-quants: per 256 elements one F32
+/// scale d = max / -127 of the signed value of largest magnitude, codes min(127, round(x / d)), returned
+/// in the per-32-element form of quantizeRowsQ8: each 32-element block's scale is its super-block's d,
+/// and its sum is d * sum(codes) in F32.
+QuantizedRows quantizeRowsQ8K(const float *x, int64_t m, int64_t k);
 
 /// The F16 nearest to `value` (round to nearest even), as its bits.
 uint16_t floatToHalfBits(float value);

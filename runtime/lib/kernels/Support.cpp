@@ -15,6 +15,8 @@ int32_t loom_kernels_supports(int64_t dtype) {
   case LOOM_DTYPE_Q8_0:
   case LOOM_DTYPE_Q4_0:
   case LOOM_DTYPE_Q4_1:
+  case LOOM_DTYPE_Q4_K:
+  case LOOM_DTYPE_Q6_K:
     return 1;
   default:
     return 0;
