@@ -113,7 +113,8 @@ int run() {
   // Text mode streams the answer's text and stops at the end of the turn; id mode prints every id.
   std::optional<loom::tokenizer::StreamingDecoder> decoder;
   if (text) {
-    outs() << "prompt: " << prompt.size() << " tokens (" << text->wrapping << ")\n\n";
+    outs() << "prompt: " << prompt.size() << (prompt.size() == 1 ? " token (" : " tokens (") << text->wrapping
+           << ")\n\n";
     decoder.emplace(*text->tokenizer);
   } else {
     outs() << "prompt (" << prompt.size() << " tokens):";
