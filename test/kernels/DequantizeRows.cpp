@@ -10,12 +10,14 @@
 
 #include "loom/Runtime/Kernels.h"
 
+#include "FileIO.h"
+
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <numeric>
 #include <vector>
+
+using namespace loom::test;
 
 int main(int argc, char **argv) {
   if (argc != 6) {
@@ -23,17 +25,14 @@ int main(int argc, char **argv) {
     return 2;
   }
   int64_t dtype = std::atoll(argv[1]), d = std::atoll(argv[2]), rows = std::atoll(argv[3]);
-  std::ifstream in(argv[4], std::ios::binary);
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in.good() && !in.eof()) {
-    std::fprintf(stderr, "cannot read %s\n", argv[4]);
+  std::vector<unsigned char> bytes;
+  if (!readBytes(argv[4], bytes))
     return 1;
-  }
   std::vector<int32_t> ids(rows);
   std::iota(ids.begin(), ids.end(), 0);
   std::vector<float> out(rows * d);
   loom_tensor table{bytes.data(), dtype};
   loom_k_embedding(&table, d, ids.data(), rows, 1.0f, out.data());
-  std::ofstream(argv[5], std::ios::binary).write(reinterpret_cast<const char *>(out.data()), out.size() * 4);
+  writeFloats(argv[5], out);
   return 0;
 }
