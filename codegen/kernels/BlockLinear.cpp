@@ -78,6 +78,14 @@ public:
     Expr mRow = min(mm, m - 1), nRow = min(nn, n - 1);
     BlockRow row{weights, [&](Expr i) { return w(i, nRow); }};
 
+    // The decoded weights: codes as int16, scales (per lane: Q6_K's change every 16 elements) and offsets
+    // as F32. The GEMV decodes them where it uses them, streaming w once; the GEMM decodes a task's w
+    // rows once and reuses them for every row of x (the schedule).
+    weightCode(e, blk, nn) = row.code(blk, e);
+    weightScale(lane, blk, nn) = row.scale(blk, lane * (kBlockElems / kLanes));
+    if (hasOffset(weights))
+      weightOffset(blk, nn) = row.offset(blk);
+
     RDom b(0, blocks, "block");
     // Lane l's integer dot product covers elements 4l .. 4l + 3 of a block: a dense load of the block's
     // codes that the x86 backend reduces pairwise with vpmaddwd.
@@ -86,21 +94,19 @@ public:
     Expr j = lane * (kBlockElems / kLanes) + r;
     laneDot(lane, blk, nn, mm) = 0;
     laneDot(lane, blk, nn, mm) +=
-        cast<int32_t>(row.code(blk, j)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
+        cast<int32_t>(weightCode(j, blk, nn)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
     // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
     // (test/reference/test_ggml_products.py checks the bits).
-    // Q6_K's scale changes every 16 elements, so it is taken at the lane's first element.
-    Expr weightScale = row.scale(b, lane * (kBlockElems / kLanes));
-    partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (weightScale * xd(b, mRow));
+    partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(intDot) * (weightScale(lane, b, nn) * xd(b, mRow));
     Expr dot = ggmlLaneSum(partial, nn, mm);
     // ggml keeps Q4_1's offset terms m * s in a scalar sum of their own and adds it after the lanes.
     // Folding them into a lane instead changes the float rounding, and a 1-ulp difference in an output
     // can move one code of the next product's quantized activations: visible in the logits.
     if (hasOffset(weights)) {
       offsets(nn, mm) = 0.0f;
-      offsets(nn, mm) = strict_float(offsets(nn, mm) + row.offset(b) * xs(b, mRow));
+      offsets(nn, mm) = strict_float(offsets(nn, mm) + weightOffset(b, nn) * xs(b, mRow));
       dot = strict_float(dot + offsets(nn, mm));
     }
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
@@ -119,6 +125,8 @@ private:
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
   Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};
+  Func weightCode{"weight_code"}, weightScale{"weight_scale"}, weightOffset{"weight_offset"};
+  Var e{"e"};
   Var blk{"blk"};
   RDom block, element;
   BlockTiling tiling{};
@@ -154,6 +162,12 @@ private:
           .unroll(nn)
           .unroll(mm);
       offsets.update().reorder(nn, mm, block).unroll(nn).unroll(mm);
+    }
+    if (shape == LinearShape::Gemm) {
+      weightCode.compute_at(y, task).vectorize(e, 16);
+      weightScale.compute_at(y, task).vectorize(lane, 8);
+      if (hasOffset(weights))
+        weightOffset.compute_at(y, task);
     }
   }
 };

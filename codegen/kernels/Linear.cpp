@@ -73,7 +73,7 @@ public:
 
     // Register tiles overhang the last rows of x and w; they compute on clamped copies of the last
     // row, and the guarded stores of y drop those results.
-    Func xRow("x_row"), wRow("w_row");
+    Func xRow("x_row");
     xRow(kk, mm) = x(kk, min(mm, m - 1));
     wRow(kk, nn) = widenToFloat(w(kk, min(nn, n - 1)), weights);
 
@@ -94,6 +94,7 @@ private:
   Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
   LaneSum dot;
   LinearTiling tiling{};
+  Func wRow{"w_row"};
 
   /// Both shapes on a CPU: y is cut into register tiles of wRows x xRows outputs, whose partial sums
   /// live in registers while k streams by; tasks are runs of w row tiles, so that no two threads
@@ -124,6 +125,11 @@ private:
     dot.partial.update().reorder(lane, nn, mm, dot.body).vectorize(lane).unroll(nn).unroll(mm);
     dot.tail.compute_at(y, tileLoop).bound_extent(nn, tiling.wRows).bound_extent(mm, tiling.xRows).unroll(nn).unroll(mm);
     dot.tail.update().reorder(nn, mm, dot.rest).unroll(nn).unroll(mm);
+    // A GEMM task sweeps every row of x against its few w rows: widening those rows to F32 once per task
+    // (a few dozen KiB, in L2) instead of once per register tile takes the conversion out of the inner
+    // loop, where it cost more instructions than the FMAs it fed.
+    if (shape == LinearShape::Gemm && weights != WeightFormat::F32)
+      wRow.compute_at(y, task).vectorize(kk, 8, TailStrategy::GuardWithIf);
   }
 };
 
