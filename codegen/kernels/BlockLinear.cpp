@@ -4,18 +4,22 @@
 // agrees with it token for token: the runtime first quantizes every row of x
 // to 8-bit blocks of 32 (ggml's Q8_0, or Q8_1 for Q4_1 weights, which adds
 // s = d * sum(q)), with F16-rounded scales (runtime/lib/kernels/
-// QuantizeActivations.cpp). For the k-quants it quantizes as ggml's Q8_K (one
-// F32 scale per 256 elements) and hands the kernel the same per-32 view. Each block then contributes an exact integer dot
-// product of its codes scaled in float:
-//   q8_0, q4_0: sum_b  dw_b * dx_b * sum_j qw_bj * qx_bj
-//   q4_1:       sum_b (dw_b * dx_b * sum_j qw_bj * qx_bj + mw_b * sx_b)
-// The integer products are 16-bit and their sums 32-bit, the cheap int8 path.
+// QuantizeActivations.cpp); for the k-quants it quantizes as ggml's Q8_K (one
+// F32 scale per 256 elements) and hands the kernel the same per-32 view. Each
+// block then contributes an exact integer dot product of its codes scaled in
+// float:
+//   q8_0, q4_0:  sum_b  dw_b * dx_b * sum_j qw_bj * qx_bj
+//   q4_1, q4_k:  sum_b (dw_b * dx_b * sum_j qw_bj * qx_bj + mw_b * sx_b)
+//   q6_k:        like q8_0, with dw taken per 16 elements
+// (for the k-quants dw_b and mw_b are the super-block's scales times the
+// sub-block's integer scale and min, BlockFormat.h). The integer products are
+// 16-bit and their sums 32-bit, the cheap int8 path.
 //
 // Schedules follow Linear.cpp (gemv streams w once, gemm tiles registers);
 // the float sums run in `kLanes` lanes, lane l taking elements 4l .. 4l + 3
 // of every block: one dense load of a block's codes, whose products the x86
-// backend sums pairwise with vpmaddwd. The scales are decoded per block, in
-// scalar code.
+// backend sums pairwise with vpmaddwd. The GEMV decodes each block where it
+// uses it; the GEMM decodes a task's weight rows once, for all rows of x.
 //
 //===----------------------------------------------------------------------===//
 
