@@ -29,8 +29,9 @@ void BM_AttentionDecode(benchmark::State &state) {
   loom::bench::fillRandom(q.data(), q.size(), 3);
   float scale = 1.0f / std::sqrt(static_cast<float>(kHeadDim));
   for (auto _ : state) {
-    loom_k_attention(q.data(), 1, context - 1, keys.next(), values.next(), kHeads, kKvHeads, kHeadDim, scale,
-                     LOOM_MASK_GLOBAL, 0, out.data());
+    loom_cache_view view{keys.next(), values.next(), context};
+    loom_k_attention(q.data(), 1, context - 1, &view, kHeads, kKvHeads, kHeadDim, kHeadDim, scale, LOOM_MASK_GLOBAL,
+                     0, out.data());
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(static_cast<int64_t>(2 * cacheFloats * sizeof(float)) * state.iterations());

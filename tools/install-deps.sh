@@ -29,12 +29,26 @@ venv="$build/venv"
 stamp="$venv/.loom-requirements"
 req="$root/tools/requirements.txt"
 req_nodeps="$root/tools/requirements-nodeps.txt"
-if [ ! -f "$stamp" ] || ! cat "$req" "$req_nodeps" | cmp -s - "$stamp"; then
+req_llamacpp="$root/tools/requirements-llamacpp.txt"
+# llama.cpp is built for the CPU at hand (-march=native), as its users build it, but without AMX: on
+# machines whose kernel or hypervisor does not grant AMX tile state, ggml's AMX kernels crash (seen on a
+# Sapphire Rapids machine), and the numerical references must run everywhere the tests do.
+llamacpp_flags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+llamacpp_key="$( (cat "$req_llamacpp"; echo "$llamacpp_flags"; uname -m; grep -m1 -o 'flags.*' /proc/cpuinfo) | sha256sum | cut -c1-16)"
+wheels="${LOOM_WHEEL_CACHE:-$HOME/.cache/loom/wheels}/llama-cpp-$llamacpp_key"
+if [ ! -f "$stamp" ] || ! (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llamacpp_key") | cmp -s - "$stamp"; then
   echo "loom: creating Python venv with reference packages in $venv (torch is large, llama.cpp builds from" \
        "source; the first time takes minutes)"
   python3 -m venv "$venv"
   "$venv/bin/pip" install -q --upgrade pip
   CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" "$venv/bin/pip" install -q -r "$req"
   "$venv/bin/pip" install -q --no-deps -r "$req_nodeps"
-  cat "$req" "$req_nodeps" > "$stamp"
+  if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+    echo "loom: building llama.cpp (llama-cpp-python) into $wheels"
+    mkdir -p "$wheels"
+    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="-DCMAKE_C_FLAGS='$llamacpp_flags' -DCMAKE_CXX_FLAGS='$llamacpp_flags'" \
+      "$venv/bin/pip" wheel -q --no-cache-dir --no-deps -w "$wheels" -r "$req_llamacpp"
+  fi
+  "$venv/bin/pip" install -q -r "$req_llamacpp" --find-links "$wheels"
+  (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llamacpp_key") > "$stamp"
 fi

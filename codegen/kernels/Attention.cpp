@@ -4,7 +4,10 @@
 //   out[i, h, :] = softmax_t(scale * q[i, h, :] . K[t, g, :]) V[t, g, :],  g = h / (heads / kv_heads)
 // over the keys t the mask lets the query see, always t <= p and
 //   sliding window (mask 1): t > p - window;  chunked (mask 2): t / window == p / window.
-// Those keys are one contiguous run [first, p] of cache rows (row t holds position t).
+// Those keys are one contiguous run [first, p] of positions. Position t is cache
+// row t % rows: the identity for a cache that holds every position, a ring for
+// sliding-window and chunked layers (Kernels.h); the pipeline is specialised
+// for the first, so a full cache pays no division.
 //
 // The arithmetic is ggml's, operation for operation, so that models run from
 // GGUF files agree with llama.cpp to the last bit: its attention output feeds
@@ -71,25 +74,31 @@ public:
   // Query heads are split into (j, g): head g * group + j, the j-th of the group sharing KV head g, so
   // that no loop divides by the group size.
   Input<Buffer<float, 4>> q{"q"};             // [head_dim, group, kv_heads, n]
-  Input<Buffer<float, 3>> k_cache{"k_cache"}; // [head_dim, kv_heads, start_pos + n]: the rows in use
-  Input<Buffer<float, 3>> v_cache{"v_cache"}; // likewise
+  Input<Buffer<float, 3>> k_cache{"k_cache"}; // [key_dim, kv_heads, rows]: position t in row t % rows
+  Input<Buffer<float, 3>> v_cache{"v_cache"}; // [value_dim, kv_heads, rows]
   Input<int32_t> start_pos{"start_pos"};
   Input<float> scale{"scale"};
   Input<int32_t> mask{"mask"};
   Input<int32_t> window{"window"};
-  Output<Buffer<float, 4>> out{"out"}; // [head_dim, group, kv_heads, n]
+  Output<Buffer<float, 4>> out{"out"}; // [value_dim, group, kv_heads, n]
 
   void generate() {
     Expr headDim = q.dim(0).extent();
-    Expr keys = k_cache.dim(2).extent();
     Expr queries = q.dim(3).extent();
+    Expr keys = start_pos + queries; // positions [0, keys) exist; the cache holds the ones a query can see
+    Expr rows = k_cache.dim(2).extent();
+    wraps = rows < keys;
     Expr pos = start_pos + query;
     // Integer division by zero is 0 in Halide, and window is 0 only for the global mask anyway.
     Expr first = select(mask == kMaskSlidingWindow, max(pos - window + 1, 0), mask == kMaskChunked,
                         pos / window * window, 0);
     auto visible = [&](Expr t) { return t >= first && t <= pos; };
-    // Cache rows are read clamped: the aligned blocks of 16 rows reach past the run.
-    auto row = [&](Expr t) { return clamp(t, 0, keys - 1); };
+    // Positions are clamped (the aligned blocks of 16 rows reach past the run), then wrapped into the ring;
+    // the outer clamp tells bounds inference the row is in the buffer either way.
+    auto row = [&](Expr t) {
+      Expr position = clamp(t, 0, keys - 1);
+      return clamp(select(wraps, position % rows, position), 0, rows - 1);
+    };
 
     // Scores. A loop over the cache rows of the run, as Halide tightens a `where` into loop bounds.
     Expr mainDims = headDim / kDotAccumulators * kDotAccumulators;
@@ -133,7 +142,7 @@ public:
     Expr slot = runRows & (period - 1);
     valueAccumulators(d, slot, j, g, query) =
         valueAccumulators(d, slot, j, g, query) +
-        probability(runRows, j, g, query) * v_cache(d, g, runRows);
+        probability(runRows, j, g, query) * v_cache(d, g, row(runRows));
     valueRows = runRows;
     Expr lanes = select(queries == 1,
                         foldAccumulators([&](Expr acc) { return valueAccumulators(d, acc, j, g, query); }, lane),
@@ -155,6 +164,7 @@ private:
   Func maxScore{"max_score"}, expScore{"exp_score"}, blockSum{"block_sum"}, expSum{"exp_sum"};
   Func probability{"probability"}, valueAccumulators{"value_accumulators"}, valueLanes{"value_lanes"};
   RDom valueRows;
+  Expr wraps;
 
   void scheduleCpu() {
     // Three stages, each walking the cache in row order so that K and V stream as whole rows (all KV
@@ -196,6 +206,10 @@ private:
         .vectorize(d, 8, TailStrategy::GuardWithIf);
     valueAccumulators.update().reorder(d, j, g, valueRows).vectorize(d, 8, TailStrategy::GuardWithIf);
     valueLanes.compute_at(out, valueTask).vectorize(d, 8, TailStrategy::GuardWithIf);
+    // A full cache (the common case) never wraps, so its loops carry no division per row. Last, because a
+    // specialisation copies the schedule given so far.
+    for (Func f : {scaled, probability, Func(out)})
+      f.specialize(!wraps);
   }
 };
 

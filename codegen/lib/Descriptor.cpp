@@ -2,23 +2,38 @@
 //
 // Built with LLVM's constant folder rather than in the LLVM dialect: the
 // descriptor is plain read-only data whose layout is fixed by ModelABI.h, and
-// building nested constant structs is direct here.
+// building nested constant structs is direct here. The struct types below are
+// the C structs of ModelABI.h field by field (all fields are pointers or
+// int64); the static_asserts fail the build if one side changes alone.
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Codegen/Descriptor.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
+#include "loom/Runtime/ModelABI.h"
+
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/IRBuilder.h"
 
+#include <cstddef>
+
 namespace loom {
 namespace {
 
-constexpr int64_t kAbiVersion = 2; // LOOM_ABI_VERSION
-constexpr int64_t kMaxRank = 4;    // LOOM_MAX_RANK
-constexpr int64_t kDTypeF32 = 0;   // LOOM_DTYPE_F32
+// Word = one int64 or pointer field; the LLVM types below list the same words in the same order.
+constexpr size_t kWord = 8;
+static_assert(sizeof(void *) == kWord && sizeof(int64_t) == kWord, "descriptor fields are 8-byte words");
+static_assert(sizeof(loom_weight_desc) == (6 + LOOM_MAX_RANK) * kWord &&
+                  offsetof(loom_weight_desc, shape) == 2 * kWord &&
+                  offsetof(loom_weight_desc, dtype) == (2 + LOOM_MAX_RANK) * kWord &&
+                  offsetof(loom_weight_desc, rope_dims) == (5 + LOOM_MAX_RANK) * kWord,
+              "loom_weight_desc changed: update weightType below");
+static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
+              "loom_cache_desc changed: update cacheType below");
+static_assert(sizeof(loom_model_desc) == 12 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
+                  offsetof(loom_model_desc, caches) == 11 * kWord,
+              "loom_model_desc changed: update descType below");
 
 class DescriptorBuilder {
 public:
@@ -26,6 +41,9 @@ public:
       : module(module), ctx(module.getContext()), i64(llvm::Type::getInt64Ty(ctx)),
         ptr(llvm::PointerType::getUnqual(ctx)) {}
 
+  void build(const ModelDescriptor &desc);
+
+private:
   llvm::Constant *int64(int64_t v) { return llvm::ConstantInt::get(i64, v); }
 
   llvm::Constant *string(llvm::StringRef s, const llvm::Twine &name) {
@@ -39,48 +57,41 @@ public:
                                     llvm::ConstantArray::get(type, items), name);
   }
 
-  void build(mlir::DictionaryAttr desc);
-
-private:
-  int64_t get(mlir::DictionaryAttr d, llvm::StringRef key) { return mlir::cast<mlir::IntegerAttr>(d.get(key)).getInt(); }
-
   llvm::Module &module;
   llvm::LLVMContext &ctx;
   llvm::Type *i64;
   llvm::PointerType *ptr;
 };
 
-void DescriptorBuilder::build(mlir::DictionaryAttr desc) {
-  auto *shapeType = llvm::ArrayType::get(i64, kMaxRank);
-  auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64});
-  auto *layerType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64, i64});
+void DescriptorBuilder::build(const ModelDescriptor &desc) {
+  auto *shapeType = llvm::ArrayType::get(i64, LOOM_MAX_RANK);
+  // loom_weight_desc: name, rank, shape, dtype, rope_pairing, rope_head_dim, rope_dims.
+  auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64, i64, i64, i64});
+  // loom_cache_desc: kind, window, kv_heads, key_dim, value_dim.
+  auto *cacheType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64});
 
   std::vector<llvm::Constant *> weights;
-  for (auto [i, attr] : llvm::enumerate(mlir::cast<mlir::ArrayAttr>(desc.get("weights")))) {
-    auto w = mlir::cast<mlir::DictionaryAttr>(attr);
-    auto shape = mlir::cast<mlir::ArrayAttr>(w.get("shape"));
-    std::vector<llvm::Constant *> dims(kMaxRank, int64(0));
-    for (auto [d, dim] : llvm::enumerate(shape))
-      dims[d] = int64(mlir::cast<mlir::IntegerAttr>(dim).getInt());
+  for (auto [i, w] : llvm::enumerate(desc.weights)) {
+    std::vector<llvm::Constant *> dims(LOOM_MAX_RANK, int64(0));
+    for (auto [d, dim] : llvm::enumerate(w.shape))
+      dims[d] = int64(dim);
     weights.push_back(llvm::ConstantStruct::get(
-        weightType, {string(mlir::cast<mlir::StringAttr>(w.get("name")).getValue(), "loom.weight.name." + llvm::Twine(i)),
-                     int64(shape.size()), llvm::ConstantArray::get(shapeType, dims), int64(kDTypeF32)}));
+        weightType, {string(w.name, "loom.weight.name." + llvm::Twine(i)), int64(w.shape.size()),
+                     llvm::ConstantArray::get(shapeType, dims), int64(LOOM_DTYPE_F32), int64(w.ropePairing),
+                     int64(w.ropeHeadDim), int64(w.ropeDims)}));
   }
-  std::vector<llvm::Constant *> layers;
-  for (mlir::Attribute attr : mlir::cast<mlir::ArrayAttr>(desc.get("kv_layers"))) {
-    auto l = mlir::cast<mlir::DictionaryAttr>(attr);
-    layers.push_back(llvm::ConstantStruct::get(
-        layerType, {int64(get(l, "kv_heads")), int64(get(l, "head_dim")), int64(get(l, "mask")),
-                    int64(get(l, "window")), int64(get(l, "rope_pairing")), int64(get(l, "rope_dims"))}));
-  }
+  std::vector<llvm::Constant *> caches;
+  for (const CacheRecord &c : desc.caches)
+    caches.push_back(llvm::ConstantStruct::get(
+        cacheType, {int64(c.kind), int64(c.window), int64(c.kvHeads), int64(c.keyDim), int64(c.valueDim)}));
 
-  auto *descType = llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, ptr});
+  // loom_model_desc.
+  auto *descType = llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, i64, ptr});
   auto *init = llvm::ConstantStruct::get(
-      descType, {int64(kAbiVersion), string(mlir::cast<mlir::StringAttr>(desc.get("name")).getValue(), "loom.arch_name"),
-                 int64(get(desc, "vocab")), int64(get(desc, "d_model")), int64(get(desc, "n_layers")),
-                 int64(get(desc, "max_context")), int64(get(desc, "max_chunk")), int64(get(desc, "scratch_bytes")),
-                 int64(weights.size()), array(weightType, weights, "loom.weights"),
-                 array(layerType, layers, "loom.kv_layers")});
+      descType, {int64(LOOM_ABI_VERSION), string(desc.name, "loom.arch_name"), int64(desc.vocab),
+                 int64(desc.dModel), int64(desc.nLayers), int64(desc.maxContext), int64(desc.maxChunk),
+                 int64(desc.scratchBytes), int64(weights.size()), array(weightType, weights, "loom.weights"),
+                 int64(caches.size()), array(cacheType, caches, "loom.caches")});
   auto *global = new llvm::GlobalVariable(module, descType, true, llvm::GlobalValue::PrivateLinkage, init,
                                           "loom.descriptor");
 
@@ -92,7 +103,7 @@ void DescriptorBuilder::build(mlir::DictionaryAttr desc) {
 
 } // namespace
 
-void emitModelDescriptor(llvm::Module &module, mlir::DictionaryAttr descriptor) {
+void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &descriptor) {
   DescriptorBuilder(module).build(descriptor);
 }
 

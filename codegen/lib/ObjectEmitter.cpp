@@ -27,17 +27,15 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &machine) {
 
 std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                                                 llvm::TargetMachine &machine) {
-  auto descriptor = module->getAttrOfType<mlir::DictionaryAttr>(kDescriptorAttrName);
-  if (!descriptor) {
-    module.emitError("module has no loom.descriptor: run loom-lower-to-kernels first");
+  mlir::FailureOr<ModelDescriptor> descriptor = ModelDescriptor::read(module);
+  if (failed(descriptor))
     return nullptr;
-  }
   std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return nullptr;
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
-  emitModelDescriptor(*llvmModule, descriptor);
+  emitModelDescriptor(*llvmModule, *descriptor);
   optimize(*llvmModule, machine);
   return llvmModule;
 }

@@ -2,15 +2,12 @@
 #include "loom/Codegen/Pipeline.h"
 
 #include "loom/Dialect/LoomDialect.h"
-#include "loom/Passes/Passes.h"
+#include "loom/Passes/Pipeline.h"
 
-#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
-#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
@@ -26,7 +23,7 @@ void registerLoomCompilerDialects(MLIRContext &context) {
 }
 
 LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
-  PassManager pm(module.getContext());
+  PassManager pm(module.getContext(), ModuleOp::getOperationName());
   if (options.printIRAfterAll) {
     module.getContext()->disableMultithreading();
     pm.enableIRPrinting([](Pass *, Operation *) { return false; }, [](Pass *, Operation *) { return true; },
@@ -34,14 +31,14 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   }
   if (options.timing)
     pm.enableTiming();
-
-  // Loom-level clean-up; architecture-aware passes slot in here.
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  if (!options.stopBeforeLowering) {
-    pm.addPass(createLoomLowerToKernelsPass(LoomLowerToKernelsPassOptions{options.maxChunk}));
-    pm.addPass(createConvertFuncToLLVMPass());
-    pm.addPass(createReconcileUnrealizedCastsPass());
+  LoomPipelineOptions loom;
+  loom.maxChunk = options.maxChunk;
+  loom.specializeAttention = options.specializeAttention;
+  loom.lower = !options.stopBeforeLowering;
+  buildLoomPipeline(pm, loom);
+  if (options.pipelineOut) {
+    pm.printAsTextualPipeline(*options.pipelineOut);
+    *options.pipelineOut << "\n";
   }
   return pm.run(module);
 }

@@ -12,6 +12,8 @@ using namespace loom;
 #include "loom/Dialect/LoomOpsEnums.cpp.inc"
 #define GET_ATTRDEF_CLASSES
 #include "loom/Dialect/LoomOpsAttrDefs.cpp.inc"
+#define GET_TYPEDEF_CLASSES
+#include "loom/Dialect/LoomOpsTypes.cpp.inc"
 
 void LoomDialect::initialize() {
   addOperations<
@@ -21,5 +23,9 @@ void LoomDialect::initialize() {
   addAttributes<
 #define GET_ATTRDEF_LIST
 #include "loom/Dialect/LoomOpsAttrDefs.cpp.inc"
+      >();
+  addTypes<
+#define GET_TYPEDEF_LIST
+#include "loom/Dialect/LoomOpsTypes.cpp.inc"
       >();
 }

@@ -59,6 +59,13 @@ LogicalResult WeightOp::verify() {
   auto type = getResult().getType();
   if (!type.hasStaticShape())
     return emitOpError() << "expects a static weight shape, got " << type;
+  if (auto rope = getRopeAttr()) {
+    int64_t rows = type.getShape().front();
+    if (rope.getHeadDim() <= 0 || rope.getDims() <= 0 || rope.getDims() > rope.getHeadDim() ||
+        rope.getDims() % 2 != 0 || rows % rope.getHeadDim() != 0)
+      return emitOpError() << "has " << rows << " rows, not whole heads of " << rope.getHeadDim()
+                           << " dimensions with an even number (" << rope.getDims() << ") of them rotated";
+  }
   return success();
 }
 
@@ -155,29 +162,67 @@ LogicalResult RoPEOp::verify() {
   return success();
 }
 
-LogicalResult AttentionOp::verify() {
-  for (auto [value, what] : {std::pair{getQuery(), "query"}, {getKey(), "key"}, {getValue(), "value"},
-                             {getResult(), "result"}})
+LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, CacheKind kind, int64_t window,
+                                  int64_t kvHeads, int64_t keyDim, int64_t valueDim) {
+  if (kvHeads <= 0 || keyDim <= 0 || valueDim <= 0)
+    return emitError() << "expects positive kv_heads, key_dim and value_dim, got " << kvHeads << ", " << keyDim
+                       << ", " << valueDim;
+  if ((kind == CacheKind::full) != (window == 0) || window < 0)
+    return emitError() << "a " << stringifyCacheKind(kind) << " cache "
+                       << (kind == CacheKind::full ? "takes no window" : "needs a positive window") << ", got "
+                       << window;
+  return success();
+}
+
+LogicalResult KVCacheOp::verify() {
+  if (getName().empty())
+    return emitOpError("expects a non-empty cache name");
+  if (getSlot() && static_cast<int64_t>(*getSlot()) < 0)
+    return emitOpError() << "expects a non-negative slot, got " << static_cast<int64_t>(*getSlot());
+  return success();
+}
+
+LogicalResult CacheAppendOp::verify() {
+  for (auto [value, what] : {std::pair{getKey(), "key"}, {getValue(), "value"}})
     if (failed(verifyActivation(*this, value.getType(), what, 3)))
       return failure();
-  ArrayRef<int64_t> q = shapeOf(getQuery()), k = shapeOf(getKey()), v = shapeOf(getValue()),
-                    r = shapeOf(getResult());
-  if (k[1] != v[1])
-    return emitOpError() << "key has " << k[1] << " heads but value has " << v[1];
-  if (q[1] % k[1] != 0)
-    return emitOpError() << "query heads (" << q[1] << ") are not a multiple of kv heads (" << k[1] << ")";
-  if (q[2] != k[2])
-    return emitOpError() << "query head_dim " << q[2] << " differs from key head_dim " << k[2];
-  if (r[1] != q[1] || r[2] != v[2])
-    return emitOpError() << "result must be [?, " << q[1] << ", " << v[2] << "], got " << getResult().getType();
-  if (static_cast<int64_t>(getLayer()) < 0)
-    return emitOpError() << "expects a non-negative cache slot, got " << static_cast<int64_t>(getLayer());
+  KVCacheType cache = getCache().getType();
+  ArrayRef<int64_t> k = shapeOf(getKey()), v = shapeOf(getValue());
+  if (k[1] != cache.getKvHeads() || k[2] != cache.getKeyDim())
+    return emitOpError() << "key must be [?, " << cache.getKvHeads() << ", " << cache.getKeyDim() << "] for "
+                         << cache << ", got " << getKey().getType();
+  if (v[1] != cache.getKvHeads() || v[2] != cache.getValueDim())
+    return emitOpError() << "value must be [?, " << cache.getKvHeads() << ", " << cache.getValueDim() << "] for "
+                         << cache << ", got " << getValue().getType();
+  return success();
+}
+
+LogicalResult AttendOp::verify() {
+  for (auto [value, what] : {std::pair{getQuery(), "query"}, {getResult(), "result"}})
+    if (failed(verifyActivation(*this, value.getType(), what, 3)))
+      return failure();
+  KVCacheType cache = getCache().getType();
+  ArrayRef<int64_t> q = shapeOf(getQuery()), r = shapeOf(getResult());
+  if (q[1] % cache.getKvHeads() != 0)
+    return emitOpError() << "query heads (" << q[1] << ") are not a multiple of kv heads (" << cache.getKvHeads()
+                         << ")";
+  if (q[2] != cache.getKeyDim())
+    return emitOpError() << "query head_dim " << q[2] << " differs from the cached key_dim " << cache.getKeyDim();
+  if (r[1] != q[1] || r[2] != cache.getValueDim())
+    return emitOpError() << "result must be [?, " << q[1] << ", " << cache.getValueDim() << "], got "
+                         << getResult().getType();
   bool windowed = getMask() != AttentionMask::global;
   auto window = static_cast<int64_t>(getWindow());
   if (windowed != (window > 0))
     return emitOpError() << "mask " << stringifyAttentionMask(getMask())
-                         << (windowed ? " needs a positive window" : " takes no window") << ", got "
-                         << window;
+                         << (windowed ? " needs a positive window" : " takes no window") << ", got " << window;
+  // A cache that keeps only some positions serves only the mask that never looks further back.
+  bool served = cache.getKind() == CacheKind::full ||
+                (cache.getKind() == CacheKind::ring && getMask() == AttentionMask::sliding_window) ||
+                (cache.getKind() == CacheKind::chunk && getMask() == AttentionMask::chunked);
+  if (!served || (cache.getKind() != CacheKind::full && cache.getWindow() != window))
+    return emitOpError() << "mask " << stringifyAttentionMask(getMask()) << " with window " << window
+                         << " cannot be served by " << cache;
   double scale = getScale().convertToDouble();
   if (!(scale > 0.0) || !std::isfinite(scale))
     return emitOpError() << "expects a positive finite scale, got " << scale;

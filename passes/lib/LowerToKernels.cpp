@@ -16,8 +16,11 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/SmallVectorExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <cstddef>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMLOWERTOKERNELSPASS
@@ -39,8 +42,24 @@ int64_t rowElements(Value v) {
   return n;
 }
 
+// The dialect's enumerations are the ABI's: checked here, where the two meet.
+static_assert(static_cast<int>(AttentionMask::global) == LOOM_MASK_GLOBAL &&
+              static_cast<int>(AttentionMask::sliding_window) == LOOM_MASK_SLIDING_WINDOW &&
+              static_cast<int>(AttentionMask::chunked) == LOOM_MASK_CHUNKED);
+static_assert(static_cast<int>(CacheKind::full) == LOOM_CACHE_FULL &&
+              static_cast<int>(CacheKind::ring) == LOOM_CACHE_RING &&
+              static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK);
+
+static_assert(sizeof(loom_cache_view) == 24 && offsetof(loom_cache_view, values) == 8 &&
+                  offsetof(loom_cache_view, rows) == 16,
+              "loom_cache_view changed: update cacheViewType");
+static_assert(sizeof(loom_tensor) == 16, "loom_tensor changed: update weightHandle");
+
+int32_t maskCode(AttentionMask mask) { return static_cast<int32_t>(mask); }
+int64_t cacheKindCode(CacheKind kind) { return static_cast<int64_t>(kind); }
+
 /// Arguments of `loom_generated_forward`, in ABI order.
-enum ForwardArg { Weights, KCaches, VCaches, Tokens, NumTokens, Start, FirstLogitRow, Scratch, Logits };
+enum ForwardArg { Weights, Caches, Tokens, NumTokens, Start, FirstLogitRow, Scratch, Logits };
 
 class ForwardLowering {
 public:
@@ -63,8 +82,12 @@ private:
   }
   Value count(Location loc, Value v) { return kernels.mul(loc, arg(NumTokens), rowElements(v)); }
   Value arg(ForwardArg which) { return entry->getArgument(which); }
-  Value cacheSlot(Location loc, ForwardArg caches, int64_t layer);
-  DictionaryAttr descriptor();
+  /// loom_cache_view (ModelABI.h): keys, values, rows.
+  Type cacheViewType() {
+    return LLVM::LLVMStructType::getLiteral(module.getContext(),
+                                            {kernels.ptrType(), kernels.ptrType(), builder.getI64Type()});
+  }
+  LogicalResult recordCaches();
 
   ModuleOp module;
   func::FuncOp forward;
@@ -74,27 +97,17 @@ private:
   ArenaPlan plan;
   Block *entry = nullptr;
   llvm::DenseMap<Value, Value> pointers;
-  /// Manifest: first-use order of weight names, with their types.
+  /// Manifest: first-use order of weight names, with their ops.
   llvm::StringMap<int64_t> weightIndex;
-  SmallVector<std::pair<StringAttr, RankedTensorType>> manifest;
-  /// Per cache slot: kv_heads, head_dim, mask, window, rope_pairing, rope_dims (ModelABI.h).
-  std::map<int64_t, std::array<int64_t, 6>> kvLayers;
+  SmallVector<WeightOp> manifest;
+  ModelDescriptor descriptor;
 };
 
 Value ForwardLowering::weightHandle(Location loc, Value weight) {
   auto op = weight.getDefiningOp<WeightOp>();
-  auto it = weightIndex.find(op.getName());
-  int64_t index = it->second;
-  MLIRContext *ctx = module.getContext();
-  auto tensorStruct = LLVM::LLVMStructType::getLiteral(ctx, {kernels.ptrType(), builder.getI64Type()});
-  return LLVM::GEPOp::create(builder, loc, kernels.ptrType(), tensorStruct, arg(Weights),
-                                     ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(index)});
-}
-
-Value ForwardLowering::cacheSlot(Location loc, ForwardArg caches, int64_t layer) {
-  Value slot = LLVM::GEPOp::create(builder, loc, kernels.ptrType(), kernels.ptrType(), arg(caches),
-                                           ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(layer)});
-  return LLVM::LoadOp::create(builder, loc, kernels.ptrType(), slot);
+  int64_t index = weightIndex.find(op.getName())->second;
+  auto tensorStruct = LLVM::LLVMStructType::getLiteral(module.getContext(), {kernels.ptrType(), builder.getI64Type()});
+  return kernels.element(loc, arg(Weights), tensorStruct, index);
 }
 
 LogicalResult ForwardLowering::lower(Operation &op) {
@@ -107,39 +120,41 @@ LogicalResult ForwardLowering::lower(Operation &op) {
       .Case([&](WeightOp w) -> LogicalResult {
         auto type = cast<RankedTensorType>(w.getType());
         auto [it, inserted] = weightIndex.try_emplace(w.getName(), manifest.size());
-        if (inserted)
-          manifest.emplace_back(w.getNameAttr(), type);
-        else if (manifest[it->second].second != type)
+        if (inserted) {
+          manifest.push_back(w);
+          return success();
+        }
+        WeightOp first = manifest[it->second];
+        if (first.getType() != type || first.getRopeAttr() != w.getRopeAttr())
           return w.emitOpError() << "redeclares weight '" << w.getName() << "' as " << type << ", it was "
-                                 << manifest[it->second].second;
+                                 << first.getType();
         return success();
       })
       .Case([&](EmbeddingOp e) -> LogicalResult {
-        kernels.call(loc, Kernel::Embedding,
-                     {weightHandle(loc, e.getTable()), kernels.i64(loc, innermost(e.getResult())),
-                      arg(Tokens), arg(NumTokens), kernels.f32(loc, e.getScale().convertToDouble()),
-                      storage(e.getResult())});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_embedding, weightHandle(loc, e.getTable()),
+                         kernels.i64(loc, innermost(e.getResult())), arg(Tokens), arg(NumTokens),
+                         kernels.f32(loc, e.getScale().convertToDouble()), storage(e.getResult()));
         return success();
       })
       .Case([&](RMSNormOp n) -> LogicalResult {
-        kernels.call(loc, Kernel::RMSNorm,
-                     {storage(n.getInput()), rows(loc, n.getInput()), kernels.i64(loc, innermost(n.getInput())),
-                      weightHandleOrNull(loc, n.getWeight()), kernels.f32(loc, n.getEps().convertToDouble()),
-                      kernels.f32(loc, n.getWeightOffset().convertToDouble()), storage(n.getResult())});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_rms_norm, storage(n.getInput()), rows(loc, n.getInput()),
+                         kernels.i64(loc, innermost(n.getInput())), weightHandleOrNull(loc, n.getWeight()),
+                         kernels.f32(loc, n.getEps().convertToDouble()),
+                         kernels.f32(loc, n.getWeightOffset().convertToDouble()), storage(n.getResult()));
         return success();
       })
       .Case([&](LayerNormOp n) -> LogicalResult {
-        kernels.call(loc, Kernel::LayerNorm,
-                     {storage(n.getInput()), rows(loc, n.getInput()), kernels.i64(loc, innermost(n.getInput())),
-                      weightHandle(loc, n.getWeight()), weightHandleOrNull(loc, n.getBias()),
-                      kernels.f32(loc, n.getEps().convertToDouble()), storage(n.getResult())});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_layer_norm, storage(n.getInput()), rows(loc, n.getInput()),
+                         kernels.i64(loc, innermost(n.getInput())), weightHandle(loc, n.getWeight()),
+                         weightHandleOrNull(loc, n.getBias()), kernels.f32(loc, n.getEps().convertToDouble()),
+                         storage(n.getResult()));
         return success();
       })
       .Case([&](LinearOp l) -> LogicalResult {
-        kernels.call(loc, Kernel::Linear,
-                     {storage(l.getInput()), arg(NumTokens), kernels.i64(loc, innermost(l.getInput())),
-                      weightHandle(loc, l.getWeight()), kernels.i64(loc, innermost(l.getResult())),
-                      weightHandleOrNull(loc, l.getBias()), storage(l.getResult())});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, storage(l.getInput()), arg(NumTokens),
+                         kernels.i64(loc, innermost(l.getInput())), weightHandle(loc, l.getWeight()),
+                         kernels.i64(loc, innermost(l.getResult())), weightHandleOrNull(loc, l.getBias()),
+                         storage(l.getResult()));
         return success();
       })
       .Case([&](LMHeadOp h) -> LogicalResult {
@@ -148,9 +163,9 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         Value firstRowBytes = kernels.mul(loc, arg(FirstLogitRow), width * 4);
         Value input = kernels.offset(loc, storage(h.getInput()), firstRowBytes);
         Value m = LLVM::SubOp::create(builder, loc, arg(NumTokens), arg(FirstLogitRow));
-        kernels.call(loc, Kernel::Linear,
-                     {input, m, kernels.i64(loc, width), weightHandle(loc, h.getWeight()),
-                      kernels.i64(loc, innermost(h.getResult())), kernels.null(loc), arg(Logits)});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, input, m, kernels.i64(loc, width),
+                         weightHandle(loc, h.getWeight()), kernels.i64(loc, innermost(h.getResult())),
+                         kernels.null(loc), arg(Logits));
         return success();
       })
       .Case<SplitHeadsOp, MergeHeadsOp>([&](Operation *view) -> LogicalResult {
@@ -166,51 +181,51 @@ LogicalResult ForwardLowering::lower(Operation &op) {
           pointers[r.getResult()] = x = storage(r.getInput());
         }
         auto shape = cast<RankedTensorType>(r.getType()).getShape();
-        kernels.call(loc, Kernel::RoPE,
-                     {x, arg(NumTokens), kernels.i64(loc, shape[1]), kernels.i64(loc, shape[2]),
-                      kernels.i64(loc, r.getRotaryDims()), arg(Start),
-                      kernels.f32(loc, r.getTheta().convertToDouble()),
-                      kernels.i32(loc, r.getStyle() == RopePairing::interleaved ? 1 : 0)});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), kernels.i64(loc, shape[1]),
+                         kernels.i64(loc, shape[2]), kernels.i64(loc, r.getRotaryDims()), arg(Start),
+                         kernels.f32(loc, r.getTheta().convertToDouble()),
+                         kernels.i32(loc, r.getStyle() == RopePairing::interleaved ? 1 : 0));
         return success();
       })
-      .Case([&](AttentionOp a) -> LogicalResult {
+      .Case([&](KVCacheOp c) -> LogicalResult {
+        std::optional<uint64_t> slot = c.getSlot();
+        if (!slot || *slot >= descriptor.caches.size())
+          return c.emitOpError("has no slot: run loom-assign-caches before the lowering");
+        pointers[c.getResult()] = kernels.element(loc, arg(Caches), cacheViewType(), static_cast<int64_t>(*slot));
+        return success();
+      })
+      .Case([&](CacheAppendOp append) -> LogicalResult {
+        Value cache = storage(append.getCache());
+        pointers[append.getResult()] = cache;
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_kv_store, storage(append.getKey()), storage(append.getValue()),
+                         arg(NumTokens), kernels.i64(loc, rowElements(append.getKey())),
+                         kernels.i64(loc, rowElements(append.getValue())), arg(Start), cache);
+        return success();
+      })
+      .Case([&](AttendOp a) -> LogicalResult {
         auto q = cast<RankedTensorType>(a.getQuery().getType()).getShape();
-        auto k = cast<RankedTensorType>(a.getKey().getType()).getShape();
-        if (innermost(a.getValue()) != q[2])
-          return a.emitOpError("lowering to kernels needs equal key and value head_dim");
-        int64_t layer = a.getLayer();
-        // The runtime's checkpoint loaders reorder Q/K rows between RoPE pairings (ModelABI.h).
-        int64_t pairing = 0, ropeDims = 0; // LOOM_ROPE_NONE
-        if (auto rope = a.getKey().getDefiningOp<RoPEOp>()) {
-          pairing = rope.getStyle() == RopePairing::interleaved ? 2 : 1; // LOOM_ROPE_INTERLEAVED : LOOM_ROPE_HALF
-          ropeDims = static_cast<int64_t>(rope.getRotaryDims());
-        }
-        std::array<int64_t, 6> layout{k[1], k[2], static_cast<int64_t>(a.getMask()),
-                                      static_cast<int64_t>(a.getWindow()), pairing, ropeDims};
-        if (!kvLayers.emplace(layer, layout).second)
-          return a.emitOpError() << "reuses KV cache slot " << layer;
-        Value kc = cacheSlot(loc, KCaches, layer), vc = cacheSlot(loc, VCaches, layer);
-        kernels.call(loc, Kernel::KVStore,
-                     {storage(a.getKey()), storage(a.getValue()), arg(NumTokens), kernels.i64(loc, k[1] * k[2]),
-                      arg(Start), kc, vc});
-        kernels.call(loc, Kernel::Attention,
-                     {storage(a.getQuery()), arg(NumTokens), arg(Start), kc, vc, kernels.i64(loc, q[1]),
-                      kernels.i64(loc, k[1]), kernels.i64(loc, q[2]),
-                      kernels.f32(loc, a.getScale().convertToDouble()),
-                      kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()),
-                      storage(a.getResult())});
+        KVCacheType cache = a.getCache().getType();
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, storage(a.getQuery()), arg(NumTokens), arg(Start),
+                         storage(a.getCache()), kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()),
+                         kernels.i64(loc, cache.getKeyDim()), kernels.i64(loc, cache.getValueDim()),
+                         kernels.f32(loc, a.getScale().convertToDouble()), kernels.i32(loc, maskCode(a.getMask())),
+                         kernels.i64(loc, a.getWindow()), storage(a.getResult()));
         return success();
       })
       .Case<SwiGLUOp, GeGLUOp, AddOp>([&](Operation *binary) -> LogicalResult {
-        Kernel kernel = isa<SwiGLUOp>(binary) ? Kernel::SwiGLU : isa<GeGLUOp>(binary) ? Kernel::GeGLU : Kernel::Add;
         Value result = binary->getResult(0);
-        kernels.call(loc, kernel,
-                     {storage(binary->getOperand(0)), storage(binary->getOperand(1)), count(loc, result),
-                      storage(result)});
+        Value lhs = storage(binary->getOperand(0)), rhs = storage(binary->getOperand(1));
+        if (isa<SwiGLUOp>(binary))
+          LOOM_KERNEL_CALL(kernels, loc, loom_k_swiglu, lhs, rhs, count(loc, result), storage(result));
+        else if (isa<GeGLUOp>(binary))
+          LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu, lhs, rhs, count(loc, result), storage(result));
+        else
+          LOOM_KERNEL_CALL(kernels, loc, loom_k_add, lhs, rhs, count(loc, result), storage(result));
         return success();
       })
       .Case([&](GeluOp g) -> LogicalResult {
-        kernels.call(loc, Kernel::Gelu, {storage(g.getInput()), count(loc, g.getResult()), storage(g.getResult())});
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu, storage(g.getInput()), count(loc, g.getResult()),
+                         storage(g.getResult()));
         return success();
       })
       .Case([&](func::ReturnOp) { return success(); })
@@ -219,33 +234,21 @@ LogicalResult ForwardLowering::lower(Operation &op) {
       });
 }
 
-DictionaryAttr ForwardLowering::descriptor() {
-  auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
-  SmallVector<Attribute> weights;
-  for (auto &[name, type] : manifest) {
-    SmallVector<Attribute> shape;
-    for (int64_t d : type.getShape())
-      shape.push_back(i64(d));
-    weights.push_back(builder.getDictionaryAttr(
-        {builder.getNamedAttr("name", name), builder.getNamedAttr("shape", builder.getArrayAttr(shape))}));
+LogicalResult ForwardLowering::recordCaches() {
+  auto records = module->getAttrOfType<ArrayAttr>(kCachesAttrName);
+  if (!records)
+    return module.emitError() << "has no '" << kCachesAttrName << "': run loom-assign-caches before the lowering";
+  for (Attribute attr : records) {
+    auto record = dyn_cast<DictionaryAttr>(attr);
+    auto name = record ? record.getAs<StringAttr>("name") : StringAttr();
+    auto type = record ? record.getAs<TypeAttr>("type") : TypeAttr();
+    auto cache = type ? dyn_cast<KVCacheType>(type.getValue()) : KVCacheType();
+    if (!name || !cache)
+      return module.emitError() << "has a malformed cache record " << attr;
+    descriptor.caches.push_back({name.str(), cacheKindCode(cache.getKind()), cache.getWindow(),
+                                 cache.getKvHeads(), cache.getKeyDim(), cache.getValueDim()});
   }
-  SmallVector<Attribute> layers;
-  for (auto &[slot, layout] : kvLayers)
-    layers.push_back(builder.getDictionaryAttr({
-        builder.getNamedAttr("kv_heads", i64(layout[0])),
-        builder.getNamedAttr("head_dim", i64(layout[1])),
-        builder.getNamedAttr("mask", i64(layout[2])),
-        builder.getNamedAttr("window", i64(layout[3])),
-        builder.getNamedAttr("rope_pairing", i64(layout[4])),
-        builder.getNamedAttr("rope_dims", i64(layout[5])),
-    }));
-  auto model = forward->getAttrOfType<DictionaryAttr>("loom.model");
-  SmallVector<NamedAttribute> entries(model.begin(), model.end());
-  entries.push_back(builder.getNamedAttr("max_chunk", i64(maxChunk)));
-  entries.push_back(builder.getNamedAttr("scratch_bytes", i64(plan.bytes)));
-  entries.push_back(builder.getNamedAttr("weights", builder.getArrayAttr(weights)));
-  entries.push_back(builder.getNamedAttr("kv_layers", builder.getArrayAttr(layers)));
-  return builder.getDictionaryAttr(entries);
+  return success();
 }
 
 LogicalResult ForwardLowering::run() {
@@ -257,11 +260,13 @@ LogicalResult ForwardLowering::run() {
   Block &body = forward.getBody().front();
   plan = planArena(body, maxChunk);
 
-  Type ptr = kernels.ptrType(), i64 = builder.getI64Type();
+  if (failed(recordCaches()))
+    return failure();
   builder.setInsertionPoint(forward);
-  auto lowered = func::FuncOp::create(builder, 
-      forward.getLoc(), "loom_generated_forward",
-      builder.getFunctionType({ptr, ptr, ptr, ptr, i64, i64, i64, ptr, ptr}, {}));
+  auto lowered = func::FuncOp::create(builder, forward.getLoc(), "loom_generated_forward",
+                                      builder.getFunctionType(KernelSignature<decltype(loom_generated_forward)>::types(
+                                                                  module.getContext()),
+                                                              {}));
   entry = lowered.addEntryBlock();
   builder.setInsertionPointToStart(entry);
 
@@ -270,14 +275,25 @@ LogicalResult ForwardLowering::run() {
       return failure();
   func::ReturnOp::create(builder, forward.getLoc());
 
-  // Slots must cover every layer once, so the runtime's per-layer cache table lines up.
-  auto nLayers = cast<IntegerAttr>(model.get("n_layers")).getInt();
-  if (static_cast<int64_t>(kvLayers.size()) != nLayers ||
-      (!kvLayers.empty() && kvLayers.rbegin()->first != nLayers - 1))
-    return forward.emitOpError() << "has KV cache slots for " << kvLayers.size() << " layers, expected "
-                                 << nLayers;
-
-  module->setAttr(kDescriptorAttrName, descriptor());
+  descriptor.name = cast<StringAttr>(model.get("name")).str();
+  auto integer = [&](StringRef key) { return cast<IntegerAttr>(model.get(key)).getInt(); };
+  descriptor.vocab = integer("vocab");
+  descriptor.dModel = integer("d_model");
+  descriptor.nLayers = integer("n_layers");
+  descriptor.maxContext = integer("max_context");
+  descriptor.maxChunk = maxChunk;
+  descriptor.scratchBytes = plan.bytes;
+  for (WeightOp w : manifest) {
+    WeightRecord record{w.getName().str(), llvm::to_vector_of<int64_t, 4>(w.getType().getShape())};
+    if (RopeRowsAttr rope = w.getRopeAttr()) {
+      record.ropePairing = rope.getPairing() == RopePairing::half ? LOOM_ROPE_HALF : LOOM_ROPE_INTERLEAVED;
+      record.ropeHeadDim = rope.getHeadDim();
+      record.ropeDims = rope.getDims();
+    }
+    descriptor.weights.push_back(std::move(record));
+  }
+  module->setAttr(kDescriptorAttrName, descriptor.toAttr(module.getContext()));
+  module->removeAttr(kCachesAttrName);
   forward.erase();
   return success();
 }

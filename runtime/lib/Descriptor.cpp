@@ -8,7 +8,6 @@
 
 #include "Descriptor.h"
 #include "Error.h"
-#include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
 #include <string_view>
@@ -17,6 +16,19 @@
 using namespace loom::rt;
 
 namespace {
+
+bool validateRopeRows(const loom_weight_desc &weight) {
+  if (weight.rope_pairing == LOOM_ROPE_NONE)
+    return weight.rope_head_dim == 0 && weight.rope_dims == 0
+               ? true
+               : fail("invalid model descriptor: weight '{}' has RoPE rows without a pairing", weight.name);
+  if ((weight.rope_pairing != LOOM_ROPE_HALF && weight.rope_pairing != LOOM_ROPE_INTERLEAVED) ||
+      weight.rope_head_dim <= 0 || weight.rope_dims <= 0 || weight.rope_dims > weight.rope_head_dim ||
+      weight.rope_dims % 2 != 0 || weight.rank < 1 || weight.shape[0] % weight.rope_head_dim != 0)
+    return fail("invalid model descriptor: weight '{}' has RoPE pairing {} over {} of {} dimensions", weight.name,
+                weight.rope_pairing, weight.rope_dims, weight.rope_head_dim);
+  return true;
+}
 
 bool validateWeights(const loom_model_desc &desc) {
   if (desc.n_weights > 0 && !desc.weights)
@@ -34,6 +46,8 @@ bool validateWeights(const loom_model_desc &desc) {
       if (weight.shape[d] <= 0 || __builtin_mul_overflow(elements, weight.shape[d], &elements))
         return fail("invalid model descriptor: weight '{}' has dimension {} of size {}", weight.name, d,
                     weight.shape[d]);
+    if (!validateRopeRows(weight))
+      return false;
     names.push_back(weight.name);
   }
   std::sort(names.begin(), names.end());
@@ -43,27 +57,25 @@ bool validateWeights(const loom_model_desc &desc) {
   return true;
 }
 
-bool validateLayers(const loom_model_desc &desc) {
-  if (desc.n_layers > 0 && !desc.layers)
-    return fail("invalid model descriptor: {} layers but no layer table", desc.n_layers);
+bool validateCaches(const loom_model_desc &desc) {
+  if (desc.n_caches < 0 || (desc.n_caches > 0 && !desc.caches))
+    return fail("invalid model descriptor: {} caches but no cache table", desc.n_caches);
   int64_t bytesPerToken = 0;
-  for (int64_t l = 0; l < desc.n_layers; ++l) {
-    const loom_layer_cache_desc &layer = desc.layers[l];
-    int64_t layerBytes;
-    if (layer.kv_heads <= 0 || layer.head_dim <= 0 ||
-        __builtin_mul_overflow(layer.kv_heads, layer.head_dim, &layerBytes) ||
-        __builtin_mul_overflow(layerBytes, int64_t(2 * sizeof(float)), &layerBytes) ||
-        __builtin_add_overflow(bytesPerToken, layerBytes, &bytesPerToken))
-      return fail("invalid model descriptor: layer {} has a KV cache of {} heads of {} elements", l,
-                  layer.kv_heads, layer.head_dim);
-    if (layer.mask != LOOM_MASK_GLOBAL && layer.mask != LOOM_MASK_SLIDING_WINDOW && layer.mask != LOOM_MASK_CHUNKED)
-      return fail("invalid model descriptor: layer {} has unknown mask kind {}", l, layer.mask);
-    if (layer.window < 0)
-      return fail("invalid model descriptor: layer {} has window {}", l, layer.window);
-    if (layer.rope_pairing < LOOM_ROPE_NONE || layer.rope_pairing > LOOM_ROPE_INTERLEAVED ||
-        layer.rope_dims < 0 || layer.rope_dims > layer.head_dim || (layer.rope_pairing == LOOM_ROPE_NONE) != (layer.rope_dims == 0))
-      return fail("invalid model descriptor: layer {} has RoPE pairing {} over {} of {} dimensions", l,
-                  layer.rope_pairing, layer.rope_dims, layer.head_dim);
+  for (int64_t i = 0; i < desc.n_caches; ++i) {
+    const loom_cache_desc &cache = desc.caches[i];
+    int64_t rowElements, rowBytes;
+    if (cache.kv_heads <= 0 || cache.key_dim <= 0 || cache.value_dim <= 0 ||
+        __builtin_add_overflow(cache.key_dim, cache.value_dim, &rowElements) ||
+        __builtin_mul_overflow(cache.kv_heads, rowElements, &rowElements) ||
+        __builtin_mul_overflow(rowElements, int64_t(sizeof(float)), &rowBytes) ||
+        __builtin_add_overflow(bytesPerToken, rowBytes, &bytesPerToken))
+      return fail("invalid model descriptor: cache {} has {} heads of {} key and {} value elements", i,
+                  cache.kv_heads, cache.key_dim, cache.value_dim);
+    if (cache.kind != LOOM_CACHE_FULL && cache.kind != LOOM_CACHE_RING && cache.kind != LOOM_CACHE_CHUNK)
+      return fail("invalid model descriptor: cache {} has unknown kind {}", i, cache.kind);
+    if ((cache.kind == LOOM_CACHE_FULL) != (cache.window == 0) || cache.window < 0 ||
+        cache.window > desc.max_context)
+      return fail("invalid model descriptor: cache {} of kind {} has window {}", i, cache.kind, cache.window);
   }
   return true;
 }
@@ -82,12 +94,12 @@ bool loom::rt::validateDescriptor(const loom_model_desc *desc) {
                 "scratch_bytes {}, n_weights {}",
                 desc->vocab, desc->d_model, desc->n_layers, desc->max_context, desc->max_chunk,
                 desc->scratch_bytes, desc->n_weights);
-  return validateWeights(*desc) && validateLayers(*desc);
+  return validateWeights(*desc) && validateCaches(*desc);
 }
 
 int64_t loom::rt::kvBytesPerToken(const loom_model_desc &desc) {
   int64_t bytes = 0;
-  for (int64_t l = 0; l < desc.n_layers; ++l)
-    bytes += 2 * desc.layers[l].kv_heads * desc.layers[l].head_dim * int64_t(sizeof(float));
+  for (int64_t i = 0; i < desc.n_caches; ++i)
+    bytes += desc.caches[i].kv_heads * (desc.caches[i].key_dim + desc.caches[i].value_dim) * int64_t(sizeof(float));
   return bytes;
 }

@@ -10,36 +10,63 @@
 
 using namespace loom::rt;
 
+int64_t loom::rt::cacheRows(const loom_model_desc &desc, const loom_cache_desc &cache, int64_t capacity) {
+  if (cache.kind == LOOM_CACHE_FULL)
+    return capacity;
+  return std::min(capacity, cache.window + desc.max_chunk - 1);
+}
+
+int64_t loom::rt::earliestTruncation(const loom_kv_cache &cache) {
+  int64_t earliest = 0;
+  for (int64_t i = 0; i < cache.desc->n_caches; ++i) {
+    const loom_cache_desc &c = cache.desc->caches[i];
+    const int64_t rows = cache.views[size_t(i)].rows;
+    if (c.kind == LOOM_CACHE_FULL || cache.position <= rows)
+      continue; // nothing overwritten yet
+    // Rows hold positions [position - rows, position). A query at p needs keys from p - window + 1 (ring) or
+    // from the start of its chunk (chunk), so p may restart there only if those keys are still held.
+    const int64_t oldestHeld = cache.position - rows;
+    if (c.kind == LOOM_CACHE_RING) {
+      earliest = std::max(earliest, oldestHeld + c.window - 1);
+    } else {
+      // Any p at or after the held positions whose chunk start is held: the chunk containing oldestHeld
+      // starts at or before it, so p must be in a later chunk unless oldestHeld is a chunk start.
+      const int64_t chunkStart = (oldestHeld + c.window - 1) / c.window * c.window;
+      earliest = std::max(earliest, std::min(chunkStart, cache.position));
+    }
+  }
+  return std::min(earliest, cache.position);
+}
+
 namespace {
 
-/// Lays out every layer's K and V in one allocation, each buffer starting on a
+/// Lays out every cache's K and V in one allocation, each buffer starting on a
 /// kBufferAlignment boundary. Anonymous memory is zero-filled and committed
-/// page by page as rows are written, so a cache sized for a long context costs
-/// little until the sequence grows: most sequences use a fraction of it.
-bool allocateLayers(loom_kv_cache &cache) {
+/// page by page as rows are written, so a full cache sized for a long context
+/// costs little until the sequence grows.
+bool allocateCaches(loom_kv_cache &cache) {
   const loom_model_desc &desc = *cache.desc;
   std::vector<size_t> offsets;
+  std::vector<int64_t> rows;
   size_t total = 0;
-  for (int64_t l = 0; l < desc.n_layers; ++l) {
-    const loom_layer_cache_desc &layer = desc.layers[l];
-    size_t bytes;
-    if (__builtin_mul_overflow(size_t(cache.capacity), size_t(layer.kv_heads * layer.head_dim) * sizeof(float),
-                               &bytes) ||
-        __builtin_add_overflow(cache.bytes, 2 * bytes, &cache.bytes))
-      return fail("a KV cache of {} tokens does not fit in memory", cache.capacity);
-    for (int kv = 0; kv < 2; ++kv) {
-      offsets.push_back(total);
-      size_t rounded;
-      if (!roundUpToAlignment(bytes, rounded) || __builtin_add_overflow(total, rounded, &total))
+  for (int64_t i = 0; i < desc.n_caches; ++i) {
+    const loom_cache_desc &c = desc.caches[i];
+    rows.push_back(loom::rt::cacheRows(desc, c, cache.capacity));
+    for (int64_t headDim : {c.key_dim, c.value_dim}) {
+      size_t bytes, rounded;
+      if (__builtin_mul_overflow(size_t(rows.back()), size_t(c.kv_heads * headDim) * sizeof(float), &bytes) ||
+          __builtin_add_overflow(cache.bytes, bytes, &cache.bytes) || !roundUpToAlignment(bytes, rounded) ||
+          __builtin_add_overflow(total, rounded, &total))
         return fail("a KV cache of {} tokens does not fit in memory", cache.capacity);
+      offsets.push_back(total - rounded);
     }
   }
   if (!cache.memory.mapAnonymous(total, "the KV cache"))
     return false;
-  for (int64_t l = 0; l < desc.n_layers; ++l) {
-    cache.keys.push_back(reinterpret_cast<float *>(cache.memory.data() + offsets[2 * l]));
-    cache.values.push_back(reinterpret_cast<float *>(cache.memory.data() + offsets[2 * l + 1]));
-  }
+  for (int64_t i = 0; i < desc.n_caches; ++i)
+    cache.views.push_back({reinterpret_cast<float *>(cache.memory.data() + offsets[size_t(2 * i)]),
+                           reinterpret_cast<float *>(cache.memory.data() + offsets[size_t(2 * i + 1)]),
+                           rows[size_t(i)]});
   return true;
 }
 
@@ -62,7 +89,7 @@ loom_kv_cache *loom_kv_cache_create(const loom_model *model, int64_t max_context
   cache->desc = model->desc;
   const int64_t modelContext = model->desc->max_context;
   cache->capacity = max_context == 0 ? modelContext : std::min(max_context, modelContext);
-  if (!allocateLayers(*cache)) {
+  if (!allocateCaches(*cache)) {
     delete cache;
     return nullptr;
   }
@@ -88,13 +115,20 @@ int64_t loom_kv_cache_capacity(const loom_kv_cache *cache) {
 }
 
 // Rows at and past the new position are left as they are: a forward pass
-// stores a token's K and V before any query can attend to its row.
+// stores a token's K and V before any query can attend to its row. A ring or
+// chunk cache can only roll back as far as it still holds the keys the next
+// query needs; position 0 (a new sequence) is always possible.
 int loom_kv_cache_truncate(loom_kv_cache *cache, int64_t position) {
   if (!cache)
     return failStatus("loom_kv_cache_truncate: cache is NULL");
   if (position < 0 || position > cache->position)
     return failStatus("cannot truncate the KV cache to position {}: it holds {} tokens", position,
                       cache->position);
+  const int64_t earliest = earliestTruncation(*cache);
+  if (position != 0 && position < earliest)
+    return failStatus("cannot truncate the KV cache to position {}: its sliding-window or chunked layers keep "
+                      "only recent positions, so it can roll back to position {} at the earliest (or to 0)",
+                      position, earliest);
   cache->position = position;
   return 0;
 }

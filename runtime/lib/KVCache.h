@@ -1,19 +1,11 @@
 //===- KVCache.h - The state behind a loom_kv_cache handle ------*- C++ -*-===//
 //
-// Layout: for every layer l, a K and a V buffer of [capacity, kv_heads(l),
-// head_dim(l)] F32, row p holding the token at position p. Generated code and
-// kernels index rows by absolute position, which is why every layer holds the
-// whole capacity today.
-//
-// Design note, sliding-window layers: a layer with `window` W (mask
-// SLIDING_WINDOW) never reads keys older than W positions, so it needs only a
-// ring of W + max_chunk - 1 rows (a chunk's first query still sees W - 1 keys
-// before the chunk while its last writes max_chunk new rows) indexed by
-// position modulo the ring size. That needs the ring size in the kernel ABI
-// (loom_k_kv_store and loom_k_attention take absolute rows now); once it is
-// there, only this file's allocation and the per-layer row count passed to the
-// generated forward change, and truncate() must refuse to move back further
-// than the ring still holds. CHUNKED layers can do the same with `window` rows.
+// One sequence's caches: for every cache of the descriptor a K and a V buffer
+// with as many rows as its kind needs (ModelABI.h): a full cache the capacity,
+// a ring or chunk cache its window plus max_chunk - 1 rows (a chunk's first
+// query still sees window - 1 keys before the chunk while the chunk writes
+// max_chunk new rows), never more than the capacity. Position p lives in row
+// p % rows, so generated code and kernels find every row from the view alone.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_KVCACHE_H
@@ -24,21 +16,31 @@
 
 #include <vector>
 
-/// The keys and values of one sequence, for every layer.
+/// The keys and values of one sequence, for every cache of the model.
 struct loom_kv_cache {
   /// The model (library) the cache is laid out for.
   const loom_model_desc *desc = nullptr;
-  /// Rows per layer: tokens the sequence may hold.
+  /// Tokens the sequence may hold.
   int64_t capacity = 0;
-  /// Tokens held: rows [0, position) of every layer are valid.
+  /// Tokens held: positions [0, position) have been appended.
   int64_t position = 0;
-  /// Bytes of K and V data over all layers (excluding alignment padding).
+  /// Bytes of K and V data over all caches (excluding alignment padding).
   size_t bytes = 0;
-  /// One anonymous mapping holds every layer's K and V.
+  /// One anonymous mapping holds every cache's K and V.
   loom::rt::MemoryMapping memory;
-  /// Per layer, into `memory`; the arrays loom_generated_forward receives.
-  std::vector<float *> keys;
-  std::vector<float *> values;
+  /// Per descriptor cache, into `memory`: the array loom_generated_forward receives.
+  std::vector<loom_cache_view> views;
 };
+
+namespace loom::rt {
+
+/// Rows a cache of `desc` keeps for a sequence of `capacity` tokens.
+int64_t cacheRows(const loom_model_desc &desc, const loom_cache_desc &cache, int64_t capacity);
+
+/// The earliest position a sequence at `position` can be truncated to and still run: a ring or chunk cache
+/// has overwritten the rows of older positions that the next query would need.
+int64_t earliestTruncation(const loom_kv_cache &cache);
+
+} // namespace loom::rt
 
 #endif // LOOM_RUNTIME_KVCACHE_H

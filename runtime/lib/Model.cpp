@@ -149,8 +149,8 @@ int loom_model_forward(loom_model *model, loom_kv_cache *cache, const int32_t *t
       firstLogitRow = length - 1;
       destination = logits;
     }
-    loom_generated_forward(model->weights.table(), cache->keys.data(), cache->values.data(), tokens + offset,
-                           length, start + offset, firstLogitRow, model->scratch.data(), destination);
+    loom_generated_forward(model->weights.table(), cache->views.data(), tokens + offset, length, start + offset,
+                           firstLogitRow, model->scratch.data(), destination);
   }
   cache->position = start + n;
   return 0;

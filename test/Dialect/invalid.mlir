@@ -139,49 +139,105 @@ func.func @rope_theta(%x: tensor<?x4x16xf32>, %s: index) {
 
 // -----
 
-func.func @attention_gqa(%q: tensor<?x6x16xf32>, %k: tensor<?x4x16xf32>, %s: index) {
+func.func @attend_gqa(%q: tensor<?x6x16xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 4, key_dim = 16, value_dim = 16>, %s: index) {
   // expected-error @+1 {{query heads (6) are not a multiple of kv heads (4)}}
-  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x6x16xf32>, tensor<?x4x16xf32>, tensor<?x4x16xf32> -> tensor<?x6x16xf32>
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x6x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 4, key_dim = 16, value_dim = 16> -> tensor<?x6x16xf32>
   return
 }
 
 // -----
 
-func.func @attention_head_dim(%q: tensor<?x4x16xf32>, %k: tensor<?x2x8xf32>, %s: index) {
-  // expected-error @+1 {{query head_dim 16 differs from key head_dim 8}}
-  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32> -> tensor<?x4x8xf32>
+func.func @attend_head_dim(%q: tensor<?x4x8xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
+  // expected-error @+1 {{query head_dim 8 differs from the cached key_dim 16}}
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x8xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
   return
 }
 
 // -----
 
-func.func @attention_window_missing(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+func.func @attend_value_dim(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 8>, %s: index) {
+  // expected-error @+1 {{result must be [?, 4, 8]}}
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 8> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attend_window_missing(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
   // expected-error @+1 {{mask sliding_window needs a positive window, got 0}}
-  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask sliding_window>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  %a = loom.attend %q, %c at %s {mask = #loom<mask sliding_window>, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
   return
 }
 
 // -----
 
-func.func @attention_window_on_global(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+func.func @attend_window_on_global(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
   // expected-error @+1 {{mask global takes no window, got 128}}
-  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, window = 128 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, window = 128 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
   return
 }
 
 // -----
 
-func.func @attention_scale(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
+func.func @attend_scale(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
   // expected-error @+1 {{expects a positive finite scale}}
-  %a = loom.attention %q, %k, %k at %s {layer = 0 : i64, mask = #loom<mask global>, scale = -1.0 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, scale = -1.0 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
   return
 }
 
 // -----
 
-func.func @attention_layer(%q: tensor<?x4x16xf32>, %k: tensor<?x2x16xf32>, %s: index) {
-  // expected-error @+1 {{expects a non-negative cache slot, got -1}}
-  %a = loom.attention %q, %k, %k at %s {layer = -1 : i64, mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, tensor<?x2x16xf32>, tensor<?x2x16xf32> -> tensor<?x4x16xf32>
+// A ring keeps only its window: it cannot serve global attention, nor a wider window.
+func.func @attend_global_over_ring(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
+  // expected-error @+1 {{mask global with window 0 cannot be served by '!loom.kv_cache<ring, window = 8}}
+  %a = loom.attend %q, %c at %s {mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @attend_wider_window(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
+  // expected-error @+1 {{mask sliding_window with window 16 cannot be served}}
+  %a = loom.attend %q, %c at %s {mask = #loom<mask sliding_window>, window = 16 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @chunked_over_ring(%q: tensor<?x4x16xf32>, %c: !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16>, %s: index) {
+  // expected-error @+1 {{mask chunked with window 8 cannot be served}}
+  %a = loom.attend %q, %c at %s {mask = #loom<mask chunked>, window = 8 : i64, scale = 0.25 : f64} : tensor<?x4x16xf32>, !loom.kv_cache<ring, window = 8, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @append_shape(%c: !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, %k: tensor<?x2x8xf32>, %s: index) {
+  // expected-error @+1 {{key must be [?, 2, 16]}}
+  %c1 = loom.cache_append %c, %k, %k at %s : !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, tensor<?x2x8xf32>, tensor<?x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @cache_slot() {
+  // expected-error @+1 {{expects a non-negative slot, got -1}}
+  %c = loom.kv_cache "layers.0.attention" {slot = -1 : i64} : !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>
+  return
+}
+
+// -----
+
+func.func @ring_without_window(%c: !loom.kv_cache<ring, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>) {
+  // expected-error @-1 {{a ring cache needs a positive window, got 0}}
+  return
+}
+
+// -----
+
+func.func @rope_rows(%x: tensor<?x4xf32>) {
+  // expected-error @+1 {{has 12 rows, not whole heads of 8 dimensions}}
+  %w = loom.weight "q.weight" {rope = #loom.rope_rows<half, head_dim = 8, dims = 8>} : tensor<12x4xf32>
   return
 }
 

@@ -26,8 +26,12 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %qn = loom.rms_norm %qh {eps = 1.0e-06 : f64} : (tensor<?x4x32xf32>) -> tensor<?x4x32xf32>
   // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 16 : i64, style = #loom<rope_style interleaved>, theta = 1.000000e+04 : f64} : tensor<?x4x32xf32>
   %qr = loom.rope %qn at %start {theta = 1.0e+04 : f64, style = #loom<rope_style interleaved>, rotary_dims = 16 : i64} : tensor<?x4x32xf32>
-  // CHECK: loom.attention %{{.+}}, %{{.+}}, %{{.+}} at %{{.+}} {layer = 0 : i64, mask = #loom<mask sliding_window>, scale = 1.250000e-01 : f64, window = 8 : i64} : tensor<?x4x32xf32>, tensor<?x1x32xf32>, tensor<?x1x32xf32> -> tensor<?x4x32xf32>
-  %a = loom.attention %qr, %kh, %kh at %start {layer = 0 : i64, mask = #loom<mask sliding_window>, window = 8 : i64, scale = 0.125 : f64} : tensor<?x4x32xf32>, tensor<?x1x32xf32>, tensor<?x1x32xf32> -> tensor<?x4x32xf32>
+  // CHECK: loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>
+  %c0 = loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>
+  // CHECK: loom.cache_append %{{.+}}, %{{.+}}, %{{.+}} at %{{.+}} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>, tensor<?x1x32xf32>, tensor<?x1x32xf32>
+  %c1 = loom.cache_append %c0, %kh, %kh at %start : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>, tensor<?x1x32xf32>, tensor<?x1x32xf32>
+  // CHECK: loom.attend %{{.+}}, %{{.+}} at %{{.+}} {mask = #loom<mask sliding_window>, scale = 1.250000e-01 : f64, window = 8 : i64} : tensor<?x4x32xf32>, !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32> -> tensor<?x4x32xf32>
+  %a = loom.attend %qr, %c1 at %start {mask = #loom<mask sliding_window>, window = 8 : i64, scale = 0.125 : f64} : tensor<?x4x32xf32>, !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32> -> tensor<?x4x32xf32>
   // CHECK: loom.merge_heads %{{.+}} : tensor<?x4x32xf32> -> tensor<?x128xf32>
   %m = loom.merge_heads %a : tensor<?x4x32xf32> -> tensor<?x128xf32>
   // CHECK: loom.swiglu %{{.+}}, %{{.+}} : tensor<?x128xf32>

@@ -45,8 +45,9 @@ void checkAttention(const Heads &h, int64_t n, int64_t startPos, const Mask &mas
   std::vector<float> out(n * h.heads * h.headDim, NAN);
   double scale = 1.0 / std::sqrt(double(h.headDim));
 
-  loom_k_attention(q.data(), n, startPos, kCache.data(), vCache.data(), h.heads, h.kvHeads, h.headDim, float(scale),
-                   mask.kind, mask.window, out.data());
+  loom_cache_view view{kCache.data(), vCache.data(), capacity};
+  loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, float(scale), mask.kind,
+                   mask.window, out.data());
 
   Reference ref = attention(q, n, startPos, kCache, vCache, h.heads, h.kvHeads, h.headDim, float(scale), mask.kind,
                             mask.window);
@@ -84,7 +85,8 @@ TEST(Attention, LargeScoresStayFinite) {
   for (size_t i = 0; i < k.size(); ++i)
     k[i] = (i / h.headDim) % 2 ? 4.0f : -4.0f;
   std::vector<float> out(q.size(), NAN);
-  loom_k_attention(q.data(), n, 0, k.data(), v.data(), h.heads, h.kvHeads, h.headDim, 1.0f, LOOM_MASK_GLOBAL, 0,
+  loom_cache_view view{k.data(), v.data(), n};
+  loom_k_attention(q.data(), n, 0, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 1.0f, LOOM_MASK_GLOBAL, 0,
                    out.data());
   expectMatches(out, attention(q, n, 0, k, v, h.heads, h.kvHeads, h.headDim, 1.0, LOOM_MASK_GLOBAL, 0),
                 kAttentionTolerance, "large scores");
@@ -93,12 +95,65 @@ TEST(Attention, LargeScoresStayFinite) {
 TEST(AttentionDeathTest, InvalidShapesAbort) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
   std::vector<float> buf(64, 0.0f);
-  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, buf.data(), buf.data(), 3, 2, 8, 1.0f, LOOM_MASK_GLOBAL, 0,
-                                buf.data()),
+  loom_cache_view view{buf.data(), buf.data(), 4};
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 3, 2, 8, 8, 1.0f, LOOM_MASK_GLOBAL, 0, buf.data()),
                "loom: kernel error: loom_k_attention: heads = 3 is not a multiple of kv_heads = 2");
-  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, buf.data(), buf.data(), 2, 1, 8, 1.0f, LOOM_MASK_CHUNKED, 0,
-                                buf.data()),
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 2, 1, 8, 8, 1.0f, LOOM_MASK_CHUNKED, 0, buf.data()),
                "needs a positive window");
+  // A ring of 4 rows cannot serve a window of 8 at position 20: older keys were overwritten.
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 20, &view, 1, 1, 8, 8, 1.0f, LOOM_MASK_SLIDING_WINDOW, 8, buf.data()),
+               "cannot hold the 8 positions");
+}
+
+/// A ring of `rows` rows holding the last positions of a full cache: position t in row t % rows.
+std::vector<float> ringOf(const std::vector<float> &full, int64_t keys, int64_t rows, int64_t rowElems) {
+  std::vector<float> ring(rows * rowElems, std::numeric_limits<float>::quiet_NaN());
+  for (int64_t t = std::max<int64_t>(0, keys - rows); t < keys; ++t)
+    std::copy_n(full.begin() + t * rowElems, rowElems, ring.begin() + (t % rows) * rowElems);
+  return ring;
+}
+
+// A sliding-window or chunked layer's ring cache gives exactly the full cache's result: same keys, same
+// arithmetic, only the rows move.
+TEST(Attention, RingCacheEqualsFullCache) {
+  const Heads h{4, 2, 32};
+  for (const Mask &mask : {Mask{LOOM_MASK_SLIDING_WINDOW, 5}, Mask{LOOM_MASK_SLIDING_WINDOW, 64},
+                           Mask{LOOM_MASK_CHUNKED, 7}, Mask{LOOM_MASK_CHUNKED, 16}})
+    for (int64_t n : {1, 3, 16})
+      for (int64_t startPos : {0, 4, 33, 130}) {
+        const int64_t keys = startPos + n, rowElems = h.kvHeads * h.headDim;
+        const int64_t rows = std::min(keys, mask.window + n - 1);
+        std::vector<float> q = randomFloats(n * h.heads * h.headDim, 80 + n, -2.0f, 2.0f);
+        std::vector<float> k = randomFloats(keys * rowElems, 81, -2.0f, 2.0f), v = randomFloats(keys * rowElems, 82);
+        std::vector<float> kRing = ringOf(k, keys, rows, rowElems), vRing = ringOf(v, keys, rows, rowElems);
+        std::vector<float> full(n * h.heads * h.headDim), ring(full.size());
+        loom_cache_view fullView{k.data(), v.data(), keys}, ringView{kRing.data(), vRing.data(), rows};
+        loom_k_attention(q.data(), n, startPos, &fullView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, mask.kind,
+                         mask.window, full.data());
+        loom_k_attention(q.data(), n, startPos, &ringView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, mask.kind,
+                         mask.window, ring.data());
+        for (size_t i = 0; i < full.size(); ++i)
+          ASSERT_EQ(full[i], ring[i]) << "mask " << mask.kind << " window " << mask.window << " n " << n
+                                      << " start " << startPos << " element " << i;
+      }
+}
+
+// Values may be narrower or wider than keys (MLA-style heads, MiMo's 192/128).
+TEST(Attention, ValueDimDiffersFromKeyDim) {
+  const Heads h{4, 2, 24};
+  for (int64_t valueDim : {8, 40})
+    for (int64_t n : {1, 6}) {
+      const int64_t startPos = 9, keys = startPos + n;
+      std::vector<float> q = randomFloats(n * h.heads * h.headDim, 90, -2.0f, 2.0f);
+      std::vector<float> k = randomFloats(keys * h.kvHeads * h.headDim, 91, -2.0f, 2.0f);
+      std::vector<float> v = randomFloats(keys * h.kvHeads * valueDim, 92);
+      std::vector<float> out(n * h.heads * valueDim, NAN);
+      loom_cache_view view{k.data(), v.data(), keys};
+      loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, valueDim, 0.3f, LOOM_MASK_GLOBAL,
+                       0, out.data());
+      expectMatches(out, attention(q, n, startPos, k, v, h.heads, h.kvHeads, h.headDim, 0.3, LOOM_MASK_GLOBAL, 0, valueDim),
+                    kAttentionTolerance, "value_dim " + std::to_string(valueDim));
+    }
 }
 
 } // namespace

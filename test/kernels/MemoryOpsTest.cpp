@@ -39,7 +39,8 @@ TEST(KVStore, AppendsRowsAtStartPos) {
   const int64_t rowElems = 24, capacity = 10, n = 3, startPos = 4;
   std::vector<float> k = randomFloats(n * rowElems, 61), v = randomFloats(n * rowElems, 62);
   std::vector<float> kCache(capacity * rowElems, -1.0f), vCache(capacity * rowElems, -1.0f);
-  loom_k_kv_store(k.data(), v.data(), n, rowElems, startPos, kCache.data(), vCache.data());
+  loom_cache_view view{kCache.data(), vCache.data(), capacity};
+  loom_k_kv_store(k.data(), v.data(), n, rowElems, rowElems, startPos, &view);
   for (int64_t row = 0; row < capacity; ++row)
     for (int64_t e = 0; e < rowElems; ++e) {
       bool written = row >= startPos && row < startPos + n;
@@ -47,6 +48,24 @@ TEST(KVStore, AppendsRowsAtStartPos) {
       ASSERT_EQ(kCache[i], written ? k[src] : -1.0f);
       ASSERT_EQ(vCache[i], written ? v[src] : -1.0f);
     }
+}
+
+TEST(KVStore, RingWrapsAround) {
+  // Positions 7..10 into a ring of 5 rows: rows 2, 3, 4, then 0; values may have their own row width.
+  const int64_t kRow = 6, vRow = 4, rows = 5, n = 4, startPos = 7;
+  std::vector<float> k = randomFloats(n * kRow, 63), v = randomFloats(n * vRow, 64);
+  std::vector<float> kCache(rows * kRow, -1.0f), vCache(rows * vRow, -1.0f);
+  loom_cache_view view{kCache.data(), vCache.data(), rows};
+  loom_k_kv_store(k.data(), v.data(), n, kRow, vRow, startPos, &view);
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t row = (startPos + i) % rows;
+    for (int64_t e = 0; e < kRow; ++e)
+      ASSERT_EQ(kCache[row * kRow + e], k[i * kRow + e]);
+    for (int64_t e = 0; e < vRow; ++e)
+      ASSERT_EQ(vCache[row * vRow + e], v[i * vRow + e]);
+  }
+  for (int64_t e = 0; e < kRow; ++e)
+    ASSERT_EQ(kCache[0 * kRow + e], k[3 * kRow + e]) << "position 10 wraps to row 0";
 }
 
 } // namespace

@@ -112,8 +112,10 @@ std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t head
 
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
                     const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
-                    int mask, int64_t window) {
-  Reference r{std::vector<double>(n * heads * headDim), std::vector<double>(n * heads * headDim)};
+                    int mask, int64_t window, int64_t valueDim) {
+  if (valueDim == 0)
+    valueDim = headDim;
+  Reference r{std::vector<double>(n * heads * valueDim), std::vector<double>(n * heads * valueDim)};
   int64_t group = heads / kvHeads;
   for (int64_t i = 0; i < n; ++i) {
     int64_t p = startPos + i;
@@ -143,16 +145,16 @@ Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, co
       for (int64_t t = 0; t <= p; ++t)
         if (visible(t))
           denominator += std::exp(scores[t] - best);
-      for (int64_t d = 0; d < headDim; ++d) {
+      for (int64_t d = 0; d < valueDim; ++d) {
         double sum = 0, magnitude = 0;
         for (int64_t t = 0; t <= p; ++t)
           if (visible(t)) {
-            double prob = std::exp(scores[t] - best) / denominator, v = vCache[(t * kvHeads + g) * headDim + d];
+            double prob = std::exp(scores[t] - best) / denominator, v = vCache[(t * kvHeads + g) * valueDim + d];
             sum += prob * v;
             magnitude += prob * std::abs(v);
           }
-        r.value[(i * heads + h) * headDim + d] = sum;
-        r.magnitude[(i * heads + h) * headDim + d] = magnitude;
+        r.value[(i * heads + h) * valueDim + d] = sum;
+        r.magnitude[(i * heads + h) * valueDim + d] = magnitude;
       }
     }
   }

@@ -40,10 +40,11 @@ Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t he
 std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
                            int64_t startPos, float theta, bool interleaved);
 
-/// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim].
+/// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim] and
+/// [capacity, kv_heads, value_dim] (value_dim 0: head_dim).
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
                     const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
-                    int mask, int64_t window);
+                    int mask, int64_t window, int64_t valueDim = 0);
 
 double silu(double x);
 double geluTanh(double x);

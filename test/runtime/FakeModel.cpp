@@ -19,26 +19,27 @@ const loom_weight_desc kWeights[] = {
     {"norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
 };
 
-const loom_layer_cache_desc kLayers[] = {
-    {/*kv_heads=*/1, /*head_dim=*/2, LOOM_MASK_GLOBAL, /*window=*/0},
-    {/*kv_heads=*/2, /*head_dim=*/1, LOOM_MASK_SLIDING_WINDOW, /*window=*/8},
+// Both caches keep every position: the fake reads all of them back (ring caches are tested on their own).
+const loom_cache_desc kCaches[] = {
+    {LOOM_CACHE_FULL, /*window=*/0, /*kv_heads=*/1, /*key_dim=*/2, /*value_dim=*/2},
+    {LOOM_CACHE_FULL, /*window=*/0, /*kv_heads=*/2, /*key_dim=*/1, /*value_dim=*/1},
 };
 
 constexpr int64_t kScratchBytes = 200;
 
 const loom_model_desc kDescriptor = {
     LOOM_ABI_VERSION, "fake", kVocab, kDModel, /*n_layers=*/2, kMaxContext, kMaxChunk, kScratchBytes,
-    /*n_weights=*/sizeof(kWeights) / sizeof(kWeights[0]), kWeights, kLayers,
+    /*n_weights=*/sizeof(kWeights) / sizeof(kWeights[0]), kWeights, /*n_caches=*/2, kCaches,
 };
 
 loom_model_desc descriptor = kDescriptor;
 
 /// What the forward computes for the token at `position`, from the caches.
-float logit(float *const *k, float *const *v, const float *embed, int32_t token, int64_t position, int64_t t) {
+float logit(const loom_cache_view *caches, const float *embed, int32_t token, int64_t position, int64_t t) {
   float tokens = 0, positions = 0;
   for (int64_t q = 0; q <= position; ++q) {
-    tokens += k[0][2 * q];
-    positions += v[1][2 * q];
+    tokens += caches[0].keys[2 * q];
+    positions += caches[1].values[2 * q];
   }
   return tokens + positions / 64 + embed[token * kDModel + t % kDModel] + float(t) / 2;
 }
@@ -88,7 +89,7 @@ std::vector<float> loom::test::weightValues(const loom_tensor &tensor, size_t co
 
 extern "C" const loom_model_desc *loom_generated_descriptor(void) { return &descriptor; }
 
-extern "C" void loom_generated_forward(const loom_tensor *weights, float *const *k_caches, float *const *v_caches,
+extern "C" void loom_generated_forward(const loom_tensor *weights, const loom_cache_view *caches,
                                        const int32_t *tokens, int64_t n, int64_t start_pos, int64_t first_logit_row,
                                        void *scratch, float *logits) {
   FakeModelState &state = fakeState();
@@ -113,16 +114,18 @@ extern "C" void loom_generated_forward(const loom_tensor *weights, float *const 
   for (int64_t i = 0; i < n; ++i) {
     const int64_t p = start_pos + i;
     const float token = float(tokens[i]);
-    k_caches[0][2 * p] = token;
-    k_caches[0][2 * p + 1] = float(p);
-    v_caches[0][2 * p] = float(p);
-    v_caches[0][2 * p + 1] = token;
-    k_caches[1][2 * p] = token;
-    k_caches[1][2 * p + 1] = -token;
-    v_caches[1][2 * p] = float(p);
-    v_caches[1][2 * p + 1] = -float(p);
+    // Position p in row p % rows, as ModelABI.h says (a test may make cache 1 a ring).
+    const int64_t r0 = p % caches[0].rows, r1 = p % caches[1].rows;
+    caches[0].keys[2 * r0] = token;
+    caches[0].keys[2 * r0 + 1] = float(p);
+    caches[0].values[2 * r0] = float(p);
+    caches[0].values[2 * r0 + 1] = token;
+    caches[1].keys[2 * r1] = token;
+    caches[1].keys[2 * r1 + 1] = -token;
+    caches[1].values[2 * r1] = float(p);
+    caches[1].values[2 * r1 + 1] = -float(p);
   }
   for (int64_t row = first_logit_row; row < n; ++row)
     for (int64_t t = 0; t < kVocab; ++t)
-      logits[(row - first_logit_row) * kVocab + t] = logit(k_caches, v_caches, embed, tokens[row], start_pos + row, t);
+      logits[(row - first_logit_row) * kVocab + t] = logit(caches, embed, tokens[row], start_pos + row, t);
 }

@@ -121,7 +121,8 @@ TEST_F(RuntimeTest, ManifestIndexOutOfRangeIsAnError) {
 TEST_F(RuntimeTest, CreateRejectsAnotherAbiVersion) {
   fakeDescriptor().abi_version = LOOM_ABI_VERSION + 1;
   EXPECT_EQ(loom_model_create(), nullptr);
-  EXPECT_LAST_ERROR_CONTAINS("ABI version 3 but this runtime implements version 2");
+  EXPECT_LAST_ERROR_CONTAINS("ABI version " + std::to_string(LOOM_ABI_VERSION + 1) +
+                            " but this runtime implements version " + std::to_string(LOOM_ABI_VERSION));
 }
 
 TEST_F(RuntimeTest, CreateRejectsAWeightOfTooHighRank) {
@@ -142,12 +143,73 @@ TEST_F(RuntimeTest, CreateRejectsDuplicateWeightNames) {
   EXPECT_LAST_ERROR_CONTAINS("weight 'layers.0.proj.weight' is listed twice");
 }
 
-TEST_F(RuntimeTest, CreateRejectsAnEmptyLayerCache) {
-  std::vector<loom_layer_cache_desc> layers(fakeDescriptor().layers, fakeDescriptor().layers + 2);
-  layers[1].kv_heads = 0;
-  fakeDescriptor().layers = layers.data();
+TEST_F(RuntimeTest, CreateRejectsAnEmptyCache) {
+  std::vector<loom_cache_desc> caches(fakeDescriptor().caches, fakeDescriptor().caches + 2);
+  caches[1].kv_heads = 0;
+  fakeDescriptor().caches = caches.data();
   EXPECT_EQ(loom_model_create(), nullptr);
-  EXPECT_LAST_ERROR_CONTAINS("layer 1 has a KV cache of 0 heads");
+  EXPECT_LAST_ERROR_CONTAINS("cache 1 has 0 heads");
+}
+
+TEST_F(RuntimeTest, CreateRejectsAFullCacheWithAWindow) {
+  std::vector<loom_cache_desc> caches(fakeDescriptor().caches, fakeDescriptor().caches + 2);
+  caches[0].window = 4;
+  fakeDescriptor().caches = caches.data();
+  EXPECT_EQ(loom_model_create(), nullptr);
+  EXPECT_LAST_ERROR_CONTAINS("cache 0 of kind 0 has window 4");
+}
+
+/// The fake with cache 1 turned into a ring (sliding window) or chunk cache of `window` positions.
+class RingCacheTest : public RuntimeTest {
+protected:
+  void useKind(int64_t kind, int64_t window) {
+    caches.assign(fakeDescriptor().caches, fakeDescriptor().caches + 2);
+    caches[1].kind = kind;
+    caches[1].window = window;
+    fakeDescriptor().caches = caches.data();
+  }
+  std::vector<loom_cache_desc> caches;
+};
+
+TEST_F(RingCacheTest, AWindowedCacheHoldsItsWindowPlusAChunk) {
+  useKind(LOOM_CACHE_RING, 8);
+  ModelPtr model = randomModel();
+  const int64_t capacity = kMaxContext, ringRows = 8 + kMaxChunk - 1;
+  CachePtr cache(loom_kv_cache_create(model.get(), capacity));
+  // Cache 0 (full): 100 rows of K (2) and V (2); cache 1 (ring): its rows of K (2 x 1) and V (2 x 1).
+  EXPECT_EQ(loom_kv_cache_bytes(cache.get()), size_t((capacity * 4 + ringRows * 4) * sizeof(float)));
+  // A cache shorter than the ring needs no more rows than its capacity.
+  CachePtr small(loom_kv_cache_create(model.get(), 5));
+  EXPECT_EQ(loom_kv_cache_bytes(small.get()), size_t((5 * 4 + 5 * 4) * sizeof(float)));
+}
+
+TEST_F(RingCacheTest, TruncateRollsBackOnlyAsFarAsTheRingHolds) {
+  useKind(LOOM_CACHE_RING, 8);
+  ModelPtr model = randomModel();
+  CachePtr cache(loom_kv_cache_create(model.get(), 100));
+  const int64_t ringRows = 8 + kMaxChunk - 1, position = ringRows + 20;
+  std::vector<int32_t> tokens(size_t(position), 1);
+  ASSERT_EQ(loom_model_forward(model.get(), cache.get(), tokens.data(), position, 0, nullptr), 0);
+  // The ring holds positions [position - rows, position); restarting at p needs p - 7 .. p - 1.
+  const int64_t earliest = position - ringRows + 8 - 1;
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), earliest - 1), -1);
+  EXPECT_LAST_ERROR_CONTAINS("can roll back to position " + std::to_string(earliest) + " at the earliest");
+  EXPECT_EQ(loom_kv_cache_position(cache.get()), position);
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), earliest), 0) << loom_last_error();
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 0), 0) << "a new sequence is always possible";
+}
+
+TEST_F(RingCacheTest, AChunkCacheRollsBackToAChunkItStillHolds) {
+  useKind(LOOM_CACHE_CHUNK, 8);
+  ModelPtr model = randomModel();
+  CachePtr cache(loom_kv_cache_create(model.get(), 100));
+  const int64_t rows = 8 + kMaxChunk - 1, position = rows + 21;
+  std::vector<int32_t> tokens(size_t(position), 1);
+  ASSERT_EQ(loom_model_forward(model.get(), cache.get(), tokens.data(), position, 0, nullptr), 0);
+  // Oldest held position: position - rows = 21; the first chunk start at or after it is 24.
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 23), -1);
+  EXPECT_LAST_ERROR_CONTAINS("can roll back to position 24 at the earliest");
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 26), 0) << loom_last_error();
 }
 
 TEST_F(RuntimeTest, ForwardNeedsWeights) {

@@ -1,6 +1,7 @@
 //===- loom-opt.cpp - mlir-opt with the loom dialect and passes ---------===//
 #include "loom/Dialect/LoomDialect.h"
 #include "loom/Passes/Passes.h"
+#include "loom/Passes/Pipeline.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -12,6 +13,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   loom::registerLoomPasses();
+  loom::registerLoomPipeline();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -28,6 +28,12 @@ cl::opt<bool> printIRAfterAll("print-ir-after-all", cl::desc("Print the IR after
 cl::opt<bool> printLocations("print-locations", cl::desc("Print DSL source locations in MLIR output"),
                              cl::sub(sub));
 cl::opt<bool> timePasses("time-passes", cl::desc("Report the time of every pass"), cl::sub(sub));
+cl::opt<bool> printPipeline("print-pipeline",
+                            cl::desc("Print the pass pipeline (loom-opt --pass-pipeline syntax) before running it"),
+                            cl::sub(sub));
+cl::opt<bool> specializeAttention("specialize-attention",
+                                  cl::desc("Ring and chunk caches for windowed attention (=false for A/B runs)"),
+                                  cl::init(true), cl::sub(sub));
 
 int run() {
   loom::CompileRequest request;
@@ -37,6 +43,9 @@ int run() {
   request.pipeline.maxChunk = maxChunk;
   request.pipeline.printIRAfterAll = printIRAfterAll;
   request.pipeline.timing = timePasses;
+  request.pipeline.specializeAttention = specializeAttention;
+  if (printPipeline)
+    request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;
   if (auto err = loom::compileSpec(request, emit, output))
     return loom::reportError(std::move(err));

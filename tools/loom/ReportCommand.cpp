@@ -8,6 +8,7 @@
 #include "Commands.h"
 #include "SpecCompiler.h"
 
+#include "loom/Codegen/Pipeline.h"
 #include "loom/Dialect/LoomOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,11 +28,21 @@ cl::opt<std::string> spec(cl::Positional, cl::Required, cl::desc("<spec.loom>"),
 cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the file defines several"), cl::init(""),
                           cl::sub(sub));
 cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(sub));
+cl::opt<int64_t> context("context", cl::desc("Context length for the KV-cache and FLOP figures (default: max_context)"),
+                         cl::init(0), cl::sub(sub));
+cl::opt<int64_t> maxChunk("max-chunk", cl::desc("Tokens per generated forward call (sizes ring and chunk caches)"),
+                          cl::init(64), cl::sub(sub));
+cl::opt<bool> specializeAttention("specialize-attention",
+                                  cl::desc("Size windowed caches as loom-specialize-attention does (=false: all full)"),
+                                  cl::init(true), cl::sub(sub));
 
 struct LayerFigures {
   std::string summary;
   int64_t parameters = 0;
+  /// K and V bytes (F32) of one position, over the layer's caches.
   int64_t kvBytesPerToken = 0;
+  /// K and V bytes the runtime allocates for the layer at the report's context.
+  int64_t kvBytesAtContext = 0;
   int64_t projectionFlops = 0;
   /// Attention FLOPs for one token attending to `c` keys: perKey * min(c, window).
   int64_t attentionFlopsPerKey = 0;
@@ -88,6 +99,13 @@ int run() {
   if (!module)
     return loom::reportError(module.takeError());
   const loom::ArchSpec &archSpec = **parsed;
+  loom::PipelineOptions pipeline;
+  pipeline.stopBeforeLowering = true;
+  pipeline.maxChunk = maxChunk;
+  pipeline.specializeAttention = specializeAttention;
+  if (failed(loom::runPipeline(*module, pipeline)))
+    return loom::reportError(createStringError("compiling '%s' failed", spec.c_str()));
+  const int64_t contextLength = context > 0 ? int64_t(context) : archSpec.maxContext;
 
   std::vector<LayerFigures> layers(archSpec.nLayers);
   for (const loom::LayerSpec &l : archSpec.layers)
@@ -109,35 +127,51 @@ int run() {
         layers[*layer].projectionFlops += flops;
       else
         globalProjectionFlops += flops;
-    } else if (auto a = dyn_cast<loom::AttentionOp>(op)) {
+    } else if (auto c = dyn_cast<loom::KVCacheOp>(op)) {
+      // What the runtime allocates (runtime/lib/KVCache.cpp): every position for a full cache, a
+      // window plus one chunk's worth of rows for ring and chunk caches.
+      loom::KVCacheType type = c.getType();
+      int64_t rowBytes = type.getKvHeads() * (type.getKeyDim() + type.getValueDim()) * 4;
+      int64_t rows = type.getKind() == loom::CacheKind::full
+                         ? contextLength
+                         : std::min(contextLength, type.getWindow() + int64_t(maxChunk) - 1);
+      if (std::optional<int64_t> layer = layerOf(c.getName())) {
+        layers[*layer].kvBytesPerToken += rowBytes;
+        layers[*layer].kvBytesAtContext += rows * rowBytes;
+      }
+    } else if (auto a = dyn_cast<loom::AttendOp>(op)) {
       auto q = cast<mlir::RankedTensorType>(a.getQuery().getType()).getShape();
-      auto k = cast<mlir::RankedTensorType>(a.getKey().getType()).getShape();
-      LayerFigures &f = layers[a.getLayer()];
-      f.kvBytesPerToken += 2 * k[1] * k[2] * 4;
-      f.attentionFlopsPerKey += 2 * 2 * q[1] * q[2]; // scores and the weighted sum of values
-      f.window = a.getWindow();
+      auto name = op->getLoc()->findInstanceOf<mlir::NameLoc>();
+      if (std::optional<int64_t> layer = name ? layerOf(name.getName().getValue()) : std::nullopt) {
+        LayerFigures &f = layers[*layer];
+        f.attentionFlopsPerKey += 2 * q[1] * (a.getCache().getType().getKeyDim() + a.getCache().getType().getValueDim());
+        f.window = a.getWindow();
+      }
     }
   });
 
-  int64_t kvPerToken = 0, flopsPerToken = globalProjectionFlops, attentionAtMax = 0;
+  int64_t kvPerToken = 0, kvAtContext = 0, flopsPerToken = globalProjectionFlops, attentionAtMax = 0;
   for (const LayerFigures &f : layers) {
     kvPerToken += f.kvBytesPerToken;
+    kvAtContext += f.kvBytesAtContext;
     flopsPerToken += f.projectionFlops + f.attentionFlopsPerKey;
-    int64_t keys = f.window > 0 ? std::min(f.window, archSpec.maxContext) : archSpec.maxContext;
+    int64_t keys = f.window > 0 ? std::min(f.window, contextLength) : contextLength;
     attentionAtMax += f.attentionFlopsPerKey * keys;
   }
-  int64_t kvAtMax = kvPerToken * archSpec.maxContext;
 
   if (json) {
     json::OStream out(outs(), 2);
     out.object([&] {
       out.attribute("architecture", archSpec.name);
       out.attribute("parameters", totalParameters);
+      out.attribute("active_parameters", totalParameters); // every parameter of a dense model is active
       out.attribute("kv_cache_bytes_per_token", kvPerToken);
-      out.attribute("kv_cache_bytes_at_max_context", kvAtMax);
+      out.attribute("context", contextLength);
+      out.attribute("kv_cache_bytes_at_context", kvAtContext);
+      out.attribute("attention_specialized", bool(specializeAttention));
       out.attribute("max_context", archSpec.maxContext);
       out.attribute("flops_per_token", flopsPerToken);
-      out.attribute("flops_per_token_at_max_context", flopsPerToken + attentionAtMax);
+      out.attribute("flops_per_token_at_context", flopsPerToken + attentionAtMax);
       out.attributeArray("layers", [&] {
         for (auto [i, f] : llvm::enumerate(layers))
           out.object([&] {
@@ -145,6 +179,7 @@ int run() {
             out.attribute("summary", StringRef(f.summary).trim());
             out.attribute("parameters", f.parameters);
             out.attribute("kv_cache_bytes_per_token", f.kvBytesPerToken);
+            out.attribute("kv_cache_bytes_at_context", f.kvBytesAtContext);
             out.attribute("flops_per_token", f.projectionFlops + f.attentionFlopsPerKey);
           });
       });
@@ -155,10 +190,11 @@ int run() {
   outs() << "architecture " << archSpec.name << "\n"
          << formatv("  parameters:              {0} ({1:f2} B)\n", totalParameters, totalParameters / 1e9)
          << formatv("  KV cache per token:      {0} bytes (F32)\n", kvPerToken)
-         << formatv("  KV cache at max context: {0} bytes ({1:f2} GiB, {2} tokens)\n", kvAtMax,
-                    kvAtMax / double(1ull << 30), archSpec.maxContext)
-         << formatv("  FLOPs per token:         {0} ({1:f2} GFLOP) at context 1, {2:f2} GFLOP at max context\n",
-                    flopsPerToken, flopsPerToken / 1e9, (flopsPerToken + attentionAtMax) / 1e9)
+         << formatv("  KV cache at context:     {0} bytes ({1:f2} GiB, {2} tokens{3})\n", kvAtContext,
+                    kvAtContext / double(1ull << 30), contextLength,
+                    specializeAttention ? "" : ", every cache full")
+         << formatv("  FLOPs per token:         {0} ({1:f2} GFLOP) at context 1, {2:f2} GFLOP at context {3}\n",
+                    flopsPerToken, flopsPerToken / 1e9, (flopsPerToken + attentionAtMax) / 1e9, contextLength)
          << "  layers:\n";
   // Consecutive identical layers print as one range.
   for (size_t i = 0; i < layers.size();) {

@@ -111,14 +111,16 @@ llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std:
   if (auto err = linkSharedLibrary(objectPath, output, request.target.triple))
     return err;
 
-  auto descriptor = (*module)->getAttrOfType<DictionaryAttr>(kDescriptorAttrName);
+  FailureOr<ModelDescriptor> descriptor = ModelDescriptor::read(*module);
+  if (failed(descriptor))
+    return llvm::createStringError("compiling '%s' left no model descriptor", request.specPath.c_str());
   llvm::StringRef stem = llvm::StringRef(output).ends_with(".so") ? llvm::StringRef(output).drop_back(3) : output;
   if (auto err = writeFile((stem + ".h").str(), [&](llvm::raw_ostream &os) {
-        os << renderModelHeader(descriptor, llvm::sys::path::filename(output));
+        os << renderModelHeader(*descriptor, llvm::sys::path::filename(output));
       }))
     return err;
   return writeFile((stem + ".manifest.json").str(),
-                   [&](llvm::raw_ostream &os) { os << renderManifest(descriptor); });
+                   [&](llvm::raw_ostream &os) { os << renderManifest(*descriptor); });
 }
 
 llvm::Expected<std::string> cacheDirectory() {

@@ -46,16 +46,17 @@ private:
     return RankedTensorType::get(shape, builder.getF32Type());
   }
 
-  Value weight(Location at, const std::string &name, ArrayRef<int64_t> shape) {
+  Value weight(Location at, const std::string &name, ArrayRef<int64_t> shape, RopeRowsAttr rope = {}) {
     auto type = RankedTensorType::get(shape, builder.getF32Type());
-    return WeightOp::create(builder, at, type, builder.getStringAttr(name));
+    return WeightOp::create(builder, at, type, builder.getStringAttr(name), rope);
   }
 
   Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input);
-  Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, int64_t layer,
-                  Value input);
+  Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input);
   Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
-  Value linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias);
+  Value linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias,
+               RopeRowsAttr rope = {});
+  RopeRowsAttr ropeRows(const AttentionSpec &attn);
   Value headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
                         const char *which, Value heads);
   FailureOr<Value> expr(const LayerSpec &layer, const BlockExpr &e, llvm::StringMap<Value> &vars);
@@ -78,11 +79,26 @@ Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &p
                                    builder.getF64FloatAttr(norm.unitOffset ? 1.0 : 0.0));
 }
 
-Value ModelBuilder::linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias) {
+Value ModelBuilder::linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias,
+                           RopeRowsAttr rope) {
   int64_t in = cast<RankedTensorType>(input.getType()).getShape().back();
-  Value w = weight(at, prefix + ".weight", {out, in});
-  Value b = bias ? weight(at, prefix + ".bias", {out}) : Value();
+  Value w = weight(at, prefix + ".weight", {out, in}, rope);
+  Value b = bias ? weight(at, prefix + ".bias", {out}, rope) : Value();
   return LinearOp::create(builder, at, activation({out}), input, w, b);
+}
+
+static RopePairing pairingOf(const RopeSpec &rope) {
+  return rope.style == RopeStyle::Half ? RopePairing::half : RopePairing::interleaved;
+}
+
+static int64_t rotaryDims(const AttentionSpec &attn) {
+  return static_cast<int64_t>(std::llround(attn.rope->fraction * static_cast<double>(attn.headDim)));
+}
+
+RopeRowsAttr ModelBuilder::ropeRows(const AttentionSpec &attn) {
+  if (!attn.rope)
+    return {};
+  return RopeRowsAttr::get(&context, pairingOf(*attn.rope), attn.headDim, rotaryDims(attn));
 }
 
 Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
@@ -91,20 +107,18 @@ Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, cons
     heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
   if (attn.rope) {
     const RopeSpec &rope = *attn.rope;
-    auto rotary = static_cast<int64_t>(std::llround(rope.fraction * static_cast<double>(attn.headDim)));
-    heads = RoPEOp::create(builder, 
-        loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start, builder.getF64FloatAttr(rope.theta),
-        RopePairingAttr::get(&context, rope.style == RopeStyle::Half ? RopePairing::half : RopePairing::interleaved),
-        builder.getI64IntegerAttr(rotary));
+    heads = RoPEOp::create(builder, loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start,
+                           builder.getF64FloatAttr(rope.theta), RopePairingAttr::get(&context, pairingOf(rope)),
+                           builder.getI64IntegerAttr(rotaryDims(attn)));
   }
   return heads;
 }
 
-Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std::string &prefix,
-                              int64_t layer, Value input) {
+Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input) {
   int64_t qWidth = attn.heads * attn.headDim, kvWidth = attn.kvHeads * attn.headDim;
-  Value q = linear(at, input, prefix + ".q_proj", qWidth, attn.qkvBias);
-  Value k = linear(at, input, prefix + ".k_proj", kvWidth, attn.qkvBias);
+  RopeRowsAttr rope = ropeRows(attn);
+  Value q = linear(at, input, prefix + ".q_proj", qWidth, attn.qkvBias, rope);
+  Value k = linear(at, input, prefix + ".k_proj", kvWidth, attn.qkvBias, rope);
   Value v = linear(at, input, prefix + ".v_proj", kvWidth, attn.qkvBias);
   auto qType = activation({attn.heads, attn.headDim});
   auto kvType = activation({attn.kvHeads, attn.headDim});
@@ -114,13 +128,16 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   qh = headNormAndRope(at, attn, prefix, "q", qh);
   kh = headNormAndRope(at, attn, prefix, "k", kh);
 
+  // Every cache starts out full; loom-specialize-attention shrinks those whose mask never looks far back.
+  auto cacheType = KVCacheType::get(&context, CacheKind::full, 0, attn.kvHeads, attn.headDim, attn.headDim);
+  Value cache = KVCacheOp::create(builder, at, cacheType, builder.getStringAttr(prefix), IntegerAttr());
+  cache = CacheAppendOp::create(builder, at, cacheType, cache, kh, vh, start);
   AttentionMask mask = attn.mask == MaskKind::Global          ? AttentionMask::global
                        : attn.mask == MaskKind::SlidingWindow ? AttentionMask::sliding_window
                                                               : AttentionMask::chunked;
   double scale = attn.scale > 0 ? attn.scale : 1.0 / std::sqrt(static_cast<double>(attn.headDim));
-  Value a = AttentionOp::create(builder, at, qType, qh, kh, vh, start, builder.getI64IntegerAttr(layer),
-                                        AttentionMaskAttr::get(&context, mask),
-                                        builder.getI64IntegerAttr(attn.window), builder.getF64FloatAttr(scale));
+  Value a = AttendOp::create(builder, at, qType, qh, cache, start, AttentionMaskAttr::get(&context, mask),
+                             builder.getI64IntegerAttr(attn.window), builder.getF64FloatAttr(scale));
   Value merged = MergeHeadsOp::create(builder, at, activation({qWidth}), a);
   return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
 }
@@ -169,7 +186,7 @@ FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
     if (const auto *n = std::get_if<NormSpec>(&component->spec))
       return norm(at, *n, prefix, *arg);
     if (const auto *a = std::get_if<AttentionSpec>(&component->spec))
-      return attention(at, *a, prefix, layer.index, *arg);
+      return attention(at, *a, prefix, *arg);
     return feedForward(at, std::get<FFNSpec>(component->spec), prefix, *arg);
   }
   }

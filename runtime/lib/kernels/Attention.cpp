@@ -1,7 +1,7 @@
 //===- Attention.cpp - loom_k_attention -----------------------------------===//
 //
-// Checks the arguments and views the caches as the rows in use; the
-// pipeline (codegen/kernels/Attention.cpp) computes with ggml's arithmetic.
+// Checks the arguments and views the cache as the rows in use; the pipeline
+// (codegen/kernels/Attention.cpp) computes with ggml's arithmetic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,11 +12,13 @@
 
 #include "loom_hl_attention.h"
 
+#include <algorithm>
+
 using namespace loom::kernels;
 
 
-void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float *k_cache, const float *v_cache,
-                      int64_t heads, int64_t kv_heads, int64_t head_dim, float scale, int32_t mask, int64_t window,
+void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
+                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, int32_t mask, int64_t window,
                       float *out) {
   constexpr const char *kernel = "loom_k_attention";
   if (kv_heads <= 0 || heads % kv_heads != 0)
@@ -28,17 +30,25 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float 
     loom_kernel_fail("%s: mask %d needs a positive window, got %lld", kernel, mask, static_cast<long long>(window));
   if (start_pos < 0)
     loom_kernel_fail("%s: start_pos = %lld is negative", kernel, static_cast<long long>(start_pos));
-  if (n == 0 || heads == 0 || head_dim == 0)
+  if (n == 0 || heads == 0 || key_dim == 0 || value_dim == 0)
     return;
+  // The positions the chunk's queries see span [first visible, start_pos + n): all of them must still be
+  // in the cache, or the result would silently mix in overwritten rows.
+  const int64_t keys = start_pos + n;
+  const int64_t span = mask == LOOM_MASK_GLOBAL ? keys : std::min(keys, window + n - 1);
+  if (!cache || cache->rows < span)
+    loom_kernel_fail("%s: a cache of %lld rows cannot hold the %lld positions this chunk attends to", kernel,
+                     static_cast<long long>(cache ? cache->rows : 0), static_cast<long long>(span));
 
-  // The pipeline sees exactly the cache rows in use, [0, start_pos + n).
-  int64_t keys = start_pos + n;
+  // The pipeline sees the rows in use: [0, keys) of a cache that still holds every position, or the whole
+  // ring, where position t is row t % rows.
+  const int64_t rows = std::min(cache->rows, keys);
   // Heads as [group, kv_heads]: head h is the (h % group)-th of those sharing KV head h / group.
   int64_t group = heads / kv_heads;
-  auto qView = BufferView<4>::dense(q, kF32, {head_dim, group, kv_heads, n}, kernel);
-  auto kView = BufferView<3>::dense(k_cache, kF32, {head_dim, kv_heads, keys}, kernel);
-  auto vView = BufferView<3>::dense(v_cache, kF32, {head_dim, kv_heads, keys}, kernel);
-  auto outView = BufferView<4>::dense(out, kF32, {head_dim, group, kv_heads, n}, kernel);
+  auto qView = BufferView<4>::dense(q, kF32, {key_dim, group, kv_heads, n}, kernel);
+  auto kView = BufferView<3>::dense(cache->keys, kF32, {key_dim, kv_heads, rows}, kernel);
+  auto vView = BufferView<3>::dense(cache->values, kF32, {value_dim, kv_heads, rows}, kernel);
+  auto outView = BufferView<4>::dense(out, kF32, {value_dim, group, kv_heads, n}, kernel);
   int32_t windowArg = mask == LOOM_MASK_GLOBAL ? 0 : toInt32(window, kernel, "window");
   runPipeline(kernel, loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
               scale, mask, windowArg, outView.get());

@@ -2,7 +2,7 @@
 #ifndef LOOM_CODEGEN_ARTIFACTS_H
 #define LOOM_CODEGEN_ARTIFACTS_H
 
-#include "mlir/IR/BuiltinAttributes.h"
+#include "loom/Passes/ModelDescriptor.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
@@ -21,10 +21,10 @@ llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, ll
 llvm::Expected<std::string> runtimeLinkFingerprint();
 
 /// The C header for one model: the loom.h API plus the model's constants.
-std::string renderModelHeader(mlir::DictionaryAttr descriptor, llvm::StringRef libraryName);
+std::string renderModelHeader(const ModelDescriptor &descriptor, llvm::StringRef libraryName);
 
 /// The weight manifest as JSON: {"architecture", "weights": [{name, shape, dtype}], ...}.
-std::string renderManifest(mlir::DictionaryAttr descriptor);
+std::string renderManifest(const ModelDescriptor &descriptor);
 
 } // namespace loom
 

@@ -2,7 +2,7 @@
 #ifndef LOOM_CODEGEN_DESCRIPTOR_H
 #define LOOM_CODEGEN_DESCRIPTOR_H
 
-#include "mlir/IR/BuiltinAttributes.h"
+#include "loom/Passes/ModelDescriptor.h"
 #include "llvm/IR/Module.h"
 
 namespace loom {
@@ -10,7 +10,7 @@ namespace loom {
 /// Defines `loom_generated_descriptor()` in `module`, returning a constant
 /// `loom_model_desc` (runtime/include/loom/Runtime/ModelABI.h) built from the
 /// `loom.descriptor` dictionary left by loom-lower-to-kernels.
-void emitModelDescriptor(llvm::Module &module, mlir::DictionaryAttr descriptor);
+void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &descriptor);
 
 } // namespace loom
 

@@ -13,10 +13,14 @@ struct PipelineOptions {
   bool timing = false;
   /// Stop after the loom-level passes (for --emit=loom-mlir).
   bool stopBeforeLowering = false;
+  /// loom-specialize-attention: ring and chunk caches for windowed layers.
+  bool specializeAttention = true;
+  /// Where to print the pipeline as text (loom-opt's --pass-pipeline syntax) before running it, if anywhere.
+  llvm::raw_ostream *pipelineOut = nullptr;
 };
 
 /// Runs the loom passes, the lowering to kernel calls and the conversion to
-/// the LLVM dialect on `module`, as documented in docs/design.md.
+/// the LLVM dialect on `module` (loom::buildLoomPipeline), as documented in docs/design.md.
 mlir::LogicalResult runPipeline(mlir::ModuleOp module, const PipelineOptions &options);
 
 /// Registers what a context needs to parse and lower loom IR.

@@ -21,11 +21,14 @@ def Loom_Dialect : Dialect {
   let description = [{
     Values are F32 activations shaped `tensor<?x...>`, whose leading dynamic
     dimension is the number of tokens in the current chunk. Weights enter
-    through `loom.weight`, named as in the model's weight manifest. Attention
-    owns the KV cache of its layer (the `layer` attribute names the cache
-    slot), so incremental decode and full recompute share one IR.
+    through `loom.weight`, named as in the model's weight manifest. State that
+    outlives a call is a value too: `loom.kv_cache` introduces a cache,
+    `loom.cache_append` extends it and `loom.attend` reads it, so passes can
+    see, retype and resize caches, and incremental decode and full recompute
+    share one IR.
   }];
   let useDefaultAttributePrinterParser = 1;
+  let useDefaultTypePrinterParser = 1;
 }
 
 class Loom_Op<string mnemonic, list<Trait> traits = []>

@@ -26,4 +26,16 @@ def Loom_RopePairing : I32EnumAttr<"RopePairing", "rotary dimension pairing", [
 }
 def Loom_RopePairingAttr : EnumAttr<Loom_Dialect, Loom_RopePairing, "rope_style">;
 
+// What a KV cache keeps. Values match LOOM_CACHE_* in the model ABI (checked
+// where the lowering meets it); the latent (MLA) and recurrent (DeltaNet,
+// Mamba) kinds take the next values.
+def Loom_CacheKind : I32EnumAttr<"CacheKind", "rows a KV cache keeps", [
+    I32EnumAttrCase<"full", 0>,
+    I32EnumAttrCase<"ring", 1>,
+    I32EnumAttrCase<"chunk", 2>
+  ]> {
+  let cppNamespace = "::loom";
+  let genSpecializedAttr = 0;
+}
+
 #endif // LOOM_ENUMS

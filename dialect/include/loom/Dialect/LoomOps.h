@@ -16,6 +16,9 @@
 #define GET_ATTRDEF_CLASSES
 #include "loom/Dialect/LoomOpsAttrDefs.h.inc"
 
+#define GET_TYPEDEF_CLASSES
+#include "loom/Dialect/LoomOpsTypes.h.inc"
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/LoomOps.h.inc"
 

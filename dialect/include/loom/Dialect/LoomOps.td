@@ -14,6 +14,7 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "loom/Dialect/LoomDialect.td"
 include "loom/Dialect/LoomEnums.td"
+include "loom/Dialect/LoomTypes.td"
 
 def Loom_Activation : RankedTensorOf<[F32]>;
 def Loom_TokenIds : 1DTensorOf<[I32]>;
@@ -28,12 +29,14 @@ def Loom_WeightOp : Loom_Op<"weight", [Pure]> {
   let description = [{
     Introduces a weight tensor by its manifest name. Two ops with the same
     name denote the same tensor (tied embeddings), and must agree on its type.
+    A q or k projection whose output RoPE rotates says how its rows pair the
+    rotated dimensions (`rope`), for the checkpoint loaders.
 
     ```mlir
     %w = loom.weight "layers.0.attn_norm.weight" : tensor<1024xf32>
     ```
   }];
-  let arguments = (ins StrAttr:$name);
+  let arguments = (ins StrAttr:$name, OptionalAttr<Loom_RopeRowsAttr>:$rope);
   let results = (outs Loom_Weight:$result);
   let assemblyFormat = "$name attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -173,31 +176,68 @@ def Loom_RoPEOp : Loom_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>]> {
   let hasVerifier = 1;
 }
 
-def Loom_AttentionOp : Loom_Op<"attention"> {
-  let summary = "Causal multi-head attention through the layer's KV cache";
+def Loom_KVCacheOp : Loom_Op<"kv_cache", [MemoryEffects<[MemAlloc]>]> {
+  let summary = "A layer's key/value cache, as it stands before this call";
   let description = [{
-    Appends `key` and `value` (already position-encoded) to the KV cache slot
-    `layer` at positions `start ..`, then attends every query to the cached
-    keys its mask allows. Grouped-query attention follows from the head
-    counts: query head `h` reads KV head `h / (heads / kv_heads)`.
-
-    `mask` selects global causal attention, a sliding window of `window`
-    tokens, or chunks of `window` tokens (Llama 4). `scale` multiplies the
-    scores before the F32 softmax. The op writes the cache, so it is not pure.
+    Introduces the cache named `name` (the attention that owns it). Each op
+    is its own buffer pair in the runtime, so it allocates rather than being
+    pure: two caches of the same type are never merged. `loom-assign-caches`
+    numbers them (`slot`) and records them in the model descriptor.
 
     ```mlir
-    %a = loom.attention %q, %k, %v at %start {layer = 0 : i64, mask = #loom<mask global>,
-                                              window = 0 : i64, scale = 0.088388 : f64}
-        : tensor<?x16x128xf32>, tensor<?x8x128xf32>, tensor<?x8x128xf32> -> tensor<?x16x128xf32>
+    %c = loom.kv_cache "layers.0.attention" : !loom.kv_cache<full, window = 0, kv_heads = 8, key_dim = 128, value_dim = 128>
     ```
   }];
-  let arguments = (ins Loom_Activation:$query, Loom_Activation:$key, Loom_Activation:$value,
-                       Index:$start, I64Attr:$layer, Loom_AttentionMaskAttr:$mask,
-                       DefaultValuedAttr<I64Attr, "0">:$window, F64Attr:$scale);
+  let arguments = (ins StrAttr:$name, OptionalAttr<I64Attr>:$slot);
+  let results = (outs Loom_KVCacheType:$cache);
+  let assemblyFormat = "$name attr-dict `:` qualified(type($cache))";
+  let hasVerifier = 1;
+}
+
+def Loom_CacheAppendOp : Loom_Op<"cache_append", [Pure, AllTypesMatch<["cache", "result"]>]> {
+  let summary = "The cache with this chunk's keys and values appended";
+  let description = [{
+    Keys and values of the chunk's tokens (positions `start ..`, already
+    position-encoded) are appended; the result is the cache a later
+    `loom.attend` reads. The lowering updates the buffers in place.
+
+    ```mlir
+    %c1 = loom.cache_append %c0, %k, %v at %start
+        : !loom.kv_cache<full, window = 0, kv_heads = 8, key_dim = 128, value_dim = 128>, tensor<?x8x128xf32>, tensor<?x8x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_KVCacheType:$cache, Loom_Activation:$key, Loom_Activation:$value, Index:$start);
+  let results = (outs Loom_KVCacheType:$result);
+  let assemblyFormat = [{
+    $cache `,` $key `,` $value `at` $start attr-dict `:` qualified(type($cache)) `,` type($key) `,` type($value)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_AttendOp : Loom_Op<"attend", [Pure]> {
+  let summary = "Causal multi-head attention of the chunk's queries over a cache";
+  let description = [{
+    Query token `i` sits at position `start + i` and sees the cached keys its
+    mask allows: all earlier positions (`global`), the last `window`
+    (`sliding_window`), or those of its own chunk of `window` positions
+    (`chunked`, Llama 4). `scale` multiplies the scores before the F32
+    softmax. Grouped-query attention follows from the head counts: query head
+    `h` reads KV head `h / (heads / kv_heads)`.
+
+    A `ring` cache only holds a window, so it serves only a sliding-window
+    attention of that window, and a `chunk` cache only a chunked one; a
+    `full` cache serves every mask.
+
+    ```mlir
+    %a = loom.attend %q, %c1 at %start {mask = #loom<mask sliding_window>, window = 512 : i64, scale = 0.0625 : f64}
+        : tensor<?x4x256xf32>, !loom.kv_cache<ring, window = 512, kv_heads = 1, key_dim = 256, value_dim = 256> -> tensor<?x4x256xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$query, Loom_KVCacheType:$cache, Index:$start,
+                       Loom_AttentionMaskAttr:$mask, DefaultValuedAttr<I64Attr, "0">:$window, F64Attr:$scale);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = [{
-    $query `,` $key `,` $value `at` $start attr-dict `:` type($query) `,` type($key) `,` type($value)
-    `->` type($result)
+    $query `,` $cache `at` $start attr-dict `:` type($query) `,` qualified(type($cache)) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -5,14 +5,13 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/Pass.h"
+#include "loom/Passes/ModelDescriptor.h"
 
 namespace loom {
 
-/// Module attribute the lowering leaves for codegen: a dictionary with the
-/// model's hyper-parameters, `weights` (manifest order: name and shape),
-/// `kv_layers` (kv_heads, head_dim, mask, window per cache slot), `max_chunk`
-/// and `scratch_bytes`.
-inline constexpr llvm::StringLiteral kDescriptorAttrName = "loom.descriptor";
+/// Module attribute loom-assign-caches leaves for the lowering: one
+/// `{name, type}` dictionary per cache, in slot order.
+inline constexpr llvm::StringLiteral kCachesAttrName = "loom.caches";
 
 #define GEN_PASS_DECL
 #include "loom/Passes/Passes.h.inc"

@@ -5,8 +5,54 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Architecture-aware optimisations (each can be switched off in the pipeline)
+//===----------------------------------------------------------------------===//
+
+def LoomSpecializeAttentionPass : Pass<"loom-specialize-attention", "::mlir::ModuleOp"> {
+  let summary = "Give each attention the cache its mask needs: a ring of W rows for a sliding window, one chunk for chunked attention";
+  let description = [{
+    The frontend gives every attention a `full` cache, which serves every
+    mask by keeping every position. A sliding-window attention never looks
+    further back than its window, and a chunked one never past the start of
+    its chunk, so this pass retypes their caches (the `loom.kv_cache`, every
+    `loom.cache_append` of it and the `loom.attend` reading it) to a `ring` or
+    `chunk` cache of that window. The runtime then allocates window +
+    max_chunk - 1 rows for the layer instead of the whole context, and the
+    attention kernel visits only the keys its mask allows (there is no mask
+    tensor). Global layers, with RoPE or without (NoPE), keep their full cache.
+
+    Before:
+    ```mlir
+    %c = loom.kv_cache "layers.0.attention" : !loom.kv_cache<full, window = 0, kv_heads = 1, key_dim = 256, value_dim = 256>
+    %c1 = loom.cache_append %c, %k, %v at %start : !loom.kv_cache<full, ...>, ...
+    %a = loom.attend %q, %c1 at %start {mask = #loom<mask sliding_window>, window = 512 : i64, ...}
+    ```
+    After:
+    ```mlir
+    %c = loom.kv_cache "layers.0.attention" : !loom.kv_cache<ring, window = 512, kv_heads = 1, key_dim = 256, value_dim = 256>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//
+
+def LoomAssignCachesPass : Pass<"loom-assign-caches", "::mlir::ModuleOp"> {
+  let summary = "Number the caches of the forward function and record them for the descriptor";
+  let description = [{
+    Gives every `loom.kv_cache` its `slot` (its index in the descriptor's
+    cache table and in the array of cache views `loom_generated_forward`
+    receives) in program order, and records each cache's type in the module
+    attribute `loom.caches`, from which the lowering writes the descriptor.
+    A cache is appended to and attended over by one chain of ops; a second
+    cache op with the same name is an error.
+
+    ```mlir
+    %c = loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<...>
+    ```
+  }];
+}
 
 def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
   let summary = "Lower the loom forward function to kernel calls over a planned scratch arena";
@@ -14,7 +60,8 @@ def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
     Replaces `func.func @forward` (loom ops on tensors) with
     `func.func @loom_generated_forward`, the entry point described in
     runtime/include/loom/Runtime/ModelABI.h: raw pointers to the weight table,
-    the per-layer KV caches, the token ids, a scratch arena and the logits.
+    the cache views (in the slots loom-assign-caches gave), the token ids, a
+    scratch arena and the logits.
 
     Every activation gets a slice of the scratch arena sized for `max-chunk`
     tokens. Slices are assigned by liveness over the (straight-line) forward
@@ -22,8 +69,8 @@ def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
     splits/merges are views of their operand and RoPE rotates in place when
     its operand dies there. Each op becomes a `func.call` to its kernel from
     runtime/include/loom/Runtime/Kernels.h. The module gets a `loom.descriptor`
-    attribute (weight manifest, KV-cache layout, scratch size) from which
-    codegen emits `loom_generated_descriptor`.
+    attribute (weight manifest, cache table, scratch size) from which codegen
+    emits `loom_generated_descriptor`.
 
     Before:
     ```mlir

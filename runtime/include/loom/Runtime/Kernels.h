@@ -3,13 +3,15 @@
  * `loom-lower-to-kernels` turns each `loom` op into calls of these functions.
  * Activations are F32, row-major, contiguous; sizes are int64. Every function
  * parallelizes internally on the runtime's thread pool and is safe to call
- * with zero rows. Names and signatures are a stable ABI: the lowering pass
- * declares them by name (see passes/lib/KernelABI.cpp).
+ * with zero rows. This header is the only statement of the kernel ABI: the
+ * lowering derives each call's MLIR signature from these prototypes
+ * (passes/lib/KernelCalls.h), so a change here is a change everywhere.
  *
  *===--------------------------------------------------------------------===*/
 #ifndef LOOM_RUNTIME_KERNELS_H
 #define LOOM_RUNTIME_KERNELS_H
 
+#include "loom/Runtime/ModelABI.h"
 #include "loom/Runtime/Tensor.h"
 
 #ifdef __cplusplus
@@ -37,20 +39,23 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
 void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t rot_dims, int64_t start_pos,
                  float theta, int32_t interleaved);
 
-/* Copies k, v [n, kv_heads * head_dim] into the layer's cache rows start_pos .. start_pos + n. */
-void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t row_elems, int64_t start_pos,
-                     float *k_cache, float *v_cache);
+/* Appends k [n, k_row_elems] and v [n, v_row_elems] at positions start_pos .. start_pos + n - 1 of the cache:
+ * position p into row p % cache->rows. n <= cache->rows. */
+void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_elems, int64_t v_row_elems,
+                     int64_t start_pos, const loom_cache_view *cache);
 
 /* Masks a query may see. Values are part of the ABI. */
 enum { LOOM_MASK_GLOBAL = 0, LOOM_MASK_SLIDING_WINDOW = 1, LOOM_MASK_CHUNKED = 2 };
 
-/* out[i, h, :] = softmax_t(scale * q[i, h, :] . k_cache[t, h / (heads / kv_heads), :]) v_cache[t, ...]
+/* out[i, h, :] = softmax_t(scale * q[i, h, :] . K[t, g, :]) V[t, g, :],  g = h / (heads / kv_heads),
  * over the keys t that query i (position p = start_pos + i) may see: t <= p, and
  *   SLIDING_WINDOW: t > p - window;  CHUNKED: t / window == p / window.
- * Caches are [capacity >= start_pos + n, kv_heads, head_dim]. Softmax in F32 with the max subtracted. */
-void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const float *k_cache,
-                      const float *v_cache, int64_t heads, int64_t kv_heads, int64_t head_dim, float scale,
-                      int32_t mask, int64_t window, float *out);
+ * K and V of position t are row t % cache->rows of the cache, which must still hold every visible key
+ * (rows >= start_pos + n for a FULL cache; >= window + n - 1 for a ring or chunk cache).
+ * q is [n, heads, key_dim], out [n, heads, value_dim]. Softmax in F32 with the max subtracted. */
+void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
+                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, int32_t mask,
+                      int64_t window, float *out);
 
 /* out = silu(gate) * up. */
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);

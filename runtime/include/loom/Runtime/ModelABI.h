@@ -3,7 +3,7 @@
  * `loom compile` emits an object with exactly two symbols, linked with the
  * runtime archive into a shared library:
  *   - loom_generated_descriptor(): the model's static description (hyper-
- *     parameters, the weight manifest, the KV-cache layout of every layer);
+ *     parameters, the weight manifest, the caches);
  *   - loom_generated_forward(): one forward pass over at most max_chunk tokens.
  * The runtime (runtime/lib/Model.cpp) owns weights, caches, chunking, scratch
  * memory and the public C API in loom.h.
@@ -18,28 +18,41 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 2
+#define LOOM_ABI_VERSION 3
 #define LOOM_MAX_RANK 4
+
+/* How a weight's rows pair the dimensions RoPE rotates, for the q/k projections of a layer with RoPE. The
+ * checkpoint loaders need it: llama.cpp's converter reorders the Q/K rows of llama models into adjacent
+ * pairs, transformers checkpoints keep NeoX halves. */
+enum { LOOM_ROPE_NONE = 0, LOOM_ROPE_HALF = 1, LOOM_ROPE_INTERLEAVED = 2 };
 
 typedef struct loom_weight_desc {
   const char *name;  /* e.g. "layers.0.attention.q_proj.weight" */
   int64_t rank;
   int64_t shape[LOOM_MAX_RANK];
   int64_t dtype;     /* the loom_dtype the spec declares (F32 for now) */
+  int64_t rope_pairing;  /* LOOM_ROPE_*: rows are heads of rope_head_dim whose first rope_dims rotate */
+  int64_t rope_head_dim;
+  int64_t rope_dims;
 } loom_weight_desc;
 
-/* How a layer's RoPE pairs the dimensions of a head. Checkpoint loaders need it: llama.cpp's converter
- * reorders the Q/K rows of llama models for adjacent pairs, transformers checkpoints keep NeoX halves. */
-enum { LOOM_ROPE_NONE = 0, LOOM_ROPE_HALF = 1, LOOM_ROPE_INTERLEAVED = 2 };
+/* What a cache holds and how many rows it keeps. Values are part of the ABI. */
+enum {
+  LOOM_CACHE_FULL = 0,  /* every position of the sequence: as many rows as the cache's capacity */
+  LOOM_CACHE_RING = 1,  /* the last `window` positions: a ring of window + max_chunk - 1 rows */
+  LOOM_CACHE_CHUNK = 2, /* the current attention chunk of `window` positions: window + max_chunk - 1 rows */
+  /* Designed next: LOOM_CACHE_LATENT (MLA's compressed c_kv and shared RoPE key, one "head") and
+   * LOOM_CACHE_RECURRENT (a fixed-size state per sequence: conv tail and matrix state). */
+};
 
-typedef struct loom_layer_cache_desc {
+/* One cache of the model. Caches are not layers: a layer may own several or share one. */
+typedef struct loom_cache_desc {
+  int64_t kind;      /* LOOM_CACHE_* */
+  int64_t window;    /* RING and CHUNK: positions a query can see; FULL: 0 */
   int64_t kv_heads;
-  int64_t head_dim;
-  int64_t mask;         /* LOOM_MASK_* (Kernels.h) */
-  int64_t window;       /* tokens the layer can see; 0: the whole context */
-  int64_t rope_pairing; /* LOOM_ROPE_*, of the keys (queries are paired alike) */
-  int64_t rope_dims;    /* rotated dimensions of each head; 0 without RoPE */
-} loom_layer_cache_desc;
+  int64_t key_dim;   /* elements of one head's key */
+  int64_t value_dim; /* elements of one head's value */
+} loom_cache_desc;
 
 typedef struct loom_model_desc {
   int64_t abi_version;
@@ -52,17 +65,26 @@ typedef struct loom_model_desc {
   int64_t scratch_bytes; /* scratch the forward needs for max_chunk tokens */
   int64_t n_weights;
   const loom_weight_desc *weights;
-  const loom_layer_cache_desc *layers; /* n_layers entries */
+  int64_t n_caches;
+  const loom_cache_desc *caches;
 } loom_model_desc;
+
+/* A cache as generated code and kernels see it: position p of the sequence lives in row p % rows of both
+ * buffers, [rows, kv_heads, key_dim] and [rows, kv_heads, value_dim] F32. A FULL cache has rows >= every
+ * position it will hold, so the row is the position. */
+typedef struct loom_cache_view {
+  float *keys;
+  float *values;
+  int64_t rows;
+} loom_cache_view;
 
 const loom_model_desc *loom_generated_descriptor(void);
 
-/* Runs tokens[0..n) at positions start_pos.. (n <= max_chunk), reading and appending the KV caches
- * (k_caches[l], v_caches[l] are [capacity, kv_heads, head_dim] F32, capacity <= max_context) and writing the logits of
- * rows first_logit_row..n-1 to logits ((n - first_logit_row) x vocab). */
-void loom_generated_forward(const loom_tensor *weights, float *const *k_caches, float *const *v_caches,
-                            const int32_t *tokens, int64_t n, int64_t start_pos, int64_t first_logit_row,
-                            void *scratch, float *logits);
+/* Runs tokens[0..n) at positions start_pos.. (n <= max_chunk), reading and appending the caches (caches[i]
+ * is the view of descriptor cache i) and writing the logits of rows first_logit_row..n-1 to logits
+ * ((n - first_logit_row) x vocab). */
+void loom_generated_forward(const loom_tensor *weights, const loom_cache_view *caches, const int32_t *tokens,
+                            int64_t n, int64_t start_pos, int64_t first_logit_row, void *scratch, float *logits);
 
 #ifdef __cplusplus
 }

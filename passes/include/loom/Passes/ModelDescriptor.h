@@ -1,0 +1,55 @@
+//===- ModelDescriptor.h - The descriptor the lowering hands codegen -*- C++ -*-===//
+//
+// What `loom_generated_descriptor` returns (runtime/include/loom/Runtime/
+// ModelABI.h), as the compiler holds it between the lowering and codegen: a
+// module attribute, written and read only through this struct, so its keys are
+// spelled once.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PASSES_MODELDESCRIPTOR_H
+#define LOOM_PASSES_MODELDESCRIPTOR_H
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+struct WeightRecord {
+  std::string name;
+  llvm::SmallVector<int64_t, 4> shape;
+  /// LOOM_ROPE_* and the head layout of a q/k projection RoPE rotates; 0 otherwise.
+  int64_t ropePairing = 0, ropeHeadDim = 0, ropeDims = 0;
+};
+
+struct CacheRecord {
+  std::string name;
+  /// LOOM_CACHE_*.
+  int64_t kind = 0;
+  int64_t window = 0, kvHeads = 0, keyDim = 0, valueDim = 0;
+};
+
+struct ModelDescriptor {
+  std::string name;
+  int64_t vocab = 0, dModel = 0, nLayers = 0, maxContext = 0, maxChunk = 0, scratchBytes = 0;
+  std::vector<WeightRecord> weights;
+  std::vector<CacheRecord> caches;
+
+  /// K and V bytes one token adds over the caches that keep every position, F32.
+  int64_t fullCacheBytesPerToken() const;
+
+  mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
+  /// Reads the module's descriptor attribute; emits an error if it is missing or malformed.
+  static mlir::FailureOr<ModelDescriptor> read(mlir::ModuleOp module);
+};
+
+/// The module attribute holding the descriptor after `loom-lower-to-kernels`.
+inline constexpr llvm::StringLiteral kDescriptorAttrName = "loom.descriptor";
+
+} // namespace loom
+
+#endif // LOOM_PASSES_MODELDESCRIPTOR_H

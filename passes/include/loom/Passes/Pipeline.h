@@ -1,0 +1,36 @@
+//===- Pipeline.h - Loom's pass pipeline, by name ----------------*- C++ -*-===//
+//
+// The one definition of the order in which Loom's passes run, shared by
+// `loom compile` and `loom-opt --loom-pipeline`. Every optimisation can be
+// switched off, so its effect can be measured A/B on the same spec.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PASSES_PIPELINE_H
+#define LOOM_PASSES_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace loom {
+
+struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
+  Option<int64_t> maxChunk{*this, "max-chunk",
+                           llvm::cl::desc("Most tokens one call of the generated forward processes"),
+                           llvm::cl::init(64)};
+  Option<bool> specializeAttention{*this, "specialize-attention",
+                                   llvm::cl::desc("Run loom-specialize-attention (ring and chunk caches)"),
+                                   llvm::cl::init(true)};
+  Option<bool> lower{*this, "lower",
+                     llvm::cl::desc("Lower to kernel calls and the LLVM dialect (off: stop at loom IR)"),
+                     llvm::cl::init(true)};
+};
+
+/// Appends Loom's pipeline to `pm` (which runs on the module).
+void buildLoomPipeline(mlir::OpPassManager &pm, const LoomPipelineOptions &options);
+
+/// Registers `loom-pipeline` for mlir-opt-style tools.
+void registerLoomPipeline();
+
+} // namespace loom
+
+#endif // LOOM_PASSES_PIPELINE_H

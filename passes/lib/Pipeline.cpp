@@ -1,0 +1,34 @@
+//===- Pipeline.cpp - Loom's pass pipeline ------------------------------===//
+#include "loom/Passes/Pipeline.h"
+#include "loom/Passes/Passes.h"
+
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace loom {
+
+void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
+  // Architecture-aware rewrites on loom IR.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  if (options.specializeAttention)
+    pm.addPass(createLoomSpecializeAttentionPass());
+  if (!options.lower)
+    return;
+  // Lowering: caches get their slots, ops become kernel calls over a planned arena.
+  pm.addPass(createLoomAssignCachesPass());
+  pm.addPass(createLoomLowerToKernelsPass(LoomLowerToKernelsPassOptions{options.maxChunk}));
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void registerLoomPipeline() {
+  PassPipelineRegistration<LoomPipelineOptions>(
+      "loom-pipeline", "Loom's whole pipeline, from loom IR to the LLVM dialect", buildLoomPipeline);
+}
+
+} // namespace loom
