@@ -34,6 +34,7 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   LoomPipelineOptions loom;
   loom.maxChunk = options.maxChunk;
   loom.specializeAttention = options.specializeAttention;
+  loom.fuseQKNormRoPE = options.fuseQKNormRoPE;
   loom.lower = !options.stopBeforeLowering;
   buildLoomPipeline(pm, loom);
   if (options.pipelineOut) {

@@ -162,6 +162,25 @@ LogicalResult RoPEOp::verify() {
   return success();
 }
 
+LogicalResult QKNormRoPEOp::verify() {
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 3)) || failed(verifyEps(*this, getEps().convertToDouble())))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(getInput());
+  int64_t width = static_cast<int64_t>(getNormWidth());
+  if (width != shape[2] && width != shape[1] * shape[2])
+    return emitOpError() << "expects norm_width " << shape[2] << " (per head) or " << shape[1] * shape[2]
+                         << " (all heads), got " << width;
+  if (getWeight() && (shapeOf(getWeight()).size() != 1 || shapeOf(getWeight())[0] != width))
+    return emitOpError() << "expects a weight of shape [" << width << "], got " << getWeight().getType();
+  int64_t rotary = static_cast<int64_t>(getRotaryDims());
+  if (rotary <= 0 || rotary > shape[2] || rotary % 2 != 0)
+    return emitOpError() << "expects an even rotary_dims in (0, " << shape[2] << "], got " << rotary;
+  double theta = getTheta().convertToDouble();
+  if (!(theta > 1.0) || !std::isfinite(theta))
+    return emitOpError() << "expects theta > 1, got " << theta;
+  return success();
+}
+
 LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, CacheKind kind, int64_t window,
                                   int64_t kvHeads, int64_t keyDim, int64_t valueDim) {
   if (kvHeads <= 0 || keyDim <= 0 || valueDim <= 0)

@@ -81,19 +81,19 @@ ArenaPlan planArena(Block &body, int64_t maxChunk) {
   };
   computeLastUses();
 
-  // RoPE rotates in place when nothing reads its operand afterwards.
+  // RoPE (alone or fused with its QK-norm) works in place when nothing reads its operand afterwards.
   for (Operation &op : body) {
-    auto rope = dyn_cast<RoPEOp>(op);
-    if (!rope || !livesInArena(rope.getInput()))
+    if (!isa<RoPEOp, QKNormRoPEOp>(op) || !livesInArena(op.getOperand(0)))
       continue;
-    Value operandRoot = rootOf(rope.getInput());
+    Value input = op.getOperand(0), result = op.getResult(0);
+    Value operandRoot = rootOf(input);
     if (lastUse[operandRoot] != index[&op])
       continue;
     plan.inPlace.insert(&op);
     for (auto &[alias, aliasRoot] : root)
-      if (aliasRoot == rope.getResult())
+      if (aliasRoot == result)
         aliasRoot = operandRoot;
-    root[rope.getResult()] = operandRoot;
+    root[result] = operandRoot;
     computeLastUses();
   }
 

@@ -3,7 +3,7 @@
 // The forward function is straight-line code, so the lifetime of every
 // activation is an interval of op indices and a first-fit assignment over
 // those intervals packs them into one arena allocated once per model. Views
-// (head split/merge) and in-place ops (RoPE on a dying operand) share their
+// (head split/merge) and in-place ops (RoPE, fused or not, on a dying operand) share their
 // operand's slice.
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +20,7 @@ namespace loom {
 struct ArenaPlan {
   /// Byte offset of every activation that lives in the arena.
   llvm::DenseMap<mlir::Value, int64_t> offsets;
-  /// RoPE ops whose result shares the operand's slice (no copy needed).
+  /// RoPE and QK-norm+RoPE ops whose result shares the operand's slice.
   llvm::DenseSet<mlir::Operation *> inPlace;
   int64_t bytes = 0;
 };

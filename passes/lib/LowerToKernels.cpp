@@ -187,6 +187,18 @@ LogicalResult ForwardLowering::lower(Operation &op) {
                          kernels.i32(loc, r.getStyle() == RopePairing::interleaved ? 1 : 0));
         return success();
       })
+      .Case([&](QKNormRoPEOp f) -> LogicalResult {
+        auto shape = cast<RankedTensorType>(f.getType()).getShape();
+        int64_t width = static_cast<int64_t>(f.getNormWidth());
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens),
+                         kernels.i64(loc, shape[1]), kernels.i64(loc, shape[2]), kernels.i64(loc, width),
+                         weightHandleOrNull(loc, f.getWeight()), kernels.f32(loc, f.getEps().convertToDouble()),
+                         kernels.f32(loc, f.getWeightOffset().convertToDouble()),
+                         kernels.i64(loc, f.getRotaryDims()), arg(Start),
+                         kernels.f32(loc, f.getTheta().convertToDouble()),
+                         kernels.i32(loc, f.getStyle() == RopePairing::interleaved ? 1 : 0), storage(f.getResult()));
+        return success();
+      })
       .Case([&](KVCacheOp c) -> LogicalResult {
         std::optional<uint64_t> slot = c.getSlot();
         if (!slot || *slot >= descriptor.caches.size())

@@ -15,6 +15,8 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
   // Architecture-aware rewrites on loom IR.
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.fuseQKNormRoPE)
+    pm.addPass(createLoomFuseQKNormRoPEPass());
   if (options.specializeAttention)
     pm.addPass(createLoomSpecializeAttentionPass());
   if (!options.lower)

@@ -31,6 +31,9 @@ cl::opt<bool> timePasses("time-passes", cl::desc("Report the time of every pass"
 cl::opt<bool> printPipeline("print-pipeline",
                             cl::desc("Print the pass pipeline (loom-opt --pass-pipeline syntax) before running it"),
                             cl::sub(sub));
+cl::opt<bool> fuseQKNormRoPE("fuse-qk-norm-rope",
+                             cl::desc("QK-norm and RoPE as one kernel (=false for A/B runs)"), cl::init(true),
+                             cl::sub(sub));
 cl::opt<bool> specializeAttention("specialize-attention",
                                   cl::desc("Ring and chunk caches for windowed attention (=false for A/B runs)"),
                                   cl::init(true), cl::sub(sub));
@@ -44,6 +47,7 @@ int run() {
   request.pipeline.printIRAfterAll = printIRAfterAll;
   request.pipeline.timing = timePasses;
   request.pipeline.specializeAttention = specializeAttention;
+  request.pipeline.fuseQKNormRoPE = fuseQKNormRoPE;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;

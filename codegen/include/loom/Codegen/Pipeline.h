@@ -13,6 +13,8 @@ struct PipelineOptions {
   bool timing = false;
   /// Stop after the loom-level passes (for --emit=loom-mlir).
   bool stopBeforeLowering = false;
+  /// loom-fuse-qk-norm-rope: QK-norm and RoPE as one op.
+  bool fuseQKNormRoPE = true;
   /// loom-specialize-attention: ring and chunk caches for windowed layers.
   bool specializeAttention = true;
   /// Where to print the pipeline as text (loom-opt's --pass-pipeline syntax) before running it, if anywhere.

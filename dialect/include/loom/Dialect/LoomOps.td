@@ -176,6 +176,30 @@ def Loom_RoPEOp : Loom_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>]> {
   let hasVerifier = 1;
 }
 
+def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "RMSNorm of queries or keys followed by RoPE, as one pass over the values";
+  let description = [{
+    `loom.rope(loom.rms_norm(x))` for `x` of `[tokens, heads, head_dim]`,
+    produced by `loom-fuse-qk-norm-rope`. The norm runs over groups of
+    `norm_width` elements: `head_dim` for a per-head norm (Qwen3, Gemma 3),
+    `heads * head_dim` for a norm over the whole projection (OLMo 2, whose
+    weight then has that width). Its lowering reads and writes the values
+    once, with the arithmetic of the two ops it replaces.
+
+    ```mlir
+    %k = loom.qk_norm_rope %kh, %w at %start {eps = 1.0e-06 : f64, norm_width = 128 : i64,
+        theta = 1.0e+06 : f64, style = #loom<rope_style half>, rotary_dims = 128 : i64}
+        : (tensor<?x8x128xf32>, tensor<128xf32>) -> tensor<?x8x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Optional<Loom_Weight>:$weight, Index:$start, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_offset, I64Attr:$norm_width, F64Attr:$theta,
+                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input (`,` $weight^)? `at` $start attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Loom_KVCacheOp : Loom_Op<"kv_cache", [MemoryEffects<[MemAlloc]>]> {
   let summary = "A layer's key/value cache, as it stands before this call";
   let description = [{

@@ -8,6 +8,30 @@ include "mlir/Pass/PassBase.td"
 // Architecture-aware optimisations (each can be switched off in the pipeline)
 //===----------------------------------------------------------------------===//
 
+def LoomFuseQKNormRoPEPass : Pass<"loom-fuse-qk-norm-rope", "::mlir::ModuleOp"> {
+  let summary = "Fuse the RMSNorm of queries or keys with the RoPE that follows it";
+  let description = [{
+    Qwen3, Gemma 3, OLMo 2 and most 2025 architectures normalise q and k
+    before rotating them. Unfused, the projection is written by the norm and
+    read back by RoPE; the fused `loom.qk_norm_rope` does both while each
+    block of tokens is in cache, with the same arithmetic. Per-head norms
+    (`[tokens, heads, head_dim]`, Gemma's `1 + w` included) and norms over the
+    whole projection before the head split (OLMo 2) are both matched; a norm
+    whose result is also used elsewhere is left alone.
+
+    Before:
+    ```mlir
+    %n = loom.rms_norm %kh, %w {eps = 1.0e-06 : f64} : (tensor<?x8x128xf32>, tensor<128xf32>) -> tensor<?x8x128xf32>
+    %k = loom.rope %n at %start {rotary_dims = 128 : i64, style = #loom<rope_style half>, theta = 1.0e+06 : f64} : tensor<?x8x128xf32>
+    ```
+    After:
+    ```mlir
+    %k = loom.qk_norm_rope %kh, %w at %start {eps = 1.0e-06 : f64, norm_width = 128 : i64, rotary_dims = 128 : i64,
+        style = #loom<rope_style half>, theta = 1.0e+06 : f64} : (tensor<?x8x128xf32>, tensor<128xf32>, index) -> tensor<?x8x128xf32>
+    ```
+  }];
+}
+
 def LoomSpecializeAttentionPass : Pass<"loom-specialize-attention", "::mlir::ModuleOp"> {
   let summary = "Give each attention the cache its mask needs: a ring of W rows for a sliding window, one chunk for chunked attention";
   let description = [{

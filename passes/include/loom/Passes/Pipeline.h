@@ -17,6 +17,9 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<int64_t> maxChunk{*this, "max-chunk",
                            llvm::cl::desc("Most tokens one call of the generated forward processes"),
                            llvm::cl::init(64)};
+  Option<bool> fuseQKNormRoPE{*this, "fuse-qk-norm-rope",
+                              llvm::cl::desc("Run loom-fuse-qk-norm-rope (QK-norm and RoPE in one pass)"),
+                              llvm::cl::init(true)};
   Option<bool> specializeAttention{*this, "specialize-attention",
                                    llvm::cl::desc("Run loom-specialize-attention (ring and chunk caches)"),
                                    llvm::cl::init(true)};

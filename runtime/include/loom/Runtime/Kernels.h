@@ -39,6 +39,15 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
 void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t rot_dims, int64_t start_pos,
                  float theta, int32_t interleaved);
 
+/* The QK-norm + RoPE of one projection, fused (loom-fuse-qk-norm-rope): y = rope(rms_norm(x)) for
+ * x, y [n, heads, head_dim], where the norm runs over groups of norm_width elements (head_dim: per-head
+ * norm, Qwen3 and Gemma 3; heads * head_dim: over the whole projection, OLMo 2) and RoPE is loom_k_rope's.
+ * The arithmetic is exactly that of loom_k_rms_norm followed by loom_k_rope; tokens are processed in
+ * blocks, so y is rotated while the block is still in cache. y may alias x. */
+void loom_k_qk_norm_rope(const float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t norm_width,
+                         const loom_tensor *w, float eps, float w_offset, int64_t rot_dims, int64_t start_pos,
+                         float theta, int32_t interleaved, float *y);
+
 /* Appends k [n, k_row_elems] and v [n, v_row_elems] at positions start_pos .. start_pos + n - 1 of the cache:
  * position p into row p % cache->rows. n <= cache->rows. */
 void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_elems, int64_t v_row_elems,
