@@ -19,7 +19,9 @@
 //     a[+48]) into 16 lanes, then summed as _mm512_reduce_add_ps sums (halves,
 //     quarters, then pairs); features past the last multiple of 64 are FMA'd
 //     into that sum one at a time;
-//   - the softmax over scale * score: max, e = ggml's exp (FloatMath.h) of the
+//   - the softmax over scale * score (capped as softcap * tanh(s / softcap) when
+//     softcap > 0, Gemma 2 and Grok; with a learned sink logit per head when
+//     has_sinks, gpt-oss): max, e = ggml's exp (FloatMath.h) of the
 //     difference, a sum of e in F64 over aligned blocks of 16 cache rows each
 //     summed as above, and e * F32(1 / sum);
 //   - each output feature as a dot product over cache rows of probabilities
@@ -78,6 +80,9 @@ public:
   Input<Buffer<float, 3>> v_cache{"v_cache"}; // [value_dim, kv_heads, rows]
   Input<int32_t> start_pos{"start_pos"};
   Input<float> scale{"scale"};
+  Input<float> softcap{"softcap"};           // > 0: scores become softcap * tanh(score / softcap)
+  Input<Buffer<float, 1>> sinks{"sinks"};    // [heads], read only when has_sinks
+  Input<bool> has_sinks{"has_sinks"};
   Input<int32_t> mask{"mask"};
   Input<int32_t> window{"window"};
   Output<Buffer<float, 4>> out{"out"}; // [value_dim, group, kv_heads, n]
@@ -115,19 +120,25 @@ public:
     dot(t, j, g, query) = simdPart;
     RDom rest(0, headDim - mainDims, "head_dim_rest");
     dot(t, j, g, query) = dot(t, j, g, query) + k_cache(mainDims + rest, g, row(t)) * q(mainDims + rest, j, g, query);
-    scaled(t, j, g, query) = strict_float(dot(t, j, g, query) * scale);
+    Expr score = strict_float(dot(t, j, g, query) * scale);
+    scaled(t, j, g, query) = select(softcap > 0.0f, softcap * tanh(score / softcap), score);
+    // A learned sink (gpt-oss) is one more logit in each head's softmax, with no value: it raises the max
+    // and the denominator, and is dropped from the output.
+    Expr head = g * q.dim(1).extent() + j;
+    Expr sink = sinks(clamp(head, 0, sinks.dim(0).extent() - 1));
 
     // Softmax. Not -inf for the empty max: Halide compiles assuming no infinities; every run is nonempty.
     RDom runMax(0, keys, "run_max");
     runMax.where(visible(runMax));
-    maxScore(j, g, query) = std::numeric_limits<float>::lowest();
+    maxScore(j, g, query) = select(has_sinks, sink, std::numeric_limits<float>::lowest());
     maxScore(j, g, query) = max(maxScore(j, g, query), scaled(runMax, j, g, query));
     expScore(t, j, g, query) =
         select(visible(t), ggmlExp(strict_float(scaled(t, j, g, query) - maxScore(j, g, query))), 0.0f);
     blockSum(blk, j, g, query) = reduce16([&](int l) { return expScore(blk * kLanes + l, j, g, query); });
     RDom blocks(0, (keys + kLanes - 1) / kLanes, "blocks");
     blocks.where(blocks >= first / kLanes && blocks <= pos / kLanes);
-    expSum(j, g, query) = cast<double>(0);
+    expSum(j, g, query) =
+        select(has_sinks, cast<double>(ggmlExp(strict_float(sink - maxScore(j, g, query)))), cast<double>(0));
     expSum(j, g, query) = strict_float(expSum(j, g, query) + cast<double>(blockSum(blocks, j, g, query)));
     probability(t, j, g, query) =
         strict_float(expScore(t, j, g, query) * cast<float>(Expr(1.0) / expSum(j, g, query)));
@@ -208,8 +219,10 @@ private:
     valueLanes.compute_at(out, valueTask).vectorize(d, 8, TailStrategy::GuardWithIf);
     // A full cache (the common case) never wraps, so its loops carry no division per row. Last, because a
     // specialisation copies the schedule given so far.
+    // Likewise without a softcap, the common case, no tanh is evaluated.
     for (Func f : {scaled, probability, Func(out)})
       f.specialize(!wraps);
+    scaled.specialize(softcap <= 0.0f);
   }
 };
 

@@ -256,6 +256,7 @@ static LogicalResult verifyElementwise(Op op) {
 
 LogicalResult SwiGLUOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeGLUOp::verify() { return verifyElementwise(*this); }
+LogicalResult SigmoidGateOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeluOp::verify() { return verifyElementwise(*this); }
 LogicalResult AddOp::verify() { return verifyElementwise(*this); }
 

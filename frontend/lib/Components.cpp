@@ -38,7 +38,9 @@ static const ParamInfo kRopeParams[] = {
       {"qk_norm", ParamType::Norm, false, {}}, {"rope", ParamType::Rope, true, {}},                           \
       {"qkv_bias", ParamType::Bool, false, {}}, {"out_bias", ParamType::Bool, false, {}},                     \
       {"mask", ParamType::Enum, false, kMasks}, {"window", ParamType::Int, false, {}},                        \
-      {"scale", ParamType::Number, false, {}}
+      {"scale", ParamType::Number, false, {}}, {"value_dim", ParamType::Int, false, {}},                       \
+      {"softcap", ParamType::Number, false, {}}, {"sinks", ParamType::Bool, false, {}},                       \
+      {"output_gate", ParamType::Bool, false, {}}
 static const ParamInfo kGQAParams[] = {{"kv_heads", ParamType::Int, true, {}}, LOOM_ATTENTION_PARAMS};
 static const ParamInfo kAttentionParams[] = {LOOM_ATTENTION_PARAMS};
 #undef LOOM_ATTENTION_PARAMS
@@ -313,6 +315,11 @@ AttentionSpec SpecBuilder::buildAttention() {
   }
   // Zero asks MLIRGen for the default 1/sqrt(head_dim).
   attn.scale = positiveNumber("scale", 0.0);
+  if (component.findArg("value_dim"))
+    attn.valueDim = dimension("value_dim").value_or(0);
+  attn.softcap = positiveNumber("softcap", 0.0);
+  attn.sinks = boolean("sinks", false);
+  attn.outputGate = boolean("output_gate", false);
   return attn;
 }
 

@@ -51,6 +51,14 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
     os << ", out_bias";
   if (attn.scale != 0)
     os << ", scale=" << frontend::formatNumber(attn.scale);
+  if (attn.valueDim != 0)
+    os << ", value_dim=" << attn.valueDim;
+  if (attn.softcap != 0)
+    os << ", softcap=" << frontend::formatNumber(attn.softcap);
+  if (attn.sinks)
+    os << ", sinks";
+  if (attn.outputGate)
+    os << ", output_gate";
   os << ")";
 }
 

@@ -220,17 +220,21 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, storage(a.getQuery()), arg(NumTokens), arg(Start),
                          storage(a.getCache()), kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()),
                          kernels.i64(loc, cache.getKeyDim()), kernels.i64(loc, cache.getValueDim()),
-                         kernels.f32(loc, a.getScale().convertToDouble()), kernels.i32(loc, maskCode(a.getMask())),
+                         kernels.f32(loc, a.getScale().convertToDouble()),
+                         kernels.f32(loc, a.getSoftcap().convertToDouble()), weightHandleOrNull(loc, a.getSinks()),
+                         kernels.i32(loc, maskCode(a.getMask())),
                          kernels.i64(loc, a.getWindow()), storage(a.getResult()));
         return success();
       })
-      .Case<SwiGLUOp, GeGLUOp, AddOp>([&](Operation *binary) -> LogicalResult {
+      .Case<SwiGLUOp, GeGLUOp, SigmoidGateOp, AddOp>([&](Operation *binary) -> LogicalResult {
         Value result = binary->getResult(0);
         Value lhs = storage(binary->getOperand(0)), rhs = storage(binary->getOperand(1));
         if (isa<SwiGLUOp>(binary))
           LOOM_KERNEL_CALL(kernels, loc, loom_k_swiglu, lhs, rhs, count(loc, result), storage(result));
         else if (isa<GeGLUOp>(binary))
           LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu, lhs, rhs, count(loc, result), storage(result));
+        else if (isa<SigmoidGateOp>(binary))
+          LOOM_KERNEL_CALL(kernels, loc, loom_k_sigmoid_gate, lhs, rhs, count(loc, result), storage(result));
         else
           LOOM_KERNEL_CALL(kernels, loc, loom_k_add, lhs, rhs, count(loc, result), storage(result));
         return success();

@@ -37,7 +37,7 @@
 // CHECK: func.func private @loom_k_embedding(!llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr)
 // Kernel declarations follow Kernels.h's prototypes.
 // CHECK: func.func private @loom_k_kv_store(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr)
-// CHECK: func.func private @loom_k_attention(!llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, f32, i32, i64, !llvm.ptr)
+// CHECK: func.func private @loom_k_attention(!llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, f32, f32, !llvm.ptr, i32, i64, !llvm.ptr)
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> attributes {loom.model = {name = "Tiny", vocab = 100 : i64, d_model = 64 : i64, n_layers = 1 : i64, max_context = 128 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<100x64xf32>
   %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>

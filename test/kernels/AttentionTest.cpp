@@ -46,7 +46,7 @@ void checkAttention(const Heads &h, int64_t n, int64_t startPos, const Mask &mas
   double scale = 1.0 / std::sqrt(double(h.headDim));
 
   loom_cache_view view{kCache.data(), vCache.data(), capacity};
-  loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, float(scale), mask.kind,
+  loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, float(scale), 0.0f, nullptr, mask.kind,
                    mask.window, out.data());
 
   Reference ref = attention(q, n, startPos, kCache, vCache, h.heads, h.kvHeads, h.headDim, float(scale), mask.kind,
@@ -86,7 +86,7 @@ TEST(Attention, LargeScoresStayFinite) {
     k[i] = (i / h.headDim) % 2 ? 4.0f : -4.0f;
   std::vector<float> out(q.size(), NAN);
   loom_cache_view view{k.data(), v.data(), n};
-  loom_k_attention(q.data(), n, 0, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 1.0f, LOOM_MASK_GLOBAL, 0,
+  loom_k_attention(q.data(), n, 0, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 1.0f, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0,
                    out.data());
   expectMatches(out, attention(q, n, 0, k, v, h.heads, h.kvHeads, h.headDim, 1.0, LOOM_MASK_GLOBAL, 0),
                 kAttentionTolerance, "large scores");
@@ -96,12 +96,12 @@ TEST(AttentionDeathTest, InvalidShapesAbort) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
   std::vector<float> buf(64, 0.0f);
   loom_cache_view view{buf.data(), buf.data(), 4};
-  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 3, 2, 8, 8, 1.0f, LOOM_MASK_GLOBAL, 0, buf.data()),
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 3, 2, 8, 8, 1.0f, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0, buf.data()),
                "loom: kernel error: loom_k_attention: heads = 3 is not a multiple of kv_heads = 2");
-  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 2, 1, 8, 8, 1.0f, LOOM_MASK_CHUNKED, 0, buf.data()),
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 2, 1, 8, 8, 1.0f, 0.0f, nullptr, LOOM_MASK_CHUNKED, 0, buf.data()),
                "needs a positive window");
   // A ring of 4 rows cannot serve a window of 8 at position 20: older keys were overwritten.
-  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 20, &view, 1, 1, 8, 8, 1.0f, LOOM_MASK_SLIDING_WINDOW, 8, buf.data()),
+  EXPECT_DEATH(loom_k_attention(buf.data(), 1, 20, &view, 1, 1, 8, 8, 1.0f, 0.0f, nullptr, LOOM_MASK_SLIDING_WINDOW, 8, buf.data()),
                "cannot hold the 8 positions");
 }
 
@@ -128,9 +128,9 @@ TEST(Attention, RingCacheEqualsFullCache) {
         std::vector<float> kRing = ringOf(k, keys, rows, rowElems), vRing = ringOf(v, keys, rows, rowElems);
         std::vector<float> full(n * h.heads * h.headDim), ring(full.size());
         loom_cache_view fullView{k.data(), v.data(), keys}, ringView{kRing.data(), vRing.data(), rows};
-        loom_k_attention(q.data(), n, startPos, &fullView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, mask.kind,
+        loom_k_attention(q.data(), n, startPos, &fullView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, 0.0f, nullptr, mask.kind,
                          mask.window, full.data());
-        loom_k_attention(q.data(), n, startPos, &ringView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, mask.kind,
+        loom_k_attention(q.data(), n, startPos, &ringView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, 0.0f, nullptr, mask.kind,
                          mask.window, ring.data());
         for (size_t i = 0; i < full.size(); ++i)
           ASSERT_EQ(full[i], ring[i]) << "mask " << mask.kind << " window " << mask.window << " n " << n
@@ -149,11 +149,43 @@ TEST(Attention, ValueDimDiffersFromKeyDim) {
       std::vector<float> v = randomFloats(keys * h.kvHeads * valueDim, 92);
       std::vector<float> out(n * h.heads * valueDim, NAN);
       loom_cache_view view{k.data(), v.data(), keys};
-      loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, valueDim, 0.3f, LOOM_MASK_GLOBAL,
+      loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, valueDim, 0.3f, 0.0f, nullptr, LOOM_MASK_GLOBAL,
                        0, out.data());
       expectMatches(out, attention(q, n, startPos, k, v, h.heads, h.kvHeads, h.headDim, 0.3, LOOM_MASK_GLOBAL, 0, valueDim),
                     kAttentionTolerance, "value_dim " + std::to_string(valueDim));
     }
+}
+
+} // namespace
+} // namespace loom::test
+
+namespace loom::test {
+namespace {
+
+// Gemma 2 / Grok's softcap and gpt-oss's sinks, alone and together, decode and prefill, over windows.
+TEST(Attention, SoftcapAndSinks) {
+  const Heads h{4, 2, 16};
+  std::vector<float> sinkLogits = randomFloats(h.heads, 95, -1.0f, 3.0f);
+  loom_tensor sinks{sinkLogits.data(), LOOM_DTYPE_F32};
+  for (double softcap : {0.0, 5.0})
+    for (bool withSinks : {false, true})
+      for (const Mask &mask : {Mask{LOOM_MASK_GLOBAL, 0}, Mask{LOOM_MASK_SLIDING_WINDOW, 6}})
+        for (int64_t n : {1, 5}) {
+          const int64_t startPos = 11, keys = startPos + n, rowElems = h.kvHeads * h.headDim;
+          // Large q so that uncapped scores would exceed the cap.
+          std::vector<float> q = randomFloats(n * h.heads * h.headDim, 96, -4.0f, 4.0f);
+          std::vector<float> k = randomFloats(keys * rowElems, 97, -2.0f, 2.0f), v = randomFloats(keys * rowElems, 98);
+          std::vector<float> out(n * h.heads * h.headDim, NAN);
+          loom_cache_view view{k.data(), v.data(), keys};
+          loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 0.5f, float(softcap),
+                           withSinks ? &sinks : nullptr, mask.kind, mask.window, out.data());
+          expectMatches(out,
+                        attention(q, n, startPos, k, v, h.heads, h.kvHeads, h.headDim, 0.5, mask.kind, mask.window, 0,
+                                  softcap, withSinks ? sinkLogits.data() : nullptr),
+                        kAttentionTolerance,
+                        "softcap " + std::to_string(softcap) + " sinks " + std::to_string(withSinks) + " mask " +
+                            std::to_string(mask.kind) + " n " + std::to_string(n));
+        }
 }
 
 } // namespace

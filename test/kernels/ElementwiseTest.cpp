@@ -60,6 +60,15 @@ TEST(Elementwise, SwiGLU) {
   }
 }
 
+TEST(Elementwise, SigmoidGate) {
+  for (int64_t count : kCounts) {
+    std::vector<float> gate = activationInputs(count, 52), x = randomFloats(count, 53, -3.0f, 3.0f), out(count);
+    loom_k_sigmoid_gate(gate.data(), x.data(), count, out.data());
+    expectMatches(out, elementwise(gate, &x, [](double g, double v) { return v / (1.0 + std::exp(-g)); }), 2e-6,
+                  "sigmoid_gate count=" + std::to_string(count));
+  }
+}
+
 TEST(Elementwise, GeGLU) {
   for (int64_t count : kCounts) {
     std::vector<float> gate = activationInputs(count, 52), up = randomFloats(count, 53, -3.0f, 3.0f), out(count);

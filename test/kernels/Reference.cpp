@@ -112,7 +112,7 @@ std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t head
 
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
                     const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
-                    int mask, int64_t window, int64_t valueDim) {
+                    int mask, int64_t window, int64_t valueDim, double softcap, const float *sinks) {
   if (valueDim == 0)
     valueDim = headDim;
   Reference r{std::vector<double>(n * heads * valueDim), std::vector<double>(n * heads * valueDim)};
@@ -139,9 +139,13 @@ Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, co
         for (int64_t d = 0; d < headDim; ++d)
           dot += double(q[(i * heads + h) * headDim + d]) * kCache[(t * kvHeads + g) * headDim + d];
         scores[t] = dot * scale;
+        if (softcap > 0)
+          scores[t] = softcap * std::tanh(scores[t] / softcap);
         best = std::max(best, scores[t]);
       }
-      double denominator = 0;
+      if (sinks)
+        best = std::max(best, double(sinks[h]));
+      double denominator = sinks ? std::exp(sinks[h] - best) : 0.0;
       for (int64_t t = 0; t <= p; ++t)
         if (visible(t))
           denominator += std::exp(scores[t] - best);

@@ -41,10 +41,12 @@ std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t head
                            int64_t startPos, float theta, bool interleaved);
 
 /// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim] and
-/// [capacity, kv_heads, value_dim] (value_dim 0: head_dim).
+/// [capacity, kv_heads, value_dim] (value_dim 0: head_dim); scores capped by softcap > 0 and a sink logit per
+/// query head joining the softmax when sinks is not null.
 Reference attention(const std::vector<float> &q, int64_t n, int64_t startPos, const std::vector<float> &kCache,
                     const std::vector<float> &vCache, int64_t heads, int64_t kvHeads, int64_t headDim, double scale,
-                    int mask, int64_t window, int64_t valueDim = 0);
+                    int mask, int64_t window, int64_t valueDim = 0, double softcap = 0,
+                    const float *sinks = nullptr);
 
 double silu(double x);
 double geluTanh(double x);

@@ -115,30 +115,37 @@ Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, cons
 }
 
 Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input) {
+  int64_t valueDim = attn.valueHeadDim();
   int64_t qWidth = attn.heads * attn.headDim, kvWidth = attn.kvHeads * attn.headDim;
+  int64_t outWidth = attn.heads * valueDim;
   RopeRowsAttr rope = ropeRows(attn);
   Value q = linear(at, input, prefix + ".q_proj", qWidth, attn.qkvBias, rope);
   Value k = linear(at, input, prefix + ".k_proj", kvWidth, attn.qkvBias, rope);
-  Value v = linear(at, input, prefix + ".v_proj", kvWidth, attn.qkvBias);
+  Value v = linear(at, input, prefix + ".v_proj", attn.kvHeads * valueDim, attn.qkvBias);
   auto qType = activation({attn.heads, attn.headDim});
-  auto kvType = activation({attn.kvHeads, attn.headDim});
   Value qh = SplitHeadsOp::create(builder, at, qType, q);
-  Value kh = SplitHeadsOp::create(builder, at, kvType, k);
-  Value vh = SplitHeadsOp::create(builder, at, kvType, v);
+  Value kh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, attn.headDim}), k);
+  Value vh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, valueDim}), v);
   qh = headNormAndRope(at, attn, prefix, "q", qh);
   kh = headNormAndRope(at, attn, prefix, "k", kh);
 
   // Every cache starts out full; loom-specialize-attention shrinks those whose mask never looks far back.
-  auto cacheType = KVCacheType::get(&context, CacheKind::full, 0, attn.kvHeads, attn.headDim, attn.headDim);
+  auto cacheType = KVCacheType::get(&context, CacheKind::full, 0, attn.kvHeads, attn.headDim, valueDim);
   Value cache = KVCacheOp::create(builder, at, cacheType, builder.getStringAttr(prefix), IntegerAttr());
   cache = CacheAppendOp::create(builder, at, cacheType, cache, kh, vh, start);
   AttentionMask mask = attn.mask == MaskKind::Global          ? AttentionMask::global
                        : attn.mask == MaskKind::SlidingWindow ? AttentionMask::sliding_window
                                                               : AttentionMask::chunked;
   double scale = attn.scale > 0 ? attn.scale : 1.0 / std::sqrt(static_cast<double>(attn.headDim));
-  Value a = AttendOp::create(builder, at, qType, qh, cache, start, AttentionMaskAttr::get(&context, mask),
-                             builder.getI64IntegerAttr(attn.window), builder.getF64FloatAttr(scale));
-  Value merged = MergeHeadsOp::create(builder, at, activation({qWidth}), a);
+  Value sinks = attn.sinks ? weight(at, prefix + ".sinks", {attn.heads}) : Value();
+  Value a = AttendOp::create(builder, at, activation({attn.heads, valueDim}), qh, cache, start, sinks,
+                             AttentionMaskAttr::get(&context, mask), builder.getI64IntegerAttr(attn.window),
+                             builder.getF64FloatAttr(scale), builder.getF64FloatAttr(attn.softcap));
+  Value merged = MergeHeadsOp::create(builder, at, activation({outWidth}), a);
+  if (attn.outputGate) {
+    Value gate = linear(at, input, prefix + ".gate_proj", outWidth, /*bias=*/false);
+    merged = SigmoidGateOp::create(builder, at, merged.getType(), gate, merged);
+  }
   return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
 }
 

@@ -18,8 +18,8 @@ using namespace loom::kernels;
 
 
 void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
-                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, int32_t mask, int64_t window,
-                      float *out) {
+                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
+                      const loom_tensor *sinks, int32_t mask, int64_t window, float *out) {
   constexpr const char *kernel = "loom_k_attention";
   if (kv_heads <= 0 || heads % kv_heads != 0)
     loom_kernel_fail("%s: heads = %lld is not a multiple of kv_heads = %lld", kernel, static_cast<long long>(heads),
@@ -30,6 +30,10 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_c
     loom_kernel_fail("%s: mask %d needs a positive window, got %lld", kernel, mask, static_cast<long long>(window));
   if (start_pos < 0)
     loom_kernel_fail("%s: start_pos = %lld is negative", kernel, static_cast<long long>(start_pos));
+  if (sinks && (sinks->dtype != LOOM_DTYPE_F32 || !sinks->data))
+    loom_kernel_fail("%s: sinks must be F32, got dtype %lld", kernel, static_cast<long long>(sinks->dtype));
+  if (!(softcap >= 0.0f))
+    loom_kernel_fail("%s: softcap = %g must be >= 0", kernel, static_cast<double>(softcap));
   if (n == 0 || heads == 0 || key_dim == 0 || value_dim == 0)
     return;
   // The positions the chunk's queries see span [first visible, start_pos + n): all of them must still be
@@ -49,7 +53,11 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_c
   auto kView = BufferView<3>::dense(cache->keys, kF32, {key_dim, kv_heads, rows}, kernel);
   auto vView = BufferView<3>::dense(cache->values, kF32, {value_dim, kv_heads, rows}, kernel);
   auto outView = BufferView<4>::dense(out, kF32, {value_dim, group, kv_heads, n}, kernel);
+  // Without sinks the pipeline still takes a (never read) one-element buffer.
+  static const float kNoSinks = 0.0f;
+  auto sinkView = BufferView<1>::dense(sinks ? static_cast<const float *>(sinks->data) : &kNoSinks, kF32,
+                                       {sinks ? heads : 1}, kernel);
   int32_t windowArg = mask == LOOM_MASK_GLOBAL ? 0 : toInt32(window, kernel, "window");
   runPipeline(kernel, loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
-              scale, mask, windowArg, outView.get());
+              scale, softcap, sinkView.get(), sinks != nullptr, mask, windowArg, outView.get());
 }

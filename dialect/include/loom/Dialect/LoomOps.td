@@ -258,10 +258,13 @@ def Loom_AttendOp : Loom_Op<"attend", [Pure]> {
     ```
   }];
   let arguments = (ins Loom_Activation:$query, Loom_KVCacheType:$cache, Index:$start,
-                       Loom_AttentionMaskAttr:$mask, DefaultValuedAttr<I64Attr, "0">:$window, F64Attr:$scale);
+                       Optional<Loom_Weight>:$sinks, Loom_AttentionMaskAttr:$mask,
+                       DefaultValuedAttr<I64Attr, "0">:$window, F64Attr:$scale,
+                       DefaultValuedAttr<F64Attr, "0.0">:$softcap);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = [{
-    $query `,` $cache `at` $start attr-dict `:` type($query) `,` qualified(type($cache)) `->` type($result)
+    $query `,` $cache `at` $start (`sinks` `(` $sinks^ `:` type($sinks) `)`)? attr-dict `:` type($query) `,`
+    qualified(type($cache)) `->` type($result)
   }];
   let hasVerifier = 1;
 }
@@ -281,6 +284,8 @@ class Loom_GatedActivationOp<string mnemonic, string formula>
 
 def Loom_SwiGLUOp : Loom_GatedActivationOp<"swiglu", "silu(gate) * up">;
 def Loom_GeGLUOp : Loom_GatedActivationOp<"geglu", "gelu_tanh(gate) * up">;
+// Gated attention output (Qwen3-Next, Arcee Trinity): the attention's output scaled per element.
+def Loom_SigmoidGateOp : Loom_GatedActivationOp<"sigmoid_gate", "sigmoid(gate) * up">;
 
 def Loom_GeluOp : Loom_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "GELU, tanh approximation";

@@ -66,7 +66,17 @@ struct AttentionSpec {
   int64_t window = 0;
   /// Softmax scale; 0 means 1/sqrt(head_dim).
   double scale = 0.0;
+  /// Elements of a value head; 0 means head_dim (MiMo, MLA-style heads differ).
+  int64_t valueDim = 0;
+  /// Scores s become softcap * tanh(s / softcap) (Gemma 2, Grok); 0: none.
+  double softcap = 0.0;
+  /// A learned logit per query head joins the softmax (gpt-oss).
+  bool sinks = false;
+  /// The output is multiplied by sigmoid(gate_proj(x)) per element before o_proj (Qwen3-Next, Arcee).
+  bool outputGate = false;
   SourceLoc loc;
+
+  int64_t valueHeadDim() const { return valueDim > 0 ? valueDim : headDim; }
 };
 
 enum class FFNKind { SwiGLU, GeGLU, GeluMLP };

@@ -61,15 +61,19 @@ enum { LOOM_MASK_GLOBAL = 0, LOOM_MASK_SLIDING_WINDOW = 1, LOOM_MASK_CHUNKED = 2
  *   SLIDING_WINDOW: t > p - window;  CHUNKED: t / window == p / window.
  * K and V of position t are row t % cache->rows of the cache, which must still hold every visible key
  * (rows >= start_pos + n for a FULL cache; >= window + n - 1 for a ring or chunk cache).
- * q is [n, heads, key_dim], out [n, heads, value_dim]. Softmax in F32 with the max subtracted. */
+ * q is [n, heads, key_dim], out [n, heads, value_dim]. Softmax in F32 with the max subtracted.
+ * softcap > 0 caps each scaled score s as softcap * tanh(s / softcap) (Gemma 2, Grok); sinks, if not NULL, is
+ * an F32 tensor of one logit per query head that joins each softmax without a value (gpt-oss). */
 void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
-                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, int32_t mask,
-                      int64_t window, float *out);
+                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
+                      const loom_tensor *sinks, int32_t mask, int64_t window, float *out);
 
 /* out = silu(gate) * up. */
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
 /* out = gelu_tanh(gate) * up. */
 void loom_k_geglu(const float *gate, const float *up, int64_t count, float *out);
+/* out = sigmoid(gate) * x (gated attention output; out may alias either input). */
+void loom_k_sigmoid_gate(const float *gate, const float *x, int64_t count, float *out);
 /* out = gelu_tanh(x). */
 void loom_k_gelu(const float *x, int64_t count, float *out);
 /* out = a + b (out may alias a or b). */
