@@ -378,6 +378,16 @@ def record_diff():
     return record
 
 
+def pytest_sessionfinish(session):
+    """With LOOM_DIFF_REPORT=FILE, the observed differences also go to FILE as JSON, for
+    tools/gen-architectures-doc.py."""
+    path = os.environ.get("LOOM_DIFF_REPORT")
+    if path:
+        import json
+        with open(path, "w") as f:
+            json.dump([{"what": w, "max_abs": v, "tolerance": t} for w, v, t in _OBSERVED], f, indent=1)
+
+
 def pytest_terminal_summary(terminalreporter):
     if not _OBSERVED:
         return
