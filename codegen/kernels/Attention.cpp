@@ -76,8 +76,9 @@ public:
   // Query heads are split into (j, g): head g * group + j, the j-th of the group sharing KV head g, so
   // that no loop divides by the group size.
   Input<Buffer<float, 4>> q{"q"};             // [head_dim, group, kv_heads, n]
-  Input<Buffer<float, 3>> k_cache{"k_cache"}; // [key_dim, kv_heads, rows]: position t in row t % rows
-  Input<Buffer<float, 3>> v_cache{"v_cache"}; // [value_dim, kv_heads, rows]
+  // Element type set per build (k_cache.type=float32|float16): F16 caches are widened as they are read.
+  Input<Buffer<void, 3>> k_cache{"k_cache"}; // [key_dim, kv_heads, rows]: position t in row t % rows
+  Input<Buffer<void, 3>> v_cache{"v_cache"}; // [value_dim, kv_heads, rows]
   Input<int32_t> start_pos{"start_pos"};
   Input<float> scale{"scale"};
   Input<float> softcap{"softcap"};           // > 0: scores become softcap * tanh(score / softcap)
@@ -113,13 +114,14 @@ public:
     // the bits.
     dotAccumulators(a, t, j, g, query) =
         dotAccumulators(a, t, j, g, query) +
-        k_cache(chunks * kDotAccumulators + a, g, row(t)) * q(chunks * kDotAccumulators + a, j, g, query);
+        cast<float>(k_cache(chunks * kDotAccumulators + a, g, row(t))) * q(chunks * kDotAccumulators + a, j, g, query);
     folded(lane, t, j, g, query) =
         foldAccumulators([&](Expr acc) { return dotAccumulators(acc, t, j, g, query); }, lane);
     Expr simdPart = select(mainDims > 0, reduce16([&](int l) { return folded(l, t, j, g, query); }), 0.0f);
     dot(t, j, g, query) = simdPart;
     RDom rest(0, headDim - mainDims, "head_dim_rest");
-    dot(t, j, g, query) = dot(t, j, g, query) + k_cache(mainDims + rest, g, row(t)) * q(mainDims + rest, j, g, query);
+    dot(t, j, g, query) =
+        dot(t, j, g, query) + cast<float>(k_cache(mainDims + rest, g, row(t))) * q(mainDims + rest, j, g, query);
     Expr score = strict_float(dot(t, j, g, query) * scale);
     scaled(t, j, g, query) = select(softcap > 0.0f, softcap * tanh(score / softcap), score);
     // A learned sink (gpt-oss) is one more logit in each head's softmax, with no value: it raises the max
@@ -153,7 +155,7 @@ public:
     Expr slot = runRows & (period - 1);
     valueAccumulators(d, slot, j, g, query) =
         valueAccumulators(d, slot, j, g, query) +
-        probability(runRows, j, g, query) * v_cache(d, g, row(runRows));
+        probability(runRows, j, g, query) * cast<float>(v_cache(d, g, row(runRows)));
     valueRows = runRows;
     Expr lanes = select(queries == 1,
                         foldAccumulators([&](Expr acc) { return valueAccumulators(d, acc, j, g, query); }, lane),

@@ -50,8 +50,8 @@ static_assert(static_cast<int>(CacheKind::full) == LOOM_CACHE_FULL &&
               static_cast<int>(CacheKind::ring) == LOOM_CACHE_RING &&
               static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK);
 
-static_assert(sizeof(loom_cache_view) == 24 && offsetof(loom_cache_view, values) == 8 &&
-                  offsetof(loom_cache_view, rows) == 16,
+static_assert(sizeof(loom_cache_view) == 32 && offsetof(loom_cache_view, values) == 8 &&
+                  offsetof(loom_cache_view, rows) == 16 && offsetof(loom_cache_view, dtype) == 24,
               "loom_cache_view changed: update cacheViewType");
 static_assert(sizeof(loom_tensor) == 16, "loom_tensor changed: update weightHandle");
 
@@ -82,10 +82,10 @@ private:
   }
   Value count(Location loc, Value v) { return kernels.mul(loc, arg(NumTokens), rowElements(v)); }
   Value arg(ForwardArg which) { return entry->getArgument(which); }
-  /// loom_cache_view (ModelABI.h): keys, values, rows.
+  /// loom_cache_view (ModelABI.h): keys, values, rows, dtype.
   Type cacheViewType() {
-    return LLVM::LLVMStructType::getLiteral(module.getContext(),
-                                            {kernels.ptrType(), kernels.ptrType(), builder.getI64Type()});
+    return LLVM::LLVMStructType::getLiteral(
+        module.getContext(), {kernels.ptrType(), kernels.ptrType(), builder.getI64Type(), builder.getI64Type()});
   }
   LogicalResult recordCaches();
 

@@ -54,7 +54,8 @@ bool allocateCaches(loom_kv_cache &cache) {
     rows.push_back(loom::rt::cacheRows(desc, c, cache.capacity));
     for (int64_t headDim : {c.key_dim, c.value_dim}) {
       size_t bytes, rounded;
-      if (__builtin_mul_overflow(size_t(rows.back()), size_t(c.kv_heads * headDim) * sizeof(float), &bytes) ||
+      const size_t elementBytes = cache.dtype == LOOM_DTYPE_F16 ? 2 : 4;
+      if (__builtin_mul_overflow(size_t(rows.back()), size_t(c.kv_heads * headDim) * elementBytes, &bytes) ||
           __builtin_add_overflow(cache.bytes, bytes, &cache.bytes) || !roundUpToAlignment(bytes, rounded) ||
           __builtin_add_overflow(total, rounded, &total))
         return fail("a KV cache of {} tokens does not fit in memory", cache.capacity);
@@ -64,15 +65,18 @@ bool allocateCaches(loom_kv_cache &cache) {
   if (!cache.memory.mapAnonymous(total, "the KV cache"))
     return false;
   for (int64_t i = 0; i < desc.n_caches; ++i)
-    cache.views.push_back({reinterpret_cast<float *>(cache.memory.data() + offsets[size_t(2 * i)]),
-                           reinterpret_cast<float *>(cache.memory.data() + offsets[size_t(2 * i + 1)]),
-                           rows[size_t(i)]});
+    cache.views.push_back({cache.memory.data() + offsets[size_t(2 * i)],
+                           cache.memory.data() + offsets[size_t(2 * i + 1)], rows[size_t(i)], cache.dtype});
   return true;
 }
 
 } // namespace
 
 loom_kv_cache *loom_kv_cache_create(const loom_model *model, int64_t max_context) {
+  return loom_kv_cache_create_typed(model, max_context, LOOM_DTYPE_F32);
+}
+
+loom_kv_cache *loom_kv_cache_create_typed(const loom_model *model, int64_t max_context, int32_t kv_dtype) {
   if (!model) {
     fail("loom_kv_cache_create: model is NULL");
     return nullptr;
@@ -81,12 +85,17 @@ loom_kv_cache *loom_kv_cache_create(const loom_model *model, int64_t max_context
     fail("loom_kv_cache_create: max_context must be >= 0, got {}", max_context);
     return nullptr;
   }
+  if (kv_dtype != LOOM_DTYPE_F32 && kv_dtype != LOOM_DTYPE_F16) {
+    fail("loom_kv_cache_create: the KV element type must be F32 (0) or F16 (1), got {}", kv_dtype);
+    return nullptr;
+  }
   loom_kv_cache *cache = new (std::nothrow) loom_kv_cache;
   if (!cache) {
     fail("out of memory allocating a KV cache");
     return nullptr;
   }
   cache->desc = model->desc;
+  cache->dtype = kv_dtype;
   const int64_t modelContext = model->desc->max_context;
   cache->capacity = max_context == 0 ? modelContext : std::min(max_context, modelContext);
   if (!allocateCaches(*cache)) {

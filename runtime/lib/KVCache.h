@@ -24,6 +24,8 @@ struct loom_kv_cache {
   int64_t capacity = 0;
   /// Tokens held: positions [0, position) have been appended.
   int64_t position = 0;
+  /// LOOM_DTYPE_F32 or LOOM_DTYPE_F16: the element type of every K and V row.
+  int64_t dtype = 0;
   /// Bytes of K and V data over all caches (excluding alignment padding).
   size_t bytes = 0;
   /// One anonymous mapping holds every cache's K and V.

@@ -24,7 +24,7 @@
 // CHECK: call @loom_k_rope(%[[Q]], %[[N]], %{{.+}}, %{{.+}}, %{{.+}}, %[[START]],
 // CHECK: call @loom_k_rope(%[[K]], %[[N]],
 // The cache is the view in its slot; appending and attending both take it.
-// CHECK: %[[VIEW:.+]] = llvm.getelementptr %[[CACHES]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, ptr, i64)>
+// CHECK: %[[VIEW:.+]] = llvm.getelementptr %[[CACHES]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, ptr, i64, i64)>
 // CHECK: call @loom_k_kv_store(%[[K]], %[[V]], %[[N]], %{{.+}}, %{{.+}}, %[[START]], %[[VIEW]])
 // CHECK: %[[A:.+]] = llvm.getelementptr %[[SCRATCH]][1024]
 // The attention output reuses the slice of the normed input [1024, 2048), dead by now.

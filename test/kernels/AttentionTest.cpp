@@ -190,3 +190,43 @@ TEST(Attention, SoftcapAndSinks) {
 
 } // namespace
 } // namespace loom::test
+
+namespace loom::test {
+namespace {
+
+std::vector<_Float16> toHalf(const std::vector<float> &values) {
+  std::vector<_Float16> half(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    half[i] = static_cast<_Float16>(values[i]);
+  return half;
+}
+
+std::vector<float> roundedToHalf(const std::vector<float> &values) {
+  std::vector<float> rounded(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    rounded[i] = float(static_cast<_Float16>(values[i]));
+  return rounded;
+}
+
+// An F16 cache is attention over the F16-rounded keys and values, computed in F32.
+TEST(Attention, HalfPrecisionCache) {
+  const Heads h{4, 2, 80};
+  for (const Mask &mask : {Mask{LOOM_MASK_GLOBAL, 0}, Mask{LOOM_MASK_SLIDING_WINDOW, 7}})
+    for (int64_t n : {1, 9}) {
+      const int64_t startPos = 21, keys = startPos + n, rowElems = h.kvHeads * h.headDim;
+      std::vector<float> q = randomFloats(n * h.heads * h.headDim, 110, -2.0f, 2.0f);
+      std::vector<float> k = randomFloats(keys * rowElems, 111, -2.0f, 2.0f), v = randomFloats(keys * rowElems, 112);
+      std::vector<_Float16> kHalf = toHalf(k), vHalf = toHalf(v);
+      std::vector<float> out(n * h.heads * h.headDim, NAN);
+      loom_cache_view view{kHalf.data(), vHalf.data(), keys, LOOM_DTYPE_F16};
+      loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 0.1f, 0.0f, nullptr,
+                       mask.kind, mask.window, out.data());
+      expectMatches(out,
+                    attention(q, n, startPos, roundedToHalf(k), roundedToHalf(v), h.heads, h.kvHeads, h.headDim, 0.1,
+                              mask.kind, mask.window),
+                    kAttentionTolerance, "f16 cache mask " + std::to_string(mask.kind) + " n " + std::to_string(n));
+    }
+}
+
+} // namespace
+} // namespace loom::test

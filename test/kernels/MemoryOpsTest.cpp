@@ -50,6 +50,18 @@ TEST(KVStore, AppendsRowsAtStartPos) {
     }
 }
 
+TEST(KVStore, HalfCacheRoundsToNearest) {
+  const int64_t row = 5, n = 3, startPos = 2, rows = 8;
+  std::vector<float> k = randomFloats(n * row, 65, -100.0f, 100.0f), v = randomFloats(n * row, 66);
+  std::vector<_Float16> kCache(rows * row), vCache(rows * row);
+  loom_cache_view view{kCache.data(), vCache.data(), rows, LOOM_DTYPE_F16};
+  loom_k_kv_store(k.data(), v.data(), n, row, row, startPos, &view);
+  for (int64_t i = 0; i < n * row; ++i) {
+    ASSERT_EQ(float(kCache[startPos * row + i]), float(static_cast<_Float16>(k[i])));
+    ASSERT_EQ(float(vCache[startPos * row + i]), float(static_cast<_Float16>(v[i])));
+  }
+}
+
 TEST(KVStore, RingWrapsAround) {
   // Positions 7..10 into a ring of 5 rows: rows 2, 3, 4, then 0; values may have their own row width.
   const int64_t kRow = 6, vRow = 4, rows = 5, n = 4, startPos = 7;

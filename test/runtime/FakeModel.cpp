@@ -34,12 +34,15 @@ const loom_model_desc kDescriptor = {
 
 loom_model_desc descriptor = kDescriptor;
 
+float *keysOf(const loom_cache_view &cache) { return static_cast<float *>(cache.keys); }
+float *valuesOf(const loom_cache_view &cache) { return static_cast<float *>(cache.values); }
+
 /// What the forward computes for the token at `position`, from the caches.
 float logit(const loom_cache_view *caches, const float *embed, int32_t token, int64_t position, int64_t t) {
   float tokens = 0, positions = 0;
   for (int64_t q = 0; q <= position; ++q) {
-    tokens += caches[0].keys[2 * q];
-    positions += caches[1].values[2 * q];
+    tokens += keysOf(caches[0])[2 * q];
+    positions += valuesOf(caches[1])[2 * q];
   }
   return tokens + positions / 64 + embed[token * kDModel + t % kDModel] + float(t) / 2;
 }
@@ -116,14 +119,14 @@ extern "C" void loom_generated_forward(const loom_tensor *weights, const loom_ca
     const float token = float(tokens[i]);
     // Position p in row p % rows, as ModelABI.h says (a test may make cache 1 a ring).
     const int64_t r0 = p % caches[0].rows, r1 = p % caches[1].rows;
-    caches[0].keys[2 * r0] = token;
-    caches[0].keys[2 * r0 + 1] = float(p);
-    caches[0].values[2 * r0] = float(p);
-    caches[0].values[2 * r0 + 1] = token;
-    caches[1].keys[2 * r1] = token;
-    caches[1].keys[2 * r1 + 1] = -token;
-    caches[1].values[2 * r1] = float(p);
-    caches[1].values[2 * r1 + 1] = -float(p);
+    keysOf(caches[0])[2 * r0] = token;
+    keysOf(caches[0])[2 * r0 + 1] = float(p);
+    valuesOf(caches[0])[2 * r0] = float(p);
+    valuesOf(caches[0])[2 * r0 + 1] = token;
+    keysOf(caches[1])[2 * r1] = token;
+    keysOf(caches[1])[2 * r1 + 1] = -token;
+    valuesOf(caches[1])[2 * r1] = float(p);
+    valuesOf(caches[1])[2 * r1 + 1] = -float(p);
   }
   for (int64_t row = first_logit_row; row < n; ++row)
     for (int64_t t = 0; t < kVocab; ++t)

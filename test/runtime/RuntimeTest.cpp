@@ -183,6 +183,17 @@ TEST_F(RingCacheTest, AWindowedCacheHoldsItsWindowPlusAChunk) {
   EXPECT_EQ(loom_kv_cache_bytes(small.get()), size_t((5 * 4 + 5 * 4) * sizeof(float)));
 }
 
+TEST_F(RuntimeTest, HalfPrecisionCachesTakeHalfTheBytes) {
+  ModelPtr model = randomModel();
+  CachePtr f32(loom_kv_cache_create_typed(model.get(), 16, LOOM_DTYPE_F32));
+  CachePtr f16(loom_kv_cache_create_typed(model.get(), 16, LOOM_DTYPE_F16));
+  ASSERT_TRUE(f32 && f16) << loom_last_error();
+  EXPECT_EQ(loom_kv_cache_bytes(f32.get()), size_t(16 * kKVBytesPerToken));
+  EXPECT_EQ(loom_kv_cache_bytes(f16.get()), size_t(16 * kKVBytesPerToken / 2));
+  EXPECT_EQ(loom_kv_cache_create_typed(model.get(), 16, LOOM_DTYPE_BF16), nullptr);
+  EXPECT_LAST_ERROR_CONTAINS("the KV element type must be F32 (0) or F16 (1), got 30");
+}
+
 TEST_F(RingCacheTest, TruncateRollsBackOnlyAsFarAsTheRingHolds) {
   useKind(LOOM_CACHE_RING, 8);
   ModelPtr model = randomModel();

@@ -43,7 +43,7 @@ llvm::Error LoadedModel::loadWeights(const std::string &path, uint64_t seed) {
 }
 
 llvm::Expected<loom_kv_cache *> LoadedModel::newCache(int64_t maxContext) {
-  loom_kv_cache *cache = fns.loom_kv_cache_create(handle, maxContext);
+  loom_kv_cache *cache = fns.loom_kv_cache_create_typed(handle, maxContext, kvDtype);
   if (!cache)
     return lastError("allocating the KV cache");
   caches.push_back(cache);

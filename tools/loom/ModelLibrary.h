@@ -36,6 +36,8 @@ public:
   /// Weights: a safetensors file, or seeded random values when path is empty.
   llvm::Error loadWeights(const std::string &path, uint64_t seed);
   llvm::Expected<loom_kv_cache *> newCache(int64_t maxContext = 0);
+  /// The element type (LOOM_DTYPE_F32 or LOOM_DTYPE_F16) of the caches newCache creates.
+  void setKVType(int32_t dtype) { kvDtype = dtype; }
   /// Runs tokens through cache; returns logits (all rows, or the last row).
   llvm::Error forward(loom_kv_cache *cache, const std::vector<int32_t> &tokens, bool allLogits,
                       std::vector<float> &logits);
@@ -47,6 +49,7 @@ private:
   loom_model *handle = nullptr;
   std::vector<loom_kv_cache *> caches;
   loom_model_info modelInfo{};
+  int32_t kvDtype = 0;
 };
 
 } // namespace loom

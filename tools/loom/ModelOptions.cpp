@@ -4,6 +4,7 @@
 #include "Gguf.h"
 #include "Importer.h"
 #include "SpecCompiler.h"
+#include "loom/Runtime/Tensor.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -24,7 +25,9 @@ bool isModelLibrary(StringRef path) { return path.ends_with(".so"); }
 ModelTargetOptions::ModelTargetOptions(cl::SubCommand &sub)
     : target(cl::Positional, cl::Optional, cl::desc("[model.so | spec.loom]"), cl::init(""), cl::sub(sub)),
       arch("arch", cl::desc("Architecture to select when the spec defines several"), cl::init(""), cl::sub(sub)),
-      threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub)) {}
+      threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub)),
+      kvType("kv-type", cl::desc("KV cache element type: f32, or f16 (half the memory, llama.cpp's default)"),
+             cl::init("f32"), cl::sub(sub)) {}
 
 Expected<std::string> ModelTargetOptions::resolveTarget(const std::string &weights) const {
   if (!target.empty())
@@ -66,6 +69,8 @@ Expected<std::string> ModelTargetOptions::resolveTarget(const std::string &weigh
 Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::string &weights) const {
   if (threads < 0)
     return createStringError("--threads must be >= 0, got %d", threads.getValue());
+  if (kvType != "f32" && kvType != "f16")
+    return createStringError("--kv-type must be f32 or f16, got '%s'", kvType.c_str());
   auto resolved = resolveTarget(weights);
   if (!resolved)
     return resolved.takeError();
@@ -73,8 +78,10 @@ Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::strin
   if (!library)
     return library.takeError();
   auto model = LoadedModel::open(*library);
-  if (model)
+  if (model) {
     (*model)->api().loom_set_num_threads(threads);
+    (*model)->setKVType(kvType == "f16" ? LOOM_DTYPE_F16 : LOOM_DTYPE_F32);
+  }
   return model;
 }
 

@@ -26,6 +26,8 @@ struct ModelTargetOptions {
   llvm::cl::opt<std::string> target;
   llvm::cl::opt<std::string> arch;
   llvm::cl::opt<int> threads;
+  /// Element type of the KV caches the command creates.
+  llvm::cl::opt<std::string> kvType;
 };
 
 /// Whether `path` names a compiled model library rather than a spec.

@@ -48,8 +48,10 @@ int loom_model_load_weights(loom_model *model, const char *path);
 /* Fills every weight with seeded N(0, stddev) values (norm weights with 1 + N(0, stddev)). */
 int loom_model_init_random(loom_model *model, uint64_t seed, float stddev);
 
-/* A cache for one sequence holding up to max_context tokens (0: the model's maximum). */
+/* A cache for one sequence holding up to max_context tokens (0: the model's maximum), keys and values in F32. */
 loom_kv_cache *loom_kv_cache_create(const loom_model *model, int64_t max_context);
+/* Likewise with keys and values stored as kv_dtype: 0 (F32) or 1 (F16, half the memory; llama.cpp's default). */
+loom_kv_cache *loom_kv_cache_create_typed(const loom_model *model, int64_t max_context, int32_t kv_dtype);
 void loom_kv_cache_free(loom_kv_cache *cache);
 int64_t loom_kv_cache_position(const loom_kv_cache *cache); /* tokens held */
 int64_t loom_kv_cache_capacity(const loom_kv_cache *cache);

@@ -11,6 +11,7 @@
 #include "loom/Runtime/Kernels.h"
 
 #include "loom_hl_attention.h"
+#include "loom_hl_attention_f16.h"
 
 #include <algorithm>
 
@@ -50,14 +51,17 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_c
   // Heads as [group, kv_heads]: head h is the (h % group)-th of those sharing KV head h / group.
   int64_t group = heads / kv_heads;
   auto qView = BufferView<4>::dense(q, kF32, {key_dim, group, kv_heads, n}, kernel);
-  auto kView = BufferView<3>::dense(cache->keys, kF32, {key_dim, kv_heads, rows}, kernel);
-  auto vView = BufferView<3>::dense(cache->values, kF32, {value_dim, kv_heads, rows}, kernel);
+  if (cache->dtype != LOOM_DTYPE_F32 && cache->dtype != LOOM_DTYPE_F16)
+    loom_kernel_fail("%s: unsupported cache dtype %lld", kernel, static_cast<long long>(cache->dtype));
+  const bool half = cache->dtype == LOOM_DTYPE_F16;
+  auto kView = BufferView<3>::dense(cache->keys, half ? kF16 : kF32, {key_dim, kv_heads, rows}, kernel);
+  auto vView = BufferView<3>::dense(cache->values, half ? kF16 : kF32, {value_dim, kv_heads, rows}, kernel);
   auto outView = BufferView<4>::dense(out, kF32, {value_dim, group, kv_heads, n}, kernel);
   // Without sinks the pipeline still takes a (never read) one-element buffer.
   static const float kNoSinks = 0.0f;
   auto sinkView = BufferView<1>::dense(sinks ? static_cast<const float *>(sinks->data) : &kNoSinks, kF32,
                                        {sinks ? heads : 1}, kernel);
   int32_t windowArg = mask == LOOM_MASK_GLOBAL ? 0 : toInt32(window, kernel, "window");
-  runPipeline(kernel, loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
+  runPipeline(kernel, half ? loom_hl_attention_f16 : loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
               scale, softcap, sinkView.get(), sinks != nullptr, mask, windowArg, outView.get());
 }

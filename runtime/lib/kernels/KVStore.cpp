@@ -3,6 +3,7 @@
 // Rows are contiguous on both sides, so appending n tokens to a cache is one
 // copy per tensor, or two where a ring wraps: no pipeline, since a copy of a
 // few KiB to a few MiB is memcpy's job and would gain nothing from threads.
+// An F16 cache rounds each value on the way in.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,13 +15,27 @@
 
 namespace {
 
+/// Copies `count` floats into an F32 or F16 cache (F16: rounded to nearest even, as llama.cpp stores).
+void store(const float *source, int64_t count, int64_t dtype, void *destination) {
+  if (dtype == LOOM_DTYPE_F32) {
+    std::memcpy(destination, source, size_t(count) * sizeof(float));
+    return;
+  }
+  auto *half = static_cast<_Float16 *>(destination);
+  for (int64_t i = 0; i < count; ++i)
+    half[i] = static_cast<_Float16>(source[i]);
+}
+
 /// Copies n rows of `rowElements` to rows start % rows, ... of a buffer of `rows` rows.
-void storeRows(const float *source, int64_t n, int64_t rowElements, int64_t start, int64_t rows, float *buffer) {
+void storeRows(const float *source, int64_t n, int64_t rowElements, int64_t start, int64_t rows, int64_t dtype,
+               void *buffer) {
+  const size_t elementBytes = dtype == LOOM_DTYPE_F16 ? 2 : 4;
+  auto *bytes = static_cast<char *>(buffer);
   const int64_t first = start % rows;
   const int64_t beforeWrap = std::min(n, rows - first);
-  std::memcpy(buffer + first * rowElements, source, size_t(beforeWrap * rowElements) * sizeof(float));
+  store(source, beforeWrap * rowElements, dtype, bytes + size_t(first * rowElements) * elementBytes);
   if (beforeWrap < n)
-    std::memcpy(buffer, source + beforeWrap * rowElements, size_t((n - beforeWrap) * rowElements) * sizeof(float));
+    store(source + beforeWrap * rowElements, (n - beforeWrap) * rowElements, dtype, bytes);
 }
 
 } // namespace
@@ -34,8 +49,10 @@ void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_el
   if (!cache || cache->rows <= 0 || n > cache->rows)
     loom_kernel_fail("loom_k_kv_store: %lld rows do not fit a cache of %lld rows", static_cast<long long>(n),
                      static_cast<long long>(cache ? cache->rows : 0));
+  if (cache->dtype != LOOM_DTYPE_F32 && cache->dtype != LOOM_DTYPE_F16)
+    loom_kernel_fail("loom_k_kv_store: unsupported cache dtype %lld", static_cast<long long>(cache->dtype));
   if (n == 0)
     return;
-  storeRows(k, n, k_row_elems, start_pos, cache->rows, cache->keys);
-  storeRows(v, n, v_row_elems, start_pos, cache->rows, cache->values);
+  storeRows(k, n, k_row_elems, start_pos, cache->rows, cache->dtype, cache->keys);
+  storeRows(v, n, v_row_elems, start_pos, cache->rows, cache->dtype, cache->values);
 }

@@ -70,12 +70,14 @@ typedef struct loom_model_desc {
 } loom_model_desc;
 
 /* A cache as generated code and kernels see it: position p of the sequence lives in row p % rows of both
- * buffers, [rows, kv_heads, key_dim] and [rows, kv_heads, value_dim] F32. A FULL cache has rows >= every
- * position it will hold, so the row is the position. */
+ * buffers, [rows, kv_heads, key_dim] and [rows, kv_heads, value_dim] of `dtype` elements (LOOM_DTYPE_F32 or
+ * LOOM_DTYPE_F16, chosen when the cache is created). A FULL cache has rows >= every position it will hold,
+ * so the row is the position. */
 typedef struct loom_cache_view {
-  float *keys;
-  float *values;
+  void *keys;
+  void *values;
   int64_t rows;
+  int64_t dtype;
 } loom_cache_view;
 
 const loom_model_desc *loom_generated_descriptor(void);
