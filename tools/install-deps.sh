@@ -30,10 +30,20 @@ stamp="$venv/.loom-requirements"
 req="$root/tools/requirements.txt"
 req_nodeps="$root/tools/requirements-nodeps.txt"
 req_llamacpp="$root/tools/requirements-llamacpp.txt"
-# llama.cpp is built for the CPU at hand (-march=native), as its users build it, but without AMX: on
-# machines whose kernel or hypervisor does not grant AMX tile state, ggml's AMX kernels crash (seen on a
-# Sapphire Rapids machine), and the numerical references must run everywhere the tests do.
-llamacpp_flags="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+# llama.cpp is built for the instruction sets of the CPU at hand, as its users build it, except AMX: on
+# machines whose kernel or hypervisor does not grant AMX tile state, ggml's AMX matmul crashes (seen on a
+# Sapphire Rapids machine), and the numerical references must run everywhere the tests do. ggml's native
+# build cannot leave AMX out, so its x86 features are listed from /proc/cpuinfo.
+llamacpp_flags="-DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF"
+if [ "$(uname -m)" = x86_64 ]; then
+  cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo | cut -d: -f2) "
+  for pair in avx:AVX avx2:AVX2 fma:FMA f16c:F16C bmi2:BMI2 avx_vnni:AVX_VNNI avx512f:AVX512 \
+              avx512vbmi:AVX512_VBMI avx512_vnni:AVX512_VNNI avx512_bf16:AVX512_BF16; do
+    case "$cpu_flags" in *" ${pair%%:*} "*) llamacpp_flags+=" -DGGML_${pair#*:}=ON" ;; *) llamacpp_flags+=" -DGGML_${pair#*:}=OFF" ;; esac
+  done
+else
+  llamacpp_flags="-DGGML_NATIVE=ON"
+fi
 llamacpp_key="$( (cat "$req_llamacpp"; echo "$llamacpp_flags"; uname -m; grep -m1 -o 'flags.*' /proc/cpuinfo) | sha256sum | cut -c1-16)"
 wheels="${LOOM_WHEEL_CACHE:-$HOME/.cache/loom/wheels}/llama-cpp-$llamacpp_key"
 if [ ! -f "$stamp" ] || ! (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llamacpp_key") | cmp -s - "$stamp"; then
@@ -46,7 +56,7 @@ if [ ! -f "$stamp" ] || ! (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llam
   if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
     echo "loom: building llama.cpp (llama-cpp-python) into $wheels"
     mkdir -p "$wheels"
-    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="-DCMAKE_C_FLAGS='$llamacpp_flags' -DCMAKE_CXX_FLAGS='$llamacpp_flags'" \
+    CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="$llamacpp_flags" \
       "$venv/bin/pip" wheel -q --no-cache-dir --no-deps -w "$wheels" -r "$req_llamacpp"
   fi
   "$venv/bin/pip" install -q -r "$req_llamacpp" --find-links "$wheels"
