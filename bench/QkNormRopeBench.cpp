@@ -2,7 +2,7 @@
 //
 // What loom-fuse-qk-norm-rope buys: Qwen3-8B-shaped queries (32 heads x 128)
 // normalised per head and rotated, at a decode step (1 token) and a prefill
-// chunk (64 tokens), by the fused kernel and by loom_k_rms_norm then
+// chunk (64 tokens) and a long prompt's chunk (512 tokens, 8 MiB of q), by the fused kernel and by loom_k_rms_norm then
 // loom_k_rope as the unfused lowering calls them.
 //   loom-bench-kernels --benchmark_filter=QkNormRope
 //
@@ -52,7 +52,7 @@ void BM_QkNormRopeFused(benchmark::State &state) {
   state.SetItemsProcessed(n * state.iterations());
 }
 
-BENCHMARK(BM_QkNormRopeUnfused)->Arg(1)->Arg(64)->ArgName("tokens")->UseRealTime()->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_QkNormRopeFused)->Arg(1)->Arg(64)->ArgName("tokens")->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QkNormRopeUnfused)->Arg(1)->Arg(64)->Arg(512)->ArgName("tokens")->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_QkNormRopeFused)->Arg(1)->Arg(64)->Arg(512)->ArgName("tokens")->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 } // namespace

@@ -53,7 +53,7 @@ TEST(QkNormRope, EqualsNormThenRopeBitForBit) {
       {3, 24, 12, false, 1, 0.0f, false},   // partial, interleaved, weightless
   };
   for (const Case &c : cases)
-    for (int64_t n : {1, 7, 8, 19})
+    for (int64_t n : {1, 7, 19, 300}) // 300 tokens of Gemma-sized heads span several blocks
       for (bool inPlace : {false, true})
         checkFusedEqualsUnfused(c, n, 5, inPlace);
 }
