@@ -1001,3 +1001,67 @@ TEST(Diagnostics, LargeModelsAreFine) {
 }
 
 } // namespace
+
+namespace {
+
+/// The diagnostics of `result` hold `text`.
+::testing::AssertionResult reports(const ParseResult &result, llvm::StringRef text) {
+  if (result.diagnostics.find(text.str()) != std::string::npos)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "no '" << text.str() << "' in:\n" << result.diagnostics;
+}
+
+size_t countErrors(const ParseResult &result) {
+  size_t errors = 0;
+  for (size_t at = result.diagnostics.find("error:"); at != std::string::npos;
+       at = result.diagnostics.find("error:", at + 1))
+    ++errors;
+  return errors;
+}
+
+TEST(Diagnostics, BinaryDataIsOneLocatedError) {
+  // A NUL byte: located, the quoted line printable (the NUL shown as '?'), and nothing else reported.
+  std::string withNul = "architecture A {\n  vocab = 1";
+  withNul += '\0';
+  withNul += "\x01\x02\n}\n";
+  ParseResult result = parse(withNul);
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:2:12: error: not a .loom spec: the file holds binary data (a NUL byte)\n"
+                              "  vocab = 1???\n"
+                              "           ^\n"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+
+  // Invalid UTF-8, even inside a comment (a Latin-1 'é').
+  result = parse("// caf\xe9\narchitecture A { vocab = 1 }\n");
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:1:7: error: not a .loom spec: the file holds binary data (byte 0xe9 is not "
+                              "valid UTF-8)\n// caf?\n"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+
+  // Overlong encodings and UTF-16 surrogates are not UTF-8 either; the first bad byte is reported.
+  result = parse("architecture A {} // \xc0\xaf \xed\xa0\x80\n");
+  EXPECT_TRUE(reports(result, "test.loom:1:22: error: not a .loom spec: the file holds binary data (byte 0xc0"));
+
+  // A GGUF file given as a spec says what to do with it.
+  result = parse(llvm::StringRef("GGUF\x03\0\0\0", 8));
+  EXPECT_TRUE(reports(result, "test.loom:1:6: error: not a .loom spec: the file holds binary data (a NUL byte); it "
+                              "is a GGUF file: give it as --weights"));
+}
+
+TEST(Diagnostics, ValidUtf8IsText) {
+  ParseResult result = parse("// café × 日本 😀\n" + smallModel("  /* “quoted” */"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_EQ(result.diagnostics, "");
+}
+
+TEST(Diagnostics, BinaryDataInAnImportedFile) {
+  TempDir dir;
+  dir.write("weights.loom", std::string("architecture W {\0}", 18));
+  std::string main = dir.write("main.loom", "import \"weights.loom\"\narchitecture M extends W { }\n");
+  ParseResult result = parseFile(main);
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "weights.loom:1:17: error: not a .loom spec: the file holds binary data (a NUL byte)"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+}
+
+} // namespace
