@@ -1064,4 +1064,48 @@ TEST(Diagnostics, BinaryDataInAnImportedFile) {
   EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
 }
 
+TEST(Diagnostics, UnusedArchitectureSettingsAreErrors) {
+  // Settings Loom does not model: the spec must not compile into a model without them.
+  const std::pair<const char *, const char *> unmodelled[] = {
+      {"final_logit_softcap = 30.0", "'final_logit_softcap' is a setting for logit soft-capping, which Loom does "
+                                     "not model: nothing in the spec uses it, so the model would be compiled "
+                                     "without it"},
+      {"attn_logit_softcapping = 50", "'attn_logit_softcapping' is a setting for logit soft-capping"},
+      {"num_experts = 8", "'num_experts' is a setting for a mixture of experts"},
+      {"moe_top_k = 2", "'moe_top_k' is a setting for a mixture of experts"},
+      {"rope_scaling = 8", "'rope_scaling' is a setting for RoPE scaling"},
+      {"logit_scale = 0.5", "'logit_scale' is a setting for scaled logits"},
+  };
+  for (const auto &[line, message] : unmodelled) {
+    ParseResult result = parse(smallModel(std::string("  ") + line));
+    EXPECT_FALSE(result.spec) << line;
+    EXPECT_TRUE(reports(result, std::string("test.loom:14:3: error: ") + message)) << line;
+  }
+  // Settings Loom has under another spelling: the message says where they go.
+  ParseResult result = parse(smallModel("  rope_theta = 5e5\n  sliding_window_size = 512"));
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'rope_theta' reads like the RoPE base, but a key by this name "
+                              "sets nothing and nothing uses it; write it as RoPE(theta = ...)"));
+  EXPECT_TRUE(reports(result, "test.loom:15:3: error: 'sliding_window_size' reads like a sliding-window mask, but a "
+                              "key by this name sets nothing and nothing uses it; write it as GQA(mask = "
+                              "sliding_window, window = N)"));
+  result = parse(smallModel("  sliding_window = 512"));
+  EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'sliding_window' is an enumerator and cannot be defined; a "
+                              "sliding-window mask is written GQA(mask = sliding_window, window = N)"));
+}
+
+TEST(Diagnostics, UsedSettingNamesAndPlainConstantsAreFine) {
+  // A setting-like name that the spec uses is an ordinary constant.
+  ParseResult result = parse(smallModel("  window_size = 32\n  rope_theta = 5e5\n"
+                                        "  local = attention(mask = sliding_window, window = window_size,\n"
+                                        "                    rope = RoPE(theta = rope_theta))\n"
+                                        "  layers 0 { attention = local }"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_EQ(result.diagnostics, "");
+  // An unused constant that names no setting stays a warning.
+  result = parse(smallModel("  window = 512"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_TRUE(reports(result, "test.loom:14:3: warning: constant 'window' is never used"));
+}
+
 } // namespace
