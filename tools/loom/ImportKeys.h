@@ -124,6 +124,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"query_pre_attn_scalar", Gemma3, Use::Modelled},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
+    {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling
     // Qwen2/Qwen3 drop sliding_window and max_window_layers unless use_sliding_window is true.
     {"sliding_window", Qwen2 | Qwen3, Use::Harmless},
     {"max_window_layers", Qwen2 | Qwen3, Use::Harmless},

@@ -517,11 +517,14 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     // sliding_window_pattern-th layer global (transformers derives layer_types from it the same way).
     const json::Array *layerTypes = config->getArray("layer_types");
     if (!layerTypes) {
-      if (Error err = integer("sliding_window_pattern", 6, m.globalEvery))
+      // transformers 5 saves it as "_sliding_window_pattern".
+      StringRef patternKey =
+          config->get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+      if (Error err = integer(patternKey, 6, m.globalEvery))
         return std::move(err);
       if (m.globalEvery < 1)
-        return createStringError("'%s': \"sliding_window_pattern\" is %lld, expected a positive integer",
-                                 path.c_str(), static_cast<long long>(m.globalEvery));
+        return createStringError("'%s': \"%s\" is %lld, expected a positive integer", path.c_str(),
+                                 patternKey.str().c_str(), static_cast<long long>(m.globalEvery));
     } else if (layerTypes->size() != size_t(m.nLayers)) {
       return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
                                static_cast<long long>(m.nLayers));
