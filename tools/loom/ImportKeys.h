@@ -90,6 +90,8 @@ struct KeyRule {
   llvm::StringRef what = "";
   /// Matches every key that starts with `name`.
   bool prefix = false;
+  /// Why `what` is an error.
+  llvm::StringRef why = "Loom does not model";
 };
 
 //===----------------------------------------------------------------------===//
@@ -114,8 +116,8 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
     {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
-    {"attention_bias", AnyFamily, Use::Modelled},
-    {"mlp_bias", AnyFamily, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Gemma3, Use::Modelled},
+    {"mlp_bias", Llama, Use::Modelled},
     {"hidden_act", Llama | Mistral | Qwen2 | Qwen3, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
     {"sliding_window", Mistral | Gemma3, Use::Modelled},
@@ -130,6 +132,9 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"max_window_layers", Qwen2 | Qwen3, Use::Harmless},
     // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
     {"hidden_act", Gemma3, Use::Harmless},
+    // transformers' Qwen2 always has Q/K/V biases and no output bias, whatever the key says (and so does
+    // the imported spec).
+    {"attention_bias", Qwen2, Use::Harmless},
 
     // Provenance, ids, dtypes, and PreTrainedConfig's bookkeeping.
     {"transformers_version", AnyFamily, Use::Harmless},
@@ -223,11 +228,15 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"attention_chunk_size", AnyFamily, Use::NeutralOnly, "chunked attention"},
     {"use_qk_norm", AnyFamily, Use::NeutralOnly, "an L2 QK-norm"},
     {"qk_layer_norms", AnyFamily, Use::NeutralOnly, "QK layer norms"},
+    // Biases the family's transformers model does not have: a true value contradicts the checkpoint.
+    {"attention_bias", Mistral, Use::NeutralOnly, "attention biases", false, "transformers' mistral does not have"},
+    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3, Use::NeutralOnly, "feed-forward biases", false,
+     "transformers' model of this family does not have"},
     {"sliding_window", Llama, Use::NeutralOnly, "a sliding window for llama"},
     {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "use_sliding_window"},
     // nanotron writes rope_interleaved; transformers ignores it, so a true value means weights in a
     // layout the Hugging Face model does not read.
-    {"rope_interleaved", Llama, Use::NeutralOnly, "interleaved RoPE, which transformers' llama ignores"},
+    {"rope_interleaved", Llama, Use::NeutralOnly, "interleaved RoPE", false, "transformers' llama ignores"},
 };
 
 /// A key's rule for `family`, or null.
@@ -267,9 +276,9 @@ inline std::string shortJson(const llvm::json::Value &value) {
 }
 
 inline llvm::Error notModelled(llvm::StringRef file, llvm::StringRef key, const llvm::json::Value &value,
-                               llvm::StringRef what) {
-  return llvm::createStringError("'%s': \"%s\" is %s: %s, which Loom does not model", file.str().c_str(),
-                                 key.str().c_str(), shortJson(value).c_str(), what.str().c_str());
+                               const KeyRule &rule) {
+  return llvm::createStringError("'%s': \"%s\" is %s: %s, which %s", file.str().c_str(), key.str().c_str(),
+                                 shortJson(value).c_str(), rule.what.str().c_str(), rule.why.str().c_str());
 }
 
 /// The RoPE type of a transformers RoPE object ("rope_type", or the older "type"); "default" if absent.
@@ -366,7 +375,7 @@ inline llvm::Error checkConfigKeys(llvm::StringRef file, llvm::StringRef family,
                                   file.str().c_str(), key.str().c_str(), family.str().c_str(),
                                   key.str().c_str()));
     else if (rule->use == Use::NeutralOnly && !isNeutral(value))
-      errors = llvm::joinErrors(std::move(errors), notModelled(file, key, value, rule->what));
+      errors = llvm::joinErrors(std::move(errors), notModelled(file, key, value, *rule));
   }
   errors = llvm::joinErrors(std::move(errors), checkRope(file, config));
   if (bit != Gemma3)
@@ -415,7 +424,7 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"attention.clamp_kqv", AnyFamily, Use::NeutralOnly, "clipping of Q, K and V"},
     {"attention.max_alibi_bias", AnyFamily, Use::NeutralOnly, "ALiBi"},
     {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3, Use::NeutralOnly,
-     "a sliding window, which loom import models for gemma3 only"},
+     "a sliding window", false, "loom import models for gemma3 only"},
     {"attention.q_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
     {"attention.kv_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
     {"nextn_predict_layers", AnyFamily, Use::NeutralOnly, "multi-token prediction layers"},
@@ -497,9 +506,9 @@ inline llvm::Error checkGgufKeys(const rt::GgufFile &file, llvm::StringRef arch,
     else if (rule->use == Use::NeutralOnly && !ggufIsNeutral(entry.value))
       errors = llvm::joinErrors(
           std::move(errors),
-          llvm::createStringError("'%s': metadata key '%s' is %s: %s, which Loom does not model",
-                                  file.path().c_str(), key.str().c_str(), ggufText(entry.value).c_str(),
-                                  rule->what.str().c_str()));
+          llvm::createStringError("'%s': metadata key '%s' is %s: %s, which %s", file.path().c_str(),
+                                  key.str().c_str(), ggufText(entry.value).c_str(), rule->what.str().c_str(),
+                                  rule->why.str().c_str()));
   }
   return llvm::joinErrors(std::move(errors), checkGgufRope(file, arch));
 }
