@@ -19,6 +19,8 @@ struct Setting {
   StringRef spelling;
 };
 
+constexpr StringRef kFeedForwardKind = "the feed-forward kind (SwiGLU, GeGLU, GeluMLP)";
+
 // Names as Hugging Face configs, GGUF metadata and papers spell them. Matching
 // is on the lower-cased name. Only names that cannot plausibly be a plain
 // helper constant are listed: `window` or `heads` defined and not used stay
@@ -60,8 +62,8 @@ constexpr Setting kSettings[] = {
     {Match::Exact, "layer_norm_eps", "a norm's epsilon", "LayerNorm(eps = ...)"},
     {Match::Exact, "layer_norm_epsilon", "a norm's epsilon", "LayerNorm(eps = ...)"},
     {Match::Exact, "tie_word_embeddings", "tied embeddings", "tie_embeddings = ..."},
-    {Match::Exact, "hidden_act", "the feed-forward activation", "the feed-forward kind (SwiGLU, GeGLU, GeluMLP)"},
-    {Match::Exact, "hidden_activation", "the feed-forward activation", "the feed-forward kind (SwiGLU, GeGLU, GeluMLP)"},
+    {Match::Exact, "hidden_act", "the feed-forward activation", kFeedForwardKind},
+    {Match::Exact, "hidden_activation", "the feed-forward activation", kFeedForwardKind},
     {Match::Exact, "query_pre_attn_scalar", "the attention scale", "GQA(scale = ...)"},
     {Match::Exact, "attention_bias", "attention biases", "GQA(qkv_bias = ..., out_bias = ...)"},
     {Match::Exact, "mlp_bias", "feed-forward biases", "SwiGLU(bias = ...)"},

@@ -16,8 +16,9 @@
 //
 // Anything else is an error naming the file and the key (all such keys are
 // reported, one error each): a feature the importer does not model, or a key
-// it does not know, whose effect it cannot judge. The user may vouch for unknown keys with --ignore-key, which the spec
-// then records as a note.
+// it does not know, whose effect it cannot judge. The user may vouch for an
+// unknown key with --ignore-key, which the spec then records as a note; a
+// known feature cannot be waved through that way.
 //
 // Key lists follow transformers' configuration classes of the families
 // (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig and
@@ -233,7 +234,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3, Use::NeutralOnly, "feed-forward biases", false,
      "transformers' model of this family does not have"},
     {"sliding_window", Llama, Use::NeutralOnly, "a sliding window for llama"},
-    {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "use_sliding_window"},
+    {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "a sliding window on some layers"},
     // nanotron writes rope_interleaved; transformers ignores it, so a true value means weights in a
     // layout the Hugging Face model does not read.
     {"rope_interleaved", Llama, Use::NeutralOnly, "interleaved RoPE", false, "transformers' llama ignores"},
