@@ -2,8 +2,9 @@
 //
 // Every phase of the frontend reports through one DiagnosticEmitter, which
 // forwards to llvm::SourceMgr::PrintMessage (so messages read
-// `file:line:col: error: ...` with the source line and a caret), drops exact
-// repeats, and stops printing after a fixed number of errors.
+// `file:line:col: error: ...` with the source line and a caret; a quoted line
+// shows control bytes and invalid UTF-8 as '?'), drops exact repeats, and
+// stops printing after a fixed number of errors.
 //
 // Repeats are expected rather than accidental: an architecture that extends
 // another re-evaluates the inherited definitions, and per-layer checks run

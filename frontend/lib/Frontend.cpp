@@ -10,6 +10,7 @@
 #include "Diagnostics.h"
 #include "Parser.h"
 #include "Sema.h"
+#include "SourceText.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -59,6 +60,8 @@ void SpecLoader::markLoaded(StringRef path) {
 }
 
 const ast::SpecFile &SpecLoader::load(unsigned bufferId, unsigned depth) {
+  if (!frontend::checkSourceText(sm, bufferId, diags))
+    return *files.emplace_back(std::make_unique<ast::SpecFile>());
   const ast::SpecFile &file = *files.emplace_back(frontend::parseBuffer(sm, bufferId, diags));
   for (const ast::Import &import : file.imports)
     loadImport(import, bufferId, depth);
@@ -151,16 +154,6 @@ std::optional<ArchSpec> parseSpecFile(StringRef path, SourceMgr &sm, const Front
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/true);
   if (!buffer) {
     sm.PrintMessage(SMLoc(), SourceMgr::DK_Error, "cannot open '" + path + "': " + buffer.getError().message());
-    return std::nullopt;
-  }
-  // A binary file (a weights file given where a spec belongs, say) would otherwise produce a screenful of
-  // located errors quoting binary "lines"; one message says what is wrong.
-  StringRef text = (*buffer)->getBuffer();
-  if (size_t nul = text.find('\0'); nul != StringRef::npos) {
-    StringRef hint = text.starts_with("GGUF") ? "; it is a GGUF file: give it as --weights" : "";
-    sm.PrintMessage(SMLoc(), SourceMgr::DK_Error,
-                    "'" + path + "' is not a .loom spec: it holds binary data (a NUL byte at offset " +
-                        Twine(nul) + ")" + hint);
     return std::nullopt;
   }
   unsigned bufferId = sm.AddNewSourceBuffer(std::move(*buffer), SMLoc());

@@ -12,6 +12,7 @@
 #include "Components.h"
 #include "Diagnostics.h"
 #include "Eval.h"
+#include "UnmodelledSettings.h"
 
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/DenseSet.h"
@@ -68,6 +69,9 @@ static std::optional<std::string> reservedNameReason(StringRef name) {
     return ("'" + name + "' names a built-in function and cannot be defined").str();
   if (lookupConstructor(name))
     return ("'" + name + "' names a component kind and cannot be defined").str();
+  if (name == "sliding_window")
+    return std::string("'sliding_window' is an enumerator and cannot be defined; a sliding-window mask is written "
+                       "GQA(mask = sliding_window, window = N)");
   if (isEnumerator(name))
     return ("'" + name + "' is an enumerator and cannot be defined").str();
   if (name == "i")
@@ -193,7 +197,9 @@ private:
                                               CheckedBlock &checked, bool &ok);
   void reportUnboundComponent(const CheckedBlock::Use &use, int64_t layer);
   void resolveLayers(ArchSpec &spec);
-  void warnUnused();
+  /// Warns about unused keys; an unused key named like an architecture
+  /// setting is an error (UnmodelledSettings.h).
+  void checkUnused();
 
   const ast::Architecture &arch;
   const ArchitectureRegistry &registry;
@@ -806,11 +812,15 @@ void ArchitectureResolver::resolveLayers(ArchSpec &spec) {
   }
 }
 
-void ArchitectureResolver::warnUnused() {
+void ArchitectureResolver::checkUnused() {
   for (const Definition &def : defs) {
     if (def.used || isReservedKey(def.binding->name) || def.state != Definition::State::Done)
       continue;
     StringRef what = def.value->is(Value::Kind::Component) ? "component" : "constant";
+    if (std::optional<std::string> problem = unusedSettingProblem(def.binding->name)) {
+      diags.error(def.binding->getLoc(), *problem, def.binding->nameRange);
+      continue;
+    }
     diags.warning(def.binding->getLoc(), what + " '" + def.binding->name + "' is never used",
                   def.binding->nameRange);
   }
@@ -841,7 +851,9 @@ std::optional<ArchSpec> ArchitectureResolver::resolve() {
   }
   if (diags.errorCount() != errorsBefore)
     return std::nullopt;
-  warnUnused();
+  checkUnused();
+  if (diags.errorCount() != errorsBefore)
+    return std::nullopt;
   return spec;
 }
 

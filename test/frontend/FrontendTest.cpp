@@ -1001,3 +1001,111 @@ TEST(Diagnostics, LargeModelsAreFine) {
 }
 
 } // namespace
+
+namespace {
+
+/// The diagnostics of `result` hold `text`.
+::testing::AssertionResult reports(const ParseResult &result, llvm::StringRef text) {
+  if (result.diagnostics.find(text.str()) != std::string::npos)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "no '" << text.str() << "' in:\n" << result.diagnostics;
+}
+
+size_t countErrors(const ParseResult &result) {
+  size_t errors = 0;
+  for (size_t at = result.diagnostics.find("error:"); at != std::string::npos;
+       at = result.diagnostics.find("error:", at + 1))
+    ++errors;
+  return errors;
+}
+
+TEST(Diagnostics, BinaryDataIsOneLocatedError) {
+  // A NUL byte: located, the quoted line printable (the NUL shown as '?'), and nothing else reported.
+  std::string withNul = "architecture A {\n  vocab = 1";
+  withNul += '\0';
+  withNul += "\x01\x02\n}\n";
+  ParseResult result = parse(withNul);
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:2:12: error: not a .loom spec: the file holds binary data (a NUL byte)\n"
+                              "  vocab = 1???\n"
+                              "           ^\n"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+
+  // Invalid UTF-8, even inside a comment (a Latin-1 'é').
+  result = parse("// caf\xe9\narchitecture A { vocab = 1 }\n");
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:1:7: error: not a .loom spec: the file holds binary data (byte 0xe9 is not "
+                              "valid UTF-8)\n// caf?\n"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+
+  // Overlong encodings and UTF-16 surrogates are not UTF-8 either; the first bad byte is reported.
+  result = parse("architecture A {} // \xc0\xaf \xed\xa0\x80\n");
+  EXPECT_TRUE(reports(result, "test.loom:1:22: error: not a .loom spec: the file holds binary data (byte 0xc0"));
+
+  // A GGUF file given as a spec says what to do with it.
+  result = parse(llvm::StringRef("GGUF\x03\0\0\0", 8));
+  EXPECT_TRUE(reports(result, "test.loom:1:6: error: not a .loom spec: the file holds binary data (a NUL byte); it "
+                              "is a GGUF file: give it as --weights"));
+}
+
+TEST(Diagnostics, ValidUtf8IsText) {
+  ParseResult result = parse("// café × 日本 😀\n" + smallModel("  /* “quoted” */"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_EQ(result.diagnostics, "");
+}
+
+TEST(Diagnostics, BinaryDataInAnImportedFile) {
+  TempDir dir;
+  dir.write("weights.loom", std::string("architecture W {\0}", 18));
+  std::string main = dir.write("main.loom", "import \"weights.loom\"\narchitecture M extends W { }\n");
+  ParseResult result = parseFile(main);
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "weights.loom:1:17: error: not a .loom spec: the file holds binary data (a NUL byte)"));
+  EXPECT_EQ(countErrors(result), 1u) << result.diagnostics;
+}
+
+TEST(Diagnostics, UnusedArchitectureSettingsAreErrors) {
+  // Settings Loom does not model: the spec must not compile into a model without them.
+  const std::pair<const char *, const char *> unmodelled[] = {
+      {"final_logit_softcap = 30.0", "'final_logit_softcap' is a setting for logit soft-capping, which Loom does "
+                                     "not model: nothing in the spec uses it, so the model would be compiled "
+                                     "without it"},
+      {"attn_logit_softcapping = 50", "'attn_logit_softcapping' is a setting for logit soft-capping"},
+      {"num_experts = 8", "'num_experts' is a setting for a mixture of experts"},
+      {"moe_top_k = 2", "'moe_top_k' is a setting for a mixture of experts"},
+      {"rope_scaling = 8", "'rope_scaling' is a setting for RoPE scaling"},
+      {"logit_scale = 0.5", "'logit_scale' is a setting for scaled logits"},
+  };
+  for (const auto &[line, message] : unmodelled) {
+    ParseResult result = parse(smallModel(std::string("  ") + line));
+    EXPECT_FALSE(result.spec) << line;
+    EXPECT_TRUE(reports(result, std::string("test.loom:14:3: error: ") + message)) << line;
+  }
+  // Settings Loom has under another spelling: the message says where they go.
+  ParseResult result = parse(smallModel("  rope_theta = 5e5\n  sliding_window_size = 512"));
+  EXPECT_FALSE(result.spec);
+  EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'rope_theta' reads like the RoPE base, but a key by this name "
+                              "sets nothing and nothing uses it; write it as RoPE(theta = ...)"));
+  EXPECT_TRUE(reports(result, "test.loom:15:3: error: 'sliding_window_size' reads like a sliding-window mask, but a "
+                              "key by this name sets nothing and nothing uses it; write it as GQA(mask = "
+                              "sliding_window, window = N)"));
+  result = parse(smallModel("  sliding_window = 512"));
+  EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'sliding_window' is an enumerator and cannot be defined; a "
+                              "sliding-window mask is written GQA(mask = sliding_window, window = N)"));
+}
+
+TEST(Diagnostics, UsedSettingNamesAndPlainConstantsAreFine) {
+  // A setting-like name that the spec uses is an ordinary constant.
+  ParseResult result = parse(smallModel("  window_size = 32\n  rope_theta = 5e5\n"
+                                        "  local = attention(mask = sliding_window, window = window_size,\n"
+                                        "                    rope = RoPE(theta = rope_theta))\n"
+                                        "  layers 0 { attention = local }"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_EQ(result.diagnostics, "");
+  // An unused constant that names no setting stays a warning.
+  result = parse(smallModel("  window = 512"));
+  EXPECT_TRUE(result.spec) << result.diagnostics;
+  EXPECT_TRUE(reports(result, "test.loom:14:3: warning: constant 'window' is never used"));
+}
+
+} // namespace

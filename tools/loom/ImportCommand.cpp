@@ -15,10 +15,17 @@ cl::opt<std::string> output("o", cl::desc("Output spec (- for stdout)"), cl::val
                             cl::sub(sub));
 cl::opt<std::string> archName("name", cl::desc("Architecture name in the spec (default: from the file)"),
                               cl::init(""), cl::sub(sub));
+// Import refuses keys it does not know, since it cannot tell whether they change the computation; the user
+// can vouch for them.
+cl::list<std::string> ignoredKeys("ignore-key",
+                                  cl::desc("A config or metadata key to ignore, which you know does not change "
+                                           "the computation (repeatable; recorded in the spec)"),
+                                  cl::value_desc("KEY"), cl::sub(sub));
 
 int run() {
   std::vector<std::string> notes;
-  Expected<std::string> spec = loom::importSpec(input, archName, notes);
+  Expected<std::string> spec =
+      loom::importSpec(input, archName, notes, std::vector<std::string>(ignoredKeys.begin(), ignoredKeys.end()));
   if (!spec)
     return loom::reportError(spec.takeError());
   for (const std::string &note : notes)

@@ -12,10 +12,15 @@
 // llama GGUF needs `style = interleaved` where the Hugging Face checkpoint
 // needs `half`; qwen2 and qwen3 GGUF files keep the rows (NeoX RoPE, `half`).
 //
+// Before anything is read, every key of the input is accounted for
+// (ImportKeys.h): a key that would change the computation in a way the spec
+// cannot express, or an unknown one, is an error rather than dropped.
+//
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
 
 #include "Gguf.h"
+#include "ImportKeys.h"
 #include "loom/loom.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -247,7 +252,7 @@ private:
   std::string arch;
 };
 
-Expected<ImportedModel> importGguf(const std::string &path) {
+Expected<ImportedModel> importGguf(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   GgufFile file;
   if (!file.open(path))
     return createStringError(Twine(loom_last_error()));
@@ -260,6 +265,8 @@ Expected<ImportedModel> importGguf(const std::string &path) {
     return createStringError("'%s': architecture '%s' is not supported by loom import (llama, qwen2, qwen3 and "
                              "gemma3 are)",
                              path.c_str(), m.family.c_str());
+  if (Error err = loom::importkeys::checkGgufKeys(file, m.family, ignoredKeys, m.notes))
+    return std::move(err);
   GgufMetadata meta(file, m.family);
 
   auto set = [](int64_t &field, Expected<int64_t> value) -> Error {
@@ -368,7 +375,7 @@ Expected<ImportedModel> importGguf(const std::string &path) {
 // Hugging Face config.json
 //===----------------------------------------------------------------------===//
 
-Expected<ImportedModel> importConfig(const std::string &path) {
+Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
     return createStringError(buffer.getError(), "cannot read '%s'", path.c_str());
@@ -394,6 +401,8 @@ Expected<ImportedModel> importConfig(const std::string &path) {
                              "qwen3 and gemma3_text are)",
                              path.c_str(), m.family.c_str());
   m.gemma = m.family == "gemma3_text";
+  if (Error err = loom::importkeys::checkConfigKeys(path, m.family, *config, ignoredKeys, m.notes))
+    return std::move(err);
 
   auto integer = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
     const json::Value *value = config->get(key);
@@ -495,10 +504,6 @@ Expected<ImportedModel> importConfig(const std::string &path) {
   m.qkNorm = m.family == "qwen3" || m.gemma;
   if (m.gemma) {
     m.normUnitOffset = true;
-    for (const char *key : {"attn_logit_softcapping", "final_logit_softcapping"})
-      if (const json::Value *cap = config->get(key); cap && cap->kind() != json::Value::Null)
-        return createStringError("'%s': \"%s\" is set; logit soft-capping is not supported yet", path.c_str(),
-                                 key);
     double queryScalar = 0;
     if (Error err = real("query_pre_attn_scalar", double(m.headDim), queryScalar))
       return std::move(err);
@@ -508,16 +513,28 @@ Expected<ImportedModel> importConfig(const std::string &path) {
       m.attentionScale = 1 / std::sqrt(queryScalar);
     if (Error err = integer("sliding_window", std::nullopt, m.slidingWindow))
       return std::move(err);
+    // Configs before transformers 4.53 give the pattern instead of layer_types: every
+    // sliding_window_pattern-th layer global (transformers derives layer_types from it the same way).
     const json::Array *layerTypes = config->getArray("layer_types");
-    if (!layerTypes || layerTypes->size() != size_t(m.nLayers))
+    if (!layerTypes) {
+      // transformers 5 saves it as "_sliding_window_pattern".
+      StringRef patternKey =
+          config->get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+      if (Error err = integer(patternKey, 6, m.globalEvery))
+        return std::move(err);
+      if (m.globalEvery < 1)
+        return createStringError("'%s': \"%s\" is %lld, expected a positive integer", path.c_str(),
+                                 patternKey.str().c_str(), static_cast<long long>(m.globalEvery));
+    } else if (layerTypes->size() != size_t(m.nLayers)) {
       return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
                                static_cast<long long>(m.nLayers));
-    for (const json::Value &type : *layerTypes) {
-      std::optional<StringRef> name = type.getAsString();
+    }
+    for (size_t i = 0; layerTypes && i < layerTypes->size(); ++i) {
+      std::optional<StringRef> name = (*layerTypes)[i].getAsString();
       if (!name || (*name != "sliding_attention" && *name != "full_attention"))
-        return createStringError("'%s': \"layer_types\" holds something other than \"sliding_attention\" and "
-                                 "\"full_attention\"",
-                                 path.c_str());
+        return createStringError("'%s': \"layer_types\" gives layer %zu %s attention, which loom import does not "
+                                 "model (only \"sliding_attention\" and \"full_attention\")",
+                                 path.c_str(), i, loom::importkeys::shortJson((*layerTypes)[i]).c_str());
       m.slidingLayers.push_back(*name == "sliding_attention");
     }
   }
@@ -559,8 +576,9 @@ Expected<ImportedModel> importConfig(const std::string &path) {
 } // namespace
 
 Expected<std::string> loom::importSpec(const std::string &path, const std::string &architectureName,
-                                      std::vector<std::string> &notes) {
-  Expected<ImportedModel> model = loom::rt::isGgufFile(path) ? importGguf(path) : importConfig(path);
+                                      std::vector<std::string> &notes, const std::vector<std::string> &ignoredKeys) {
+  Expected<ImportedModel> model =
+      loom::rt::isGgufFile(path) ? importGguf(path, ignoredKeys) : importConfig(path, ignoredKeys);
   if (!model)
     return model.takeError();
   if (!architectureName.empty())

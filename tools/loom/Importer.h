@@ -13,9 +13,13 @@ namespace loom {
 /// its magic) or a Hugging Face config.json. `architectureName` overrides the
 /// name taken from the file when not empty. `notes` receives what the spec
 /// cannot express (also written into it as comments), for the caller to warn
-/// about. An unsupported family or a malformed file is an error naming it.
+/// about. An unsupported family or a malformed file is an error naming it, as
+/// is any key that would change the computation in a way the spec cannot
+/// express, or that the importer does not know (ImportKeys.h); `ignoredKeys`
+/// are unknown keys the user vouches for, recorded in `notes`.
 llvm::Expected<std::string> importSpec(const std::string &path, const std::string &architectureName,
-                                       std::vector<std::string> &notes);
+                                       std::vector<std::string> &notes,
+                                       const std::vector<std::string> &ignoredKeys = {});
 
 } // namespace loom
 

@@ -1,0 +1,519 @@
+//===- ImportKeys.h - What `loom import` knows about each input key -*- C++ -*-===//
+//
+// `loom import` must not drop anything that changes the computation: a spec
+// that silently leaves out experts, soft-capping or RoPE scaling describes
+// another model, which then "works" and computes the wrong thing. So every key
+// of a config.json, and every GGUF metadata key, is classified per model
+// family:
+//
+//   - modelled: Importer.cpp reads it and writes it into the spec (or rejects
+//     values it cannot express);
+//   - harmless: provenance, token ids, dtypes, training and generation
+//     settings, things transformers itself ignores for the family;
+//   - neutral only: harmless at its "off" value (null, false, 0, an empty
+//     list or object), otherwise a feature Loom does not model (experts,
+//     soft-capping, quantization, bidirectional attention, ...).
+//
+// Anything else is an error naming the file and the key (all such keys are
+// reported, one error each): a feature the importer does not model, or a key
+// it does not know, whose effect it cannot judge. The user may vouch for an
+// unknown key with --ignore-key, which the spec then records as a note; a
+// known feature cannot be waved through that way.
+//
+// Key lists follow transformers' configuration classes of the families
+// (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig and
+// PreTrainedConfig) and the configs published with the models, and gguf-py's
+// key constants for GGUF files written by llama.cpp's converter.
+//
+// RoPE scaling: transformers' "rope_scaling" / "rope_parameters" types other
+// than "default", and GGUF's rope.scaling.* and rope_freqs.weight, are not
+// modelled yet; kModelledRopeTypes is the one place that says which are.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_TOOLS_IMPORTKEYS_H
+#define LOOM_TOOLS_IMPORTKEYS_H
+
+#include "Gguf.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace loom::importkeys {
+
+/// Families, as a bit set so one table row can cover several.
+enum Family : unsigned {
+  Llama = 1,
+  Mistral = 2,
+  Qwen2 = 4,
+  Qwen3 = 8,
+  Gemma3 = 16,
+  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3,
+};
+
+/// The family bit of a config's model_type or a GGUF general.architecture; 0 if not one Loom imports.
+inline unsigned familyOf(llvm::StringRef name) {
+  if (name == "llama")
+    return Llama;
+  if (name == "mistral")
+    return Mistral;
+  if (name == "qwen2")
+    return Qwen2;
+  if (name == "qwen3")
+    return Qwen3;
+  if (name == "gemma3_text" || name == "gemma3")
+    return Gemma3;
+  return 0;
+}
+
+/// RoPE types the importer writes into the spec. Extending RoPE means extending this list.
+inline constexpr llvm::StringRef kModelledRopeTypes[] = {"default"};
+
+inline bool ropeTypeModelled(llvm::StringRef type) { return llvm::is_contained(kModelledRopeTypes, type); }
+
+enum class Use {
+  Modelled,
+  Harmless,
+  /// Harmless at its off value; otherwise `what`, which Loom does not model.
+  NeutralOnly,
+};
+
+struct KeyRule {
+  llvm::StringRef name;
+  unsigned families;
+  Use use;
+  llvm::StringRef what = "";
+  /// Matches every key that starts with `name`.
+  bool prefix = false;
+  /// Why `what` is an error.
+  llvm::StringRef why = "Loom does not model";
+};
+
+//===----------------------------------------------------------------------===//
+// config.json
+//===----------------------------------------------------------------------===//
+
+inline constexpr KeyRule kConfigKeys[] = {
+    // Read by importConfig.
+    {"model_type", AnyFamily, Use::Modelled},
+    {"architectures", AnyFamily, Use::Modelled},
+    {"vocab_size", AnyFamily, Use::Modelled},
+    {"hidden_size", AnyFamily, Use::Modelled},
+    {"num_hidden_layers", AnyFamily, Use::Modelled},
+    {"max_position_embeddings", AnyFamily, Use::Modelled},
+    {"intermediate_size", AnyFamily, Use::Modelled},
+    {"num_attention_heads", AnyFamily, Use::Modelled},
+    {"num_key_value_heads", AnyFamily, Use::Modelled},
+    {"head_dim", AnyFamily, Use::Modelled},
+    {"rms_norm_eps", AnyFamily, Use::Modelled},
+    {"partial_rotary_factor", AnyFamily, Use::Modelled},
+    {"rope_theta", AnyFamily, Use::Modelled},
+    {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
+    {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
+    {"tie_word_embeddings", AnyFamily, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Gemma3, Use::Modelled},
+    {"mlp_bias", Llama, Use::Modelled},
+    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3, Use::Modelled},
+    {"hidden_activation", Gemma3, Use::Modelled},
+    {"sliding_window", Mistral | Gemma3, Use::Modelled},
+    {"use_sliding_window", Qwen2 | Qwen3, Use::Modelled}, // true is rejected by importConfig
+    {"layer_types", AnyFamily, Use::Modelled},            // non-Gemma: checkLayerTypes
+    {"query_pre_attn_scalar", Gemma3, Use::Modelled},
+    {"rope_local_base_freq", Gemma3, Use::Modelled},
+    {"sliding_window_pattern", Gemma3, Use::Modelled},
+    {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling
+    // Qwen2/Qwen3 drop sliding_window and max_window_layers unless use_sliding_window is true.
+    {"sliding_window", Qwen2 | Qwen3, Use::Harmless},
+    {"max_window_layers", Qwen2 | Qwen3, Use::Harmless},
+    // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
+    {"hidden_act", Gemma3, Use::Harmless},
+    // transformers' Qwen2 always has Q/K/V biases and no output bias, whatever the key says (and so does
+    // the imported spec).
+    {"attention_bias", Qwen2, Use::Harmless},
+
+    // Provenance, ids, dtypes, and PreTrainedConfig's bookkeeping.
+    {"transformers_version", AnyFamily, Use::Harmless},
+    {"_name_or_path", AnyFamily, Use::Harmless},
+    {"_commit_hash", AnyFamily, Use::Harmless},
+    {"dtype", AnyFamily, Use::Harmless},
+    {"torch_dtype", AnyFamily, Use::Harmless},
+    {"use_bfloat16", AnyFamily, Use::Harmless},
+    {"bos_token_id", AnyFamily, Use::Harmless},
+    {"eos_token_id", AnyFamily, Use::Harmless},
+    {"pad_token_id", AnyFamily, Use::Harmless},
+    {"sep_token_id", AnyFamily, Use::Harmless},
+    {"decoder_start_token_id", AnyFamily, Use::Harmless},
+    {"tokenizer_class", AnyFamily, Use::Harmless},
+    {"id2label", AnyFamily, Use::Harmless},
+    {"label2id", AnyFamily, Use::Harmless},
+    {"num_labels", AnyFamily, Use::Harmless},
+    {"problem_type", AnyFamily, Use::Harmless},
+    {"finetuning_task", AnyFamily, Use::Harmless},
+    {"task_specific_params", AnyFamily, Use::Harmless},
+    {"prefix", AnyFamily, Use::Harmless},
+    {"output_attentions", AnyFamily, Use::Harmless},
+    {"output_hidden_states", AnyFamily, Use::Harmless},
+    {"return_dict", AnyFamily, Use::Harmless},
+    {"torchscript", AnyFamily, Use::Harmless},
+    {"tie_encoder_decoder", AnyFamily, Use::Harmless},
+    {"is_decoder", AnyFamily, Use::Harmless},
+    {"attn_implementation", AnyFamily, Use::Harmless},
+    {"_attn_implementation", AnyFamily, Use::Harmless},
+    {"_attn_implementation_autoset", AnyFamily, Use::Harmless},
+    {"cache_implementation", AnyFamily, Use::Harmless},
+    {"use_cache", AnyFamily, Use::Harmless},
+    // Training only: initialisation, dropout (off at inference), loss terms.
+    {"initializer_range", AnyFamily, Use::Harmless},
+    {"attention_dropout", AnyFamily, Use::Harmless},
+    {"router_aux_loss_coef", AnyFamily, Use::Harmless},
+    {"output_router_logits", AnyFamily, Use::Harmless},
+    // Splits the projections for tensor-parallel pretraining; the same products.
+    {"pretraining_tp", Llama, Use::Harmless},
+    // chunk_size_feed_forward chunks the same computation.
+    {"chunk_size_feed_forward", AnyFamily, Use::Harmless},
+    // nanotron's marker in SmolLM configs.
+    {"is_llama_config", Llama, Use::Harmless},
+    // Generation defaults that old configs carry: they steer sampling, not the logits.
+    {"max_length", AnyFamily, Use::Harmless},
+    {"min_length", AnyFamily, Use::Harmless},
+    {"do_sample", AnyFamily, Use::Harmless},
+    {"early_stopping", AnyFamily, Use::Harmless},
+    {"num_beams", AnyFamily, Use::Harmless},
+    {"num_beam_groups", AnyFamily, Use::Harmless},
+    {"diversity_penalty", AnyFamily, Use::Harmless},
+    {"temperature", AnyFamily, Use::Harmless},
+    {"top_k", AnyFamily, Use::Harmless},
+    {"top_p", AnyFamily, Use::Harmless},
+    {"typical_p", AnyFamily, Use::Harmless},
+    {"repetition_penalty", AnyFamily, Use::Harmless},
+    {"length_penalty", AnyFamily, Use::Harmless},
+    {"no_repeat_ngram_size", AnyFamily, Use::Harmless},
+    {"encoder_no_repeat_ngram_size", AnyFamily, Use::Harmless},
+    {"bad_words_ids", AnyFamily, Use::Harmless},
+    {"num_return_sequences", AnyFamily, Use::Harmless},
+    {"output_scores", AnyFamily, Use::Harmless},
+    {"return_dict_in_generate", AnyFamily, Use::Harmless},
+    {"forced_bos_token_id", AnyFamily, Use::Harmless},
+    {"forced_eos_token_id", AnyFamily, Use::Harmless},
+    {"remove_invalid_values", AnyFamily, Use::Harmless},
+    {"exponential_decay_length_penalty", AnyFamily, Use::Harmless},
+    {"suppress_tokens", AnyFamily, Use::Harmless},
+    {"begin_suppress_tokens", AnyFamily, Use::Harmless},
+
+    // Features Loom does not model, harmless only when off.
+    {"final_logit_softcapping", AnyFamily, Use::NeutralOnly, "logit soft-capping"},
+    {"attn_logit_softcapping", AnyFamily, Use::NeutralOnly, "attention-logit soft-capping"},
+    {"num_experts", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"num_local_experts", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"num_experts_per_tok", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"n_routed_experts", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"n_shared_experts", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"shared_expert_intermediate_size", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"decoder_sparse_step", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"mlp_only_layers", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"first_k_dense_replace", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"norm_topk_prob", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"moe_", AnyFamily, Use::NeutralOnly, "a mixture of experts", /*prefix=*/true},
+    {"quantization_config", AnyFamily, Use::NeutralOnly, "a quantized checkpoint"},
+    {"use_bidirectional_attention", AnyFamily, Use::NeutralOnly, "bidirectional attention"},
+    {"is_encoder_decoder", AnyFamily, Use::NeutralOnly, "an encoder-decoder model"},
+    {"add_cross_attention", AnyFamily, Use::NeutralOnly, "cross-attention"},
+    {"cross_attention_hidden_size", AnyFamily, Use::NeutralOnly, "cross-attention"},
+    {"pruned_heads", AnyFamily, Use::NeutralOnly, "pruned attention heads"},
+    {"attention_chunk_size", AnyFamily, Use::NeutralOnly, "chunked attention"},
+    {"use_qk_norm", AnyFamily, Use::NeutralOnly, "an L2 QK-norm"},
+    {"qk_layer_norms", AnyFamily, Use::NeutralOnly, "QK layer norms"},
+    // Biases the family's transformers model does not have: a true value contradicts the checkpoint.
+    {"attention_bias", Mistral, Use::NeutralOnly, "attention biases", false, "transformers' mistral does not have"},
+    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3, Use::NeutralOnly, "feed-forward biases", false,
+     "transformers' model of this family does not have"},
+    {"sliding_window", Llama, Use::NeutralOnly, "a sliding window for llama"},
+    {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "a sliding window on some layers"},
+    // nanotron writes rope_interleaved; transformers ignores it, so a true value means weights in a
+    // layout the Hugging Face model does not read.
+    {"rope_interleaved", Llama, Use::NeutralOnly, "interleaved RoPE", false, "transformers' llama ignores"},
+};
+
+/// A key's rule for `family`, or null.
+inline const KeyRule *findRule(llvm::ArrayRef<KeyRule> rules, llvm::StringRef key, unsigned family) {
+  for (const KeyRule &rule : rules)
+    if ((rule.families & family) && (rule.prefix ? key.starts_with(rule.name) : key == rule.name))
+      return &rule;
+  return nullptr;
+}
+
+/// Off: null, false, 0, "", [] or {}.
+inline bool isNeutral(const llvm::json::Value &value) {
+  switch (value.kind()) {
+  case llvm::json::Value::Null:
+    return true;
+  case llvm::json::Value::Boolean:
+    return !*value.getAsBoolean();
+  case llvm::json::Value::Number:
+    return *value.getAsNumber() == 0;
+  case llvm::json::Value::String:
+    return value.getAsString()->empty();
+  case llvm::json::Value::Array:
+    return value.getAsArray()->empty();
+  case llvm::json::Value::Object:
+    return value.getAsObject()->empty();
+  }
+  return false;
+}
+
+/// `value` as compact JSON, cut to a readable length.
+inline std::string shortJson(const llvm::json::Value &value) {
+  std::string text;
+  llvm::raw_string_ostream(text) << value;
+  if (text.size() > 60)
+    text = text.substr(0, 57) + "...";
+  return text;
+}
+
+inline llvm::Error notModelled(llvm::StringRef file, llvm::StringRef key, const llvm::json::Value &value,
+                               const KeyRule &rule) {
+  return llvm::createStringError("'%s': \"%s\" is %s: %s, which %s", file.str().c_str(), key.str().c_str(),
+                                 shortJson(value).c_str(), rule.what.str().c_str(), rule.why.str().c_str());
+}
+
+/// The RoPE type of a transformers RoPE object ("rope_type", or the older "type"); "default" if absent.
+inline std::string ropeTypeOf(const llvm::json::Object &rope) {
+  if (std::optional<llvm::StringRef> type = rope.getString("rope_type"))
+    return type->str();
+  if (std::optional<llvm::StringRef> type = rope.getString("type"))
+    return type->str();
+  return "default";
+}
+
+/// One RoPE object: a modelled type, and nothing inside it that changes the default RoPE.
+inline llvm::Error checkRopeObject(llvm::StringRef file, llvm::StringRef where, const llvm::json::Object &rope) {
+  std::string type = ropeTypeOf(rope);
+  if (!ropeTypeModelled(type))
+    return llvm::createStringError("'%s': \"%s\" asks for '%s' RoPE scaling, which Loom does not model yet",
+                                   file.str().c_str(), where.str().c_str(), type.c_str());
+  // transformers reads a partial rotary factor from inside rope_parameters too; the importer only takes
+  // the top-level key.
+  if (const llvm::json::Value *fraction = rope.get("partial_rotary_factor"))
+    if (std::optional<double> f = fraction->getAsNumber(); !f || *f != 1)
+      return llvm::createStringError("'%s': \"%s\" holds \"partial_rotary_factor\": %s, which loom import does not "
+                                     "model there (only as a top-level key)",
+                                     file.str().c_str(), where.str().c_str(), shortJson(*fraction).c_str());
+  return llvm::Error::success();
+}
+
+/// rope_scaling and rope_parameters (one object, or one per layer type for Gemma 3).
+inline llvm::Error checkRope(llvm::StringRef file, const llvm::json::Object &config) {
+  for (llvm::StringRef key : {"rope_scaling", "rope_parameters"}) {
+    const llvm::json::Value *value = config.get(key);
+    if (!value || value->kind() == llvm::json::Value::Null)
+      continue;
+    const llvm::json::Object *rope = value->getAsObject();
+    if (!rope)
+      return llvm::createStringError("'%s': \"%s\" is %s, expected an object", file.str().c_str(),
+                                     key.str().c_str(), shortJson(*value).c_str());
+    bool perLayerType = !rope->empty() && llvm::all_of(*rope, [](const auto &entry) {
+      return entry.getSecond().getAsObject() != nullptr;
+    });
+    if (!perLayerType) {
+      if (llvm::Error err = checkRopeObject(file, key, *rope))
+        return err;
+      continue;
+    }
+    for (const auto &entry : *rope)
+      if (llvm::Error err = checkRopeObject(file, (key + "." + llvm::StringRef(entry.getFirst())).str(),
+                                            *entry.getSecond().getAsObject()))
+        return err;
+  }
+  return llvm::Error::success();
+}
+
+/// layer_types of a family without per-layer attention kinds in the spec: every layer full attention.
+inline llvm::Error checkLayerTypes(llvm::StringRef file, llvm::StringRef family, const llvm::json::Object &config) {
+  const llvm::json::Value *value = config.get("layer_types");
+  if (!value || value->kind() == llvm::json::Value::Null)
+    return llvm::Error::success();
+  const llvm::json::Array *types = value->getAsArray();
+  if (!types)
+    return llvm::createStringError("'%s': \"layer_types\" is %s, expected a list", file.str().c_str(),
+                                   shortJson(*value).c_str());
+  for (size_t i = 0; i < types->size(); ++i) {
+    std::optional<llvm::StringRef> type = (*types)[i].getAsString();
+    if (!type || *type != "full_attention")
+      return llvm::createStringError("'%s': \"layer_types\" gives layer %zu %s attention, which loom import does "
+                                     "not model for %s (only \"full_attention\")",
+                                     file.str().c_str(), i, shortJson((*types)[i]).c_str(), family.str().c_str());
+  }
+  return llvm::Error::success();
+}
+
+/// Every key of a config.json of model_type `family`: modelled, harmless, off, or unknown and vouched for
+/// with --ignore-key (added to `notes`). Each other key is an error naming it; all of them are reported.
+inline llvm::Error checkConfigKeys(llvm::StringRef file, llvm::StringRef family, const llvm::json::Object &config,
+                                   llvm::ArrayRef<std::string> ignored, std::vector<std::string> &notes) {
+  unsigned bit = familyOf(family);
+  // Sorted, so that the errors come in the same order whatever the object's hash order.
+  std::vector<llvm::StringRef> keys;
+  for (const auto &entry : config)
+    keys.push_back(entry.getFirst());
+  llvm::sort(keys);
+  llvm::Error errors = llvm::Error::success();
+  for (llvm::StringRef key : keys) {
+    const llvm::json::Value &value = *config.get(key);
+    const KeyRule *rule = findRule(kConfigKeys, key, bit);
+    if (!rule && llvm::is_contained(ignored, key))
+      notes.push_back(("\"" + key + "\" (" + shortJson(value) + ") is ignored at the user's request").str());
+    else if (!rule)
+      errors = llvm::joinErrors(
+          std::move(errors),
+          llvm::createStringError("'%s': \"%s\" is not a key loom import knows for %s, so it cannot tell whether "
+                                  "it changes the computation; if it does not, pass --ignore-key=%s",
+                                  file.str().c_str(), key.str().c_str(), family.str().c_str(),
+                                  key.str().c_str()));
+    else if (rule->use == Use::NeutralOnly && !isNeutral(value))
+      errors = llvm::joinErrors(std::move(errors), notModelled(file, key, value, *rule));
+  }
+  errors = llvm::joinErrors(std::move(errors), checkRope(file, config));
+  if (bit != Gemma3)
+    errors = llvm::joinErrors(std::move(errors), checkLayerTypes(file, family, config));
+  return errors;
+}
+
+//===----------------------------------------------------------------------===//
+// GGUF metadata
+//===----------------------------------------------------------------------===//
+
+/// Keys under "<arch>." (the architecture prefix removed).
+inline constexpr KeyRule kGgufArchKeys[] = {
+    // Read by importGguf.
+    {"block_count", AnyFamily, Use::Modelled},
+    {"context_length", AnyFamily, Use::Modelled},
+    {"embedding_length", AnyFamily, Use::Modelled},
+    {"feed_forward_length", AnyFamily, Use::Modelled},
+    {"vocab_size", AnyFamily, Use::Modelled},
+    {"attention.head_count", AnyFamily, Use::Modelled},
+    {"attention.head_count_kv", AnyFamily, Use::Modelled},
+    {"attention.key_length", AnyFamily, Use::Modelled},
+    {"attention.value_length", AnyFamily, Use::Modelled},
+    {"attention.layer_norm_rms_epsilon", AnyFamily, Use::Modelled},
+    {"rope.dimension_count", AnyFamily, Use::Modelled},
+    {"rope.freq_base", AnyFamily, Use::Modelled},
+    {"rope.scaling.type", AnyFamily, Use::Modelled}, // checkGgufRope
+    {"attention.sliding_window", Gemma3, Use::Modelled},
+    {"attention.sliding_window_pattern", Gemma3, Use::Modelled},
+    {"rope.freq_base_swa", Gemma3, Use::Modelled},
+    // Only meaningful with a scaling type, which checkGgufRope requires to be none.
+    {"rope.scaling.original_context_length", AnyFamily, Use::Harmless},
+    {"rope.scaling.finetuned", AnyFamily, Use::Harmless},
+    // Without a type, llama.cpp applies a factor as linear scaling: 0 and 1 are off.
+    {"rope.scaling.factor", AnyFamily, Use::Modelled}, // checkGgufRope
+    {"rope.scale_linear", AnyFamily, Use::Modelled},   // checkGgufRope
+    // Not modelled unless off.
+    {"expert_", AnyFamily, Use::NeutralOnly, "a mixture of experts", /*prefix=*/true},
+    {"experts_per_group", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"moe_", AnyFamily, Use::NeutralOnly, "a mixture of experts", /*prefix=*/true},
+    {"leading_dense_block_count", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"interleave_moe_layer_step", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"attn_logit_softcapping", AnyFamily, Use::NeutralOnly, "attention-logit soft-capping"},
+    {"final_logit_softcapping", AnyFamily, Use::NeutralOnly, "logit soft-capping"},
+    {"router_logit_softcapping", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
+    {"attention.clamp_kqv", AnyFamily, Use::NeutralOnly, "clipping of Q, K and V"},
+    {"attention.max_alibi_bias", AnyFamily, Use::NeutralOnly, "ALiBi"},
+    {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3, Use::NeutralOnly,
+     "a sliding window", false, "loom import models for gemma3 only"},
+    {"attention.q_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
+    {"attention.kv_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
+    {"nextn_predict_layers", AnyFamily, Use::NeutralOnly, "multi-token prediction layers"},
+};
+
+/// Namespaces that hold no architecture: provenance, sampling defaults, the tokenizer, shards, imatrix.
+inline constexpr llvm::StringRef kGgufHarmlessPrefixes[] = {"general.", "tokenizer.", "split.", "quantize."};
+
+inline bool ggufIsNeutral(const rt::GgufValue &value) {
+  if (value.type == rt::GgufValueType::Bool)
+    return value.uintValue == 0;
+  if (value.isArray())
+    return value.count == 0;
+  if (value.type == rt::GgufValueType::String)
+    return value.string.empty();
+  double number = 0;
+  return value.toDouble(number) && number == 0;
+}
+
+/// A GGUF value for a message.
+inline std::string ggufText(const rt::GgufValue &value) {
+  if (value.type == rt::GgufValueType::String)
+    return "'" + std::string(value.string.substr(0, 40)) + "'";
+  if (value.isArray())
+    return "an array of " + std::to_string(value.count);
+  if (value.type == rt::GgufValueType::Bool)
+    return value.uintValue ? "true" : "false";
+  double number = 0;
+  if (value.toDouble(number)) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", number);
+    return text;
+  }
+  return rt::ggufValueTypeName(value.type);
+}
+
+/// RoPE scaling in GGUF: a type other than none, a linear factor other than 0 or 1, or llama.cpp's
+/// frequency-factor tensor (Llama 3 scaling).
+inline llvm::Error checkGgufRope(const rt::GgufFile &file, llvm::StringRef arch) {
+  const char *path = file.path().c_str();
+  if (const rt::GgufValue *type = file.find((arch + ".rope.scaling.type").str()))
+    if (type->type != rt::GgufValueType::String || !(type->string == "none" || ropeTypeModelled(type->string)))
+      return llvm::createStringError("'%s': %s.rope.scaling.type is %s: RoPE scaling, which Loom does not model yet",
+                                     path, arch.str().c_str(), ggufText(*type).c_str());
+  for (const char *key : {".rope.scaling.factor", ".rope.scale_linear"})
+    if (const rt::GgufValue *factor = file.find((arch + key).str())) {
+      double value = 0;
+      if (!factor->toDouble(value) || (value != 0 && value != 1))
+        return llvm::createStringError("'%s': %s%s is %s: linear RoPE scaling, which Loom does not model yet", path,
+                                       arch.str().c_str(), key, ggufText(*factor).c_str());
+    }
+  if (file.findTensor("rope_freqs.weight"))
+    return llvm::createStringError("'%s': the file has RoPE frequency factors (rope_freqs.weight, Llama 3 "
+                                   "scaling), which Loom does not model yet",
+                                   path);
+  return llvm::Error::success();
+}
+
+/// Every metadata key of a GGUF file of architecture `arch`, as checkConfigKeys does for configs.
+inline llvm::Error checkGgufKeys(const rt::GgufFile &file, llvm::StringRef arch, llvm::ArrayRef<std::string> ignored,
+                                 std::vector<std::string> &notes) {
+  unsigned bit = familyOf(arch);
+  std::string prefix = (arch + ".").str();
+  llvm::Error errors = llvm::Error::success();
+  for (const rt::GgufKeyValue &entry : file.metadata()) {
+    llvm::StringRef key(entry.key.data(), entry.key.size());
+    if (llvm::any_of(kGgufHarmlessPrefixes, [&](llvm::StringRef p) { return key.starts_with(p); }))
+      continue;
+    const KeyRule *rule = key.starts_with(prefix) ? findRule(kGgufArchKeys, key.drop_front(prefix.size()), bit)
+                                                  : nullptr;
+    if (!rule && llvm::is_contained(ignored, key))
+      notes.push_back(("'" + key + "' (" + ggufText(entry.value) + ") is ignored at the user's request").str());
+    else if (!rule)
+      errors = llvm::joinErrors(
+          std::move(errors),
+          llvm::createStringError("'%s': metadata key '%s' is not one loom import knows for %s, so it cannot tell "
+                                  "whether it changes the computation; if it does not, pass --ignore-key=%s",
+                                  file.path().c_str(), key.str().c_str(), arch.str().c_str(), key.str().c_str()));
+    else if (rule->use == Use::NeutralOnly && !ggufIsNeutral(entry.value))
+      errors = llvm::joinErrors(
+          std::move(errors),
+          llvm::createStringError("'%s': metadata key '%s' is %s: %s, which %s", file.path().c_str(),
+                                  key.str().c_str(), ggufText(entry.value).c_str(), rule->what.str().c_str(),
+                                  rule->why.str().c_str()));
+  }
+  return llvm::joinErrors(std::move(errors), checkGgufRope(file, arch));
+}
+
+} // namespace loom::importkeys
+
+#endif // LOOM_TOOLS_IMPORTKEYS_H
