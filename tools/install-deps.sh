@@ -59,6 +59,8 @@ if [ ! -f "$stamp" ] || ! (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llam
     CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" CMAKE_ARGS="$llamacpp_flags" \
       "$venv/bin/pip" wheel -q --no-cache-dir --no-deps -w "$wheels" -r "$req_llamacpp"
   fi
+  # The wheel built here, even over one a reused venv already has; then its dependencies from PyPI.
+  "$venv/bin/pip" install -q --force-reinstall --no-deps --no-index --find-links "$wheels" -r "$req_llamacpp"
   "$venv/bin/pip" install -q -r "$req_llamacpp" --find-links "$wheels"
   (cat "$req" "$req_nodeps" "$req_llamacpp"; echo "$llamacpp_key") > "$stamp"
 fi
