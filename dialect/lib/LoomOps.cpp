@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Dialect/LoomOps.h"
+#include "loom/Dialect/RopeScaling.h"
 
 #include "llvm/ADT/STLExtras.h"
 
@@ -159,6 +160,11 @@ LogicalResult RoPEOp::verify() {
   double theta = getTheta().convertToDouble();
   if (!(theta > 1.0) || !std::isfinite(theta))
     return emitOpError() << "expects theta > 1, got " << theta;
+  // The attribute checked its own ranges; what it implies for these dimensions must still be usable angles.
+  RopeFrequencyScaling scaling = ropeFrequencyScaling(getScalingAttr(), theta, rotary);
+  for (auto [pair, divisor] : llvm::enumerate(scaling.divisors))
+    if (!(divisor > 0) || !std::isfinite(divisor))
+      return emitOpError() << "scaling gives pair " << pair << " the frequency divisor " << divisor;
   return success();
 }
 
