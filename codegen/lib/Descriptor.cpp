@@ -31,8 +31,9 @@ static_assert(sizeof(loom_weight_desc) == (6 + LOOM_MAX_RANK) * kWord &&
               "loom_weight_desc changed: update weightType below");
 static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
               "loom_cache_desc changed: update cacheType below");
-static_assert(sizeof(loom_model_desc) == 12 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
-                  offsetof(loom_model_desc, caches) == 11 * kWord,
+static_assert(sizeof(loom_model_desc) == 14 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
+                  offsetof(loom_model_desc, caches) == 11 * kWord &&
+                  offsetof(loom_model_desc, rope_freq_divisors) == 13 * kWord,
               "loom_model_desc changed: update descType below");
 
 class DescriptorBuilder {
