@@ -73,6 +73,11 @@ public:
 
 private:
   LogicalResult lower(Operation &op);
+  /// The RoPE arguments loom_k_rope and loom_k_qk_norm_rope share, scaling included.
+  struct RopeOperands {
+    Value rotaryDims, theta, divisors, attnFactor, interleaved;
+  };
+  RopeOperands ropeOperands(Location loc, Attribute scaling, double theta, int64_t rotary, RopePairing style);
   void lowerRoPE(Location loc, RoPEOp r, Value x);
   Value storage(Value v) { return pointers.lookup(v); }
   Value weightHandle(Location loc, Value weight);
@@ -117,26 +122,32 @@ Value ForwardLowering::weightHandle(Location loc, Value weight) {
   return kernels.element(loc, arg(Weights), tensorStruct, index);
 }
 
-void ForwardLowering::lowerRoPE(Location loc, RoPEOp r, Value x) {
+ForwardLowering::RopeOperands ForwardLowering::ropeOperands(Location loc, Attribute scalingAttr, double theta,
+                                                           int64_t rotary, RopePairing style) {
   // Scaled frequencies are a constant table (loom/Dialect/RopeScaling.h); unscaled RoPE passes none.
-  double theta = r.getTheta().convertToDouble();
-  auto rotary = static_cast<int64_t>(r.getRotaryDims());
-  RopeFrequencyScaling scaling = ropeFrequencyScaling(r.getScalingAttr(), theta, rotary);
-  bool llama3 = isa_and_nonnull<RopeLlama3Attr>(r.getScalingAttr());
+  RopeFrequencyScaling scaling = ropeFrequencyScaling(scalingAttr, theta, rotary);
+  bool llama3 = isa_and_nonnull<RopeLlama3Attr>(scalingAttr);
   if (!llama3Divisors)
     llama3Divisors = llama3 ? scaling.divisors : SmallVector<float>();
   else if (!llama3 || *llama3Divisors != scaling.divisors)
     llama3Divisors->clear();
+  // Created in a fixed order (a call's arguments are evaluated in any order).
+  RopeOperands operands;
+  operands.rotaryDims = kernels.i64(loc, rotary);
+  operands.theta = kernels.f32(loc, theta);
+  operands.divisors = scaling.divisors.empty() ? kernels.null(loc) : tables.address(loc, scaling.divisors);
+  operands.attnFactor = kernels.f32(loc, scaling.attentionFactor);
+  operands.interleaved = kernels.i32(loc, style == RopePairing::interleaved ? 1 : 0);
+  return operands;
+}
 
-  // Operands in a fixed order (a call's arguments are evaluated in any order).
+void ForwardLowering::lowerRoPE(Location loc, RoPEOp r, Value x) {
   auto shape = cast<RankedTensorType>(r.getType()).getShape();
   Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
-  Value rotaryDims = kernels.i64(loc, rotary), base = kernels.f32(loc, theta);
-  Value divisors = scaling.divisors.empty() ? kernels.null(loc) : tables.address(loc, scaling.divisors);
-  Value attnFactor = kernels.f32(loc, scaling.attentionFactor);
-  Value interleaved = kernels.i32(loc, r.getStyle() == RopePairing::interleaved ? 1 : 0);
-  LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), heads, headDim, rotaryDims, arg(Start), base,
-                   divisors, attnFactor, interleaved);
+  RopeOperands rope = ropeOperands(loc, r.getScalingAttr(), r.getTheta().convertToDouble(),
+                                   static_cast<int64_t>(r.getRotaryDims()), r.getStyle());
+  LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), heads, headDim, rope.rotaryDims, arg(Start),
+                   rope.theta, rope.divisors, rope.attnFactor, rope.interleaved);
 }
 
 LogicalResult ForwardLowering::lower(Operation &op) {
@@ -215,13 +226,15 @@ LogicalResult ForwardLowering::lower(Operation &op) {
       .Case([&](QKNormRoPEOp f) -> LogicalResult {
         auto shape = cast<RankedTensorType>(f.getType()).getShape();
         int64_t width = static_cast<int64_t>(f.getNormWidth());
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens),
-                         kernels.i64(loc, shape[1]), kernels.i64(loc, shape[2]), kernels.i64(loc, width),
-                         weightHandleOrNull(loc, f.getWeight()), kernels.f32(loc, f.getEps().convertToDouble()),
-                         kernels.f32(loc, f.getWeightOffset().convertToDouble()),
-                         kernels.i64(loc, f.getRotaryDims()), arg(Start),
-                         kernels.f32(loc, f.getTheta().convertToDouble()),
-                         kernels.i32(loc, f.getStyle() == RopePairing::interleaved ? 1 : 0), storage(f.getResult()));
+        Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
+        Value normWidth = kernels.i64(loc, width), weight = weightHandleOrNull(loc, f.getWeight());
+        Value eps = kernels.f32(loc, f.getEps().convertToDouble());
+        Value weightOffset = kernels.f32(loc, f.getWeightOffset().convertToDouble());
+        RopeOperands rope = ropeOperands(loc, f.getScalingAttr(), f.getTheta().convertToDouble(),
+                                         static_cast<int64_t>(f.getRotaryDims()), f.getStyle());
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens), heads, headDim,
+                         normWidth, weight, eps, weightOffset, rope.rotaryDims, arg(Start), rope.theta,
+                         rope.divisors, rope.attnFactor, rope.interleaved, storage(f.getResult()));
         return success();
       })
       .Case([&](KVCacheOp c) -> LogicalResult {

@@ -79,3 +79,25 @@ func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> a
   %h = loom.lm_head %m, %emb : (tensor<?x32xf32>, tensor<100x32xf32>) -> tensor<?x100xf32>
   return %h : tensor<?x100xf32>
 }
+
+// -----
+
+// The fused QK-norm + RoPE (Qwen3 with YaRN, Gemma 3 27B's linear global layers) passes the same table.
+// CHECK: llvm.mlir.global private constant @[[TABLE:loom\.rope_divisors\.0]](dense<4.000000e+00> : tensor<8xf32>)
+// CHECK-LABEL: func.func @loom_generated_forward(
+// CHECK: %[[T:.+]] = llvm.mlir.addressof @[[TABLE]] : !llvm.ptr
+// CHECK: %[[ONE:.+]] = llvm.mlir.constant(1.000000e+00 : f32) : f32
+// CHECK: call @loom_k_qk_norm_rope({{.+}}, %[[T]], %[[ONE]], %{{.+}}, %{{.+}})
+func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> attributes {loom.model = {name = "Fused", vocab = 100 : i64, d_model = 32 : i64, n_layers = 1 : i64, max_context = 256 : i64}} {
+  %emb = loom.weight "embedding.weight" : tensor<100x32xf32>
+  %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<100x32xf32>) -> tensor<?x32xf32>
+  %qh = loom.split_heads %x : tensor<?x32xf32> -> tensor<?x2x16xf32>
+  %kw = loom.weight "layers.0.attention.k_norm.weight" : tensor<16xf32>
+  %kr = loom.qk_norm_rope %qh, %kw at %start {eps = 1.0e-06 : f64, norm_width = 16 : i64, theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = #loom.rope_linear<factor = 4.0>} : (tensor<?x2x16xf32>, tensor<16xf32>, index) -> tensor<?x2x16xf32>
+  %c0 = loom.kv_cache "layers.0.attention" : !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>
+  %c1 = loom.cache_append %c0, %kr, %qh at %start : !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16>, tensor<?x2x16xf32>, tensor<?x2x16xf32>
+  %a = loom.attend %qh, %c1 at %start {mask = #loom<mask global>, scale = 0.25 : f64} : tensor<?x2x16xf32>, !loom.kv_cache<full, window = 0, kv_heads = 2, key_dim = 16, value_dim = 16> -> tensor<?x2x16xf32>
+  %m = loom.merge_heads %a : tensor<?x2x16xf32> -> tensor<?x32xf32>
+  %h = loom.lm_head %m, %emb : (tensor<?x32xf32>, tensor<100x32xf32>) -> tensor<?x100xf32>
+  return %h : tensor<?x100xf32>
+}

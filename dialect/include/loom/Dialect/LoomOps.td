@@ -190,7 +190,7 @@ def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "
     produced by `loom-fuse-qk-norm-rope`. The norm runs over groups of
     `norm_width` elements: `head_dim` for a per-head norm (Qwen3, Gemma 3),
     `heads * head_dim` for a norm over the whole projection (OLMo 2, whose
-    weight then has that width). Its lowering reads and writes the values
+    weight then has that width). `scaling` is the RoPE's (loom.rope). Its lowering reads and writes the values
     once, with the arithmetic of the two ops it replaces.
 
     ```mlir
@@ -201,7 +201,8 @@ def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "
   }];
   let arguments = (ins Loom_Activation:$input, Optional<Loom_Weight>:$weight, Index:$start, F64Attr:$eps,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_offset, I64Attr:$norm_width, F64Attr:$theta,
-                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims);
+                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims,
+                       OptionalAttr<Loom_RopeScalingAttr>:$scaling);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = "$input (`,` $weight^)? `at` $start attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -48,7 +48,7 @@ void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t r
  * blocks, so y is rotated while the block is still in cache. y may alias x. */
 void loom_k_qk_norm_rope(const float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t norm_width,
                          const loom_tensor *w, float eps, float w_offset, int64_t rot_dims, int64_t start_pos,
-                         float theta, int32_t interleaved, float *y);
+                         float theta, const float *freq_divisors, float attn_factor, int32_t interleaved, float *y);
 
 /* Appends k [n, k_row_elems] and v [n, v_row_elems] at positions start_pos .. start_pos + n - 1 of the cache:
  * position p into row p % cache->rows. n <= cache->rows. */
