@@ -35,7 +35,7 @@ void BM_QkNormRopeUnfused(benchmark::State &state) {
   Inputs in(n);
   for (auto _ : state) {
     loom_k_rms_norm(in.x.data(), n * kHeads, kHeadDim, &in.weight, 1e-6f, 0.0f, in.y.data());
-    loom_k_rope(in.y.data(), n, kHeads, kHeadDim, kHeadDim, 100, 1e6f, 0);
+    loom_k_rope(in.y.data(), n, kHeads, kHeadDim, kHeadDim, 100, 1e6f, nullptr, 1.0f, 0);
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(n * state.iterations());
@@ -45,7 +45,7 @@ void BM_QkNormRopeFused(benchmark::State &state) {
   const int64_t n = state.range(0);
   Inputs in(n);
   for (auto _ : state) {
-    loom_k_qk_norm_rope(in.x.data(), n, kHeads, kHeadDim, kHeadDim, &in.weight, 1e-6f, 0.0f, kHeadDim, 100, 1e6f, 0,
+    loom_k_qk_norm_rope(in.x.data(), n, kHeads, kHeadDim, kHeadDim, &in.weight, 1e-6f, 0.0f, kHeadDim, 100, 1e6f, nullptr, 1.0f, 0,
                         in.y.data());
     benchmark::ClobberMemory();
   }

@@ -25,6 +25,13 @@
 // The iterated product loses a few ulps over the pairs; llama.cpp has run
 // long contexts on exactly these angles.
 //
+// Scaled RoPE (Llama 3.1, YaRN, linear; loom/Dialect/RopeScaling.h) divides
+// each pair's angle by a per-pair divisor and multiplies cos and sin by an
+// attention factor, as ggml's rope does with freq_factors and mscale:
+//   angle'_j = angle_j / divisor_j,   cos' = cos(angle'_j) * attn_factor.
+// Both are exact for an unscaled RoPE (divisors 1, factor 1), which therefore
+// computes what it computed before there was scaling.
+//
 //===----------------------------------------------------------------------===//
 
 #include "FloatMath.h"
@@ -42,6 +49,8 @@ public:
   Input<Buffer<float, 4>> x{"x"}; // [rot_dims / 2, 2, heads, n]
   Input<int32_t> start_pos{"start_pos"};
   Input<float> theta_scale{"theta_scale"};
+  Input<Buffer<float, 1>> freq_divisors{"freq_divisors"}; // [rot_dims / 2]
+  Input<float> attn_factor{"attn_factor"};
   Output<Buffer<float, 4>> out{"out"}; // the same memory as x
 
   void generate() {
@@ -50,7 +59,9 @@ public:
     angles(j, token) = cast<float>(start_pos + token);
     RDom next(1, max(pairs - 1, 0), "next_pair");
     angles(next, token) = strict_float(angles(next - 1, token) * theta_scale);
-    cosSin(j, token) = {cos(angles(j, token)), sin(angles(j, token))};
+    // Lanes past the last pair (a partial vector, below) read the last divisor.
+    Expr divided = strict_float(angles(j, token) / freq_divisors(clamp(j, 0, pairs - 1)));
+    cosSin(j, token) = {strict_float(cos(divided) * attn_factor), strict_float(sin(divided) * attn_factor)};
 
     // The last vector of pairs may be partial: its lanes past the end rotate a copy of the last pair
     // and the guarded stores drop them.

@@ -31,8 +31,9 @@ static_assert(sizeof(loom_weight_desc) == (6 + LOOM_MAX_RANK) * kWord &&
               "loom_weight_desc changed: update weightType below");
 static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
               "loom_cache_desc changed: update cacheType below");
-static_assert(sizeof(loom_model_desc) == 12 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
-                  offsetof(loom_model_desc, caches) == 11 * kWord,
+static_assert(sizeof(loom_model_desc) == 14 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
+                  offsetof(loom_model_desc, caches) == 11 * kWord &&
+                  offsetof(loom_model_desc, rope_freq_divisors) == 13 * kWord,
               "loom_model_desc changed: update descType below");
 
 class DescriptorBuilder {
@@ -85,13 +86,22 @@ void DescriptorBuilder::build(const ModelDescriptor &desc) {
     caches.push_back(llvm::ConstantStruct::get(
         cacheType, {int64(c.kind), int64(c.window), int64(c.kvHeads), int64(c.keyDim), int64(c.valueDim)}));
 
+  llvm::Constant *divisors = llvm::ConstantPointerNull::get(ptr);
+  if (!desc.ropeFreqDivisors.empty()) {
+    auto *init = llvm::ConstantDataArray::get(ctx, llvm::ArrayRef<float>(desc.ropeFreqDivisors));
+    divisors = new llvm::GlobalVariable(module, init->getType(), true, llvm::GlobalValue::PrivateLinkage, init,
+                                        "loom.rope_freq_divisors");
+  }
+
   // loom_model_desc.
-  auto *descType = llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, i64, ptr});
+  auto *descType =
+      llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, i64, ptr, i64, ptr});
   auto *init = llvm::ConstantStruct::get(
       descType, {int64(LOOM_ABI_VERSION), string(desc.name, "loom.arch_name"), int64(desc.vocab),
                  int64(desc.dModel), int64(desc.nLayers), int64(desc.maxContext), int64(desc.maxChunk),
                  int64(desc.scratchBytes), int64(weights.size()), array(weightType, weights, "loom.weights"),
-                 int64(caches.size()), array(cacheType, caches, "loom.caches")});
+                 int64(caches.size()), array(cacheType, caches, "loom.caches"),
+                 int64(static_cast<int64_t>(desc.ropeFreqDivisors.size())), divisors});
   auto *global = new llvm::GlobalVariable(module, descType, true, llvm::GlobalValue::PrivateLinkage, init,
                                           "loom.descriptor");
 

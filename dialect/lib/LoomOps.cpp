@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Dialect/LoomOps.h"
+#include "loom/Dialect/RopeScaling.h"
 
 #include "llvm/ADT/STLExtras.h"
 
@@ -149,6 +150,16 @@ static LogicalResult verifyHeadView(Operation *op, Value flat, Value split) {
 LogicalResult SplitHeadsOp::verify() { return verifyHeadView(*this, getInput(), getResult()); }
 LogicalResult MergeHeadsOp::verify() { return verifyHeadView(*this, getResult(), getInput()); }
 
+/// The scaling attribute checked its own ranges; what it implies for these dimensions must still be usable
+/// angles.
+static LogicalResult verifyRopeScaling(Operation *op, Attribute scalingAttr, double theta, int64_t rotary) {
+  RopeFrequencyScaling scaling = ropeFrequencyScaling(scalingAttr, theta, rotary);
+  for (auto [pair, divisor] : llvm::enumerate(scaling.divisors))
+    if (!(divisor > 0) || !std::isfinite(divisor))
+      return op->emitOpError() << "scaling gives pair " << pair << " the frequency divisor " << divisor;
+  return success();
+}
+
 LogicalResult RoPEOp::verify() {
   if (failed(verifyActivation(*this, getInput().getType(), "input", 3)))
     return failure();
@@ -159,7 +170,7 @@ LogicalResult RoPEOp::verify() {
   double theta = getTheta().convertToDouble();
   if (!(theta > 1.0) || !std::isfinite(theta))
     return emitOpError() << "expects theta > 1, got " << theta;
-  return success();
+  return verifyRopeScaling(*this, getScalingAttr(), theta, rotary);
 }
 
 LogicalResult QKNormRoPEOp::verify() {
@@ -178,7 +189,7 @@ LogicalResult QKNormRoPEOp::verify() {
   double theta = getTheta().convertToDouble();
   if (!(theta > 1.0) || !std::isfinite(theta))
     return emitOpError() << "expects theta > 1, got " << theta;
-  return success();
+  return verifyRopeScaling(*this, getScalingAttr(), theta, rotary);
 }
 
 LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, CacheKind kind, int64_t window,

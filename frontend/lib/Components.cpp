@@ -31,6 +31,26 @@ static const ParamInfo kRopeParams[] = {
     {"theta", ParamType::Number, false, {}},
     {"style", ParamType::Enum, false, kRopeStyles},
     {"fraction", ParamType::Number, false, {}},
+    {"scaling", ParamType::RopeScaling, false, {}},
+};
+// RoPE scalings: the names and defaults of transformers' rope_parameters, with
+// original_max_position_embeddings shortened to original_context.
+static const ParamInfo kLinearScalingParams[] = {
+    {"factor", ParamType::Number, true, {}},
+};
+static const ParamInfo kLlama3ScalingParams[] = {
+    {"factor", ParamType::Number, true, {}},
+    {"low_freq_factor", ParamType::Number, true, {}},
+    {"high_freq_factor", ParamType::Number, true, {}},
+    {"original_context", ParamType::Int, true, {}},
+};
+static const ParamInfo kYarnScalingParams[] = {
+    {"factor", ParamType::Number, true, {}},
+    {"original_context", ParamType::Int, true, {}},
+    {"beta_fast", ParamType::Number, false, {}},
+    {"beta_slow", ParamType::Number, false, {}},
+    {"attention_factor", ParamType::Number, false, {}},
+    {"truncate", ParamType::Bool, false, {}},
 };
 // The parameters shared by every attention kind; GQA adds kv_heads.
 #define LOOM_ATTENTION_PARAMS                                                                                  \
@@ -53,6 +73,9 @@ static const ConstructorInfo kConstructors[] = {
     {"RMSNorm", Constructor::RMSNorm, ComponentFamily::Norm, kRMSNormParams},
     {"LayerNorm", Constructor::LayerNorm, ComponentFamily::Norm, kLayerNormParams},
     {"RoPE", Constructor::RoPE, ComponentFamily::Rope, kRopeParams},
+    {"linear", Constructor::Linear, ComponentFamily::RopeScaling, kLinearScalingParams},
+    {"llama3", Constructor::Llama3, ComponentFamily::RopeScaling, kLlama3ScalingParams},
+    {"yarn", Constructor::Yarn, ComponentFamily::RopeScaling, kYarnScalingParams},
     {"GQA", Constructor::GQA, ComponentFamily::Attention, kGQAParams},
     {"MHA", Constructor::MHA, ComponentFamily::Attention, kAttentionParams},
     {"MQA", Constructor::MQA, ComponentFamily::Attention, kAttentionParams},
@@ -124,6 +147,7 @@ private:
 
   NormSpec buildNorm();
   RopeSpec buildRope();
+  RopeScalingSpec buildRopeScaling();
   AttentionSpec buildAttention();
   FFNSpec buildFFN();
   /// Checks the parts of the RoPE that depend on head_dim.
@@ -176,6 +200,13 @@ bool SpecBuilder::checkType(const ComponentArg &arg, const ParamInfo &param) {
         (value.is(Value::Kind::Component) && familyOf(value) == ComponentFamily::Rope))
       return true;
     failAt(arg, subject(param.name) + " must be RoPE(...) or none, got " + value.describe());
+    return false;
+  case ParamType::RopeScaling:
+    if (value.is(Value::Kind::None) ||
+        (value.is(Value::Kind::Component) && familyOf(value) == ComponentFamily::RopeScaling))
+      return true;
+    failAt(arg, subject(param.name) + " must be linear(...), llama3(...), yarn(...) or none, got " +
+                    value.describe());
     return false;
   }
   llvm_unreachable("unknown parameter type");
@@ -244,7 +275,49 @@ RopeSpec SpecBuilder::buildRope() {
     failAt(*arg, "RoPE argument 'fraction' must be at most 1, got " + formatNumber(rope.fraction));
     rope.fraction = 1.0;
   }
+  if (const ComponentArg *arg = valid("scaling"); arg && arg->value.is(Value::Kind::Component))
+    rope.scaling = std::get<RopeScalingSpec>(arg->value.getComponent().spec);
   return rope;
+}
+
+RopeScalingSpec SpecBuilder::buildRopeScaling() {
+  RopeScalingSpec scaling;
+  scaling.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  scaling.kind = ctor.kind == Constructor::Linear   ? RopeScalingKind::Linear
+                 : ctor.kind == Constructor::Llama3 ? RopeScalingKind::Llama3
+                                                    : RopeScalingKind::Yarn;
+  // A factor below 1 would shrink the context; transformers warns about it and no checkpoint does it.
+  scaling.factor = positiveNumber("factor", 1.0);
+  if (const ComponentArg *arg = valid("factor"); arg && scaling.factor < 1.0) {
+    failAt(*arg, subject("factor") + " must be at least 1, got " + formatNumber(scaling.factor));
+    scaling.factor = 1.0;
+  }
+  if (scaling.kind == RopeScalingKind::Linear)
+    return scaling;
+  scaling.originalContext = dimension("original_context").value_or(0);
+
+  if (scaling.kind == RopeScalingKind::Llama3) {
+    scaling.lowFreqFactor = positiveNumber("low_freq_factor", 1.0);
+    scaling.highFreqFactor = positiveNumber("high_freq_factor", 4.0);
+    // Equal factors are fine (Llama 4: no blend band); reversed ones would make the band negative.
+    const ComponentArg *low = valid("low_freq_factor"), *high = valid("high_freq_factor");
+    if (low && high && scaling.highFreqFactor < scaling.lowFreqFactor)
+      failAt(*high, subject("high_freq_factor") + " (" + formatNumber(scaling.highFreqFactor) +
+                        ") must be at least low_freq_factor (" + formatNumber(scaling.lowFreqFactor) + ")");
+    return scaling;
+  }
+
+  scaling.betaFast = positiveNumber("beta_fast", 32.0);
+  scaling.betaSlow = positiveNumber("beta_slow", 1.0);
+  const ComponentArg *fast = valid("beta_fast"), *slow = valid("beta_slow");
+  if ((fast || slow) && scaling.betaFast < scaling.betaSlow)
+    failAt(fast ? *fast : *slow, "yarn needs beta_fast (" + formatNumber(scaling.betaFast) +
+                                     ") at least beta_slow (" + formatNumber(scaling.betaSlow) + ")");
+  // transformers' default when the config gives none: 0.1 ln(factor) + 1 (YaRN's "mscale").
+  double defaultAttention = scaling.factor <= 1.0 ? 1.0 : 0.1 * std::log(scaling.factor) + 1.0;
+  scaling.attentionFactor = positiveNumber("attention_factor", defaultAttention);
+  scaling.truncate = boolean("truncate", true);
+  return scaling;
 }
 
 void SpecBuilder::checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &rope,
@@ -355,6 +428,9 @@ bool SpecBuilder::build() {
     break;
   case ComponentFamily::Rope:
     component.spec = buildRope();
+    break;
+  case ComponentFamily::RopeScaling:
+    component.spec = buildRopeScaling();
     break;
   case ComponentFamily::Attention:
     component.spec = buildAttention();

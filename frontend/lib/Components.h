@@ -2,7 +2,8 @@
 //
 // The table of component kinds (`RMSNorm`, `GQA`, `SwiGLU`, ...) with their
 // named parameters, and the validation that turns a constructor's evaluated
-// arguments into a NormSpec, RopeSpec, AttentionSpec or FFNSpec.
+// arguments into a NormSpec, RopeSpec, RopeScalingSpec, AttentionSpec or
+// FFNSpec.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_FRONTEND_LIB_COMPONENTS_H
@@ -22,9 +23,9 @@ class DiagnosticEmitter;
 /// Upper bound on every dimension (vocab, d_model, heads, hidden, window...).
 inline constexpr int64_t kMaxDimension = int64_t(1) << 31;
 
-enum class ComponentFamily { Norm, Rope, Attention, FFN };
+enum class ComponentFamily { Norm, Rope, RopeScaling, Attention, FFN };
 
-enum class Constructor { RMSNorm, LayerNorm, RoPE, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP };
+enum class Constructor { RMSNorm, LayerNorm, RoPE, Linear, Llama3, Yarn, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP };
 
 enum class ParamType {
   Int,
@@ -36,6 +37,8 @@ enum class ParamType {
   Norm,
   /// A RoPE component or `none`.
   Rope,
+  /// A RoPE scaling (`linear(...)`, `llama3(...)`, `yarn(...)`) or `none`.
+  RopeScaling,
 };
 
 struct ParamInfo {
@@ -68,7 +71,9 @@ bool isEnumerator(llvm::StringRef name);
 bool buildComponentSpec(ComponentValue &component, DiagnosticEmitter &diags);
 
 /// Whether a component of this family can be applied in a residual block.
-inline bool isCallable(ComponentFamily family) { return family != ComponentFamily::Rope; }
+inline bool isCallable(ComponentFamily family) {
+  return family != ComponentFamily::Rope && family != ComponentFamily::RopeScaling;
+}
 
 } // namespace loom::frontend
 

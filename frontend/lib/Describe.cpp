@@ -28,6 +28,24 @@ static void printNorm(raw_ostream &os, const NormSpec &norm) {
   os << ")";
 }
 
+static void printRopeScaling(raw_ostream &os, const RopeScalingSpec &s) {
+  auto num = [](double v) { return frontend::formatNumber(v); };
+  switch (s.kind) {
+  case RopeScalingKind::Linear:
+    os << " linear(factor=" << num(s.factor) << ")";
+    return;
+  case RopeScalingKind::Llama3:
+    os << " llama3(factor=" << num(s.factor) << ", low=" << num(s.lowFreqFactor)
+       << ", high=" << num(s.highFreqFactor) << ", original=" << s.originalContext << ")";
+    return;
+  case RopeScalingKind::Yarn:
+    os << " yarn(factor=" << num(s.factor) << ", original=" << s.originalContext << ", beta=" << num(s.betaFast)
+       << "/" << num(s.betaSlow) << ", attention_factor=" << num(s.attentionFactor)
+       << (s.truncate ? "" : ", no truncate") << ")";
+    return;
+  }
+}
+
 static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
   StringRef kind = attn.kvHeads == attn.heads ? "MHA" : attn.kvHeads == 1 ? "MQA" : "GQA";
   os << kind << "(" << attn.heads << "/" << attn.kvHeads << " heads x " << attn.headDim;
@@ -36,6 +54,8 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
        << " theta=" << frontend::formatNumber(attn.rope->theta);
     if (attn.rope->fraction != 1.0)
       os << " fraction=" << frontend::formatNumber(attn.rope->fraction);
+    if (attn.rope->scaling)
+      printRopeScaling(os, *attn.rope->scaling);
   } else {
     os << ", no rope";
   }

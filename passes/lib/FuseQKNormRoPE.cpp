@@ -51,7 +51,8 @@ struct FuseNormIntoRoPE : OpRewritePattern<RoPEOp> {
       input = SplitHeadsOp::create(rewriter, norm.getLoc(), type, input);
     rewriter.replaceOpWithNewOp<QKNormRoPEOp>(
         rope, type, input, norm.getWeight(), rope.getStart(), norm.getEpsAttr(), norm.getWeightOffsetAttr(),
-        rewriter.getI64IntegerAttr(normWidth), rope.getThetaAttr(), rope.getStyleAttr(), rope.getRotaryDimsAttr());
+        rewriter.getI64IntegerAttr(normWidth), rope.getThetaAttr(), rope.getStyleAttr(), rope.getRotaryDimsAttr(),
+        rope.getScalingAttr());
     return success();
   }
 };

@@ -9,9 +9,11 @@
 #include "loom/Passes/Passes.h"
 
 #include "ArenaPlanner.h"
+#include "ConstantTables.h"
 #include "KernelCalls.h"
 
 #include "loom/Dialect/LoomOps.h"
+#include "loom/Dialect/RopeScaling.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -65,12 +67,18 @@ class ForwardLowering {
 public:
   ForwardLowering(ModuleOp module, func::FuncOp forward, int64_t maxChunk)
       : module(module), forward(forward), maxChunk(maxChunk), builder(module.getContext()),
-        kernels(module, builder) {}
+        kernels(module, builder), tables(module, builder, "loom.rope_divisors.") {}
 
   LogicalResult run();
 
 private:
   LogicalResult lower(Operation &op);
+  /// The RoPE arguments loom_k_rope and loom_k_qk_norm_rope share, scaling included.
+  struct RopeOperands {
+    Value rotaryDims, theta, divisors, attnFactor, interleaved;
+  };
+  RopeOperands ropeOperands(Location loc, Attribute scaling, double theta, int64_t rotary, RopePairing style);
+  void lowerRoPE(Location loc, RoPEOp r, Value x);
   Value storage(Value v) { return pointers.lookup(v); }
   Value weightHandle(Location loc, Value weight);
   Value weightHandleOrNull(Location loc, Value weight) {
@@ -94,6 +102,10 @@ private:
   int64_t maxChunk;
   OpBuilder builder;
   KernelCalls kernels;
+  ConstantTables tables;
+  /// The divisors of every RoPE if all are one Llama 3.1 scaling (what a GGUF file's rope_freqs.weight holds,
+  /// ModelABI.h); empty otherwise. Unset before the first RoPE.
+  std::optional<SmallVector<float>> llama3Divisors;
   ArenaPlan plan;
   Block *entry = nullptr;
   llvm::DenseMap<Value, Value> pointers;
@@ -108,6 +120,34 @@ Value ForwardLowering::weightHandle(Location loc, Value weight) {
   int64_t index = weightIndex.find(op.getName())->second;
   auto tensorStruct = LLVM::LLVMStructType::getLiteral(module.getContext(), {kernels.ptrType(), builder.getI64Type()});
   return kernels.element(loc, arg(Weights), tensorStruct, index);
+}
+
+ForwardLowering::RopeOperands ForwardLowering::ropeOperands(Location loc, Attribute scalingAttr, double theta,
+                                                           int64_t rotary, RopePairing style) {
+  // Scaled frequencies are a constant table (loom/Dialect/RopeScaling.h); unscaled RoPE passes none.
+  RopeFrequencyScaling scaling = ropeFrequencyScaling(scalingAttr, theta, rotary);
+  bool llama3 = isa_and_nonnull<RopeLlama3Attr>(scalingAttr);
+  if (!llama3Divisors)
+    llama3Divisors = llama3 ? scaling.divisors : SmallVector<float>();
+  else if (!llama3 || *llama3Divisors != scaling.divisors)
+    llama3Divisors->clear();
+  // Created in a fixed order (a call's arguments are evaluated in any order).
+  RopeOperands operands;
+  operands.rotaryDims = kernels.i64(loc, rotary);
+  operands.theta = kernels.f32(loc, theta);
+  operands.divisors = scaling.divisors.empty() ? kernels.null(loc) : tables.address(loc, scaling.divisors);
+  operands.attnFactor = kernels.f32(loc, scaling.attentionFactor);
+  operands.interleaved = kernels.i32(loc, style == RopePairing::interleaved ? 1 : 0);
+  return operands;
+}
+
+void ForwardLowering::lowerRoPE(Location loc, RoPEOp r, Value x) {
+  auto shape = cast<RankedTensorType>(r.getType()).getShape();
+  Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
+  RopeOperands rope = ropeOperands(loc, r.getScalingAttr(), r.getTheta().convertToDouble(),
+                                   static_cast<int64_t>(r.getRotaryDims()), r.getStyle());
+  LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), heads, headDim, rope.rotaryDims, arg(Start),
+                   rope.theta, rope.divisors, rope.attnFactor, rope.interleaved);
 }
 
 LogicalResult ForwardLowering::lower(Operation &op) {
@@ -180,23 +220,21 @@ LogicalResult ForwardLowering::lower(Operation &op) {
         } else {
           pointers[r.getResult()] = x = storage(r.getInput());
         }
-        auto shape = cast<RankedTensorType>(r.getType()).getShape();
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), kernels.i64(loc, shape[1]),
-                         kernels.i64(loc, shape[2]), kernels.i64(loc, r.getRotaryDims()), arg(Start),
-                         kernels.f32(loc, r.getTheta().convertToDouble()),
-                         kernels.i32(loc, r.getStyle() == RopePairing::interleaved ? 1 : 0));
+        lowerRoPE(loc, r, x);
         return success();
       })
       .Case([&](QKNormRoPEOp f) -> LogicalResult {
         auto shape = cast<RankedTensorType>(f.getType()).getShape();
         int64_t width = static_cast<int64_t>(f.getNormWidth());
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens),
-                         kernels.i64(loc, shape[1]), kernels.i64(loc, shape[2]), kernels.i64(loc, width),
-                         weightHandleOrNull(loc, f.getWeight()), kernels.f32(loc, f.getEps().convertToDouble()),
-                         kernels.f32(loc, f.getWeightOffset().convertToDouble()),
-                         kernels.i64(loc, f.getRotaryDims()), arg(Start),
-                         kernels.f32(loc, f.getTheta().convertToDouble()),
-                         kernels.i32(loc, f.getStyle() == RopePairing::interleaved ? 1 : 0), storage(f.getResult()));
+        Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
+        Value normWidth = kernels.i64(loc, width), weight = weightHandleOrNull(loc, f.getWeight());
+        Value eps = kernels.f32(loc, f.getEps().convertToDouble());
+        Value weightOffset = kernels.f32(loc, f.getWeightOffset().convertToDouble());
+        RopeOperands rope = ropeOperands(loc, f.getScalingAttr(), f.getTheta().convertToDouble(),
+                                         static_cast<int64_t>(f.getRotaryDims()), f.getStyle());
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens), heads, headDim,
+                         normWidth, weight, eps, weightOffset, rope.rotaryDims, arg(Start), rope.theta,
+                         rope.divisors, rope.attnFactor, rope.interleaved, storage(f.getResult()));
         return success();
       })
       .Case([&](KVCacheOp c) -> LogicalResult {
@@ -299,6 +337,8 @@ LogicalResult ForwardLowering::run() {
   descriptor.maxContext = integer("max_context");
   descriptor.maxChunk = maxChunk;
   descriptor.scratchBytes = plan.bytes;
+  if (llama3Divisors)
+    descriptor.ropeFreqDivisors.assign(llama3Divisors->begin(), llama3Divisors->end());
   for (WeightOp w : manifest) {
     WeightRecord record{w.getName().str(), llvm::to_vector_of<int64_t, 4>(w.getType().getShape())};
     if (RopeRowsAttr rope = w.getRopeAttr()) {

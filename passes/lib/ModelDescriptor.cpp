@@ -15,7 +15,8 @@ constexpr llvm::StringLiteral kName = "name", kVocab = "vocab", kDModel = "d_mod
                               kScratchBytes = "scratch_bytes", kWeights = "weights", kCaches = "caches",
                               kShape = "shape", kRopePairing = "rope_pairing", kRopeHeadDim = "rope_head_dim",
                               kRopeDims = "rope_dims", kKind = "kind", kWindow = "window", kKvHeads = "kv_heads",
-                              kKeyDim = "key_dim", kValueDim = "value_dim";
+                              kKeyDim = "key_dim", kValueDim = "value_dim",
+                              kRopeFreqDivisors = "rope_freq_divisors";
 
 /// Reads typed fields of a dictionary, remembering the first one that is missing or mistyped.
 class Reader {
@@ -101,6 +102,7 @@ DictionaryAttr ModelDescriptor::toAttr(MLIRContext *context) const {
       b.getNamedAttr(kScratchBytes, i64(scratchBytes)),
       b.getNamedAttr(kWeights, b.getArrayAttr(weightAttrs)),
       b.getNamedAttr(kCaches, b.getArrayAttr(cacheAttrs)),
+      b.getNamedAttr(kRopeFreqDivisors, b.getDenseF32ArrayAttr(ropeFreqDivisors)),
   });
 }
 
@@ -140,6 +142,10 @@ FailureOr<ModelDescriptor> ModelDescriptor::read(ModuleOp module) {
     if (c.error && !r.error)
       r.error = c.error;
   }
+  if (auto divisors = dyn_cast_or_null<DenseF32ArrayAttr>(dict.get(kRopeFreqDivisors)))
+    d.ropeFreqDivisors.assign(divisors.asArrayRef().begin(), divisors.asArrayRef().end());
+  else if (!r.error)
+    r.error = kRopeFreqDivisors.str();
   if (r.error)
     return module.emitError() << "has a malformed '" << kDescriptorAttrName << "': '" << *r.error
                               << "' is missing or mistyped";

@@ -7,6 +7,7 @@
 #include "HfNames.h"
 #include "Json.h"
 #include "QkLayout.h"
+#include "RopeFreqs.h"
 #include "Safetensors.h"
 #include "Shape.h"
 
@@ -260,10 +261,16 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
           desc, byLoomName, [](const GgufLocation &l) { return l.tensor->nDims >= 2 ? l.tensor->dims[1] : 0; }, path,
           consumed))
     return false;
-  // Names outside the table and names the manifest lacks are both extras.
+  // Names outside the table and names the manifest lacks are both extras, except the RoPE table of Llama 3.1
+  // files, which must agree with the model's (RopeFreqs.h).
   std::string listed;
   size_t extras = 0;
   for (const GgufTensor &tensor : file.tensors()) {
+    if (tensor.name == kRopeFreqsTensor) {
+      if (!checkRopeFreqs(desc, tensor, path))
+        return false;
+      continue;
+    }
     std::string loomName;
     bool used = ggufToLoomName(tensor.name, loomName) && (manifest.count(loomName) || consumed.count(loomName));
     if (!used && ++extras <= kListedExtras)

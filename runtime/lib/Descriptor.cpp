@@ -94,6 +94,9 @@ bool loom::rt::validateDescriptor(const loom_model_desc *desc) {
                 "scratch_bytes {}, n_weights {}",
                 desc->vocab, desc->d_model, desc->n_layers, desc->max_context, desc->max_chunk,
                 desc->scratch_bytes, desc->n_weights);
+  if (desc->n_rope_freq_divisors < 0 || (desc->n_rope_freq_divisors > 0 && !desc->rope_freq_divisors))
+    return fail("invalid model descriptor: {} RoPE frequency divisors at {}", desc->n_rope_freq_divisors,
+                static_cast<const void *>(desc->rope_freq_divisors));
   return validateWeights(*desc) && validateCaches(*desc);
 }
 

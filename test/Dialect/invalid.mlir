@@ -256,3 +256,35 @@ func.func @gelu_static(%a: tensor<4x8xf32>) {
   %c = loom.gelu %a : tensor<4x8xf32>
   return
 }
+
+// -----
+
+func.func @rope_scaling_factor(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{expects a scaling factor of at least 1, got 5.000000e-01}}
+  %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = #loom.rope_linear<factor = 0.5>} : tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_scaling_bands(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{expects 0 < low_freq_factor <= high_freq_factor, got 4.000000e+00 and 1.000000e+00}}
+  %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = #loom.rope_llama3<factor = 8.0, low_freq_factor = 4.0, high_freq_factor = 1.0, original_context = 8192>} : tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_scaling_yarn(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{expects a positive original_context, got 0}}
+  %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = #loom.rope_yarn<factor = 8.0, original_context = 0, beta_fast = 32.0, beta_slow = 1.0, attention_factor = 1.0, truncate = true>} : tensor<?x4x16xf32>
+  return
+}
+
+// -----
+
+func.func @rope_scaling_kind(%x: tensor<?x4x16xf32>, %s: index) {
+  // expected-error @+1 {{attribute 'scaling' failed to satisfy constraint}}
+  %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = 8.0 : f64} : tensor<?x4x16xf32>
+  return
+}

@@ -26,6 +26,12 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %qn = loom.rms_norm %qh {eps = 1.0e-06 : f64} : (tensor<?x4x32xf32>) -> tensor<?x4x32xf32>
   // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 16 : i64, style = #loom<rope_style interleaved>, theta = 1.000000e+04 : f64} : tensor<?x4x32xf32>
   %qr = loom.rope %qn at %start {theta = 1.0e+04 : f64, style = #loom<rope_style interleaved>, rotary_dims = 16 : i64} : tensor<?x4x32xf32>
+  // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 32 : i64, scaling = #loom.rope_llama3<factor = 3.200000e+01, low_freq_factor = 1.000000e+00, high_freq_factor = 4.000000e+00, original_context = 8192>, style = #loom<rope_style half>, theta = 5.000000e+05 : f64} : tensor<?x4x32xf32>
+  %q3 = loom.rope %qn at %start {theta = 5.0e+05 : f64, style = #loom<rope_style half>, rotary_dims = 32 : i64, scaling = #loom.rope_llama3<factor = 32, low_freq_factor = 1.0, high_freq_factor = 4.0, original_context = 8192>} : tensor<?x4x32xf32>
+  // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 32 : i64, scaling = #loom.rope_linear<factor = 8.000000e+00>, style = #loom<rope_style half>, theta = 1.000000e+06 : f64} : tensor<?x4x32xf32>
+  %ql = loom.rope %qn at %start {theta = 1.0e+06 : f64, style = #loom<rope_style half>, rotary_dims = 32 : i64, scaling = #loom.rope_linear<factor = 8.0>} : tensor<?x4x32xf32>
+  // CHECK: loom.rope %{{.+}} at %{{.+}} {rotary_dims = 32 : i64, scaling = #loom.rope_yarn<factor = 3.200000e+01, original_context = 4096, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00, attention_factor = 1.3465735902799727, truncate = false>, style = #loom<rope_style half>, theta = 1.500000e+05 : f64} : tensor<?x4x32xf32>
+  %qy = loom.rope %qn at %start {theta = 1.5e+05 : f64, style = #loom<rope_style half>, rotary_dims = 32 : i64, scaling = #loom.rope_yarn<factor = 32.0, original_context = 4096, beta_fast = 32.0, beta_slow = 1.0, attention_factor = 1.3465735902799727, truncate = false>} : tensor<?x4x32xf32>
   // CHECK: loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>
   %c0 = loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>
   // CHECK: loom.cache_append %{{.+}}, %{{.+}}, %{{.+}} at %{{.+}} : !loom.kv_cache<ring, window = 8, kv_heads = 1, key_dim = 32, value_dim = 32>, tensor<?x1x32xf32>, tensor<?x1x32xf32>

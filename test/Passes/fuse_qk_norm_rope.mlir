@@ -71,3 +71,15 @@ func.func @llama(%k: tensor<?x8x128xf32>, %s: index) -> tensor<?x8x128xf32> {
   %r = loom.rope %k at %s {theta = 5.0e+05 : f64, style = #loom<rope_style half>, rotary_dims = 128 : i64} : tensor<?x8x128xf32>
   return %r : tensor<?x8x128xf32>
 }
+
+// -----
+
+// OLMo 3: OLMo 2's norm with YaRN-scaled RoPE; the fused op keeps the scaling (never dropped).
+// CHECK-LABEL: func.func @olmo3_yarn
+// CHECK: loom.qk_norm_rope {{.+}} scaling = #loom.rope_yarn<factor = 8.000000e+00, original_context = 8192, beta_fast = 3.200000e+01, beta_slow = 1.000000e+00, attention_factor = 1.2079441541679836, truncate = true>
+func.func @olmo3_yarn(%q: tensor<?x512xf32>, %w: tensor<512xf32>, %s: index) -> tensor<?x4x128xf32> {
+  %n = loom.rms_norm %q, %w {eps = 1.0e-06 : f64} : (tensor<?x512xf32>, tensor<512xf32>) -> tensor<?x512xf32>
+  %h = loom.split_heads %n : tensor<?x512xf32> -> tensor<?x4x128xf32>
+  %r = loom.rope %h at %s {theta = 5.0e+05 : f64, style = #loom<rope_style half>, rotary_dims = 128 : i64, scaling = #loom.rope_yarn<factor = 8.0, original_context = 8192, beta_fast = 32.0, beta_slow = 1.0, attention_factor = 1.2079441541679836, truncate = true>} : tensor<?x4x128xf32>
+  return %r : tensor<?x4x128xf32>
+}

@@ -221,6 +221,10 @@ TEST(Frontend, Llama32Example) {
   EXPECT_EQ(attn.kvHeads, 8);
   EXPECT_EQ(attn.headDim, 64);
   EXPECT_EQ(attn.rope->theta, 5e5);
+  ASSERT_TRUE(attn.rope->scaling);
+  EXPECT_EQ(attn.rope->scaling->kind, RopeScalingKind::Llama3);
+  EXPECT_EQ(attn.rope->scaling->factor, 32);
+  EXPECT_EQ(attn.rope->scaling->originalContext, 8192);
   EXPECT_FALSE(attn.qkNorm);
   EXPECT_EQ(ffnOf(spec.layers[7]).hidden, 8192);
   EXPECT_EQ(spec.finalNorm.eps, 1e-5);

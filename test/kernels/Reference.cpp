@@ -69,7 +69,7 @@ Reference layerNorm(const std::vector<float> &x, int64_t rows, int64_t d, const 
 }
 
 Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
-               int64_t startPos, double theta, bool interleaved) {
+               int64_t startPos, double theta, bool interleaved, const RopeScalingRef *scaling) {
   Reference r{std::vector<double>(x.begin(), x.end()), std::vector<double>(x.size())};
   for (size_t i = 0; i < x.size(); ++i)
     r.magnitude[i] = std::abs(x[i]);
@@ -78,25 +78,35 @@ Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t he
     for (int64_t h = 0; h < heads; ++h)
       for (int64_t j = 0; j < half; ++j) {
         double angle = double(startPos + i) * std::pow(theta, -2.0 * double(j) / double(rotDims));
+        double gain = 1.0;
+        if (scaling) {
+          angle /= scaling->divisors[j];
+          gain = scaling->attnFactor;
+        }
         int64_t base = (i * heads + h) * headDim;
         int64_t a = base + (interleaved ? 2 * j : j), b = base + (interleaved ? 2 * j + 1 : j + half);
         double x0 = x[a], x1 = x[b];
-        r.value[a] = x0 * std::cos(angle) - x1 * std::sin(angle);
-        r.value[b] = x1 * std::cos(angle) + x0 * std::sin(angle);
-        r.magnitude[a] = r.magnitude[b] = std::abs(x0) + std::abs(x1);
+        r.value[a] = gain * (x0 * std::cos(angle) - x1 * std::sin(angle));
+        r.value[b] = gain * (x1 * std::cos(angle) + x0 * std::sin(angle));
+        r.magnitude[a] = r.magnitude[b] = gain * (std::abs(x0) + std::abs(x1));
       }
   return r;
 }
 
 std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
-                           int64_t startPos, float theta, bool interleaved) {
+                           int64_t startPos, float theta, bool interleaved, const RopeScalingRef *scaling) {
   std::vector<float> y = x;
   int64_t half = rotDims / 2;
   const float thetaScale = std::pow(theta, -2.0f / static_cast<float>(rotDims));
   for (int64_t i = 0; i < n; ++i) {
     float angle = static_cast<float>(startPos + i);
     for (int64_t j = 0; j < half; ++j, angle *= thetaScale) {
-      const float c = std::cos(angle), s = std::sin(angle);
+      float c = std::cos(angle), s = std::sin(angle);
+      if (scaling) {
+        const float divided = angle / scaling->divisors[j];
+        c = std::cos(divided) * scaling->attnFactor;
+        s = std::sin(divided) * scaling->attnFactor;
+      }
       for (int64_t h = 0; h < heads; ++h) {
         int64_t base = (i * heads + h) * headDim;
         int64_t a = base + (interleaved ? 2 * j : j), b = base + (interleaved ? 2 * j + 1 : j + half);

@@ -32,13 +32,20 @@ Reference rmsNorm(const std::vector<float> &x, int64_t rows, int64_t d, const st
 Reference layerNorm(const std::vector<float> &x, int64_t rows, int64_t d, const std::vector<double> &w,
                     const std::vector<double> *b, double eps);
 
+/// Scaled RoPE: pair j's angle divided by divisors[j], cos and sin multiplied by attnFactor.
+struct RopeScalingRef {
+  std::vector<float> divisors;
+  float attnFactor = 1.0f;
+};
+
 /// RoPE of x[n, heads, head_dim], NeoX pairs (j, j + rot/2) or GPT-J pairs (2j, 2j + 1).
 Reference rope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
-               int64_t startPos, double theta, bool interleaved);
+               int64_t startPos, double theta, bool interleaved, const RopeScalingRef *scaling = nullptr);
 /// RoPE as ggml computes it: F32 angles p * theta_scale^j by repeated multiplication, theta_scale =
 /// powf(theta, -2 / rot_dims), C library cos and sin, x0' = fma(x0, cos, -(x1 sin)), x1' = fma(x0, sin, x1 cos).
+/// Scaled as ggml's rope_yarn with freq_factors and no ramp: cosf(angle / divisor) * mscale.
 std::vector<float> ggmlRope(const std::vector<float> &x, int64_t n, int64_t heads, int64_t headDim, int64_t rotDims,
-                           int64_t startPos, float theta, bool interleaved);
+                           int64_t startPos, float theta, bool interleaved, const RopeScalingRef *scaling = nullptr);
 
 /// Causal attention with the masks of Kernels.h; caches are [capacity, kv_heads, head_dim] and
 /// [capacity, kv_heads, value_dim] (value_dim 0: head_dim); scores capped by softcap > 0 and a sink logit per

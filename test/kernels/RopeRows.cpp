@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
   std::vector<float> x;
   if (!readFloats(argv[7], n * heads * headDim, x))
     return 1;
-  loom_k_rope(x.data(), n, heads, headDim, headDim, start, theta, interleaved);
+  loom_k_rope(x.data(), n, heads, headDim, headDim, start, theta, nullptr, 1.0f, interleaved);
   writeFloats(argv[8], x);
   return 0;
 }

@@ -29,6 +29,11 @@ class GgufConfig:
     context: int = 256
     sliding_window: int = 8  # gemma3: the local layers' window (every sixth layer is global)
     fused_qkv: bool = False  # one attn_qkv matrix (rows q, k, v) instead of three
+    # Llama 3.1 RoPE scaling (factor, low_freq_factor, high_freq_factor, original context), written as llama.cpp's
+    # converter writes it: no metadata, a rope_freqs.weight table.
+    llama3_scaling: tuple = None
+    # Metadata `<arch>.rope.scaling.<key>` = value (e.g. {"type": "yarn", "factor": 4.0}).
+    rope_scaling_keys: tuple = ()
 
     @property
     def vocab(self):
@@ -61,6 +66,25 @@ def _store(np, gguf, value, dtype):
     return gguf.quants.quantize(value.astype(np.float32), kind), kind
 
 
+def llama3_rope_freqs(np, theta, dims, factor, low, high, original):
+    """rope_freqs.weight as convert_hf_to_gguf.py computes it: F32 inverse frequencies, the bands and the blend
+    of each pair in double, one F32 divisor per pair (1: kept, factor: divided)."""
+    import math
+
+    freqs = np.float32(1) / np.power(np.float32(theta), np.arange(0, dims, 2, dtype=np.float32) / np.float32(dims))
+    divisors = []
+    for freq in freqs:
+        wavelength = 2 * math.pi / float(freq)
+        if wavelength < original / high:
+            divisors.append(1.0)
+        elif wavelength > original / low:
+            divisors.append(factor)
+        else:
+            smooth = (original / wavelength - low) / (high - low)
+            divisors.append(1 / ((1 - smooth) / factor + smooth))
+    return np.array(divisors, dtype=np.float32)
+
+
 def write_gguf(cfg, path, np, gguf):
     """Writes `cfg` with fixed-seed random weights to `path`."""
     rng = np.random.default_rng(cfg.seed)
@@ -82,6 +106,13 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
     if a == "gemma3":
         writer.add_uint32(f"{a}.attention.sliding_window", cfg.sliding_window)
+    for key, value in cfg.rope_scaling_keys:
+        if isinstance(value, str):
+            writer.add_string(f"{a}.rope.scaling.{key}", value)
+        elif isinstance(value, int):
+            writer.add_uint32(f"{a}.rope.scaling.{key}", value)
+        else:
+            writer.add_float32(f"{a}.rope.scaling.{key}", value)
     tokens, types, scores = _vocabulary(cfg)
     writer.add_tokenizer_model("llama")
     writer.add_token_list(tokens)
@@ -106,6 +137,8 @@ def write_gguf(cfg, path, np, gguf):
         writer.add_tensor(name, (0.5 + rng.random(size)).astype(np.float32))
 
     embed_std = 0.8 / d ** 0.5
+    if cfg.llama3_scaling:
+        writer.add_tensor("rope_freqs.weight", llama3_rope_freqs(np, cfg.theta, cfg.head_dim, *cfg.llama3_scaling))
     matrix("token_embd.weight", cfg.vocab, d, embed_std)
     for i in range(cfg.n_layers):
         p = f"blk.{i}."

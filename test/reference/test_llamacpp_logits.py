@@ -49,6 +49,11 @@ CONFIGS = [
     # The k-quants need rows of whole 256-element super-blocks.
     GgufConfig(name="llama-q4_k", arch="llama", dtype="Q4_K", seed=32, d_model=256, head_dim=64, hidden=512),
     GgufConfig(name="llama-q6_k", arch="llama", dtype="Q6_K", seed=33, d_model=256, head_dim=64, hidden=512),
+    # Llama 3.1 RoPE scaling as llama.cpp's converter writes it (rope_freqs.weight): theta 1e4 over 16 pairs and
+    # an original context of 64 put pairs 0-1 below the bands, 2-4 in the blend, 5-15 above; 80 tokens run past
+    # the original context.
+    GgufConfig(name="llama-f32-llama3", arch="llama", dtype="F32", seed=34, head_dim=32,
+               llama3_scaling=(8.0, 1.0, 4.0, 64)),
 ]
 BY_NAME = {c.name: c for c in CONFIGS}
 SEQ_LENS = [24, 80]  # 80: more than one of Loom's 64-token forward chunks

@@ -604,9 +604,33 @@ TEST_F(GgufLoadingTest, MissingTensor) {
 TEST_F(GgufLoadingTest, ExtraTensors) {
   Builder builder = manifestFile();
   builder.tensor({"blk.0.ffn_up.weight", {4, 4}, kF32, f32Data(ramp(16))});
-  builder.tensor({"rope_freqs.weight", {2}, kF32, f32Data(ramp(2))});
+  builder.tensor({"token_types.weight", {2}, kF32, f32Data(ramp(2))});
   expectLoadError(write(builder.build()),
-                  "2 tensors are not in the model: 'blk.0.ffn_up.weight', 'rope_freqs.weight'");
+                  "2 tensors are not in the model: 'blk.0.ffn_up.weight', 'token_types.weight'");
+}
+
+// Llama 3.1's rope_freqs.weight is no weight: the loader compares it with the divisors the model's llama3
+// scaling implies (descriptor), accepts it when they agree and names it when they do not.
+TEST_F(GgufLoadingTest, RopeFreqsMustMatchTheModelsScaling) {
+  static const float divisors[3] = {1.0f, 2.5f, 8.0f};
+  auto fileWith = [&](std::vector<float> table) {
+    Builder builder = manifestFile();
+    builder.tensor({"rope_freqs.weight", {table.size()}, kF32, f32Data(table)});
+    return write(builder.build());
+  };
+  expectLoadError(fileWith({1.0f, 2.5f, 8.0f}),
+                  "tensor 'rope_freqs.weight' holds Llama 3.1 RoPE frequency factors, but the model's RoPE has no "
+                  "llama3 scaling");
+
+  fakeDescriptor().n_rope_freq_divisors = 3;
+  fakeDescriptor().rope_freq_divisors = divisors;
+  ASSERT_EQ(loom_model_load_weights(model.get(), fileWith({1.0f, 2.5000002f, 8.0f}).c_str()), 0)
+      << loom_last_error();
+  expectAllValues();
+  expectLoadError(fileWith({1.0f, 2.6f, 8.0f}), "tensor 'rope_freqs.weight' gives RoPE pair 1 the frequency factor "
+                                                 "2.6, but the spec's llama3 scaling implies 2.5");
+  expectLoadError(fileWith({1.0f, 2.5f}), "tensor 'rope_freqs.weight' is F32 with 2 elements, but the model's "
+                                          "llama3 RoPE scaling has 3 F32 frequency factors");
 }
 
 TEST_F(GgufLoadingTest, MisshapedTensorNamesBothShapes) {

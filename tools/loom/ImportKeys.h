@@ -73,7 +73,7 @@ inline unsigned familyOf(llvm::StringRef name) {
 }
 
 /// RoPE types the importer writes into the spec. Extending RoPE means extending this list.
-inline constexpr llvm::StringRef kModelledRopeTypes[] = {"default"};
+inline constexpr llvm::StringRef kModelledRopeTypes[] = {"default", "linear", "llama3", "yarn"};
 
 inline bool ropeTypeModelled(llvm::StringRef type) { return llvm::is_contained(kModelledRopeTypes, type); }
 
@@ -295,8 +295,9 @@ inline std::string ropeTypeOf(const llvm::json::Object &rope) {
 inline llvm::Error checkRopeObject(llvm::StringRef file, llvm::StringRef where, const llvm::json::Object &rope) {
   std::string type = ropeTypeOf(rope);
   if (!ropeTypeModelled(type))
-    return llvm::createStringError("'%s': \"%s\" asks for '%s' RoPE scaling, which Loom does not model yet",
-                                   file.str().c_str(), where.str().c_str(), type.c_str());
+    return llvm::createStringError("'%s': the config asks for '%s' RoPE scaling (\"%s\"), which Loom does not "
+                                   "model (linear, llama3 and yarn are)",
+                                   file.str().c_str(), type.c_str(), where.str().c_str());
   // transformers reads a partial rotary factor from inside rope_parameters too; the importer only takes
   // the top-level key.
   if (const llvm::json::Value *fraction = rope.get("partial_rotary_factor"))
@@ -407,8 +408,10 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"attention.sliding_window", Gemma3, Use::Modelled},
     {"attention.sliding_window_pattern", Gemma3, Use::Modelled},
     {"rope.freq_base_swa", Gemma3, Use::Modelled},
-    // Only meaningful with a scaling type, which checkGgufRope requires to be none.
-    {"rope.scaling.original_context_length", AnyFamily, Use::Harmless},
+    // The parameters of the modelled scalings (RopeScalingImport.cpp reads them).
+    {"rope.scaling.original_context_length", AnyFamily, Use::Modelled},
+    {"rope.scaling.yarn_", AnyFamily, Use::Modelled, "", /*prefix=*/true},
+    {"rope.scaling.attn_factor", AnyFamily, Use::Modelled},
     {"rope.scaling.finetuned", AnyFamily, Use::Harmless},
     // Without a type, llama.cpp applies a factor as linear scaling: 0 and 1 are off.
     {"rope.scaling.factor", AnyFamily, Use::Modelled}, // checkGgufRope
@@ -462,25 +465,14 @@ inline std::string ggufText(const rt::GgufValue &value) {
   return rt::ggufValueTypeName(value.type);
 }
 
-/// RoPE scaling in GGUF: a type other than none, a linear factor other than 0 or 1, or llama.cpp's
-/// frequency-factor tensor (Llama 3 scaling).
+/// RoPE scaling in GGUF: a type Loom does not model. The parameters of the modelled ones (factors, YaRN's
+/// betas, Llama 3.1's rope_freqs.weight) are read and checked by RopeScalingImport.cpp.
 inline llvm::Error checkGgufRope(const rt::GgufFile &file, llvm::StringRef arch) {
-  const char *path = file.path().c_str();
   if (const rt::GgufValue *type = file.find((arch + ".rope.scaling.type").str()))
     if (type->type != rt::GgufValueType::String || !(type->string == "none" || ropeTypeModelled(type->string)))
-      return llvm::createStringError("'%s': %s.rope.scaling.type is %s: RoPE scaling, which Loom does not model yet",
-                                     path, arch.str().c_str(), ggufText(*type).c_str());
-  for (const char *key : {".rope.scaling.factor", ".rope.scale_linear"})
-    if (const rt::GgufValue *factor = file.find((arch + key).str())) {
-      double value = 0;
-      if (!factor->toDouble(value) || (value != 0 && value != 1))
-        return llvm::createStringError("'%s': %s%s is %s: linear RoPE scaling, which Loom does not model yet", path,
-                                       arch.str().c_str(), key, ggufText(*factor).c_str());
-    }
-  if (file.findTensor("rope_freqs.weight"))
-    return llvm::createStringError("'%s': the file has RoPE frequency factors (rope_freqs.weight, Llama 3 "
-                                   "scaling), which Loom does not model yet",
-                                   path);
+      return llvm::createStringError("'%s': %s.rope.scaling.type is %s: RoPE scaling Loom does not model "
+                                     "(linear, llama3 and yarn are)",
+                                     file.path().c_str(), arch.str().c_str(), ggufText(*type).c_str());
   return llvm::Error::success();
 }
 

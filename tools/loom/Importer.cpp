@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Importer.h"
+#include "RopeScalingImport.h"
 
 #include "Gguf.h"
 #include "ImportKeys.h"
@@ -61,6 +62,8 @@ struct ImportedModel {
   /// Per layer, whether it is a sliding-window layer (from a config's layer_types); overrides globalEvery.
   std::vector<bool> slidingLayers;
   double localTheta = 10000;
+  /// RoPE scaling of `attention` (Gemma 3: the global layers) and of Gemma's local_attention.
+  std::optional<loom::RopeScalingSpec> ropeScaling, localRopeScaling;
   double attentionScale = 0; ///< 0: the default 1/sqrt(head_dim).
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
 };
@@ -78,6 +81,28 @@ std::string formatReal(double value, bool float32) {
   if (std::fabs(value) < 1e15 && value == std::floor(value))
     return std::to_string(static_cast<int64_t>(value));
   return text;
+}
+
+/// `, scaling = ...` for a RoPE's argument list, or nothing.
+std::string scalingArgument(const std::optional<loom::RopeScalingSpec> &scaling) {
+  if (!scaling)
+    return "";
+  const loom::RopeScalingSpec &s = *scaling;
+  auto real = [](double v) { return formatReal(v, false); };
+  switch (s.kind) {
+  case loom::RopeScalingKind::Linear:
+    return ", scaling = linear(factor = " + real(s.factor) + ")";
+  case loom::RopeScalingKind::Llama3:
+    return ", scaling = llama3(factor = " + real(s.factor) + ", low_freq_factor = " + real(s.lowFreqFactor) +
+           ", high_freq_factor = " + real(s.highFreqFactor) + ", original_context = " +
+           std::to_string(s.originalContext) + ")";
+  case loom::RopeScalingKind::Yarn:
+    return ", scaling = yarn(factor = " + real(s.factor) + ", original_context = " +
+           std::to_string(s.originalContext) + ", beta_fast = " + real(s.betaFast) + ", beta_slow = " +
+           real(s.betaSlow) + ", attention_factor = " + real(s.attentionFactor) +
+           (s.truncate ? "" : ", truncate = false") + ")";
+  }
+  return "";
 }
 
 /// A DSL identifier from free text ("Qwen3 0.6B" -> "Qwen3_0_6B").
@@ -162,14 +187,14 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
      << ", style = " << (m.interleaved ? "interleaved" : "half");
   if (m.ropeFraction != 1)
     os << ", fraction = " << formatReal(m.ropeFraction, false);
-  os << "))\n";
+  os << scalingArgument(m.ropeScaling) << "))\n";
   bool anySliding = m.slidingLayers.empty() ? m.globalEvery != 1
                                              : std::find(m.slidingLayers.begin(), m.slidingLayers.end(), true) !=
                                                    m.slidingLayers.end();
   if (m.gemma && anySliding)
     os << "  local_attention = attention(mask = sliding_window, window = " << m.slidingWindow
        << ",\n                              rope = RoPE(theta = " << formatReal(m.localTheta, false)
-       << ", style = half))\n";
+       << ", style = half" << scalingArgument(m.localRopeScaling) << "))\n";
   os << "  ffn = " << (m.gemma ? "GeGLU" : "SwiGLU") << "(hidden = " << m.hidden << (m.ffnBias ? ", bias = true" : "")
      << ")\n";
   os << "  final_norm = " << norm << "\n";
@@ -354,14 +379,11 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
       return createStringError("'%s': gemma3.attention.sliding_window is 0", path.c_str());
   }
 
-  std::string scalingKey = m.family + ".rope.scaling.type";
-  if (const GgufValue *scaling = file.find(scalingKey))
-    if (scaling->type == loom::rt::GgufValueType::String && scaling->string != "none")
-      m.notes.push_back("the file asks for '" + std::string(scaling->string) +
-                        "' RoPE scaling, which Loom does not model yet");
-  if (file.findTensor("rope_freqs.weight"))
-    m.notes.push_back("the file has RoPE frequency factors (rope_freqs.weight, Llama 3 scaling), which Loom does "
-                      "not model yet: loading it reports that tensor as not in the model");
+  // Scaling stretches the global RoPE; llama.cpp runs Gemma 3's local layers unscaled.
+  Expected<std::optional<loom::RopeScalingSpec>> scaling = loom::ropeScalingFromGguf(file, m.family, m.theta, ropeDims);
+  if (!scaling)
+    return scaling.takeError();
+  m.ropeScaling = *scaling;
 
   const GgufValue *generalName = file.find("general.name");
   if (generalName && generalName->type == loom::rt::GgufValueType::String && !generalName->string.empty())
@@ -462,14 +484,14 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
 
   // RoPE: transformers 5 writes "rope_parameters" ({"rope_theta", "rope_type"}, or one such object per
   // layer type for Gemma 3); older configs "rope_theta" and "rope_scaling".
-  auto ropeOf = [&](const json::Object &parameters, StringRef what, double fallback, double &theta) -> Error {
+  auto ropeOf = [&](const json::Object &parameters, StringRef what, double fallback, double &theta,
+                    std::optional<loom::RopeScalingSpec> &scaling) -> Error {
     std::optional<double> value = parameters.getNumber("rope_theta");
     theta = value ? *value : fallback;
-    std::optional<StringRef> type = parameters.getString("rope_type");
-    if (type && *type != "default")
-      m.notes.push_back(("the config asks for '" + *type + "' RoPE scaling" + what +
-                         ", which Loom does not model yet")
-                            .str());
+    Expected<std::optional<loom::RopeScalingSpec>> read = loom::ropeScalingFromConfig(parameters, *config, path, what);
+    if (!read)
+      return read.takeError();
+    scaling = *read;
     return Error::success();
   };
   const json::Object *rope = config->getObject("rope_parameters");
@@ -480,12 +502,12 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
       return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
                                "objects for a Gemma 3 model",
                                path.c_str());
-    if (Error err = ropeOf(*global, " on global layers", 1e6, m.theta))
+    if (Error err = ropeOf(*global, " on global layers", 1e6, m.theta, m.ropeScaling))
       return std::move(err);
-    if (Error err = ropeOf(*local, " on sliding-window layers", 10000, m.localTheta))
+    if (Error err = ropeOf(*local, " on sliding-window layers", 10000, m.localTheta, m.localRopeScaling))
       return std::move(err);
   } else if (rope) {
-    if (Error err = ropeOf(*rope, "", 10000, m.theta))
+    if (Error err = ropeOf(*rope, "", 10000, m.theta, m.ropeScaling))
       return std::move(err);
   } else {
     if (Error err = real("rope_theta", m.gemma ? 1e6 : 10000.0, m.theta))
@@ -551,15 +573,16 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   } else if (!m.gemma && boolean("use_sliding_window", false)) {
     return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
   }
+  // transformers 4's "rope_scaling" (transformers 5 reads it too); for Gemma 3 it scales the global layers.
   if (const json::Value *scaling = config->get("rope_scaling"); scaling && scaling->kind() != json::Value::Null) {
-    std::string type = "some";
-    if (const json::Object *object = scaling->getAsObject()) {
-      if (std::optional<StringRef> t = object->getString("rope_type"))
-        type = t->str();
-      else if (std::optional<StringRef> t = object->getString("type"))
-        type = t->str();
-    }
-    m.notes.push_back("the config asks for '" + type + "' RoPE scaling, which Loom does not model yet");
+    const json::Object *object = scaling->getAsObject();
+    if (!object)
+      return createStringError("'%s': \"rope_scaling\" is not an object", path.c_str());
+    Expected<std::optional<loom::RopeScalingSpec>> read =
+        loom::ropeScalingFromConfig(*object, *config, path, m.gemma ? " on global layers" : "");
+    if (!read)
+      return read.takeError();
+    m.ropeScaling = *read;
   }
 
   m.name = identifier(m.family);

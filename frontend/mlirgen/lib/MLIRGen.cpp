@@ -107,9 +107,25 @@ Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, cons
     heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
   if (attn.rope) {
     const RopeSpec &rope = *attn.rope;
+    Attribute scaling;
+    if (const std::optional<RopeScalingSpec> &s = rope.scaling) {
+      switch (s->kind) {
+      case RopeScalingKind::Linear:
+        scaling = RopeLinearAttr::get(&context, APFloat(s->factor));
+        break;
+      case RopeScalingKind::Llama3:
+        scaling = RopeLlama3Attr::get(&context, APFloat(s->factor), APFloat(s->lowFreqFactor),
+                                      APFloat(s->highFreqFactor), s->originalContext);
+        break;
+      case RopeScalingKind::Yarn:
+        scaling = RopeYarnAttr::get(&context, APFloat(s->factor), s->originalContext, APFloat(s->betaFast),
+                                    APFloat(s->betaSlow), APFloat(s->attentionFactor), s->truncate);
+        break;
+      }
+    }
     heads = RoPEOp::create(builder, loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start,
                            builder.getF64FloatAttr(rope.theta), RopePairingAttr::get(&context, pairingOf(rope)),
-                           builder.getI64IntegerAttr(rotaryDims(attn)));
+                           builder.getI64IntegerAttr(rotaryDims(attn)), scaling);
   }
   return heads;
 }

@@ -24,7 +24,7 @@ constexpr int64_t kBlockBytes = 512 * 1024;
 
 void loom_k_qk_norm_rope(const float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t norm_width,
                          const loom_tensor *w, float eps, float w_offset, int64_t rot_dims, int64_t start_pos,
-                         float theta, int32_t interleaved, float *y) {
+                         float theta, const float *freq_divisors, float attn_factor, int32_t interleaved, float *y) {
   const int64_t rowElements = heads * head_dim;
   if (n < 0 || heads < 0 || head_dim < 0 || norm_width <= 0 || rowElements % norm_width != 0)
     loom_kernel_fail("loom_k_qk_norm_rope: norm groups of %lld do not tile rows of %lld x %lld",
@@ -36,6 +36,7 @@ void loom_k_qk_norm_rope(const float *x, int64_t n, int64_t heads, int64_t head_
     const int64_t tokens = std::min(blockTokens, n - first);
     const int64_t offset = first * rowElements;
     loom_k_rms_norm(x + offset, tokens * groupsPerToken, norm_width, w, eps, w_offset, y + offset);
-    loom_k_rope(y + offset, tokens, heads, head_dim, rot_dims, start_pos + first, theta, interleaved);
+    loom_k_rope(y + offset, tokens, heads, head_dim, rot_dims, start_pos + first, theta, freq_divisors, attn_factor,
+                interleaved);
   }
 }

@@ -15,6 +15,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "loom/Dialect/LoomDialect.td"
 include "loom/Dialect/LoomEnums.td"
 include "loom/Dialect/LoomTypes.td"
+include "loom/Dialect/LoomAttrs.td"
 
 def Loom_Activation : RankedTensorOf<[F32]>;
 def Loom_TokenIds : 1DTensorOf<[I32]>;
@@ -163,14 +164,20 @@ def Loom_RoPEOp : Loom_Op<"rope", [Pure, AllTypesMatch<["input", "result"]>]> {
     Token `i` of the chunk sits at position `start + i`. The first
     `rotary_dims` dimensions of each head rotate with frequencies
     `theta^(-2j / rotary_dims)`; the rest pass through (partial RoPE).
+    An optional `scaling` (`#loom.rope_linear`, `#loom.rope_llama3`,
+    `#loom.rope_yarn`) rescales each pair's frequency, and YaRN's cos and sin.
 
     ```mlir
-    %qr = loom.rope %q at %start {theta = 1.0e+06 : f64, style = #loom<rope_style half>,
-                                  rotary_dims = 128 : i64} : tensor<?x16x128xf32>
+    %qr = loom.rope %q at %start {theta = 5.0e+05 : f64, style = #loom<rope_style half>,
+                                  rotary_dims = 64 : i64,
+                                  scaling = #loom.rope_llama3<factor = 3.200000e+01,
+                                      low_freq_factor = 1.000000e+00, high_freq_factor = 4.000000e+00,
+                                      original_context = 8192>} : tensor<?x32x64xf32>
     ```
   }];
   let arguments = (ins Loom_Activation:$input, Index:$start, F64Attr:$theta,
-                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims);
+                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims,
+                       OptionalAttr<Loom_RopeScalingAttr>:$scaling);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = "$input `at` $start attr-dict `:` type($input)";
   let hasVerifier = 1;
@@ -183,7 +190,7 @@ def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "
     produced by `loom-fuse-qk-norm-rope`. The norm runs over groups of
     `norm_width` elements: `head_dim` for a per-head norm (Qwen3, Gemma 3),
     `heads * head_dim` for a norm over the whole projection (OLMo 2, whose
-    weight then has that width). Its lowering reads and writes the values
+    weight then has that width). `scaling` is the RoPE's (loom.rope). Its lowering reads and writes the values
     once, with the arithmetic of the two ops it replaces.
 
     ```mlir
@@ -194,7 +201,8 @@ def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "
   }];
   let arguments = (ins Loom_Activation:$input, Optional<Loom_Weight>:$weight, Index:$start, F64Attr:$eps,
                        DefaultValuedAttr<F64Attr, "0.0">:$weight_offset, I64Attr:$norm_width, F64Attr:$theta,
-                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims);
+                       Loom_RopePairingAttr:$style, I64Attr:$rotary_dims,
+                       OptionalAttr<Loom_RopeScalingAttr>:$scaling);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = "$input (`,` $weight^)? `at` $start attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

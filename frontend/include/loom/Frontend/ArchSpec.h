@@ -40,11 +40,43 @@ struct NormSpec {
 
 enum class RopeStyle { Half, Interleaved };
 
+/// How a checkpoint stretched RoPE beyond its pre-training context. Each kind
+/// rescales the frequency of every rotated pair by a factor that depends only
+/// on these numbers, so the result is a table known at compile time.
+enum class RopeScalingKind {
+  /// Every frequency divided by `factor` (positions / factor): Gemma 3's global layers.
+  Linear,
+  /// Llama 3.1: wavelengths shorter than original/high kept, longer than
+  /// original/low divided by `factor`, a linear blend in 1/wavelength between.
+  Llama3,
+  /// YaRN: the same kind of blend over the pairs between beta_fast and
+  /// beta_slow rotations in the original context, and cos and sin scaled by
+  /// `attentionFactor`.
+  Yarn,
+};
+
+struct RopeScalingSpec {
+  RopeScalingKind kind = RopeScalingKind::Linear;
+  double factor = 1.0;
+  /// Llama3 and Yarn: the pre-training context the bands are measured in.
+  int64_t originalContext = 0;
+  /// Llama3 only.
+  double lowFreqFactor = 1.0, highFreqFactor = 4.0;
+  /// Yarn only. `truncate` rounds the blend's bounds to whole pairs
+  /// (transformers' default; gpt-oss turns it off).
+  double betaFast = 32.0, betaSlow = 1.0;
+  double attentionFactor = 1.0;
+  bool truncate = true;
+  SourceLoc loc;
+};
+
 struct RopeSpec {
   double theta = 10000.0;
   RopeStyle style = RopeStyle::Half;
   /// Fraction of head_dim that is rotated (partial RoPE: GLM, MiniMax).
   double fraction = 1.0;
+  /// Absent: the frequencies are theta^(-2j / rotated dims) as they are.
+  std::optional<RopeScalingSpec> scaling;
   SourceLoc loc;
 };
 

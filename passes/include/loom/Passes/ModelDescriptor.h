@@ -38,6 +38,9 @@ struct ModelDescriptor {
   int64_t vocab = 0, dModel = 0, nLayers = 0, maxContext = 0, maxChunk = 0, scratchBytes = 0;
   std::vector<WeightRecord> weights;
   std::vector<CacheRecord> caches;
+  /// When every RoPE is one Llama 3.1 scaling, its per-pair frequency divisors (a GGUF file's
+  /// rope_freqs.weight holds the same); empty otherwise.
+  std::vector<float> ropeFreqDivisors;
 
   /// K and V bytes one token adds over the caches that keep every position, F32.
   int64_t fullCacheBytesPerToken() const;

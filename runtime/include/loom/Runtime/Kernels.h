@@ -35,9 +35,11 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
                    const loom_tensor *bias, float *y);
 
 /* Rotates, in place, the first rot_dims of every head of x[n, heads, head_dim]; token i sits at
- * position start_pos + i. interleaved != 0: pairs (2j, 2j+1) (GPT-J); else (j, j + rot_dims/2) (NeoX). */
+ * position start_pos + i. interleaved != 0: pairs (2j, 2j+1) (GPT-J); else (j, j + rot_dims/2) (NeoX).
+ * Pair j turns by p * theta^(-2j / rot_dims) / freq_divisors[j] (rot_dims / 2 divisors; NULL: all 1), and
+ * cos and sin are multiplied by attn_factor (1 unless YaRN): RoPE scaling (loom/Dialect/RopeScaling.h). */
 void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t rot_dims, int64_t start_pos,
-                 float theta, int32_t interleaved);
+                 float theta, const float *freq_divisors, float attn_factor, int32_t interleaved);
 
 /* The QK-norm + RoPE of one projection, fused (loom-fuse-qk-norm-rope): y = rope(rms_norm(x)) for
  * x, y [n, heads, head_dim], where the norm runs over groups of norm_width elements (head_dim: per-head
@@ -46,7 +48,7 @@ void loom_k_rope(float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t r
  * blocks, so y is rotated while the block is still in cache. y may alias x. */
 void loom_k_qk_norm_rope(const float *x, int64_t n, int64_t heads, int64_t head_dim, int64_t norm_width,
                          const loom_tensor *w, float eps, float w_offset, int64_t rot_dims, int64_t start_pos,
-                         float theta, int32_t interleaved, float *y);
+                         float theta, const float *freq_divisors, float attn_factor, int32_t interleaved, float *y);
 
 /* Appends k [n, k_row_elems] and v [n, v_row_elems] at positions start_pos .. start_pos + n - 1 of the cache:
  * position p into row p % cache->rows. n <= cache->rows. */

@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 3
+#define LOOM_ABI_VERSION 4
 #define LOOM_MAX_RANK 4
 
 /* How a weight's rows pair the dimensions RoPE rotates, for the q/k projections of a layer with RoPE. The
@@ -67,6 +67,11 @@ typedef struct loom_model_desc {
   const loom_weight_desc *weights;
   int64_t n_caches;
   const loom_cache_desc *caches;
+  /* When every RoPE of the model is one Llama 3.1 scaling: its per-pair frequency divisors (Kernels.h,
+   * loom_k_rope), which is what a llama GGUF file's rope_freqs.weight holds; the loader checks a file's table
+   * against them. 0 and NULL otherwise. */
+  int64_t n_rope_freq_divisors;
+  const float *rope_freq_divisors;
 } loom_model_desc;
 
 /* A cache as generated code and kernels see it: position p of the sequence lives in row p % rows of both
