@@ -470,8 +470,8 @@ inline std::string ggufText(const rt::GgufValue &value) {
 inline llvm::Error checkGgufRope(const rt::GgufFile &file, llvm::StringRef arch) {
   if (const rt::GgufValue *type = file.find((arch + ".rope.scaling.type").str()))
     if (type->type != rt::GgufValueType::String || !(type->string == "none" || ropeTypeModelled(type->string)))
-      return llvm::createStringError("'%s': %s.rope.scaling.type is %s: RoPE scaling Loom does not model "
-                                     "(linear, llama3 and yarn are)",
+      return llvm::createStringError("'%s': %s.rope.scaling.type asks for %s RoPE scaling, which Loom does not "
+                                     "model (linear, llama3 and yarn are)",
                                      file.path().c_str(), arch.str().c_str(), ggufText(*type).c_str());
   return llvm::Error::success();
 }
