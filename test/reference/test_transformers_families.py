@@ -4,7 +4,8 @@ the spec, and `loom logits SPEC --weights model.safetensors` must give transform
 
 Each configuration keeps what makes its family itself, shrunk: enough layers for the sliding-window and NoPE
 patterns to show (a NoPE or global layer with others after it) and a window of 8, so that 40 and 80 tokens
-cross many window boundaries and (at 80) Loom's 64-token forward chunks.
+cross many window boundaries and (at 80) Loom's 64-token forward chunks; RoPE scaling (Olmo 3's YaRN,
+EXAONE 4's Llama 3, Gemma 3's linear) with an original context of 16, so that the tokens reach past it.
 
 Tolerances (max-abs over every position's logits, which spread over about [-4, 4]):
   1e-4  Loom vs transformers: both compute in float32; only summation orders differ.
@@ -35,7 +36,7 @@ def olmo2(t):
 
 
 def olmo3(t):
-    # Olmo 3 without YaRN (its RoPE scaling is a separate feature): layers S S S F S S.
+    # Olmo 3's layers S S S F S S, without RoPE scaling (olmo3_yarn below has it).
     return t.Olmo3Config(**_common(num_key_value_heads=4, tie_word_embeddings=False, sliding_window=WINDOW,
                                    rope_parameters={"rope_type": "default", "rope_theta": 5e5}))
 
@@ -88,9 +89,42 @@ def qwen3_untied(t):
                                    rope_parameters={"rope_type": "default", "rope_theta": 1e6}))
 
 
+def olmo3_yarn(t):
+    # Olmo 3 7B's RoPE: YaRN (factor 8, attention factor 1.2079) on the full-attention layers only, with an
+    # original context of 16 so that 40 and 80 tokens reach past it.
+    yarn = {"rope_type": "yarn", "rope_theta": 5e5, "factor": 8.0, "original_max_position_embeddings": 16,
+            "attention_factor": 1.2079441541679836, "beta_fast": 32.0, "beta_slow": 1.0}
+    return t.Olmo3Config(**_common(num_key_value_heads=4, tie_word_embeddings=False, sliding_window=WINDOW,
+                                   max_position_embeddings=16 * 8,  # what transformers expects of the factor
+                                   rope_parameters={"full_attention": yarn,
+                                                    "sliding_attention": {"rope_type": "default",
+                                                                          "rope_theta": 5e5}}))
+
+
+def exaone4_llama3(t):
+    # EXAONE 4.0's Llama 3 scaling (factor 16, bands 1 and 4) on its RoPE (sliding-window) layers.
+    return t.Exaone4Config(**_common(head_dim=32, tie_word_embeddings=False, sliding_window=WINDOW,
+                                     sliding_window_pattern=4,
+                                     rope_parameters={"rope_type": "llama3", "rope_theta": 1e6, "factor": 16.0,
+                                                      "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                                      "original_max_position_embeddings": 16}))
+
+
+def gemma3_linear(t):
+    # Gemma 3 27B's shape: 5 sliding : 1 global, the global layers' RoPE stretched linearly by 8,
+    # query_pre_attn_scalar (24) other than head_dim (16).
+    return t.Gemma3TextConfig(**_common(num_hidden_layers=7, head_dim=16, sliding_window=WINDOW,
+                                        query_pre_attn_scalar=24,
+                                        rope_parameters={"full_attention": {"rope_type": "linear", "factor": 8.0,
+                                                                            "rope_theta": 1e6},
+                                                         "sliding_attention": {"rope_type": "default",
+                                                                               "rope_theta": 10000.0}}))
+
+
 CONFIGS = {"olmo2": olmo2, "olmo3": olmo3, "smollm3": smollm3, "smollm3-listed": smollm3_listed,
            "exaone4": exaone4, "exaone4-full": exaone4_full, "mistral": mistral, "mistral-window": mistral_window,
-           "qwen3-untied": qwen3_untied}
+           "qwen3-untied": qwen3_untied, "olmo3-yarn": olmo3_yarn, "exaone4-llama3": exaone4_llama3,
+           "gemma3-linear": gemma3_linear}
 # What the imported spec must say for the family's structure to be there at all.
 SPEC_MUST_HAVE = {
     "olmo2": ["over = all_heads", "post_attn_norm(attention(x))"],
@@ -102,6 +136,9 @@ SPEC_MUST_HAVE = {
     "mistral": ["head_dim = 32"],
     "mistral-window": ["mask = sliding_window, window = 8"],
     "qwen3-untied": ["qk_norm = RMSNorm(eps = eps)"],
+    "olmo3-yarn": ["scaling = yarn(factor = 8, original_context = 16", "rope = RoPE(theta = 500000, style = half))"],
+    "exaone4-llama3": ["scaling = llama3(factor = 16", "rope = none"],
+    "gemma3-linear": ["scaling = linear(factor = 8)", "rope = RoPE(theta = 10000, style = half))"],
 }
 
 
@@ -120,8 +157,9 @@ class ImportedCase:
             if "rotary_emb" in key or (config.tie_word_embeddings and key == "lm_head.weight"):
                 continue
             shape = tuple(value.shape)
-            if key.endswith("norm.weight"):  # uniform in [0.5, 1.5], so that every norm matters
-                w = 0.5 + torch.rand(shape, generator=gen)
+            if key.endswith("norm.weight"):  # scales uniform in [0.5, 1.5], so that every norm matters
+                # (Gemma's RMSNorm scales by 1 + w)
+                w = (-0.5 if config.model_type == "gemma3_text" else 0.5) + torch.rand(shape, generator=gen)
             elif key.endswith("embed_tokens.weight") or key == "lm_head.weight":
                 w = (0.8 / config.hidden_size ** 0.5) * torch.randn(shape, generator=gen)
             else:
