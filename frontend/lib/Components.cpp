@@ -18,10 +18,13 @@ namespace loom::frontend {
 
 static constexpr StringRef kRopeStyles[] = {"half", "interleaved"};
 static constexpr StringRef kMasks[] = {"global", "sliding_window", "chunked"};
+// What a qk_norm normalizes over: each head's head_dim values, or all heads at once.
+static constexpr StringRef kNormScopes[] = {"head", "all_heads"};
 
 static const ParamInfo kRMSNormParams[] = {
     {"eps", ParamType::Number, false, {}},
     {"unit_offset", ParamType::Bool, false, {}},
+    {"over", ParamType::Enum, false, kNormScopes},
 };
 static const ParamInfo kLayerNormParams[] = {
     {"eps", ParamType::Number, false, {}},
@@ -101,7 +104,8 @@ const ConstructorInfo *lookupConstructor(StringRef name) {
 }
 
 bool isEnumerator(StringRef name) {
-  return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name);
+  return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name) ||
+         is_contained(kNormScopes, name);
 }
 
 //===----------------------------------------------------------------------===//
@@ -257,6 +261,7 @@ NormSpec SpecBuilder::buildNorm() {
     norm.kind = NormKind::RMSNorm;
     norm.eps = positiveNumber("eps", 1e-6);
     norm.unitOffset = boolean("unit_offset", false);
+    norm.allHeads = enumerator("over", "head") == "all_heads";
   } else {
     norm.kind = NormKind::LayerNorm;
     norm.eps = positiveNumber("eps", 1e-5);

@@ -60,7 +60,7 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
     os << ", no rope";
   }
   if (attn.qkNorm)
-    os << ", qk_norm";
+    os << (attn.qkNorm->allHeads ? ", qk_norm over all heads" : ", qk_norm");
   if (attn.mask == MaskKind::SlidingWindow)
     os << ", sliding_window " << attn.window;
   else if (attn.mask == MaskKind::Chunked)

@@ -196,6 +196,7 @@ private:
   std::unique_ptr<BlockExpr> convertBlockExpr(const ast::BlockExpr &expr, const StringSet<> &vars,
                                               CheckedBlock &checked, bool &ok);
   void reportUnboundComponent(const CheckedBlock::Use &use, int64_t layer);
+  void reportAllHeadsCall(const CheckedBlock::Use &use);
   void resolveLayers(ArchSpec &spec);
   /// Warns about unused keys; an unused key named like an architecture
   /// setting is an error (UnmodelledSettings.h).
@@ -434,6 +435,11 @@ void ArchitectureResolver::resolveGlobals(ArchSpec &spec) {
   if (const Value *norm = reservedKey("final_norm", /*required=*/true)) {
     if (norm->is(Value::Kind::Component) && norm->getComponent().ctor->family == ComponentFamily::Norm) {
       spec.finalNorm = std::get<NormSpec>(norm->getComponent().spec);
+      if (spec.finalNorm.allHeads) {
+        SMRange range = find("final_norm")->binding->value->getRange();
+        diags.error(range.Start, "'final_norm' cannot normalize over all_heads: that only applies to an "
+                                 "attention's qk_norm", range);
+      }
     } else {
       SMRange range = find("final_norm")->binding->value->getRange();
       diags.error(range.Start, "'final_norm' must be a norm (RMSNorm or LayerNorm), got " + norm->describe(),
@@ -761,6 +767,16 @@ void ArchitectureResolver::reportUnboundComponent(const CheckedBlock::Use &use, 
   diags.error(use.range.Start, "unknown component '" + name + "'" + didYouMean(name, names), use.range);
 }
 
+void ArchitectureResolver::reportAllHeadsCall(const CheckedBlock::Use &use) {
+  // A block's norms see the d_model-wide residual stream, which has no heads.
+  if (!reportedUses.insert(use.range.Start.getPointer()).second)
+    return;
+  diags.error(use.range.Start,
+              "'" + use.component + "' normalizes over all_heads, which only means something as an "
+                                    "attention's qk_norm; a block can only call a norm over its whole input",
+              use.range);
+}
+
 void ArchitectureResolver::resolveLayers(ArchSpec &spec) {
   bool reportedMissingBlock = false;
   spec.layers.reserve(spec.nLayers);
@@ -807,6 +823,8 @@ void ArchitectureResolver::resolveLayers(ArchSpec &spec) {
       }
       if (bound->def)
         bound->def->used = true;
+      if (const auto *norm = std::get_if<NormSpec>(&bound->component.spec); norm && norm->allHeads)
+        reportAllHeadsCall(use);
       layerSpec.components.push_back(bound->component);
     }
   }

@@ -5,6 +5,7 @@
 #include "FusedWeights.h"
 #include "Gguf.h"
 #include "HfNames.h"
+#include "ModelFamilies.h"
 #include "Json.h"
 #include "QkLayout.h"
 #include "RopeFreqs.h"
@@ -314,10 +315,13 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
       return false;
     anyBorrowed |= borrowed;
   }
-  // llama.cpp's converter reorders the Q/K rows of `llama` models only (QkLayout.h).
+  // llama.cpp's converter reorders the Q/K rows of some families (llama, smollm3) for ggml's adjacent-pair
+  // RoPE and keeps the others' (QkLayout.h, ModelFamilies.h).
   const GgufValue *arch = file.find("general.architecture");
-  bool llama = arch && arch->type == GgufValueType::String && arch->string == "llama";
-  if (!adaptQkRows(desc, llama ? QkRowOrder::Interleaved : QkRowOrder::Half, store, path))
+  const loom::family::Family *rows =
+      arch && arch->type == GgufValueType::String ? loom::family::ofGguf(arch->string) : nullptr;
+  bool interleaved = rows && rows->ggufInterleaved;
+  if (!adaptQkRows(desc, interleaved ? QkRowOrder::Interleaved : QkRowOrder::Half, store, path))
     return false;
   if (anyBorrowed)
     store.keepMapping(file.releaseMapping());

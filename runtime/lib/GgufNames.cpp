@@ -44,7 +44,8 @@ constexpr NamePair kLayerNames[] = {
     {"attn_q_norm.weight", "attention.q_norm.weight"},
     {"attn_k_norm.weight", "attention.k_norm.weight"},
     {"ffn_norm.weight", "ffn_norm.weight"},
-    // Gemma's norms after each sub-layer (what `loom import` calls post_attn_norm and post_ffn_norm).
+    // The norms after each sub-layer of Gemma (sandwich) and OLMo 2 (post-norm only), which `loom import`
+    // calls post_attn_norm and post_ffn_norm.
     {"post_attention_norm.weight", "post_attn_norm.weight"},
     {"post_ffw_norm.weight", "post_ffn_norm.weight"},
     {"ffn_gate.weight", "ffn.gate_proj.weight"},

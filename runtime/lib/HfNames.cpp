@@ -46,7 +46,7 @@ constexpr NamePair kPreFeedForwardNorms[] = {
     {"post_attention_layernorm.weight", "ffn_norm.weight"},
 };
 
-constexpr NamePair kSandwichNorms[] = {
+constexpr NamePair kPostNorms[] = {
     {"post_attention_layernorm.weight", "post_attn_norm.weight"},
     {"pre_feedforward_layernorm.weight", "ffn_norm.weight"},
     {"post_feedforward_layernorm.weight", "post_ffn_norm.weight"},
@@ -70,7 +70,7 @@ bool translate(std::string_view name, HfNormNaming naming, bool fromHf, std::str
     return false;
   const NamePair *pair = lookup(kLayerNames, rest, fromHf);
   if (!pair)
-    pair = naming == HfNormNaming::Sandwich ? lookup(kSandwichNorms, rest, fromHf)
+    pair = naming == HfNormNaming::PostNorms ? lookup(kPostNorms, rest, fromHf)
                                             : lookup(kPreFeedForwardNorms, rest, fromHf);
   if (!pair)
     return false;
@@ -82,10 +82,10 @@ bool translate(std::string_view name, HfNormNaming naming, bool fromHf, std::str
 } // namespace
 
 HfNormNaming loom::rt::detectHfNormNaming(const std::vector<std::string_view> &names) {
-  constexpr std::string_view marker = ".pre_feedforward_layernorm.weight";
-  for (std::string_view name : names)
-    if (name.size() >= marker.size() && name.substr(name.size() - marker.size()) == marker)
-      return HfNormNaming::Sandwich;
+  for (std::string_view marker : {".pre_feedforward_layernorm.weight", ".post_feedforward_layernorm.weight"})
+    for (std::string_view name : names)
+      if (name.size() >= marker.size() && name.substr(name.size() - marker.size()) == marker)
+        return HfNormNaming::PostNorms;
   return HfNormNaming::PreFeedForward;
 }
 

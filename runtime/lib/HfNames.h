@@ -4,8 +4,9 @@
 // ("model.layers.3.self_attn.q_proj.weight"). Loom manifests name them by the
 // spec's components ("layers.3.attention.q_proj.weight"); the table is for
 // specs written with the component names `loom import` uses (attn_norm,
-// attention, ffn_norm, ffn, final_norm, and Gemma's post_attn_norm and
-// post_ffn_norm). Both use PyTorch's [out, in] layout, so only names change.
+// attention, ffn_norm, ffn, final_norm, and the post_attn_norm and
+// post_ffn_norm of Gemma's sandwich and of the post-norm blocks of OLMo 2/3
+// and EXAONE 4). Both use PyTorch's [out, in] layout, so only names change.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_HFNAMES_H
@@ -21,11 +22,13 @@ namespace loom::rt {
 enum class HfNormNaming {
   /// Llama, Mistral, Qwen: the norm before the feed-forward block.
   PreFeedForward,
-  /// Gemma 2/3: the norm after attention; "pre_feedforward_layernorm" is the one before the FFN.
-  Sandwich,
+  /// Models with a norm after each sub-layer: the norm after attention. Gemma 2/3 (sandwich) also have
+  /// "pre_feedforward_layernorm" before the FFN; OLMo 2/3 and EXAONE 4 (post-norm only) have no pre-norms.
+  PostNorms,
 };
 
-/// Sandwich when any name is a Gemma-style "pre_feedforward_layernorm".
+/// PostNorms when any name is a "pre_feedforward_layernorm" or "post_feedforward_layernorm", which only
+/// such models have.
 HfNormNaming detectHfNormNaming(const std::vector<std::string_view> &names);
 
 /// Whether `name` follows the transformers convention (starts with "model." or is "lm_head.weight").

@@ -12,7 +12,7 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class GgufConfig:
     name: str
-    arch: str  # "llama" | "qwen3" | "gemma3" (llama.cpp architecture names)
+    arch: str  # "llama" | "qwen3" | "gemma3" | "olmo2" | "smollm3" (llama.cpp architecture names)
     dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1" | "Q4_K" | "Q6_K" (k-quants: every
     # matrix's columns a multiple of 256)
     n_layers: int = 2
@@ -142,7 +142,9 @@ def write_gguf(cfg, path, np, gguf):
     matrix("token_embd.weight", cfg.vocab, d, embed_std)
     for i in range(cfg.n_layers):
         p = f"blk.{i}."
-        norm(p + "attn_norm.weight", d)
+        post_norm_only = cfg.arch == "olmo2"  # OLMo 2: norms after attention and FFN only, none before
+        if not post_norm_only:
+            norm(p + "attn_norm.weight", d)
         # The same random values either way, so fused and split files hold the same model.
         q_k_v = [random(q, d, 0.08), random(kv, d, 0.08), random(kv, d, 0.08)]
         if cfg.fused_qkv:
@@ -154,13 +156,17 @@ def write_gguf(cfg, path, np, gguf):
         if cfg.arch in ("qwen3", "gemma3"):
             norm(p + "attn_q_norm.weight", cfg.head_dim)
             norm(p + "attn_k_norm.weight", cfg.head_dim)
-        if cfg.arch == "gemma3":  # Gemma's scales are stored as 1 + w, which these values stand for
+        if cfg.arch == "olmo2":  # one norm over the whole q (and k) projection
+            norm(p + "attn_q_norm.weight", q)
+            norm(p + "attn_k_norm.weight", kv)
+        if cfg.arch in ("gemma3", "olmo2"):  # (Gemma stores its scales as 1 + w: these values stand for that)
             norm(p + "post_attention_norm.weight", d)
-        norm(p + "ffn_norm.weight", d)
+        if not post_norm_only:
+            norm(p + "ffn_norm.weight", d)
         matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
         matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
         matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
-        if cfg.arch == "gemma3":
+        if cfg.arch in ("gemma3", "olmo2"):
             norm(p + "post_ffw_norm.weight", d)
     norm("output_norm.weight", d)
     if not cfg.tied:

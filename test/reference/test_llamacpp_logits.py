@@ -41,6 +41,12 @@ CONFIGS = [
     # Gemma 3: norms stored as 1 + w, sandwich norms, GeGLU, sqrt(d) embedding scale, five sliding-window
     # layers (window 8, RoPE base 10000) per global one (base 1e6); 7 layers = both kinds, and a local after.
     GgufConfig(name="gemma3-f32", arch="gemma3", dtype="F32", n_layers=7, theta=1e6, eps=1e-6, seed=29),
+    # OLMo 2: no pre-norms, a norm after attention and after the FFN, QK-norm over all heads' q (and k) at
+    # once; NeoX RoPE (rows kept). llama.cpp wants its own LM head.
+    GgufConfig(name="olmo2-f32", arch="olmo2", dtype="F32", n_layers=3, theta=5e5, eps=1e-6, tied=False, seed=34),
+    # SmolLM3: the llama block with every fourth layer NoPE (llama.cpp hard-codes the step); 5 layers so a
+    # RoPE layer follows the NoPE one.
+    GgufConfig(name="smollm3-f32", arch="smollm3", dtype="F32", n_layers=5, theta=5e6, eps=1e-6, seed=35),
     GgufConfig(name="llama-f16", arch="llama", dtype="F16", seed=24),
     GgufConfig(name="llama-bf16", arch="llama", dtype="BF16", seed=25),
     GgufConfig(name="llama-q8_0", arch="llama", dtype="Q8_0", seed=26),
@@ -103,7 +109,8 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
     assert agree.all(), f"{cfg.name}: top-1 differs at positions {np.flatnonzero(~agree).tolist()}"
 
 
-@pytest.mark.parametrize("cfg", [BY_NAME["llama-f32"], BY_NAME["llama-q8_0"]], ids=["llama-f32", "llama-q8_0"])
+@pytest.mark.parametrize("cfg", [BY_NAME[n] for n in ("llama-f32", "llama-q8_0", "olmo2-f32", "smollm3-f32")],
+                         ids=["llama-f32", "llama-q8_0", "olmo2-f32", "smollm3-f32"])
 def test_incremental_decode_matches_batched(cfg, gguf_case, loom, reference, tmp_path, record_diff):
     np = reference[0]
     path, _ = gguf_case(cfg)
@@ -136,6 +143,28 @@ def test_half_paired_spec_runs_a_llama_gguf(cfg, gguf_case, loom, reference, tmp
     tolerance = TOLERANCE[cfg.dtype]
     record_diff(f"{cfg.name} with a half-paired spec vs llama.cpp", diff, tolerance)
     assert diff <= tolerance, f"{cfg.name}: half-paired spec on a llama GGUF, max-abs {diff:.3e}"
+
+
+def test_interleaved_spec_runs_an_olmo2_gguf(gguf_case, loom, reference, tmp_path, record_diff):
+    """OLMo 2's QK-norm weights span all heads, so they follow the Q/K rows when the loader reorders those
+    for a spec of the other RoPE pairing."""
+    np = reference[0]
+    cfg = BY_NAME["olmo2-f32"]
+    path, llama = gguf_case(cfg)
+    imported = tmp_path / "imported.loom"
+    result = subprocess.run([str(loom.binary), "import", str(path), "-o", str(imported)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    text = imported.read_text()
+    assert "style = half" in text and "over = all_heads" in text, text
+    interleaved = tmp_path / "interleaved.loom"
+    interleaved.write_text(text.replace("style = half", "style = interleaved"))
+    tokens = tokens_for(cfg, 24, np)
+    expected = llama.logits(tokens)
+    got = loom.logits(interleaved, path, tokens, tmp_path / "logits.f32", cfg.vocab)
+    diff = float(np.abs(got.astype(np.float64) - expected).max())
+    record_diff(f"{cfg.name} with an interleaved spec vs llama.cpp", diff, TOLERANCE["F32"])
+    assert diff <= TOLERANCE["F32"], f"{cfg.name}: interleaved spec on an olmo2 GGUF, max-abs {diff:.3e}"
 
 
 @pytest.mark.parametrize("dtype", ["F32", "Q8_0"])

@@ -38,11 +38,22 @@ TEST(HfNamesTest, MapsTheLlamaConvention) {
 }
 
 TEST(HfNamesTest, MapsGemmaSandwichNorms) {
-  expectPairs(HfNormNaming::Sandwich,
+  expectPairs(HfNormNaming::PostNorms,
               {{"model.layers.0.input_layernorm.weight", "layers.0.attn_norm.weight"},
                {"model.layers.0.post_attention_layernorm.weight", "layers.0.post_attn_norm.weight"},
                {"model.layers.0.pre_feedforward_layernorm.weight", "layers.0.ffn_norm.weight"},
                {"model.layers.0.post_feedforward_layernorm.weight", "layers.0.post_ffn_norm.weight"}});
+}
+
+TEST(HfNamesTest, MapsPostNormsWithoutPreNorms) {
+  // OLMo 2, EXAONE 4: post_attention_layernorm is after attention there too, and there is no input_layernorm.
+  EXPECT_EQ(loom::rt::detectHfNormNaming({"model.layers.0.post_attention_layernorm.weight",
+                                          "model.layers.0.post_feedforward_layernorm.weight"}),
+            HfNormNaming::PostNorms);
+  expectPairs(HfNormNaming::PostNorms,
+              {{"model.layers.3.post_attention_layernorm.weight", "layers.3.post_attn_norm.weight"},
+               {"model.layers.3.post_feedforward_layernorm.weight", "layers.3.post_ffn_norm.weight"},
+               {"model.layers.3.self_attn.q_norm.weight", "layers.3.attention.q_norm.weight"}});
 }
 
 TEST(HfNamesTest, DetectsTheNormNaming) {
@@ -50,7 +61,7 @@ TEST(HfNamesTest, DetectsTheNormNaming) {
             HfNormNaming::PreFeedForward);
   EXPECT_EQ(loom::rt::detectHfNormNaming({"model.layers.0.post_attention_layernorm.weight",
                                           "model.layers.0.pre_feedforward_layernorm.weight"}),
-            HfNormNaming::Sandwich);
+            HfNormNaming::PostNorms);
 }
 
 TEST(HfNamesTest, RejectsOtherNames) {

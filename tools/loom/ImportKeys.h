@@ -21,8 +21,8 @@
 // known feature cannot be waved through that way.
 //
 // Key lists follow transformers' configuration classes of the families
-// (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig and
-// PreTrainedConfig) and the configs published with the models, and gguf-py's
+// (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig,
+// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config and PreTrainedConfig) and the configs published with the models, and gguf-py's
 // key constants for GGUF files written by llama.cpp's converter.
 //
 // RoPE scaling: transformers' "rope_scaling" / "rope_parameters" types other
@@ -54,7 +54,13 @@ enum Family : unsigned {
   Qwen2 = 4,
   Qwen3 = 8,
   Gemma3 = 16,
-  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3,
+  Olmo2 = 32,
+  Olmo3 = 64,
+  SmolLM3 = 128,
+  Exaone4 = 256,
+  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4,
+  /// Families whose layers differ in attention kind (layer_types), which the spec models.
+  LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4,
 };
 
 /// The family bit of a config's model_type or a GGUF general.architecture; 0 if not one Loom imports.
@@ -69,6 +75,14 @@ inline unsigned familyOf(llvm::StringRef name) {
     return Qwen3;
   if (name == "gemma3_text" || name == "gemma3")
     return Gemma3;
+  if (name == "olmo2")
+    return Olmo2;
+  if (name == "olmo3")
+    return Olmo3;
+  if (name == "smollm3")
+    return SmolLM3;
+  if (name == "exaone4")
+    return Exaone4;
   return 0;
 }
 
@@ -117,13 +131,17 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
     {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
-    {"attention_bias", Llama | Qwen3 | Gemma3, Use::Modelled},
-    {"mlp_bias", Llama, Use::Modelled},
-    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3, Use::Modelled},
+    {"mlp_bias", Llama | SmolLM3, Use::Modelled},
+    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
-    {"sliding_window", Mistral | Gemma3, Use::Modelled},
-    {"use_sliding_window", Qwen2 | Qwen3, Use::Modelled}, // true is rejected by importConfig
-    {"layer_types", AnyFamily, Use::Modelled},            // non-Gemma: checkLayerTypes
+    {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
+    {"use_sliding_window", Qwen2 | Qwen3 | SmolLM3, Use::Modelled}, // true is rejected for Qwen
+    // SmolLM3: which layers go without RoPE (1 marks a layer with RoPE).
+    {"no_rope_layers", SmolLM3, Use::Modelled},
+    {"no_rope_layer_interval", SmolLM3, Use::Modelled},
+    {"sliding_window_pattern", Exaone4, Use::Modelled},
+    {"layer_types", AnyFamily, Use::Modelled}, // outside LayerTypeFamilies: checkLayerTypes
     {"query_pre_attn_scalar", Gemma3, Use::Modelled},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
@@ -131,6 +149,8 @@ inline constexpr KeyRule kConfigKeys[] = {
     // Qwen2/Qwen3 drop sliding_window and max_window_layers unless use_sliding_window is true.
     {"sliding_window", Qwen2 | Qwen3, Use::Harmless},
     {"max_window_layers", Qwen2 | Qwen3, Use::Harmless},
+    // Carried over from Qwen2's config by SmolLM3 and EXAONE 4 exports; their models do not read it.
+    {"max_window_layers", SmolLM3 | Exaone4, Use::Harmless},
     // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
     {"hidden_act", Gemma3, Use::Harmless},
     // transformers' Qwen2 always has Q/K/V biases and no output bias, whatever the key says (and so does
@@ -174,7 +194,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"router_aux_loss_coef", AnyFamily, Use::Harmless},
     {"output_router_logits", AnyFamily, Use::Harmless},
     // Splits the projections for tensor-parallel pretraining; the same products.
-    {"pretraining_tp", Llama, Use::Harmless},
+    {"pretraining_tp", Llama | SmolLM3, Use::Harmless},
     // chunk_size_feed_forward chunks the same computation.
     {"chunk_size_feed_forward", AnyFamily, Use::Harmless},
     // nanotron's marker in SmolLM configs.
@@ -231,8 +251,10 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"qk_layer_norms", AnyFamily, Use::NeutralOnly, "QK layer norms"},
     // Biases the family's transformers model does not have: a true value contradicts the checkpoint.
     {"attention_bias", Mistral, Use::NeutralOnly, "attention biases", false, "transformers' mistral does not have"},
-    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3, Use::NeutralOnly, "feed-forward biases", false,
-     "transformers' model of this family does not have"},
+    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | Exaone4, Use::NeutralOnly,
+     "feed-forward biases", false, "transformers' model of this family does not have"},
+    {"attention_bias", Exaone4, Use::NeutralOnly, "attention biases", false,
+     "transformers' exaone4 does not have"},
     {"sliding_window", Llama, Use::NeutralOnly, "a sliding window for llama"},
     {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "a sliding window on some layers"},
     // nanotron writes rope_interleaved; transformers ignores it, so a true value means weights in a
@@ -380,7 +402,7 @@ inline llvm::Error checkConfigKeys(llvm::StringRef file, llvm::StringRef family,
       errors = llvm::joinErrors(std::move(errors), notModelled(file, key, value, *rule));
   }
   errors = llvm::joinErrors(std::move(errors), checkRope(file, config));
-  if (bit != Gemma3)
+  if (!(bit & LayerTypeFamilies))
     errors = llvm::joinErrors(std::move(errors), checkLayerTypes(file, family, config));
   return errors;
 }
@@ -427,7 +449,7 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"router_logit_softcapping", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
     {"attention.clamp_kqv", AnyFamily, Use::NeutralOnly, "clipping of Q, K and V"},
     {"attention.max_alibi_bias", AnyFamily, Use::NeutralOnly, "ALiBi"},
-    {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3, Use::NeutralOnly,
+    {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3 | Olmo2 | SmolLM3, Use::NeutralOnly,
      "a sliding window", false, "loom import models for gemma3 only"},
     {"attention.q_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
     {"attention.kv_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},

@@ -2,15 +2,18 @@
 //
 // Writes a .loom spec for a checkpoint's architecture, from a GGUF file's
 // metadata (read with the runtime's GGUF reader) or from a Hugging Face
-// config.json. The spec uses the llama family's component names (attn_norm,
-// attention, ffn_norm, ffn, final_norm), which are the names the runtime's
-// GGUF table (runtime/lib/GgufNames.cpp) maps llama.cpp's tensor names to,
-// so the spec loads the GGUF file it came from.
+// config.json. The file gives the numbers; the family's row in ModelFamilies.h
+// gives the shape (norm placement, QK-norm, NoPE and sliding-window layers).
+// The spec uses the component names (attn_norm, attention, ffn_norm, ffn,
+// post_attn_norm, post_ffn_norm, final_norm) that the runtime's name tables
+// (runtime/lib/GgufNames.cpp, HfNames.cpp) map both conventions' tensor
+// names to, so the spec loads the file it came from.
 //
 // RoPE pairing: llama.cpp's converter permutes the Q and K rows of `llama`
-// models so that adjacent pairs rotate together (ggml's "normal" RoPE), so a
-// llama GGUF needs `style = interleaved` where the Hugging Face checkpoint
-// needs `half`; qwen2 and qwen3 GGUF files keep the rows (NeoX RoPE, `half`).
+// and `smollm3` models so that adjacent pairs rotate together (ggml's
+// "normal" RoPE), so such a GGUF needs `style = interleaved` where the Hugging
+// Face checkpoint needs `half`; the other families' GGUF files keep the rows
+// (NeoX RoPE, `half`). The family's row says which (ggufInterleaved).
 //
 // Before anything is read, every key of the input is accounted for
 // (ImportKeys.h): a key that would change the computation in a way the spec
@@ -22,6 +25,7 @@
 
 #include "Gguf.h"
 #include "ImportKeys.h"
+#include "ModelFamilies.h"
 #include "loom/loom.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -36,9 +40,15 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 
 using namespace llvm;
+using loom::family::BlockStyle;
+using loom::family::Family;
+using loom::family::NoPE;
+using loom::family::QkNorm;
+using loom::family::Sliding;
 using loom::rt::GgufFile;
 using loom::rt::GgufValue;
 
@@ -46,23 +56,22 @@ namespace {
 /// Everything the spec states, in the DSL's terms.
 struct ImportedModel {
   std::string family;
+  const Family *traits = nullptr;
   std::string name;
   int64_t vocab = 0, dModel = 0, nLayers = 0, maxContext = 0;
   int64_t heads = 0, kvHeads = 0, headDim = 0, hidden = 0;
   double eps = 1e-6, theta = 10000, ropeFraction = 1;
   bool epsIsFloat32 = false, thetaIsFloat32 = false;
-  bool tied = false, qkNorm = false, qkvBias = false, outBias = false, ffnBias = false;
+  bool tied = false, qkvBias = false, outBias = false, ffnBias = false;
+  QkNorm qkNorm = QkNorm::None;
   bool interleaved = false;
   int64_t slidingWindow = 0;
-  /// Gemma 3: norms before and after both sub-layers, GeGLU, embeddings scaled by sqrt(d_model), QK-norm,
-  /// and sliding-window layers with their own RoPE base except every `globalEvery`-th layer.
-  bool gemma = false;
   bool normUnitOffset = false; ///< RMSNorm scales by (1 + w): Hugging Face Gemma. GGUF stores 1 + w.
-  int64_t globalEvery = 0;
-  /// Per layer, whether it is a sliding-window layer (from a config's layer_types); overrides globalEvery.
-  std::vector<bool> slidingLayers;
+  /// Per layer: whether it attends through a sliding window, and whether it goes without RoPE. Empty: none.
+  std::vector<bool> slidingLayers, nopeLayers;
+  /// The RoPE base of the sliding-window layers: Gemma 3's own, else theta.
   double localTheta = 10000;
-  /// RoPE scaling of `attention` (Gemma 3: the global layers) and of Gemma's local_attention.
+  /// RoPE scaling of the global layers and of the sliding-window ones (the same but for Gemma 3, Olmo 3).
   std::optional<loom::RopeScalingSpec> ropeScaling, localRopeScaling;
   double attentionScale = 0; ///< 0: the default 1/sqrt(head_dim).
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
@@ -144,7 +153,48 @@ Error validate(const ImportedModel &m, StringRef file) {
   return Error::success();
 }
 
+/// A `layers` selector for the layers marked in `selected`: a `where` over a period when the marks repeat
+/// one (every 4th layer, all but every 6th), else one rule per run of consecutive layers.
+std::vector<std::string> layerSelectors(const std::vector<bool> &selected) {
+  int64_t n = static_cast<int64_t>(selected.size());
+  std::vector<std::pair<int64_t, int64_t>> runs;
+  for (int64_t first = 0; first < n;) {
+    if (!selected[size_t(first)]) {
+      ++first;
+      continue;
+    }
+    int64_t last = first;
+    while (last + 1 < n && selected[size_t(last + 1)])
+      ++last;
+    runs.push_back({first, last});
+    first = last + 1;
+  }
+  if (runs.size() > 1)
+    for (int64_t period = 2; period <= n; ++period)
+      for (bool global : {true, false}) {
+        bool matches = true;
+        for (int64_t i = 0; i < n && matches; ++i)
+          matches = selected[size_t(i)] == (((i + 1) % period == 0) == global);
+        if (matches)
+          return {"where (i + 1) % " + std::to_string(period) + (global ? " == 0" : " != 0")};
+      }
+  std::vector<std::string> selectors;
+  for (auto [first, last] : runs)
+    selectors.push_back(first == last ? std::to_string(first)
+                                      : std::to_string(first) + ".." + std::to_string(last));
+  return selectors;
+}
+
+bool all(const std::vector<bool> &flags, int64_t n) {
+  return static_cast<int64_t>(flags.size()) == n && std::find(flags.begin(), flags.end(), false) == flags.end();
+}
+
+bool flag(const std::vector<bool> &flags, int64_t layer) {
+  return size_t(layer) < flags.size() && flags[size_t(layer)];
+}
+
 std::string writeSpec(const ImportedModel &m, StringRef file) {
+  const Family &family = *m.traits;
   std::string text;
   raw_string_ostream os(text);
   os << "// Imported by `loom import` from " << sys::path::filename(file) << " (" << m.family << ").\n";
@@ -156,21 +206,41 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   os << "  n_layers = " << m.nLayers << "\n";
   os << "  max_context = " << m.maxContext << "\n";
   os << "  tie_embeddings = " << (m.tied ? "true" : "false") << "\n";
-  if (m.gemma)
+  if (family.gemma)
     os << "  embedding_scale = sqrt(d_model)\n";
   os << "  eps = " << formatReal(m.eps, m.epsIsFloat32) << "\n";
   std::string norm = m.normUnitOffset ? "RMSNorm(eps = eps, unit_offset = true)" : "RMSNorm(eps = eps)";
-  os << "  attn_norm = " << norm << "\n";
-  os << "  ffn_norm = " << norm << "\n";
-  if (m.gemma) {
+  bool preNorms = family.block != BlockStyle::PostNorm, postNorms = family.block != BlockStyle::PreNorm;
+  if (preNorms) {
+    os << "  attn_norm = " << norm << "\n";
+    os << "  ffn_norm = " << norm << "\n";
+  }
+  if (postNorms) {
     os << "  post_attn_norm = " << norm << "\n";
     os << "  post_ffn_norm = " << norm << "\n";
   }
+
+  // The layer kinds: `attention` is the kind every layer has if all share it (a sliding window, or no RoPE),
+  // otherwise the global RoPE one; layers of another kind get a variant derived from it.
+  bool allSliding = all(m.slidingLayers, m.nLayers), allNope = all(m.nopeLayers, m.nLayers);
+  auto rope = [&](bool sliding, bool nope) {
+    if (nope)
+      return std::string("none");
+    double theta = sliding ? m.localTheta : m.theta;
+    const std::optional<loom::RopeScalingSpec> &scaling = sliding ? m.localRopeScaling : m.ropeScaling;
+    std::string text = "RoPE(theta = " + formatReal(theta, m.thetaIsFloat32 && theta == m.theta) +
+                       ", style = " + (m.interleaved ? "interleaved" : "half");
+    if (m.ropeFraction != 1)
+      text += ", fraction = " + formatReal(m.ropeFraction, false);
+    return text + scalingArgument(scaling) + ")";
+  };
   const char *indent = "                  ";
   os << "  attention = GQA(heads = " << m.heads << ", kv_heads = " << m.kvHeads << ", head_dim = " << m.headDim
      << ",\n";
-  if (m.qkNorm)
+  if (m.qkNorm == QkNorm::PerHead)
     os << indent << "qk_norm = " << norm << ",\n";
+  else if (m.qkNorm == QkNorm::AllHeads)
+    os << indent << "qk_norm = RMSNorm(eps = eps, over = all_heads),\n";
   if (m.qkvBias || m.outBias) {
     os << indent;
     if (m.qkvBias)
@@ -179,55 +249,62 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
       os << "out_bias = true";
     os << ",\n";
   }
-  if (m.slidingWindow > 0 && !m.gemma)
+  if (allSliding)
     os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
   if (m.attentionScale > 0)
     os << indent << "scale = " << formatReal(m.attentionScale, false) << ",\n";
-  os << indent << "rope = RoPE(theta = " << formatReal(m.theta, m.thetaIsFloat32)
-     << ", style = " << (m.interleaved ? "interleaved" : "half");
-  if (m.ropeFraction != 1)
-    os << ", fraction = " << formatReal(m.ropeFraction, false);
-  os << scalingArgument(m.ropeScaling) << "))\n";
-  bool anySliding = m.slidingLayers.empty() ? m.globalEvery != 1
-                                             : std::find(m.slidingLayers.begin(), m.slidingLayers.end(), true) !=
-                                                   m.slidingLayers.end();
-  if (m.gemma && anySliding)
-    os << "  local_attention = attention(mask = sliding_window, window = " << m.slidingWindow
-       << ",\n                              rope = RoPE(theta = " << formatReal(m.localTheta, false)
-       << ", style = half" << scalingArgument(m.localRopeScaling) << "))\n";
-  os << "  ffn = " << (m.gemma ? "GeGLU" : "SwiGLU") << "(hidden = " << m.hidden << (m.ffnBias ? ", bias = true" : "")
-     << ")\n";
+  os << indent << "rope = " << rope(allSliding, allNope) << ")\n";
+
+  struct Variant {
+    const char *name;
+    bool sliding, nope;
+  };
+  const Variant variants[] = {{"local_attention", true, false},
+                              {"nope_attention", false, true},
+                              {"local_nope_attention", true, true}};
+  std::vector<std::pair<const Variant *, std::vector<bool>>> rules;
+  for (const Variant &variant : variants) {
+    std::vector<bool> selected(size_t(m.nLayers), false);
+    bool any = false;
+    for (int64_t i = 0; i < m.nLayers; ++i) {
+      bool sliding = flag(m.slidingLayers, i), nope = flag(m.nopeLayers, i);
+      // Only what differs from `attention` makes a layer a variant.
+      if ((sliding && !allSliding) == variant.sliding && (nope && !allNope) == variant.nope &&
+          (variant.sliding || variant.nope)) {
+        selected[size_t(i)] = true;
+        any = true;
+      }
+    }
+    if (!any)
+      continue;
+    os << "  " << variant.name << " = attention(";
+    if (variant.sliding)
+      os << "mask = sliding_window, window = " << m.slidingWindow;
+    bool ropeChanges = variant.nope || (variant.sliding && rope(true, false) != rope(false, false));
+    if (ropeChanges)
+      os << (variant.sliding ? ",\n" + std::string(std::strlen(variant.name) + 15, ' ') : "")
+         << "rope = " << rope(variant.sliding, variant.nope);
+    os << ")\n";
+    rules.push_back({&variant, std::move(selected)});
+  }
+
+  os << "  ffn = " << (family.gemma ? "GeGLU" : "SwiGLU") << "(hidden = " << m.hidden
+     << (m.ffnBias ? ", bias = true" : "") << ")\n";
   os << "  final_norm = " << norm << "\n";
   os << "  block {\n";
-  if (m.gemma) {
-    os << "    x = x + post_attn_norm(attention(attn_norm(x)))\n";
-    os << "    x = x + post_ffn_norm(ffn(ffn_norm(x)))\n";
+  const char *attentionCall = preNorms ? "attention(attn_norm(x))" : "attention(x)";
+  const char *ffnCall = preNorms ? "ffn(ffn_norm(x))" : "ffn(x)";
+  if (postNorms) {
+    os << "    x = x + post_attn_norm(" << attentionCall << ")\n";
+    os << "    x = x + post_ffn_norm(" << ffnCall << ")\n";
   } else {
-    os << "    x = x + attention(attn_norm(x))\n";
-    os << "    x = x + ffn(ffn_norm(x))\n";
+    os << "    x = x + " << attentionCall << "\n";
+    os << "    x = x + " << ffnCall << "\n";
   }
   os << "  }\n";
-  if (m.gemma && !m.slidingLayers.empty()) {
-    // Runs of consecutive sliding-window layers, whatever the pattern.
-    for (int64_t first = 0; first < m.nLayers;) {
-      if (!m.slidingLayers[size_t(first)]) {
-        ++first;
-        continue;
-      }
-      int64_t last = first;
-      while (last + 1 < m.nLayers && m.slidingLayers[size_t(last + 1)])
-        ++last;
-      os << "  layers " << first << ".." << last << " { attention = local_attention }\n";
-      first = last + 1;
-    }
-  } else if (m.gemma && m.globalEvery != 1) {
-    if (m.globalEvery == 0)
-      os << "  layers 0.." << m.nLayers - 1 << " {\n";
-    else
-      os << "  layers where (i + 1) % " << m.globalEvery << " != 0 {\n";
-    os << "    attention = local_attention\n";
-    os << "  }\n";
-  }
+  for (const auto &[variant, selected] : rules)
+    for (const std::string &selector : layerSelectors(selected))
+      os << "  layers " << selector << " { attention = " << variant->name << " }\n";
   os << "}\n";
   return text;
 }
@@ -286,10 +363,10 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
     return createStringError("'%s': no general.architecture string in the metadata", path.c_str());
   ImportedModel m;
   m.family = std::string(archValue->string);
-  if (m.family != "llama" && m.family != "qwen2" && m.family != "qwen3" && m.family != "gemma3")
-    return createStringError("'%s': architecture '%s' is not supported by loom import (llama, qwen2, qwen3 and "
-                             "gemma3 are)",
-                             path.c_str(), m.family.c_str());
+  m.traits = loom::family::ofGguf(m.family);
+  if (!m.traits)
+    return createStringError("'%s': architecture '%s' is not supported by loom import (%s are)", path.c_str(),
+                             m.family.c_str(), loom::family::supportedNames(/*gguf=*/true).c_str());
   if (Error err = loom::importkeys::checkGgufKeys(file, m.family, ignoredKeys, m.notes))
     return std::move(err);
   GgufMetadata meta(file, m.family);
@@ -336,6 +413,7 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   if (!theta)
     return theta.takeError();
   m.theta = *theta;
+  m.localTheta = m.theta;
 
   // The vocabulary: the explicit size, else the tokenizer's list, else the embedding table's rows.
   Expected<int64_t> vocab = meta.integer("vocab_size", -1);
@@ -356,20 +434,32 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   }
 
   m.tied = !file.findTensor("output.weight");
-  m.qkNorm = file.findTensor("blk.0.attn_q_norm.weight") != nullptr;
+  // A QK-norm as wide as the whole q projection normalizes all heads at once (OLMo 2's).
+  if (const loom::rt::GgufTensor *qNorm = file.findTensor("blk.0.attn_q_norm.weight"))
+    m.qkNorm = qNorm->nDims == 1 && m.heads > 1 && qNorm->dims[0] == m.heads * m.headDim
+                   ? QkNorm::AllHeads
+                   : QkNorm::PerHead;
   m.qkvBias = file.findTensor("blk.0.attn_q.bias") != nullptr;
   m.outBias = file.findTensor("blk.0.attn_output.bias") != nullptr;
   m.ffnBias = file.findTensor("blk.0.ffn_up.bias") != nullptr;
-  m.interleaved = m.family == "llama";
-  if (m.family == "gemma3") {
+  m.interleaved = m.traits->ggufInterleaved;
+  if (m.traits->nope == NoPE::EveryNth) {
+    // llama.cpp's smollm3 hard-codes the step (n_no_rope_layer_step = 4); the file does not say it.
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      m.nopeLayers.push_back((i + 1) % 4 == 0);
+  }
+  if (m.traits->gemma) {
     // llama.cpp's converter stores Gemma's RMSNorm scales with the 1 already added (plain RMSNorm here) and
     // keeps the Q/K rows (NeoX RoPE). Its gemma3 model assumes what older files do not say: every sixth
     // layer global, the local layers' RoPE base 10000.
-    m.gemma = true;
     if (Error err = set(m.slidingWindow, meta.integer("attention.sliding_window")))
       return std::move(err);
-    if (Error err = set(m.globalEvery, meta.integer("attention.sliding_window_pattern", 6)))
+    int64_t globalEvery = 0;
+    if (Error err = set(globalEvery, meta.integer("attention.sliding_window_pattern", 6)))
       return std::move(err);
+    // 0: no global layer at all; 1: every layer global.
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      m.slidingLayers.push_back(globalEvery == 0 || (i + 1) % globalEvery != 0);
     bool localThetaIsFloat32 = false;
     Expected<double> localTheta = meta.real("rope.freq_base_swa", 10000.0, localThetaIsFloat32);
     if (!localTheta)
@@ -379,11 +469,23 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
       return createStringError("'%s': gemma3.attention.sliding_window is 0", path.c_str());
   }
 
-  // Scaling stretches the global RoPE; llama.cpp runs Gemma 3's local layers unscaled.
+  std::string scalingKey = m.family + ".rope.scaling.type";
+  if (const GgufValue *scaling = file.find(scalingKey))
+    if (scaling->type == loom::rt::GgufValueType::String && scaling->string != "none")
+      m.notes.push_back("the file asks for '" + std::string(scaling->string) +
+                        "' RoPE scaling, which Loom does not model yet");
+  if (file.findTensor("rope_freqs.weight"))
+    m.notes.push_back("the file has RoPE frequency factors (rope_freqs.weight, Llama 3 scaling), which Loom does "
+                      "not model yet: loading it reports that tensor as not in the model");
+
+  // Scaling stretches the global RoPE; llama.cpp runs Gemma 3's local layers unscaled, the other families'
+  // sliding-window layers (if any) like the rest.
   Expected<std::optional<loom::RopeScalingSpec>> scaling = loom::ropeScalingFromGguf(file, m.family, m.theta, ropeDims);
   if (!scaling)
     return scaling.takeError();
   m.ropeScaling = *scaling;
+  if (!m.traits->ropePerLayerType)
+    m.localRopeScaling = m.ropeScaling;
 
   const GgufValue *generalName = file.find("general.name");
   if (generalName && generalName->type == loom::rt::GgufValueType::String && !generalName->string.empty())
@@ -396,6 +498,90 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
 //===----------------------------------------------------------------------===//
 // Hugging Face config.json
 //===----------------------------------------------------------------------===//
+
+/// Which layers use the sliding window, from "layer_types" or else the family's pattern key. Sets
+/// m.slidingLayers; leaves it empty when the model has no window (sliding_window null).
+Error readSlidingLayers(const json::Object &config, const std::string &path, const Family &family,
+                        ImportedModel &m) {
+  // SmolLM3 keeps layer_types even when use_sliding_window turns the windows off.
+  if (m.slidingWindow <= 0 || (family.nope == NoPE::EveryNth && !config.getBoolean("use_sliding_window").value_or(false)))
+    return Error::success();
+  auto bad = [&](const Twine &what) {
+    return createStringError(Twine("'") + path + "': " + what);
+  };
+  if (const json::Array *layerTypes = config.getArray("layer_types")) {
+    if (layerTypes->size() != size_t(m.nLayers))
+      return bad("\"layer_types\" must list " + Twine(m.nLayers) + " layers");
+    for (size_t i = 0; i < layerTypes->size(); ++i) {
+      std::optional<StringRef> name = (*layerTypes)[i].getAsString();
+      if (!name || (*name != "sliding_attention" && *name != "full_attention"))
+        return bad("\"layer_types\" gives layer " + Twine(i) + " " + loom::importkeys::shortJson((*layerTypes)[i]) +
+                   " attention, which loom import does not model (only \"sliding_attention\" and "
+                   "\"full_attention\")");
+      m.slidingLayers.push_back(*name == "sliding_attention");
+    }
+    return Error::success();
+  }
+  // Without layer_types, the pattern transformers would derive them from: every N-th layer global (an
+  // integer), or one letter per layer, L(ocal) or G(lobal), repeated (EXAONE's "LLLG").
+  int64_t globalEvery = family.gemma ? 6 : 4;
+  std::string letters;
+  // transformers 5 saves Gemma 3's as "_sliding_window_pattern".
+  StringRef patternKey = config.get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+  if (const json::Value *pattern = config.get(patternKey); pattern && pattern->kind() != json::Value::Null) {
+    if (std::optional<int64_t> every = pattern->getAsInteger())
+      globalEvery = *every;
+    else if (std::optional<StringRef> text = pattern->getAsString(); text && !text->empty() &&
+                                                                      text->find_first_not_of("LG") == StringRef::npos)
+      letters = text->str();
+    else
+      return bad("\"" + patternKey + "\" must be a positive integer or a string of L and G");
+  }
+  if (globalEvery <= 0)
+    return bad("\"" + patternKey + "\" is " + Twine(globalEvery) + ", expected a positive integer");
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.slidingLayers.push_back(letters.empty() ? (i + 1) % globalEvery != 0 : letters[size_t(i) % letters.size()] == 'L');
+  return Error::success();
+}
+
+/// Which layers attend without RoPE. Sets m.nopeLayers (empty: none).
+Error readNopeLayers(const json::Object &config, const std::string &path, const Family &family, ImportedModel &m) {
+  if (family.nope == NoPE::GlobalLayers) {
+    // EXAONE 4 rotates q and k only when the model has no window at all or the layer is a sliding one.
+    if (m.slidingWindow > 0) {
+      m.nopeLayers.assign(size_t(m.nLayers), true);
+      for (size_t i = 0; i < m.slidingLayers.size(); ++i)
+        m.nopeLayers[i] = !m.slidingLayers[i];
+    }
+    return Error::success();
+  }
+  if (family.nope != NoPE::EveryNth)
+    return Error::success();
+  if (const json::Array *ropeLayers = config.getArray("no_rope_layers")) {
+    // Despite the name, 1 marks a layer WITH RoPE (transformers' SmolLM3Attention.use_rope).
+    if (ropeLayers->size() != size_t(m.nLayers))
+      return createStringError("'%s': \"no_rope_layers\" must list %lld layers", path.c_str(),
+                               static_cast<long long>(m.nLayers));
+    for (const json::Value &flag : *ropeLayers) {
+      std::optional<int64_t> useRope = flag.getAsInteger();
+      if (!useRope || (*useRope != 0 && *useRope != 1))
+        return createStringError("'%s': \"no_rope_layers\" must hold 0 (no RoPE) or 1 (RoPE) per layer",
+                                 path.c_str());
+      m.nopeLayers.push_back(*useRope == 0);
+    }
+    return Error::success();
+  }
+  int64_t interval = 4;
+  if (const json::Value *value = config.get("no_rope_layer_interval"); value && value->kind() != json::Value::Null) {
+    std::optional<int64_t> n = value->getAsInteger();
+    if (!n || *n <= 0)
+      return createStringError("'%s': \"no_rope_layer_interval\" must be a positive integer", path.c_str());
+    interval = *n;
+  }
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.nopeLayers.push_back((i + 1) % interval == 0);
+  return Error::success();
+}
 
 Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
@@ -417,12 +603,15 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return createStringError("'%s': model_type 'gemma3' is the multimodal Gemma 3; import the language model's "
                              "config (its \"text_config\", model_type 'gemma3_text')",
                              path.c_str());
-  if (m.family != "llama" && m.family != "mistral" && m.family != "qwen2" && m.family != "qwen3" &&
-      m.family != "gemma3_text")
-    return createStringError("'%s': model_type '%s' is not supported by loom import (llama, mistral, qwen2, "
-                             "qwen3 and gemma3_text are)",
-                             path.c_str(), m.family.c_str());
-  m.gemma = m.family == "gemma3_text";
+  if (m.family == "mistral3")
+    return createStringError("'%s': model_type 'mistral3' is the multimodal Mistral 3 (Mistral Small 3.1); import "
+                             "the language model's config (its \"text_config\", model_type 'mistral')",
+                             path.c_str());
+  m.traits = loom::family::ofConfig(m.family);
+  if (!m.traits)
+    return createStringError("'%s': model_type '%s' is not supported by loom import (%s are)", path.c_str(),
+                             m.family.c_str(), loom::family::supportedNames(/*gguf=*/false).c_str());
+  const Family &family = *m.traits;
   if (Error err = loom::importkeys::checkConfigKeys(path, m.family, *config, ignoredKeys, m.notes))
     return std::move(err);
 
@@ -483,7 +672,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return std::move(err);
 
   // RoPE: transformers 5 writes "rope_parameters" ({"rope_theta", "rope_type"}, or one such object per
-  // layer type for Gemma 3); older configs "rope_theta" and "rope_scaling".
+  // layer type for Gemma 3 and Olmo 3); older configs "rope_theta" and "rope_scaling".
   auto ropeOf = [&](const json::Object &parameters, StringRef what, double fallback, double &theta,
                     std::optional<loom::RopeScalingSpec> &scaling) -> Error {
     std::optional<double> value = parameters.getNumber("rope_theta");
@@ -495,36 +684,41 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return Error::success();
   };
   const json::Object *rope = config->getObject("rope_parameters");
-  if (rope && m.gemma) {
-    const json::Object *global = rope->getObject("full_attention");
-    const json::Object *local = rope->getObject("sliding_attention");
-    if (!global || !local)
-      return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
-                               "objects for a Gemma 3 model",
-                               path.c_str());
-    if (Error err = ropeOf(*global, " on global layers", 1e6, m.theta, m.ropeScaling))
+  const json::Object *globalRope = rope ? rope->getObject("full_attention") : nullptr;
+  const json::Object *localRope = rope ? rope->getObject("sliding_attention") : nullptr;
+  double defaultTheta = family.gemma ? 1e6 : 10000.0;
+  if (rope && family.gemma && (!globalRope || !localRope))
+    return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
+                             "objects for a Gemma 3 model",
+                             path.c_str());
+  if (globalRope || localRope) {
+    if (Error err = ropeOf(globalRope ? *globalRope : *localRope, " on global layers", defaultTheta, m.theta,
+                           m.ropeScaling))
       return std::move(err);
-    if (Error err = ropeOf(*local, " on sliding-window layers", 10000, m.localTheta, m.localRopeScaling))
+    if (Error err = ropeOf(localRope ? *localRope : *globalRope, " on sliding-window layers",
+                           family.gemma ? 10000 : m.theta, m.localTheta, m.localRopeScaling))
       return std::move(err);
   } else if (rope) {
-    if (Error err = ropeOf(*rope, "", 10000, m.theta, m.ropeScaling))
+    if (Error err = ropeOf(*rope, "", defaultTheta, m.theta, m.ropeScaling))
       return std::move(err);
+    m.localTheta = m.theta;
+    m.localRopeScaling = m.ropeScaling;
   } else {
-    if (Error err = real("rope_theta", m.gemma ? 1e6 : 10000.0, m.theta))
+    if (Error err = real("rope_theta", defaultTheta, m.theta))
       return std::move(err);
-    if (Error err = real("rope_local_base_freq", 10000.0, m.localTheta))
+    if (Error err = real("rope_local_base_freq", family.gemma ? 10000.0 : m.theta, m.localTheta))
       return std::move(err);
   }
 
-  StringRef activationKey = m.gemma ? "hidden_activation" : "hidden_act";
-  StringRef expectedActivation = m.gemma ? "gelu_pytorch_tanh" : "silu";
+  StringRef activationKey = family.gemma ? "hidden_activation" : "hidden_act";
+  StringRef expectedActivation = family.gemma ? "gelu_pytorch_tanh" : "silu";
   if (std::optional<StringRef> act = config->getString(activationKey); act && *act != expectedActivation)
     return createStringError("'%s': %s '%s' is not supported (%s needs %s)", path.c_str(), activationKey.str().c_str(),
-                             act->str().c_str(), m.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
+                             act->str().c_str(), family.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
                              expectedActivation.str().c_str());
-  m.tied = boolean("tie_word_embeddings", m.gemma);
-  m.qkNorm = m.family == "qwen3" || m.gemma;
-  if (m.gemma) {
+  m.tied = boolean("tie_word_embeddings", family.tiedByDefault);
+  m.qkNorm = family.qkNorm;
+  if (family.gemma) {
     m.normUnitOffset = true;
     double queryScalar = 0;
     if (Error err = real("query_pre_attn_scalar", double(m.headDim), queryScalar))
@@ -533,56 +727,50 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
       return createStringError("'%s': \"query_pre_attn_scalar\" must be positive", path.c_str());
     if (queryScalar != double(m.headDim))
       m.attentionScale = 1 / std::sqrt(queryScalar);
-    if (Error err = integer("sliding_window", std::nullopt, m.slidingWindow))
-      return std::move(err);
-    // Configs before transformers 4.53 give the pattern instead of layer_types: every
-    // sliding_window_pattern-th layer global (transformers derives layer_types from it the same way).
-    const json::Array *layerTypes = config->getArray("layer_types");
-    if (!layerTypes) {
-      // transformers 5 saves it as "_sliding_window_pattern".
-      StringRef patternKey =
-          config->get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
-      if (Error err = integer(patternKey, 6, m.globalEvery))
-        return std::move(err);
-      if (m.globalEvery < 1)
-        return createStringError("'%s': \"%s\" is %lld, expected a positive integer", path.c_str(),
-                                 patternKey.str().c_str(), static_cast<long long>(m.globalEvery));
-    } else if (layerTypes->size() != size_t(m.nLayers)) {
-      return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
-                               static_cast<long long>(m.nLayers));
-    }
-    for (size_t i = 0; layerTypes && i < layerTypes->size(); ++i) {
-      std::optional<StringRef> name = (*layerTypes)[i].getAsString();
-      if (!name || (*name != "sliding_attention" && *name != "full_attention"))
-        return createStringError("'%s': \"layer_types\" gives layer %zu %s attention, which loom import does not "
-                                 "model (only \"sliding_attention\" and \"full_attention\")",
-                                 path.c_str(), i, loom::importkeys::shortJson((*layerTypes)[i]).c_str());
-      m.slidingLayers.push_back(*name == "sliding_attention");
-    }
   }
-  m.qkvBias = m.family == "qwen2" || boolean("attention_bias", false);
-  m.outBias = m.family != "qwen2" && boolean("attention_bias", false);
+  m.qkvBias = family.qkvBiasAlways || boolean("attention_bias", false);
+  m.outBias = !family.qkvBiasAlways && boolean("attention_bias", false);
   m.ffnBias = boolean("mlp_bias", false);
   m.interleaved = false;
 
-  if (m.family == "mistral") {
-    if (Error err = integer("sliding_window", 0, m.slidingWindow))
+  if (Error err = integer("sliding_window", 0, m.slidingWindow))
+    return std::move(err);
+  if (m.slidingWindow < 0)
+    return createStringError("'%s': \"sliding_window\" is %lld", path.c_str(), static_cast<long long>(m.slidingWindow));
+  switch (family.sliding) {
+  case Sliding::None:
+    if (boolean("use_sliding_window", false))
+      return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
+    m.slidingWindow = 0;
+    break;
+  case Sliding::AllLayers:
+    // A window as long as the context masks nothing.
+    if (m.slidingWindow > 0 && m.slidingWindow < m.maxContext)
+      m.slidingLayers.assign(size_t(m.nLayers), true);
+    break;
+  case Sliding::LayerTypes:
+    if (Error err = readSlidingLayers(*config, path, family, m))
       return std::move(err);
-    if (m.slidingWindow >= m.maxContext)
-      m.slidingWindow = 0; // a window as long as the context masks nothing
-  } else if (!m.gemma && boolean("use_sliding_window", false)) {
-    return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
+    break;
   }
-  // transformers 4's "rope_scaling" (transformers 5 reads it too); for Gemma 3 it scales the global layers.
+  if (family.gemma && m.slidingWindow <= 0)
+    return createStringError("'%s': \"sliding_window\" is missing", path.c_str());
+  if (Error err = readNopeLayers(*config, path, family, m))
+    return std::move(err);
+
+  // transformers 4's "rope_scaling" (transformers 5 reads it too); for Gemma 3 and Olmo 3 it scales the
+  // full-attention layers only.
   if (const json::Value *scaling = config->get("rope_scaling"); scaling && scaling->kind() != json::Value::Null) {
     const json::Object *object = scaling->getAsObject();
     if (!object)
       return createStringError("'%s': \"rope_scaling\" is not an object", path.c_str());
     Expected<std::optional<loom::RopeScalingSpec>> read =
-        loom::ropeScalingFromConfig(*object, *config, path, m.gemma ? " on global layers" : "");
+        loom::ropeScalingFromConfig(*object, *config, path, family.ropePerLayerType ? " on global layers" : "");
     if (!read)
       return read.takeError();
     m.ropeScaling = *read;
+    if (!family.ropePerLayerType)
+      m.localRopeScaling = m.ropeScaling;
   }
 
   m.name = identifier(m.family);

@@ -51,7 +51,8 @@ private:
     return WeightOp::create(builder, at, type, builder.getStringAttr(name), rope);
   }
 
-  Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input);
+  /// `rope`: the norm's weight follows the rows of a RoPE'd projection (a norm over all heads).
+  Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input, RopeRowsAttr rope = {});
   Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input);
   Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
   Value linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias,
@@ -68,9 +69,10 @@ private:
   Value start;
 };
 
-Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &prefix, Value input) {
+Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &prefix, Value input,
+                         RopeRowsAttr rope) {
   int64_t width = cast<RankedTensorType>(input.getType()).getShape().back();
-  Value w = weight(at, prefix + ".weight", {width});
+  Value w = weight(at, prefix + ".weight", {width}, rope);
   if (norm.kind == NormKind::LayerNorm) {
     Value b = norm.bias ? weight(at, prefix + ".bias", {width}) : Value();
     return LayerNormOp::create(builder, at, input.getType(), input, w, b, builder.getF64FloatAttr(norm.eps));
@@ -103,7 +105,7 @@ RopeRowsAttr ModelBuilder::ropeRows(const AttentionSpec &attn) {
 
 Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
                                     const char *which, Value heads) {
-  if (attn.qkNorm)
+  if (attn.qkNorm && !attn.qkNorm->allHeads)
     heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
   if (attn.rope) {
     const RopeSpec &rope = *attn.rope;
@@ -138,6 +140,12 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   Value q = linear(at, input, prefix + ".q_proj", qWidth, attn.qkvBias, rope);
   Value k = linear(at, input, prefix + ".k_proj", kvWidth, attn.qkvBias, rope);
   Value v = linear(at, input, prefix + ".v_proj", attn.kvHeads * valueDim, attn.qkvBias);
+  if (attn.qkNorm && attn.qkNorm->allHeads) {
+    // OLMo 2: one RMS over every head's values at once, so it runs on the projection before the split. Its
+    // weight is laid out like the projection's rows and travels with their RoPE layout.
+    q = norm(at, *attn.qkNorm, prefix + ".q_norm", q, rope);
+    k = norm(at, *attn.qkNorm, prefix + ".k_norm", k, rope);
+  }
   auto qType = activation({attn.heads, attn.headDim});
   Value qh = SplitHeadsOp::create(builder, at, qType, q);
   Value kh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, attn.headDim}), k);

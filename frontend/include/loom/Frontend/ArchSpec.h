@@ -35,6 +35,10 @@ struct NormSpec {
   bool unitOffset = false;
   /// LayerNorm only: whether a bias is learned.
   bool bias = false;
+  /// As an attention's qk_norm: one norm over all heads' q (or k) together,
+  /// before the head split (OLMo 2), instead of one per head (Qwen3, Gemma 3).
+  /// Only meaningful there; a block cannot call such a norm.
+  bool allHeads = false;
   SourceLoc loc;
 };
 
@@ -87,7 +91,8 @@ struct AttentionSpec {
   int64_t heads = 0;
   int64_t kvHeads = 0;
   int64_t headDim = 0;
-  /// Per-head norm on q and k before RoPE (Qwen3, Gemma 3).
+  /// Norm on q and k before RoPE: per head (Qwen3, Gemma 3), or over the
+  /// whole projection when `qkNorm->allHeads` (OLMo 2).
   std::optional<NormSpec> qkNorm;
   /// Absent means NoPE.
   std::optional<RopeSpec> rope;
