@@ -18,6 +18,8 @@ namespace loom::frontend {
 
 static constexpr StringRef kRopeStyles[] = {"half", "interleaved"};
 static constexpr StringRef kMasks[] = {"global", "sliding_window", "chunked"};
+/// Values of the `positions` key besides `none` (Sema.cpp).
+static constexpr StringRef kPositionKinds[] = {"learned"};
 
 static const ParamInfo kRMSNormParams[] = {
     {"eps", ParamType::Number, false, {}},
@@ -101,7 +103,8 @@ const ConstructorInfo *lookupConstructor(StringRef name) {
 }
 
 bool isEnumerator(StringRef name) {
-  return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name);
+  return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name) ||
+         is_contained(kPositionKinds, name);
 }
 
 //===----------------------------------------------------------------------===//
