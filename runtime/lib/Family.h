@@ -41,7 +41,8 @@ enum class KeyKind { Integer, Real, Boolean };
 
 /// A hyper-parameter: `spec` is the placeholder in the spec template and the key the spec defines, `hf` the
 /// config.json key, `gguf` the metadata key after "<architecture>.". `fallback` (DSL text) stands in when
-/// the key is absent or null; without one the key is required. A GGUF key "" is not in the metadata:
+/// the key is absent or null; without one the key is required. A config key "" is not in config.json (the
+/// fallback applies). A GGUF key "" is not in the metadata:
 /// `vocab` then comes from the tokenizer or the embedding, `tie_embeddings` from whether there is an
 /// output matrix.
 struct FamilyKey {

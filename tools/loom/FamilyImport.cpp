@@ -73,7 +73,7 @@ Expected<KeyValues> configValues(const Family &family, const json::Object &confi
   }
   KeyValues values;
   for (const FamilyKey &key : family.keys) {
-    const json::Value *value = config.get(key.hf);
+    const json::Value *value = key.hf.empty() ? nullptr : config.get(key.hf);
     std::string what = "\"" + std::string(key.hf) + "\"";
     if (!value || value->kind() == json::Value::Null) {
       if (key.fallback.empty())

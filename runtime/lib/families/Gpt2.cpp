@@ -51,6 +51,8 @@ constexpr FamilyKey kKeys[] = {
     {"n_layers", "n_layer", "block_count", KeyKind::Integer},
     {"max_context", "n_positions", "context_length", KeyKind::Integer},
     {"n_head", "n_head", "attention.head_count", KeyKind::Integer},
+    // transformers' GPT-2 has no grouped K/V heads; llama.cpp's reads a count of its own.
+    {"n_kv_head", "", "attention.head_count_kv", KeyKind::Integer, "n_head"},
     {"hidden", "n_inner", "feed_forward_length", KeyKind::Integer, "4 * d_model"},
     {"eps", "layer_norm_epsilon", "attention.layer_norm_epsilon", KeyKind::Real, "1e-5"},
     {"tie_embeddings", "tie_word_embeddings", "", KeyKind::Boolean, "true"},
@@ -73,10 +75,12 @@ constexpr std::string_view kSpec = R"(architecture {name} {
   tie_embeddings = {tie_embeddings}
   positions = learned
   n_head = {n_head}
+  n_kv_head = {n_kv_head}
   eps = {eps}
   attn_norm = LayerNorm(eps = eps)
   ffn_norm = LayerNorm(eps = eps)
-  attention = MHA(heads = n_head, head_dim = d_model / n_head, rope = none, qkv_bias = true, out_bias = true)
+  attention = GQA(heads = n_head, kv_heads = n_kv_head, head_dim = d_model / n_head, rope = none,
+                  qkv_bias = true, out_bias = true)
   ffn = GeluMLP(hidden = {hidden})
   final_norm = LayerNorm(eps = eps)
   block {
