@@ -70,6 +70,10 @@ struct Family {
   std::span<const std::string_view> hfBuffers;
   std::span<const FamilyKey> keys;
   std::span<const FamilyFixedKey> fixedKeys;
+  /// Further config.json keys that do not change the computation (dropouts, heads of other model classes).
+  /// Any config key neither here, nor among keys and fixedKeys, nor PreTrainedConfig's own bookkeeping
+  /// (tools/loom/ImportKeys.h) is an import error: its effect is unknown.
+  std::span<const std::string_view> hfHarmless;
   /// The spec, with "{key}" for each key's value and "{name}" for the architecture's name.
   std::string_view specTemplate;
 };

@@ -12,6 +12,7 @@
 
 #include "Family.h"
 #include "Gguf.h"
+#include "ImportKeys.h"
 #include "loom/Frontend/Frontend.h"
 #include "loom/loom.h"
 
@@ -26,6 +27,7 @@
 
 using namespace llvm;
 namespace rt = loom::rt;
+namespace importkeys = loom::importkeys;
 using loom::rt::Family;
 using loom::rt::FamilyKey;
 using loom::rt::KeyKind;
@@ -59,7 +61,50 @@ Expected<std::string> specValue(const FamilyKey &key, std::optional<int64_t> int
   llvm_unreachable("unknown key kind");
 }
 
-Expected<KeyValues> configValues(const Family &family, const json::Object &config, StringRef path) {
+/// PreTrainedConfig's own keys that never change the computation, or only when set (then an error naming
+/// them): the rows of ImportKeys.h that hold for every family.
+const importkeys::KeyRule *genericRule(StringRef key) {
+  for (const importkeys::KeyRule &rule : importkeys::kConfigKeys)
+    if (rule.families == importkeys::AnyFamily && rule.use != importkeys::Use::Modelled &&
+        (rule.prefix ? key.starts_with(rule.name) : key == rule.name))
+      return &rule;
+  return nullptr;
+}
+
+/// Every config key is one the family reads, a fixed key at an accepted value, harmless, or vouched for
+/// with --ignore-key (then a note); each other key is an error, and all of them are reported.
+Error checkConfigKeys(const Family &family, const json::Object &config, StringRef path,
+                      ArrayRef<std::string> ignored, std::vector<std::string> &notes) {
+  auto known = [&](StringRef key) {
+    return any_of(family.keys, [&](const FamilyKey &k) { return !k.hf.empty() && key == StringRef(k.hf); }) ||
+           any_of(family.fixedKeys, [&](const rt::FamilyFixedKey &k) { return key == StringRef(k.hf); }) ||
+           any_of(family.hfHarmless, [&](std::string_view k) { return key == StringRef(k); }) || key == "model_type" ||
+           key == "architectures";
+  };
+  std::vector<StringRef> keys;
+  for (const auto &entry : config)
+    keys.push_back(entry.getFirst());
+  sort(keys); // errors in the same order whatever the object's hash order
+  Error errors = Error::success();
+  for (StringRef key : keys) {
+    const json::Value &value = *config.get(key);
+    if (known(key))
+      continue;
+    if (const importkeys::KeyRule *rule = genericRule(key)) {
+      if (rule->use == importkeys::Use::NeutralOnly && !importkeys::isNeutral(value))
+        errors = joinErrors(std::move(errors), importkeys::notModelled(path, key, value, *rule));
+      continue;
+    }
+    if (is_contained(ignored, key)) {
+      notes.push_back(("\"" + key + "\" (" + importkeys::shortJson(value) + ") is ignored at the user's request").str());
+      continue;
+    }
+    errors = joinErrors(std::move(errors),
+                        keyError(path, formatv("\"{0}\" is not a key loom import knows for {1}, so it cannot tell "
+                                               "whether it changes the computation; if it does not, pass "
+                                               "--ignore-key={0}",
+                                               key, family.name)));
+  }
   for (const rt::FamilyFixedKey &fixed : family.fixedKeys) {
     const json::Value *value = config.get(fixed.hf);
     if (!value || value->kind() == json::Value::Null)
@@ -68,9 +113,42 @@ Expected<KeyValues> configValues(const Family &family, const json::Object &confi
     SmallVector<StringRef, 4> accepted;
     StringRef(fixed.accepted).split(accepted, ' ');
     if (!is_contained(accepted, text))
-      return keyError(path, formatv("\"{0}\" is {1}, which asks for {2}: Loom's {3} spec needs {4}", fixed.hf,
-                                    text, fixed.why, family.name, fixed.accepted));
+      errors = joinErrors(std::move(errors),
+                          keyError(path, formatv("\"{0}\" is {1}, which asks for {2}: Loom's {3} spec needs {4}",
+                                                 fixed.hf, text, fixed.why, family.name, fixed.accepted)));
   }
+  return errors;
+}
+
+/// The family's GGUF metadata keys, and those of every file (general.*, tokenizer.*); others as for
+/// config keys.
+Error checkGgufKeys(const Family &family, const rt::GgufFile &file, StringRef path, ArrayRef<std::string> ignored,
+                    std::vector<std::string> &notes) {
+  std::string prefix = std::string(family.name) + ".";
+  Error errors = Error::success();
+  for (const rt::GgufKeyValue &entry : file.metadata()) {
+    StringRef key(entry.key.data(), entry.key.size());
+    if (any_of(importkeys::kGgufHarmlessPrefixes, [&](StringRef p) { return key.starts_with(p); }))
+      continue;
+    bool known = key.starts_with(prefix) && any_of(family.keys, [&](const FamilyKey &k) {
+                   return !k.gguf.empty() && key.drop_front(prefix.size()) == StringRef(k.gguf);
+                 });
+    if (known)
+      continue;
+    if (is_contained(ignored, key)) {
+      notes.push_back(("'" + key + "' is ignored at the user's request").str());
+      continue;
+    }
+    errors = joinErrors(std::move(errors),
+                        keyError(path, formatv("metadata key '{0}' is not one loom import knows for {1}, so it "
+                                               "cannot tell whether it changes the computation; if it does not, "
+                                               "pass --ignore-key={0}",
+                                               key, family.name)));
+  }
+  return errors;
+}
+
+Expected<KeyValues> configValues(const Family &family, const json::Object &config, StringRef path) {
   KeyValues values;
   for (const FamilyKey &key : family.keys) {
     const json::Value *value = key.hf.empty() ? nullptr : config.get(key.hf);
@@ -133,10 +211,13 @@ Expected<KeyValues> ggufValues(const Family &family, const rt::GgufFile &file, S
   return values;
 }
 
-Expected<std::string> fillSpec(const Family &family, const KeyValues &values, StringRef name, StringRef path) {
+Expected<std::string> fillSpec(const Family &family, const KeyValues &values, StringRef name, StringRef path,
+                               const std::vector<std::string> &notes) {
   std::string text = ("// Imported by `loom import` from " + sys::path::filename(path) + " (" +
                       StringRef(family.name) + ").\n")
                          .str();
+  for (const std::string &note : notes)
+    text += "// Note: " + note + "\n";
   StringRef rest = family.specTemplate;
   while (!rest.empty()) {
     size_t open = rest.find('{');
@@ -176,7 +257,9 @@ std::string configName(const json::Object &config, const Family &family) {
 } // namespace
 
 Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &path,
-                                                            const std::string &architectureName) {
+                                                            const std::string &architectureName,
+                                                            ArrayRef<std::string> ignoredKeys,
+                                                            std::vector<std::string> &notes) {
   if (rt::isGgufFile(path)) {
     rt::GgufFile file;
     if (!file.open(path))
@@ -186,6 +269,8 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
         arch && arch->type == rt::GgufValueType::String ? rt::findFamily(arch->string) : nullptr;
     if (!family)
       return std::nullopt;
+    if (Error err = checkGgufKeys(*family, file, path, ignoredKeys, notes))
+      return std::move(err);
     Expected<KeyValues> values = ggufValues(*family, file, path);
     if (!values)
       return values.takeError();
@@ -194,7 +279,7 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
         name.empty() && general && general->type == rt::GgufValueType::String && !general->string.empty())
       name = std::string(general->string);
     return fillSpec(*family, *values, specIdentifier(name.empty() ? StringRef(family->name) : StringRef(name)),
-                    path);
+                    path, notes);
   }
   // Anything else is a config.json, which Importer.cpp reports on when it is not one of these families.
   auto buffer = MemoryBuffer::getFile(path);
@@ -210,9 +295,11 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
   const Family *family = modelType ? rt::findFamily(*modelType) : nullptr;
   if (!family)
     return std::nullopt;
+  if (Error err = checkConfigKeys(*family, *config, path, ignoredKeys, notes))
+    return std::move(err);
   Expected<KeyValues> values = configValues(*family, *config, path);
   if (!values)
     return values.takeError();
   std::string name = architectureName.empty() ? configName(*config, *family) : architectureName;
-  return fillSpec(*family, *values, specIdentifier(name), path);
+  return fillSpec(*family, *values, specIdentifier(name), path, notes);
 }

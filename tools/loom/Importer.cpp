@@ -606,7 +606,7 @@ std::string loom::specReal(double value, bool float32) { return formatReal(value
 Expected<std::string> loom::importSpec(const std::string &path, const std::string &architectureName,
                                       std::vector<std::string> &notes, const std::vector<std::string> &ignoredKeys) {
   // Families declared in one file of runtime/lib/families (GPT-2) import from that declaration.
-  Expected<std::optional<std::string>> declared = importFamilySpec(path, architectureName);
+  Expected<std::optional<std::string>> declared = importFamilySpec(path, architectureName, ignoredKeys, notes);
   if (!declared)
     return declared.takeError();
   if (*declared)

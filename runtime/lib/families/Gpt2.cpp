@@ -67,6 +67,19 @@ constexpr FamilyFixedKey kFixedKeys[] = {
     {"add_cross_attention", "false", "cross-attention to an encoder"},
 };
 
+constexpr std::string_view kHarmless[] = {
+    // Dropouts: off at inference.
+    "attn_pdrop", "embd_pdrop", "resid_pdrop",
+    // GPT2DoubleHeadsModel's classification head; the LM head is the tied embedding.
+    "summary_type", "summary_use_proj", "summary_activation", "summary_proj_to_labels", "summary_first_dropout",
+    // Old configs' copy of n_positions, which transformers no longer reads.
+    "n_ctx",
+    // Scales before the product and computes the scores in float32: in float32 the same scores.
+    "reorder_and_upcast_attn",
+    // Training only.
+    "gradient_checkpointing",
+};
+
 constexpr std::string_view kSpec = R"(architecture {name} {
   vocab = {vocab}
   d_model = {d_model}
@@ -93,7 +106,7 @@ constexpr std::string_view kSpec = R"(architecture {name} {
 } // namespace
 
 extern const Family kGpt2Family = {
-    "gpt2", "transformer.", "h.", kGlobals, kLayers, kBuffers, kKeys, kFixedKeys, kSpec,
+    "gpt2", "transformer.", "h.", kGlobals, kLayers, kBuffers, kKeys, kFixedKeys, kHarmless, kSpec,
 };
 
 } // namespace loom::rt
