@@ -86,6 +86,13 @@ LogicalResult EmbeddingOp::verify() {
   return success();
 }
 
+LogicalResult PositionIdsOp::verify() {
+  // One id per token of the chunk, like the forward's token ids.
+  if (!ShapedType::isDynamic(shapeOf(getResult())[0]))
+    return emitOpError() << "expects a dynamic number of positions, got " << getResult().getType();
+  return success();
+}
+
 LogicalResult RMSNormOp::verify() {
   int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
   if (rank < 2 || rank > 3)

@@ -20,6 +20,8 @@ static constexpr StringRef kRopeStyles[] = {"half", "interleaved"};
 static constexpr StringRef kMasks[] = {"global", "sliding_window", "chunked"};
 // What a qk_norm normalizes over: each head's head_dim values, or all heads at once.
 static constexpr StringRef kNormScopes[] = {"head", "all_heads"};
+/// Values of the `positions` key besides `none` (Sema.cpp).
+static constexpr StringRef kPositionKinds[] = {"learned"};
 
 static const ParamInfo kRMSNormParams[] = {
     {"eps", ParamType::Number, false, {}},
@@ -105,7 +107,7 @@ const ConstructorInfo *lookupConstructor(StringRef name) {
 
 bool isEnumerator(StringRef name) {
   return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name) ||
-         is_contained(kNormScopes, name);
+         is_contained(kNormScopes, name) || is_contained(kPositionKinds, name);
 }
 
 //===----------------------------------------------------------------------===//

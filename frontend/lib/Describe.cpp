@@ -165,6 +165,8 @@ std::string describeArchSpec(const ArchSpec &spec) {
      << spec.maxContext << (spec.tieEmbeddings ? ", tied embeddings" : ", untied embeddings");
   if (spec.embeddingScale != 1.0)
     os << ", embedding_scale " << frontend::formatNumber(spec.embeddingScale);
+  if (spec.positions == PositionKind::Learned)
+    os << ", learned positions";
   os << "\n  final_norm: ";
   printNorm(os, spec.finalNorm);
   os << "\n";

@@ -59,7 +59,8 @@ static constexpr int64_t kMaxLayers = 100000;
 
 /// Keys with a fixed meaning; every other key is a constant or a component.
 static constexpr StringRef kReservedKeys[] = {"vocab",          "d_model",         "n_layers",  "max_context",
-                                              "tie_embeddings", "embedding_scale", "final_norm"};
+                                              "tie_embeddings", "embedding_scale", "final_norm",
+                                              "positions"};
 
 static bool isReservedKey(StringRef name) { return is_contained(kReservedKeys, name); }
 
@@ -183,6 +184,7 @@ private:
   const Value *reservedKey(StringRef key, bool required);
   std::optional<int64_t> dimensionKey(StringRef key, int64_t limit);
   void resolveGlobals(ArchSpec &spec);
+  void resolvePositions(ArchSpec &spec);
 
   //===--- Layers --------------------------------------------------------===//
   Component makeComponent(StringRef name, SMLoc loc, const ComponentValue &value) const;
@@ -432,6 +434,7 @@ void ArchitectureResolver::resolveGlobals(ArchSpec &spec) {
       diags.error(range.Start, "'embedding_scale' must be a positive number, got " + scale->describe(), range);
     }
   }
+  resolvePositions(spec);
   if (const Value *norm = reservedKey("final_norm", /*required=*/true)) {
     if (norm->is(Value::Kind::Component) && norm->getComponent().ctor->family == ComponentFamily::Norm) {
       spec.finalNorm = std::get<NormSpec>(norm->getComponent().spec);
@@ -446,6 +449,22 @@ void ArchitectureResolver::resolveGlobals(ArchSpec &spec) {
                   range);
     }
   }
+}
+
+/// `positions = learned | none`: absolute positions added to the token embeddings (GPT-2), or none (the
+/// attention's RoPE, or NoPE, encodes positions).
+void ArchitectureResolver::resolvePositions(ArchSpec &spec) {
+  const Value *positions = reservedKey("positions", /*required=*/false);
+  if (!positions)
+    return;
+  if (positions->is(Value::Kind::None))
+    return;
+  if (positions->is(Value::Kind::Symbol) && positions->getSymbol() == "learned") {
+    spec.positions = PositionKind::Learned;
+    return;
+  }
+  SMRange range = find("positions")->binding->value->getRange();
+  diags.error(range.Start, "'positions' must be 'learned' or 'none', got " + positions->describe(), range);
 }
 
 //===----------------------------------------------------------------------===//

@@ -80,6 +80,7 @@ private:
   RopeOperands ropeOperands(Location loc, Attribute scaling, double theta, int64_t rotary, RopePairing style);
   void lowerRoPE(Location loc, RoPEOp r, Value x);
   Value storage(Value v) { return pointers.lookup(v); }
+  FailureOr<Value> embeddingIds(EmbeddingOp e);
   Value weightHandle(Location loc, Value weight);
   Value weightHandleOrNull(Location loc, Value weight) {
     return weight ? weightHandle(loc, weight) : kernels.null(loc);
@@ -150,6 +151,20 @@ void ForwardLowering::lowerRoPE(Location loc, RoPEOp r, Value x) {
                    rope.theta, rope.divisors, rope.attnFactor, rope.interleaved);
 }
 
+/// The ids an embedding reads: the forward's tokens, or the arena slice of the op that computed them
+/// (loom.position_ids).
+FailureOr<Value> ForwardLowering::embeddingIds(EmbeddingOp e) {
+  Value ids = e.getTokens();
+  if (auto argument = dyn_cast<BlockArgument>(ids)) {
+    if (argument.getOwner() != &forward.getBody().front() || argument.getArgNumber() != 0)
+      return e.emitOpError("reads ids from a block argument other than the forward's tokens");
+    return arg(Tokens);
+  }
+  if (Value slice = storage(ids))
+    return slice;
+  return e.emitOpError("reads ids that no lowered op produced");
+}
+
 LogicalResult ForwardLowering::lower(Operation &op) {
   Location loc = op.getLoc();
   for (Value result : op.getResults())
@@ -170,9 +185,16 @@ LogicalResult ForwardLowering::lower(Operation &op) {
                                  << first.getType();
         return success();
       })
+      .Case([&](PositionIdsOp p) -> LogicalResult {
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_position_ids, arg(Start), arg(NumTokens), storage(p.getResult()));
+        return success();
+      })
       .Case([&](EmbeddingOp e) -> LogicalResult {
+        FailureOr<Value> ids = embeddingIds(e);
+        if (failed(ids))
+          return failure();
         LOOM_KERNEL_CALL(kernels, loc, loom_k_embedding, weightHandle(loc, e.getTable()),
-                         kernels.i64(loc, innermost(e.getResult())), arg(Tokens), arg(NumTokens),
+                         kernels.i64(loc, innermost(e.getResult())), *ids, arg(NumTokens),
                          kernels.f32(loc, e.getScale().convertToDouble()), storage(e.getResult()));
         return success();
       })

@@ -2,6 +2,7 @@
 
 #include "Checkpoint.h"
 #include "Error.h"
+#include "Family.h"
 #include "FusedWeights.h"
 #include "Gguf.h"
 #include "HfNames.h"
@@ -33,6 +34,7 @@ struct TensorLocation {
   size_t file;          ///< Index into the opened files.
   int64_t firstRow = 0; ///< A run of rows of a fused tensor (FusedWeights.h); rows < 0: all of it.
   int64_t rows = -1;
+  bool transposed = false; ///< The file stores the weight's transpose (Family.h): rows are its columns.
 };
 
 /// The shape `rows` of `shape` stand for (all of it when rows < 0).
@@ -40,6 +42,14 @@ std::vector<int64_t> rowsShape(std::vector<int64_t> shape, int64_t rows) {
   if (rows >= 0 && !shape.empty())
     shape[0] = rows;
   return shape;
+}
+
+/// The weight's shape as the file stores it: transposed back, and narrowed to the location's rows.
+std::vector<int64_t> weightShape(const TensorLocation &location) {
+  std::vector<int64_t> shape = location.tensor->shape;
+  if (location.transposed)
+    std::reverse(shape.begin(), shape.end());
+  return rowsShape(std::move(shape), location.rows);
 }
 
 /// Turns every fused tensor of `byName` whose parts the manifest wants into entries for the parts; returns
@@ -153,11 +163,13 @@ struct ManifestView {
   std::unordered_set<std::string> consumed;    ///< Fused tensors split into manifest weights.
   bool transformers = false;                   ///< Some tensor has a transformers name.
   HfNormNaming naming = HfNormNaming::PreFeedForward;
+  const Family *family = nullptr;              ///< A declared family's names (Family.h), if the file uses them.
 
   /// "'layers.0.x' (Hugging Face 'model.layers.0.y')", or just the quoted name.
   std::string describe(const std::string &manifestName) const {
     std::string hf;
-    if (transformers && loomToHfName(manifestName, naming, hf) && hf != manifestName)
+    bool named = family ? familyLoomToHf(*family, manifestName, hf) : loomToHfName(manifestName, naming, hf);
+    if (transformers && named && hf != manifestName)
       return "'" + manifestName + "' (Hugging Face '" + hf + "')";
     return "'" + manifestName + "'";
   }
@@ -172,20 +184,34 @@ bool buildManifestView(const loom_model_desc &desc, const std::string &path,
       view.transformers |= tensor.name.rfind("model.", 0) == 0;
     }
   view.naming = detectHfNormNaming(all);
+  view.family = detectHfFamily(all);
+  view.transformers |= view.family != nullptr;
   view.names.resize(files.size());
   for (size_t f = 0; f < files.size(); ++f)
     for (const SafetensorsTensor &tensor : files[f].tensors()) {
       std::string name = tensor.name;
-      if (view.transformers && isHfName(tensor.name))
+      TensorTransform transform = TensorTransform::None;
+      bool buffer = false;
+      if (view.family)
+        familyHfToLoom(*view.family, tensor.name, name, transform, buffer);
+      else if (view.transformers && isHfName(tensor.name))
         hfToLoomName(tensor.name, view.naming, name);
-      auto [it, inserted] = view.byName.try_emplace(name, TensorLocation{&tensor, f});
+      if (buffer) { // not a weight: listed as used so that it is not reported as an extra
+        view.consumed.insert(name);
+        view.names[f].push_back(std::move(name));
+        continue;
+      }
+      TensorLocation location{&tensor, f};
+      location.transposed = transform == TensorTransform::Transpose && tensor.shape.size() == 2;
+      auto [it, inserted] = view.byName.try_emplace(name, location);
       if (!inserted)
         return fail("'{}': tensors '{}' and '{}' both stand for the model's '{}'", files[f].path(),
                     it->second.tensor->name, tensor.name, name);
       view.names[f].push_back(std::move(name));
     }
   return splitFused<TensorLocation>(
-      desc, view.byName, [](const TensorLocation &l) { return l.tensor->shape.empty() ? 0 : l.tensor->shape[0]; },
+      desc, view.byName,
+      [](const TensorLocation &l) { return l.tensor->shape.empty() ? 0 : l.tensor->shape[l.transposed ? 1 : 0]; },
       path, view.consumed);
 }
 
@@ -207,11 +233,11 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
     if (it == view.byName.end())
       return fail("'{}': missing tensor {} (expected shape {})", path, view.describe(weight.name),
                   formatShape(weight.shape, weight.rank));
-    const std::vector<int64_t> shape = rowsShape(it->second.tensor->shape, it->second.rows);
+    const std::vector<int64_t> shape = weightShape(it->second);
     if (!sameShape(weight, shape))
-      return fail("'{}': tensor {} has shape {} but the model expects {}", files[it->second.file].path(),
+      return fail("'{}': tensor {} has shape {}{} but the model expects {}", files[it->second.file].path(),
                   view.describe(weight.name), formatShape(shape.data(), shape.size()),
-                  formatShape(weight.shape, weight.rank));
+                  it->second.transposed ? " (transposed from [in, out])" : "", formatShape(weight.shape, weight.rank));
   }
 
   auto head = view.byName.find("lm_head.weight");
@@ -238,6 +264,10 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
   return true;
 }
 
+/// The rows of a GGUF tensor, its outermost dimension (ggml lists dimensions innermost first): a matrix's
+/// rows, a vector's elements (a fused bias, split like its matrix).
+int64_t ggufRows(const GgufTensor &tensor) { return tensor.nDims >= 1 ? tensor.dims[tensor.nDims - 1] : 0; }
+
 /// A GGUF file: tensors are matched to the manifest through the GGUF name
 /// table (GgufNames.cpp) and their shapes compared in Loom's order.
 bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store) {
@@ -252,14 +282,23 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     int64_t firstRow = 0, rows = -1; // as TensorLocation's
   };
   std::unordered_map<std::string, GgufLocation> byLoomName;
+  // A declared family (Family.h) names its tensors itself; the others share GgufNames.cpp's table.
+  const GgufValue *arch = file.find("general.architecture");
+  const Family *family = arch && arch->type == GgufValueType::String ? findFamily(arch->string) : nullptr;
+  auto ggufToLoom = [family](std::string_view gguf, std::string &loom) {
+    return family ? familyGgufToLoom(*family, gguf, loom) : ggufToLoomName(gguf, loom);
+  };
+  auto loomToGguf = [family](std::string_view loom, std::string &gguf) {
+    return family ? familyLoomToGguf(*family, loom, gguf) : loomToGgufName(loom, gguf);
+  };
   for (const GgufTensor &tensor : file.tensors()) {
     std::string loomName;
-    if (ggufToLoomName(tensor.name, loomName))
+    if (ggufToLoom(tensor.name, loomName))
       byLoomName.emplace(std::move(loomName), GgufLocation{&tensor});
   }
   std::unordered_set<std::string> consumed;
   if (!splitFused<GgufLocation>(
-          desc, byLoomName, [](const GgufLocation &l) { return l.tensor->nDims >= 2 ? l.tensor->dims[1] : 0; }, path,
+          desc, byLoomName, [](const GgufLocation &l) { return ggufRows(*l.tensor); }, path,
           consumed))
     return false;
   // Names outside the table and names the manifest lacks are both extras, except the RoPE table of Llama 3.1
@@ -273,7 +312,7 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
       continue;
     }
     std::string loomName;
-    bool used = ggufToLoomName(tensor.name, loomName) && (manifest.count(loomName) || consumed.count(loomName));
+    bool used = ggufToLoom(tensor.name, loomName) && (manifest.count(loomName) || consumed.count(loomName));
     if (!used && ++extras <= kListedExtras)
       listed += (listed.empty() ? "'" : ", '") + std::string(tensor.name) + "'";
   }
@@ -283,7 +322,7 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     auto it = byLoomName.find(weight.name);
     if (it == byLoomName.end()) {
       std::string ggufName;
-      if (!loomToGgufName(weight.name, ggufName))
+      if (!loomToGguf(weight.name, ggufName))
         return fail("'{}': missing tensor '{}' (expected shape {}), which has no GGUF name", path, weight.name,
                     formatShape(weight.shape, weight.rank));
       return fail("'{}': missing tensor '{}' (GGUF '{}', expected shape {})", path, weight.name, ggufName,
@@ -304,11 +343,11 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     const GgufLocation &location = byLoomName.find(desc.weights[i].name)->second;
     const GgufTensor &tensor = *location.tensor;
     // A run of rows of a fused matrix: rows hold whole quantization blocks, so the run is contiguous bytes.
-    size_t rowBytes = tensor.nDims >= 2 ? tensor.bytes / size_t(tensor.dims[1]) : tensor.bytes;
+    size_t rowBytes = ggufRows(tensor) > 0 ? tensor.bytes / size_t(ggufRows(tensor)) : tensor.bytes;
     size_t offset = size_t(location.firstRow) * rowBytes;
     size_t bytes = location.rows < 0 ? tensor.bytes : size_t(location.rows) * rowBytes;
     size_t elements = location.rows < 0 ? size_t(tensor.elements)
-                                        : size_t(location.rows) * (size_t(tensor.elements) / size_t(tensor.dims[1]));
+                                        : size_t(location.rows) * (size_t(tensor.elements) / size_t(ggufRows(tensor)));
     bool borrowed;
     if (!store.setFromFile(size_t(i), tensor.nDims, int64_t(tensor.type), ggmlTypeName(tensor.type),
                            tensor.data + offset, bytes, elements, path, desc.weights[i].name, borrowed))
@@ -317,7 +356,6 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
   }
   // llama.cpp's converter reorders the Q/K rows of some families (llama, smollm3) for ggml's adjacent-pair
   // RoPE and keeps the others' (QkLayout.h, ModelFamilies.h).
-  const GgufValue *arch = file.find("general.architecture");
   const loom::family::Family *rows =
       arch && arch->type == GgufValueType::String ? loom::family::ofGguf(arch->string) : nullptr;
   bool interleaved = rows && rows->ggufInterleaved;
@@ -368,9 +406,13 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
   std::vector<bool> borrowedFrom(files.size(), false);
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const TensorLocation &location = view.byName.find(desc.weights[i].name)->second;
-    bool borrowed;
-    if (!store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed, location.firstRow,
-                             location.rows))
+    bool borrowed = false;
+    bool set = location.transposed
+                   ? store.setTransposed(size_t(i), *location.tensor, files[location.file].path(), location.firstRow,
+                                         location.rows)
+                   : store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed,
+                                         location.firstRow, location.rows);
+    if (!set)
       return false;
     if (borrowed)
       borrowedFrom[location.file] = true;

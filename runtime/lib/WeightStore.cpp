@@ -76,6 +76,35 @@ bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, c
                      bytes / safetensorsDtypeSize(tensor.dtype), file, tensor.name, borrowed);
 }
 
+bool WeightStore::setTransposed(size_t index, const SafetensorsTensor &tensor, const std::string &file,
+                                int64_t firstColumn, int64_t columns) {
+  int64_t dtype = tensor.dtype == SafetensorsDtype::F32    ? LOOM_DTYPE_F32
+                  : tensor.dtype == SafetensorsDtype::F16  ? LOOM_DTYPE_F16
+                  : tensor.dtype == SafetensorsDtype::BF16 ? LOOM_DTYPE_BF16
+                                                           : -1;
+  if (dtype < 0 || tensor.shape.size() != 2)
+    return fail("'{}': tensor '{}' is stored transposed and must be an F32, F16 or BF16 matrix, got {} of rank {}",
+                file, tensor.name, safetensorsDtypeName(tensor.dtype), tensor.shape.size());
+  if (dtype != LOOM_DTYPE_F32 && !loom_kernels_supports(dtype))
+    return fail("'{}': tensor '{}' has dtype {}, which the kernels of this model library do not support", file,
+                tensor.name, safetensorsDtypeName(tensor.dtype));
+  const size_t in = size_t(tensor.shape[0]), out = size_t(tensor.shape[1]);
+  const size_t first = size_t(firstColumn), rows = columns < 0 ? out : size_t(columns);
+  const size_t element = safetensorsDtypeSize(tensor.dtype), bytes = rows * in * element;
+  AlignedBuffer buffer;
+  if (!buffer.allocate(bytes, tensor.name.c_str()))
+    return false;
+  // Row r of the weight is column first + r of the file's matrix.
+  auto *to = static_cast<uint8_t *>(buffer.data());
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t c = 0; c < in; ++c)
+      std::memcpy(to + (r * in + c) * element, tensor.data + (c * out + first + r) * element, element);
+  table_[index] = loom_tensor{buffer.data(), dtype};
+  bytes_[index] = bytes;
+  buffers_.push_back(std::move(buffer));
+  return true;
+}
+
 bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
                               size_t bytes, size_t elements, const std::string &file, const std::string &name,
                               bool &borrowed) {

@@ -37,6 +37,12 @@ public:
   bool setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file, bool &borrowed,
                      int64_t firstRow = 0, int64_t rows = -1);
 
+  /// Sets weight `index` to the transpose of a validated [in, out] matrix (transformers' Conv1D), or of
+  /// its columns firstColumn .. firstColumn + columns when columns >= 0 (a part of a fused tensor): an
+  /// owned copy [columns, in] in the file's dtype (F32, or F16/BF16 if the kernels take it).
+  bool setTransposed(size_t index, const SafetensorsTensor &tensor, const std::string &file, int64_t firstColumn = 0,
+                     int64_t columns = -1);
+
   /// Sets weight `index`, of `rank`, from `bytes` of `dtype` (a loom_dtype;
   /// `dtypeName` spells it for messages) at `data` in a file mapping:
   ///  - F32 is used in place when 4-byte aligned, else copied;

@@ -26,6 +26,14 @@ func.func @embedding_width(%t: tensor<?xi32>) {
 
 // -----
 
+func.func @position_ids_static(%s: index) {
+  // expected-error @+1 {{expects a dynamic number of positions, got 'tensor<4xi32>'}}
+  %p = loom.position_ids at %s : tensor<4xi32>
+  return
+}
+
+// -----
+
 func.func @activation_static_tokens(%x: tensor<3x8xf32>) {
   %w = loom.weight "w" : tensor<8xf32>
   // expected-error @+1 {{expects the token dimension of input to be dynamic}}

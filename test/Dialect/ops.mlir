@@ -7,6 +7,11 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %emb = loom.weight "embedding.weight" : tensor<100x64xf32>
   // CHECK: %[[X:.+]] = loom.embedding %{{.+}}, %[[EMB]] {scale = 8.000000e+00 : f64} : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>
   %x = loom.embedding %tokens, %emb {scale = 8.0 : f64} : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>
+  // CHECK: %[[POS:.+]] = loom.position_ids at %{{.+}} : tensor<?xi32>
+  %pos = loom.position_ids at %start : tensor<?xi32>
+  %wpe = loom.weight "position_embedding.weight" : tensor<32x64xf32>
+  // CHECK: loom.embedding %[[POS]], %{{.+}} : (tensor<?xi32>, tensor<32x64xf32>) -> tensor<?x64xf32>
+  %p = loom.embedding %pos, %wpe : (tensor<?xi32>, tensor<32x64xf32>) -> tensor<?x64xf32>
   %nw = loom.weight "n.weight" : tensor<64xf32>
   %nb = loom.weight "n.bias" : tensor<64xf32>
   // CHECK: loom.rms_norm %[[X]], %{{.+}} {eps = 9.9999999999999995E-7 : f64, weight_offset = 1.000000e+00 : f64}

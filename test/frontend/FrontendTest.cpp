@@ -230,6 +230,26 @@ TEST(Frontend, Llama32Example) {
   EXPECT_EQ(spec.finalNorm.eps, 1e-5);
 }
 
+TEST(Frontend, Gpt2Example) {
+  ParseResult result = parseFile(LOOM_EXAMPLES_DIR "/gpt2-124m.loom");
+  ASSERT_TRUE(result.spec) << result.diagnostics;
+  const ArchSpec &spec = *result.spec;
+  EXPECT_EQ(spec.positions, PositionKind::Learned);
+  EXPECT_EQ(spec.maxContext, 1024);
+  EXPECT_EQ(spec.finalNorm.kind, NormKind::LayerNorm);
+  EXPECT_TRUE(spec.finalNorm.bias);
+  ASSERT_EQ(spec.layers.size(), 12u);
+  const AttentionSpec &attn = attentionOf(spec.layers[0]);
+  EXPECT_FALSE(attn.rope);
+  EXPECT_EQ(attn.kvHeads, 12);
+  EXPECT_TRUE(attn.qkvBias && attn.outBias);
+  EXPECT_EQ(ffnOf(spec.layers[0]).kind, FFNKind::GeluMLP);
+  EXPECT_EQ(ffnOf(spec.layers[0]).hidden, 3072);
+  // Without the key, positions come from the attention alone.
+  EXPECT_EQ(parseValid(smallModel("")).positions, PositionKind::None);
+  EXPECT_EQ(parseValid(smallModel("positions = none")).positions, PositionKind::None);
+}
+
 TEST(Frontend, Gemma3Example) {
   ParseResult result = parseFile(LOOM_EXAMPLES_DIR "/gemma3-1b.loom");
   ASSERT_TRUE(result.spec) << result.diagnostics;

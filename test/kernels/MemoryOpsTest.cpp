@@ -1,4 +1,4 @@
-//===- MemoryOpsTest.cpp - loom_k_embedding and loom_k_kv_store -----------===//
+//===- MemoryOpsTest.cpp - loom_k_embedding, loom_k_position_ids, loom_k_kv_store ===//
 
 #include "TestSupport.h"
 
@@ -33,6 +33,33 @@ TEST(EmbeddingDeathTest, NegativeIdAborts) {
   loom_tensor t{table.data(), LOOM_DTYPE_F32};
   const int32_t ids[] = {-1};
   EXPECT_DEATH(loom_k_embedding(&t, 8, ids, 1, 1.0f, out.data()), "loom: kernel error: loom_k_embedding");
+}
+
+TEST(PositionIds, CountFromStartPos) {
+  std::vector<int32_t> ids(5, -1);
+  loom_k_position_ids(1019, 5, ids.data());
+  EXPECT_EQ(ids, (std::vector<int32_t>{1019, 1020, 1021, 1022, 1023}));
+  loom_k_position_ids(0, 0, nullptr); // an empty chunk writes nothing
+}
+
+TEST(PositionIds, IndexAPositionTable) {
+  // The use in generated code: the ids of a chunk at start 3 pick rows 3.. of a [max_context, d] table.
+  const int64_t maxContext = 8, d = 5, n = 4, start = 3;
+  Weights table = randomWeights(LOOM_DTYPE_F32, maxContext * d, 65);
+  loom_tensor t = table.tensor();
+  std::vector<int32_t> ids(n);
+  loom_k_position_ids(start, n, ids.data());
+  std::vector<float> out(n * d, NAN);
+  loom_k_embedding(&t, d, ids.data(), n, 1.0f, out.data());
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < d; ++j)
+      ASSERT_EQ(out[i * d + j], float(table.values[(start + i) * d + j]));
+}
+
+TEST(PositionIdsDeathTest, PositionsBeyondInt32Abort) {
+  testing::FLAGS_gtest_death_test_style = "threadsafe";
+  int32_t ids[2];
+  EXPECT_DEATH(loom_k_position_ids(INT32_MAX, 2, ids), "loom: kernel error: loom_k_position_ids");
 }
 
 TEST(KVStore, AppendsRowsAtStartPos) {

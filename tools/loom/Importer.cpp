@@ -23,6 +23,8 @@
 #include "Importer.h"
 #include "RopeScalingImport.h"
 
+#include "FamilyImport.h"
+
 #include "Gguf.h"
 #include "ImportKeys.h"
 #include "ModelFamilies.h"
@@ -786,8 +788,17 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
 }
 } // namespace
 
+std::string loom::specIdentifier(StringRef text) { return identifier(text); }
+std::string loom::specReal(double value, bool float32) { return formatReal(value, float32); }
+
 Expected<std::string> loom::importSpec(const std::string &path, const std::string &architectureName,
                                       std::vector<std::string> &notes, const std::vector<std::string> &ignoredKeys) {
+  // Families declared in one file of runtime/lib/families (GPT-2) import from that declaration.
+  Expected<std::optional<std::string>> declared = importFamilySpec(path, architectureName, ignoredKeys, notes);
+  if (!declared)
+    return declared.takeError();
+  if (*declared)
+    return std::move(**declared);
   Expected<ImportedModel> model =
       loom::rt::isGgufFile(path) ? importGguf(path, ignoredKeys) : importConfig(path, ignoredKeys);
   if (!model)

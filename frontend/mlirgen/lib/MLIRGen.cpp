@@ -60,6 +60,7 @@ private:
   RopeRowsAttr ropeRows(const AttentionSpec &attn);
   Value headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
                         const char *which, Value heads);
+  Value addLearnedPositions(Location at, Value x);
   FailureOr<Value> expr(const LayerSpec &layer, const BlockExpr &e, llvm::StringMap<Value> &vars);
   LogicalResult layerBlock(const LayerSpec &layer, Value &x);
 
@@ -187,6 +188,15 @@ Value ModelBuilder::feedForward(Location at, const FFNSpec &ffn, const std::stri
   return linear(at, act, prefix + ".down_proj", spec.dModel, bias);
 }
 
+/// GPT-2: x + table[start + i] for token i, the table indexed like a token embedding.
+Value ModelBuilder::addLearnedPositions(Location at, Value x) {
+  auto idsType = RankedTensorType::get({ShapedType::kDynamic}, builder.getI32Type());
+  Value ids = PositionIdsOp::create(builder, at, idsType, start);
+  Value table = weight(at, "position_embedding.weight", {spec.maxContext, spec.dModel});
+  Value positions = EmbeddingOp::create(builder, at, x.getType(), ids, table, builder.getF64FloatAttr(1.0));
+  return AddOp::create(builder, at, x.getType(), x, positions);
+}
+
 FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
                                     llvm::StringMap<Value> &vars) {
   switch (e.kind) {
@@ -262,6 +272,8 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
   Value table = weight(modelLoc, "embedding.weight", {spec.vocab, spec.dModel});
   Value x = EmbeddingOp::create(builder, modelLoc, activation({spec.dModel}), tokens, table,
                                         builder.getF64FloatAttr(spec.embeddingScale));
+  if (spec.positions == PositionKind::Learned)
+    x = addLearnedPositions(modelLoc, x);
   for (const LayerSpec &layer : spec.layers)
     if (failed(layerBlock(layer, x)))
       return nullptr;

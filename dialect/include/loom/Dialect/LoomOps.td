@@ -60,6 +60,25 @@ def Loom_EmbeddingOp : Loom_Op<"embedding", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Loom_PositionIdsOp : Loom_Op<"position_ids", [Pure]> {
+  let summary = "The positions of the chunk's tokens, as ids for an embedding";
+  let description = [{
+    `out[i] = start + i` for every token `i` of the chunk. Fed to
+    `loom.embedding` with a `[max_context, d_model]` table it gives learned
+    absolute position embeddings (GPT-2). The runtime keeps every position
+    below the cache's capacity, which is at most `max_context`.
+
+    ```mlir
+    %pos = loom.position_ids at %start : tensor<?xi32>
+    %p = loom.embedding %pos, %wpe : (tensor<?xi32>, tensor<1024x768xf32>) -> tensor<?x768xf32>
+    ```
+  }];
+  let arguments = (ins Index:$start);
+  let results = (outs Loom_TokenIds:$result);
+  let assemblyFormat = "`at` $start attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Normalization
 //===----------------------------------------------------------------------===//

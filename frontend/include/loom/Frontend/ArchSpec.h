@@ -168,6 +168,12 @@ struct LayerSpec {
   }
 };
 
+/// Absolute position information added to the token embeddings.
+enum class PositionKind {
+  None,    ///< Positions enter through the attention (RoPE) or not at all (NoPE).
+  Learned, ///< A learned table [max_context, d_model] (GPT-2): `position_embedding.weight`.
+};
+
 struct ArchSpec {
   std::string name;
   std::string file;
@@ -179,6 +185,7 @@ struct ArchSpec {
   bool tieEmbeddings = false;
   /// Multiplier on token embeddings (Gemma: sqrt(d_model)); 1 otherwise.
   double embeddingScale = 1.0;
+  PositionKind positions = PositionKind::None;
   NormSpec finalNorm;
   std::vector<LayerSpec> layers; // size nLayers
 };

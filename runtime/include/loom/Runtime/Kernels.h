@@ -22,6 +22,10 @@ extern "C" {
 void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, int64_t n, float scale,
                       float *out);
 
+/* out[i] = start_pos + i for i < n: the ids of learned absolute positions (GPT-2), looked up with
+ * loom_k_embedding in a [max_context, d] table. */
+void loom_k_position_ids(int64_t start_pos, int64_t n, int32_t *out);
+
 /* y[r, :] = x[r, :] * rsqrt(mean(x[r, :]^2) + eps) * (w + w_offset); w may be NULL (weightless). */
 void loom_k_rms_norm(const float *x, int64_t rows, int64_t d, const loom_tensor *w, float eps,
                      float w_offset, float *y);

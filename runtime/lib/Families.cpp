@@ -1,0 +1,130 @@
+//===- Families.cpp - The declared model families and their name tables ---===//
+
+#include "Family.h"
+#include "LayerName.h"
+
+namespace loom::rt {
+
+extern const Family kGpt2Family;
+
+namespace {
+
+/// Every family declared in families/; a new one adds its line here.
+const Family *const kFamilies[] = {&kGpt2Family};
+
+bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
+
+/// A global transformers name as written (rooted), or without the root.
+bool matchesGlobal(const Family &family, std::string_view name, std::string_view hf) {
+  return name == hf || (startsWith(hf, family.hfRoot) && name == hf.substr(family.hfRoot.size()));
+}
+
+/// Splits a per-layer transformers name, rooted or not, into layer digits and rest.
+bool splitHfLayer(const Family &family, std::string_view name, std::string_view &index, std::string_view &rest) {
+  std::string rooted = std::string(family.hfRoot) + std::string(family.hfLayers);
+  return splitLayerName(name, rooted, index, rest) || splitLayerName(name, family.hfLayers, index, rest);
+}
+
+/// Translates between the manifest and one other convention (`side` picks the name of a FamilyTensor).
+template <typename Side>
+bool toLoom(const Family &family, std::string_view name, std::string_view layerPrefix, Side side,
+            const FamilyTensor *&found, std::string &loom) {
+  for (const FamilyTensor &tensor : family.globals)
+    if (!side(tensor).empty() && name == side(tensor)) {
+      found = &tensor;
+      loom = tensor.loom;
+      return true;
+    }
+  std::string_view index, rest;
+  if (!splitLayerName(name, layerPrefix, index, rest))
+    return false;
+  for (const FamilyTensor &tensor : family.layers)
+    if (!side(tensor).empty() && rest == side(tensor)) {
+      found = &tensor;
+      loom = "layers." + std::string(index) + "." + std::string(tensor.loom);
+      return true;
+    }
+  return false;
+}
+
+template <typename Side>
+bool fromLoom(const Family &family, std::string_view loom, std::string_view layerPrefix, Side side,
+              std::string &out) {
+  for (const FamilyTensor &tensor : family.globals)
+    if (loom == tensor.loom && !side(tensor).empty()) {
+      out = side(tensor);
+      return true;
+    }
+  std::string_view index, rest;
+  if (!splitLayerName(loom, "layers.", index, rest))
+    return false;
+  for (const FamilyTensor &tensor : family.layers)
+    if (rest == tensor.loom && !side(tensor).empty()) {
+      out = std::string(layerPrefix) + std::string(index) + "." + std::string(side(tensor));
+      return true;
+    }
+  return false;
+}
+
+std::string_view ggufSide(const FamilyTensor &t) { return t.gguf; }
+
+} // namespace
+
+const Family *findFamily(std::string_view name) {
+  for (const Family *family : kFamilies)
+    if (family->name == name)
+      return family;
+  return nullptr;
+}
+
+const Family *detectHfFamily(const std::vector<std::string_view> &names) {
+  for (const Family *family : kFamilies)
+    for (const FamilyTensor &tensor : family->globals)
+      if (tensor.loom == "embedding.weight")
+        for (std::string_view name : names)
+          if (matchesGlobal(*family, name, tensor.hf))
+            return family;
+  return nullptr;
+}
+
+bool familyHfToLoom(const Family &family, std::string_view hf, std::string &loom, TensorTransform &transform,
+                    bool &buffer) {
+  buffer = false;
+  for (const FamilyTensor &tensor : family.globals)
+    if (!tensor.hf.empty() && matchesGlobal(family, hf, tensor.hf)) {
+      loom = tensor.loom;
+      transform = tensor.hfTransform;
+      return true;
+    }
+  std::string_view index, rest;
+  if (!splitHfLayer(family, hf, index, rest))
+    return false;
+  for (std::string_view name : family.hfBuffers)
+    if (rest == name) {
+      buffer = true;
+      return false;
+    }
+  for (const FamilyTensor &tensor : family.layers)
+    if (rest == tensor.hf) {
+      loom = "layers." + std::string(index) + "." + std::string(tensor.loom);
+      transform = tensor.hfTransform;
+      return true;
+    }
+  return false;
+}
+
+bool familyLoomToHf(const Family &family, std::string_view loom, std::string &hf) {
+  std::string prefix = std::string(family.hfRoot) + std::string(family.hfLayers);
+  return fromLoom(family, loom, prefix, [](const FamilyTensor &t) { return t.hf; }, hf);
+}
+
+bool familyGgufToLoom(const Family &family, std::string_view gguf, std::string &loom) {
+  const FamilyTensor *found = nullptr;
+  return toLoom(family, gguf, "blk.", ggufSide, found, loom);
+}
+
+bool familyLoomToGguf(const Family &family, std::string_view loom, std::string &gguf) {
+  return fromLoom(family, loom, "blk.", ggufSide, gguf);
+}
+
+} // namespace loom::rt

@@ -1,0 +1,109 @@
+//===- FamilyTest.cpp - Declared families' tensor names and transforms -----===//
+
+#include "Family.h"
+#include "WeightStore.h"
+#include "loom/Runtime/Kernels.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace loom::rt;
+
+namespace {
+
+const Family &gpt2() {
+  const Family *family = findFamily("gpt2");
+  EXPECT_NE(family, nullptr);
+  return *family;
+}
+
+struct Names {
+  const char *hf, *gguf, *loom;
+  TensorTransform transform;
+};
+
+TEST(FamilyTest, Gpt2NamesBothConventionsAndTransposesConv1D) {
+  const TensorTransform none = TensorTransform::None, transpose = TensorTransform::Transpose;
+  const Names names[] = {
+      {"transformer.wte.weight", "token_embd.weight", "embedding.weight", none},
+      {"transformer.wpe.weight", "position_embd.weight", "position_embedding.weight", none},
+      {"transformer.ln_f.bias", "output_norm.bias", "final_norm.bias", none},
+      {"lm_head.weight", "output.weight", "lm_head.weight", none},
+      {"transformer.h.0.ln_1.bias", "blk.0.attn_norm.bias", "layers.0.attn_norm.bias", none},
+      {"transformer.h.3.attn.c_attn.weight", "blk.3.attn_qkv.weight", "layers.3.attention.qkv_proj.weight",
+       transpose},
+      {"transformer.h.3.attn.c_attn.bias", "blk.3.attn_qkv.bias", "layers.3.attention.qkv_proj.bias", none},
+      {"transformer.h.11.attn.c_proj.weight", "blk.11.attn_output.weight", "layers.11.attention.o_proj.weight",
+       transpose},
+      {"transformer.h.1.ln_2.weight", "blk.1.ffn_norm.weight", "layers.1.ffn_norm.weight", none},
+      {"transformer.h.1.mlp.c_fc.weight", "blk.1.ffn_up.weight", "layers.1.ffn.up_proj.weight", transpose},
+      {"transformer.h.1.mlp.c_proj.weight", "blk.1.ffn_down.weight", "layers.1.ffn.down_proj.weight", transpose},
+      {"transformer.h.1.mlp.c_proj.bias", "blk.1.ffn_down.bias", "layers.1.ffn.down_proj.bias", none},
+  };
+  for (const Names &n : names) {
+    std::string out;
+    TensorTransform transform = TensorTransform::None;
+    bool buffer = true;
+    ASSERT_TRUE(familyHfToLoom(gpt2(), n.hf, out, transform, buffer)) << n.hf;
+    EXPECT_EQ(out, n.loom);
+    EXPECT_EQ(transform, n.transform) << n.hf;
+    EXPECT_FALSE(buffer);
+    ASSERT_TRUE(familyLoomToHf(gpt2(), n.loom, out)) << n.loom;
+    EXPECT_EQ(out, n.hf);
+    ASSERT_TRUE(familyGgufToLoom(gpt2(), n.gguf, out)) << n.gguf;
+    EXPECT_EQ(out, n.loom);
+    ASSERT_TRUE(familyLoomToGguf(gpt2(), n.loom, out)) << n.loom;
+    EXPECT_EQ(out, n.gguf);
+  }
+}
+
+TEST(FamilyTest, Gpt2CheckpointsWithoutTheRootAndWithBuffers) {
+  std::string out;
+  TensorTransform transform = TensorTransform::None;
+  bool buffer = false;
+  // GPT-2's own checkpoint was saved from the base model: no "transformer." root.
+  ASSERT_TRUE(familyHfToLoom(gpt2(), "wte.weight", out, transform, buffer));
+  EXPECT_EQ(out, "embedding.weight");
+  ASSERT_TRUE(familyHfToLoom(gpt2(), "h.2.mlp.c_fc.weight", out, transform, buffer));
+  EXPECT_EQ(out, "layers.2.ffn.up_proj.weight");
+  EXPECT_EQ(transform, TensorTransform::Transpose);
+  // The causal mask is a buffer, not a weight.
+  EXPECT_FALSE(familyHfToLoom(gpt2(), "h.2.attn.bias", out, transform, buffer));
+  EXPECT_TRUE(buffer);
+  EXPECT_FALSE(familyHfToLoom(gpt2(), "transformer.h.0.attn.masked_bias", out, transform, buffer));
+  EXPECT_TRUE(buffer);
+  // Names of other conventions are not GPT-2's.
+  EXPECT_FALSE(familyHfToLoom(gpt2(), "model.layers.0.self_attn.q_proj.weight", out, transform, buffer));
+  EXPECT_FALSE(buffer);
+  EXPECT_FALSE(familyHfToLoom(gpt2(), "transformer.h.0.attn.q_proj.weight", out, transform, buffer));
+  EXPECT_FALSE(familyGgufToLoom(gpt2(), "blk.0.attn_q.weight", out));
+}
+
+TEST(FamilyTest, DetectsTheFamilyByItsEmbedding) {
+  EXPECT_EQ(detectHfFamily({"transformer.h.0.ln_1.weight", "transformer.wte.weight"}), &gpt2());
+  EXPECT_EQ(detectHfFamily({"wte.weight"}), &gpt2());
+  EXPECT_EQ(detectHfFamily({"model.embed_tokens.weight", "lm_head.weight"}), nullptr);
+  EXPECT_EQ(findFamily("llama"), nullptr);
+}
+
+TEST(FamilyTest, TransposedWeightsAreColumnRunsOfTheFile) {
+  // A [3, 4] Conv1D matrix (in 3, out 4) of F16 bits 0..11; the part taking columns 1..2 is its [2, 3]
+  // transpose's rows 1..2, in the file's dtype.
+  std::vector<uint16_t> bits(12);
+  for (uint16_t i = 0; i < 12; ++i)
+    bits[i] = i;
+  SafetensorsTensor tensor{"h.0.mlp.c_fc.weight", SafetensorsDtype::F16, {3, 4},
+                           reinterpret_cast<const uint8_t *>(bits.data()), bits.size() * 2};
+  WeightStore store(2);
+  ASSERT_TRUE(store.setTransposed(0, tensor, "file", 1, 2));
+  ASSERT_TRUE(store.setTransposed(1, tensor, "file"));
+  const loom_tensor &part = store.table()[0], &whole = store.table()[1];
+  EXPECT_EQ(part.dtype, LOOM_DTYPE_F16);
+  const auto *p = static_cast<const uint16_t *>(part.data), *w = static_cast<const uint16_t *>(whole.data);
+  EXPECT_EQ(std::vector<uint16_t>(p, p + 6), (std::vector<uint16_t>{1, 5, 9, 2, 6, 10}));
+  EXPECT_EQ(std::vector<uint16_t>(w, w + 12), (std::vector<uint16_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+}
+
+} // namespace
