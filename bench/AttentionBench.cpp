@@ -29,7 +29,7 @@ void BM_AttentionDecode(benchmark::State &state) {
   loom::bench::fillRandom(q.data(), q.size(), 3);
   float scale = 1.0f / std::sqrt(static_cast<float>(kHeadDim));
   for (auto _ : state) {
-    loom_cache_view view{keys.next(), values.next(), context};
+    loom_cache_view view{keys.next(), values.next(), context, LOOM_DTYPE_F32};
     loom_k_attention(q.data(), 1, context - 1, &view, kHeads, kKvHeads, kHeadDim, kHeadDim, scale, 0.0f, nullptr, LOOM_MASK_GLOBAL,
                      0, out.data());
     benchmark::ClobberMemory();

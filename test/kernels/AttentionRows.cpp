@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
       !readFloats(argv[9], rows * kvHeads * headDim, v))
     return 1;
   std::vector<float> out(n * heads * headDim);
-  loom_cache_view cache{k.data(), v.data(), static_cast<int64_t>(rows)};
+  loom_cache_view cache{k.data(), v.data(), static_cast<int64_t>(rows), LOOM_DTYPE_F32};
   loom_k_attention(q.data(), n, start, &cache, heads, kvHeads, headDim, headDim, scale, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0,
                    out.data());
   writeFloats(argv[10], out);

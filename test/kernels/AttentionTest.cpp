@@ -45,7 +45,7 @@ void checkAttention(const Heads &h, int64_t n, int64_t startPos, const Mask &mas
   std::vector<float> out(n * h.heads * h.headDim, NAN);
   double scale = 1.0 / std::sqrt(double(h.headDim));
 
-  loom_cache_view view{kCache.data(), vCache.data(), capacity};
+  loom_cache_view view{kCache.data(), vCache.data(), capacity, LOOM_DTYPE_F32};
   loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, float(scale), 0.0f, nullptr, mask.kind,
                    mask.window, out.data());
 
@@ -85,7 +85,7 @@ TEST(Attention, LargeScoresStayFinite) {
   for (size_t i = 0; i < k.size(); ++i)
     k[i] = (i / h.headDim) % 2 ? 4.0f : -4.0f;
   std::vector<float> out(q.size(), NAN);
-  loom_cache_view view{k.data(), v.data(), n};
+  loom_cache_view view{k.data(), v.data(), n, LOOM_DTYPE_F32};
   loom_k_attention(q.data(), n, 0, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 1.0f, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0,
                    out.data());
   expectMatches(out, attention(q, n, 0, k, v, h.heads, h.kvHeads, h.headDim, 1.0, LOOM_MASK_GLOBAL, 0),
@@ -95,7 +95,7 @@ TEST(Attention, LargeScoresStayFinite) {
 TEST(AttentionDeathTest, InvalidShapesAbort) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
   std::vector<float> buf(64, 0.0f);
-  loom_cache_view view{buf.data(), buf.data(), 4};
+  loom_cache_view view{buf.data(), buf.data(), 4, LOOM_DTYPE_F32};
   EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 3, 2, 8, 8, 1.0f, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0, buf.data()),
                "loom: kernel error: loom_k_attention: heads = 3 is not a multiple of kv_heads = 2");
   EXPECT_DEATH(loom_k_attention(buf.data(), 1, 0, &view, 2, 1, 8, 8, 1.0f, 0.0f, nullptr, LOOM_MASK_CHUNKED, 0, buf.data()),
@@ -127,7 +127,8 @@ TEST(Attention, RingCacheEqualsFullCache) {
         std::vector<float> k = randomFloats(keys * rowElems, 81, -2.0f, 2.0f), v = randomFloats(keys * rowElems, 82);
         std::vector<float> kRing = ringOf(k, keys, rows, rowElems), vRing = ringOf(v, keys, rows, rowElems);
         std::vector<float> full(n * h.heads * h.headDim), ring(full.size());
-        loom_cache_view fullView{k.data(), v.data(), keys}, ringView{kRing.data(), vRing.data(), rows};
+        loom_cache_view fullView{k.data(), v.data(), keys, LOOM_DTYPE_F32};
+        loom_cache_view ringView{kRing.data(), vRing.data(), rows, LOOM_DTYPE_F32};
         loom_k_attention(q.data(), n, startPos, &fullView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, 0.0f, nullptr, mask.kind,
                          mask.window, full.data());
         loom_k_attention(q.data(), n, startPos, &ringView, h.heads, h.kvHeads, h.headDim, h.headDim, 0.2f, 0.0f, nullptr, mask.kind,
@@ -148,7 +149,7 @@ TEST(Attention, ValueDimDiffersFromKeyDim) {
       std::vector<float> k = randomFloats(keys * h.kvHeads * h.headDim, 91, -2.0f, 2.0f);
       std::vector<float> v = randomFloats(keys * h.kvHeads * valueDim, 92);
       std::vector<float> out(n * h.heads * valueDim, NAN);
-      loom_cache_view view{k.data(), v.data(), keys};
+      loom_cache_view view{k.data(), v.data(), keys, LOOM_DTYPE_F32};
       loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, valueDim, 0.3f, 0.0f, nullptr, LOOM_MASK_GLOBAL,
                        0, out.data());
       expectMatches(out, attention(q, n, startPos, k, v, h.heads, h.kvHeads, h.headDim, 0.3, LOOM_MASK_GLOBAL, 0, valueDim),
@@ -176,7 +177,7 @@ TEST(Attention, SoftcapAndSinks) {
           std::vector<float> q = randomFloats(n * h.heads * h.headDim, 96, -4.0f, 4.0f);
           std::vector<float> k = randomFloats(keys * rowElems, 97, -2.0f, 2.0f), v = randomFloats(keys * rowElems, 98);
           std::vector<float> out(n * h.heads * h.headDim, NAN);
-          loom_cache_view view{k.data(), v.data(), keys};
+          loom_cache_view view{k.data(), v.data(), keys, LOOM_DTYPE_F32};
           loom_k_attention(q.data(), n, startPos, &view, h.heads, h.kvHeads, h.headDim, h.headDim, 0.5f, float(softcap),
                            withSinks ? &sinks : nullptr, mask.kind, mask.window, out.data());
           expectMatches(out,

@@ -66,7 +66,7 @@ TEST(KVStore, AppendsRowsAtStartPos) {
   const int64_t rowElems = 24, capacity = 10, n = 3, startPos = 4;
   std::vector<float> k = randomFloats(n * rowElems, 61), v = randomFloats(n * rowElems, 62);
   std::vector<float> kCache(capacity * rowElems, -1.0f), vCache(capacity * rowElems, -1.0f);
-  loom_cache_view view{kCache.data(), vCache.data(), capacity};
+  loom_cache_view view{kCache.data(), vCache.data(), capacity, LOOM_DTYPE_F32};
   loom_k_kv_store(k.data(), v.data(), n, rowElems, rowElems, startPos, &view);
   for (int64_t row = 0; row < capacity; ++row)
     for (int64_t e = 0; e < rowElems; ++e) {
@@ -94,7 +94,7 @@ TEST(KVStore, RingWrapsAround) {
   const int64_t kRow = 6, vRow = 4, rows = 5, n = 4, startPos = 7;
   std::vector<float> k = randomFloats(n * kRow, 63), v = randomFloats(n * vRow, 64);
   std::vector<float> kCache(rows * kRow, -1.0f), vCache(rows * vRow, -1.0f);
-  loom_cache_view view{kCache.data(), vCache.data(), rows};
+  loom_cache_view view{kCache.data(), vCache.data(), rows, LOOM_DTYPE_F32};
   loom_k_kv_store(k.data(), v.data(), n, kRow, vRow, startPos, &view);
   for (int64_t i = 0; i < n; ++i) {
     int64_t row = (startPos + i) % rows;

@@ -25,7 +25,7 @@ std::vector<float> parallelWork() {
   std::vector<float> y(m * n);
   loom_k_linear(x.data(), m, k, &t, n, nullptr, y.data());
   std::vector<float> q = randomFloats(8 * 4 * 16, 72), cache = randomFloats(8 * 2 * 16, 73), out(8 * 4 * 16);
-  loom_cache_view view{cache.data(), cache.data(), 8};
+  loom_cache_view view{cache.data(), cache.data(), 8, LOOM_DTYPE_F32};
   loom_k_attention(q.data(), 8, 0, &view, 4, 2, 16, 16, 0.25f, 0.0f, nullptr, LOOM_MASK_GLOBAL, 0, out.data());
   y.insert(y.end(), out.begin(), out.end());
   return y;
