@@ -19,6 +19,7 @@ PASSES = [
     ("loom-specialize-attention", "test/Passes/specialize_attention.mlir", []),
     ("loom-assign-caches", "test/Passes/assign_caches.mlir", []),
     ("loom-lower-to-kernels", "test/Passes/lower_to_kernels.mlir", ["--loom-assign-caches"]),
+    ("loom-plan-arena", "test/Passes/plan_arena.mlir", []),
 ]
 
 
@@ -48,7 +49,7 @@ def main():
         before = first_case(test)
         after = subprocess.run([str(LOOM_OPT), "-", *before_passes, f"--{name}"], input=before, text=True,
                                capture_output=True, check=True).stdout
-        if name == "loom-lower-to-kernels":
+        if len(after) > 4000:
             after = after[:4000] + "\n... (truncated)\n" if len(after) > 4000 else after
         out += [f"## `--{name}`", "", summary(name), "", f"Test: `{test}`.", "", "Before:", "", "```mlir",
                 before.rstrip(), "```", "", "After:", "", "```mlir", after.rstrip(), "```", ""]

@@ -30,6 +30,10 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module, llvm::LLV
   mlir::FailureOr<ModelDescriptor> descriptor = ModelDescriptor::read(module);
   if (failed(descriptor))
     return nullptr;
+  if (descriptor->maxChunk <= 0) {
+    module.emitError("has no planned scratch arena: run loom-plan-arena before emitting code");
+    return nullptr;
+  }
   std::unique_ptr<llvm::Module> llvmModule = mlir::translateModuleToLLVMIR(module, context);
   if (!llvmModule)
     return nullptr;

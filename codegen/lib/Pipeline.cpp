@@ -35,6 +35,7 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   loom.maxChunk = options.maxChunk;
   loom.specializeAttention = options.specializeAttention;
   loom.fuseQKNormRoPE = options.fuseQKNormRoPE;
+  loom.foldCopies = options.foldCopies;
   loom.lower = !options.stopBeforeLowering;
   buildLoomPipeline(pm, loom);
   if (options.pipelineOut) {

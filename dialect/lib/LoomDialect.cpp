@@ -2,6 +2,7 @@
 #include "loom/Dialect/LoomDialect.h"
 #include "loom/Dialect/LoomOps.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 

@@ -278,5 +278,11 @@ LogicalResult SigmoidGateOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeluOp::verify() { return verifyElementwise(*this); }
 LogicalResult AddOp::verify() { return verifyElementwise(*this); }
 
+LogicalResult ScratchOp::verify() {
+  if (getBytesPerToken() <= 0)
+    return emitOpError() << "expects a positive bytes_per_token, got " << getBytesPerToken();
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "loom/Dialect/LoomOps.cpp.inc"

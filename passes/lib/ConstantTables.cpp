@@ -9,7 +9,7 @@ using namespace mlir;
 
 namespace loom {
 
-Value ConstantTables::address(Location loc, llvm::ArrayRef<float> values) {
+Value ConstantTables::address(OpBuilder &builder, Location loc, llvm::ArrayRef<float> values) {
   std::vector<uint32_t> bits;
   for (float v : values)
     bits.push_back(llvm::bit_cast<uint32_t>(v));

@@ -20,15 +20,13 @@ namespace loom {
 
 class ConstantTables {
 public:
-  ConstantTables(mlir::ModuleOp module, mlir::OpBuilder &builder, std::string prefix)
-      : module(module), builder(builder), prefix(std::move(prefix)) {}
+  ConstantTables(mlir::ModuleOp module, std::string prefix) : module(module), prefix(std::move(prefix)) {}
 
   /// The address of a constant array holding `values`, at the builder's insertion point.
-  mlir::Value address(mlir::Location loc, llvm::ArrayRef<float> values);
+  mlir::Value address(mlir::OpBuilder &builder, mlir::Location loc, llvm::ArrayRef<float> values);
 
 private:
   mlir::ModuleOp module;
-  mlir::OpBuilder &builder;
   std::string prefix;
   /// By the values' bit patterns, so that -0.0 and NaNs are told apart.
   std::map<std::vector<uint32_t>, mlir::LLVM::GlobalOp> globals;

@@ -25,8 +25,9 @@ void KernelCalls::emitCall(Location loc, StringRef name, ArrayRef<Type> params, 
     callee = func::FuncOp::create(builder, loc, name, builder.getFunctionType(params, {}));
     callee.setPrivate();
   }
-  for (auto [param, arg] : llvm::zip_equal(params, args))
-    assert(param == arg.getType() && "kernel argument type differs from the prototype in Kernels.h");
+  assert(llvm::all_of(llvm::zip_equal(params, args),
+                      [](auto pair) { return std::get<0>(pair) == std::get<1>(pair).getType(); }) &&
+         "kernel argument type differs from the prototype in Kernels.h");
   func::CallOp::create(builder, loc, callee, args);
 }
 

@@ -45,6 +45,11 @@ struct KernelSignature<void(Params...)> {
   static llvm::SmallVector<mlir::Type> types(mlir::MLIRContext *ctx) { return {kernelParamType<Params>(ctx)...}; }
 };
 
+/// Arguments of `loom_generated_forward` (ModelABI.h), in order.
+enum ForwardArg : unsigned { Weights, Caches, Tokens, NumTokens, Start, FirstLogitRow, Scratch, Logits, NumForwardArgs };
+static_assert(KernelSignature<decltype(loom_generated_forward)>::arity == NumForwardArgs,
+              "loom_generated_forward changed: update ForwardArg");
+
 /// Emits calls to kernels, declaring each one in the module on first use.
 class KernelCalls {
 public:

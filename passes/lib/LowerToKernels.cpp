@@ -1,14 +1,15 @@
 //===- LowerToKernels.cpp - loom ops to kernel calls --------------------===//
 //
-// The forward function is rewritten as a whole rather than op by op through
-// the dialect-conversion framework: where an activation lives depends on the
-// liveness of every other activation (ArenaPlanner), which is a property of
-// the function, not of a single op.
+// One conversion pattern per op: each becomes a call of its kernel
+// (runtime/include/loom/Runtime/Kernels.h) writing a fresh `loom.scratch`
+// slice, and every tensor or cache value becomes the pointer to its storage.
+// Where slices live is not decided here: loom-plan-arena does that on the
+// lowered form, where every read and write of a slice is a visible use of its
+// pointer, so no pattern needs to know about any other op.
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Passes/Passes.h"
 
-#include "ArenaPlanner.h"
 #include "ConstantTables.h"
 #include "KernelCalls.h"
 
@@ -17,10 +18,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/IR/Builders.h"
+#include "mlir/Transforms/DialectConversion.h"
 #include "llvm/ADT/SmallVectorExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <cstddef>
 
@@ -34,6 +34,16 @@ using namespace mlir;
 namespace loom {
 namespace {
 
+// The dialect's masks are the ABI's: checked here, where the one becomes the other.
+static_assert(static_cast<int>(AttentionMask::global) == LOOM_MASK_GLOBAL &&
+              static_cast<int>(AttentionMask::sliding_window) == LOOM_MASK_SLIDING_WINDOW &&
+              static_cast<int>(AttentionMask::chunked) == LOOM_MASK_CHUNKED);
+static_assert(sizeof(loom_cache_view) == 32 && offsetof(loom_cache_view, values) == 8 &&
+                  offsetof(loom_cache_view, rows) == 16 && offsetof(loom_cache_view, dtype) == 24,
+              "loom_cache_view changed: update cacheViewType");
+static_assert(sizeof(loom_tensor) == 16 && offsetof(loom_tensor, dtype) == 8,
+              "loom_tensor changed: update weightHandleType");
+
 int64_t innermost(Value v) { return cast<RankedTensorType>(v.getType()).getShape().back(); }
 
 /// Elements per token of an activation.
@@ -44,354 +54,461 @@ int64_t rowElements(Value v) {
   return n;
 }
 
-// The dialect's enumerations are the ABI's: checked here, where the two meet.
-static_assert(static_cast<int>(AttentionMask::global) == LOOM_MASK_GLOBAL &&
-              static_cast<int>(AttentionMask::sliding_window) == LOOM_MASK_SLIDING_WINDOW &&
-              static_cast<int>(AttentionMask::chunked) == LOOM_MASK_CHUNKED);
-static_assert(static_cast<int>(CacheKind::full) == LOOM_CACHE_FULL &&
-              static_cast<int>(CacheKind::ring) == LOOM_CACHE_RING &&
-              static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK);
-
-static_assert(sizeof(loom_cache_view) == 32 && offsetof(loom_cache_view, values) == 8 &&
-                  offsetof(loom_cache_view, rows) == 16 && offsetof(loom_cache_view, dtype) == 24,
-              "loom_cache_view changed: update cacheViewType");
-static_assert(sizeof(loom_tensor) == 16, "loom_tensor changed: update weightHandle");
-
-int32_t maskCode(AttentionMask mask) { return static_cast<int32_t>(mask); }
-int64_t cacheKindCode(CacheKind kind) { return static_cast<int64_t>(kind); }
-
-/// Arguments of `loom_generated_forward`, in ABI order.
-enum ForwardArg { Weights, Caches, Tokens, NumTokens, Start, FirstLogitRow, Scratch, Logits };
-
-class ForwardLowering {
+/// Tensors and caches become pointers to their storage, positions 64-bit integers.
+class KernelTypeConverter : public TypeConverter {
 public:
-  ForwardLowering(ModuleOp module, func::FuncOp forward, int64_t maxChunk)
-      : module(module), forward(forward), maxChunk(maxChunk), builder(module.getContext()),
-        kernels(module, builder), tables(module, builder, "loom.rope_divisors.") {}
+  explicit KernelTypeConverter(MLIRContext *ctx) {
+    addConversion([](Type type) { return type; });
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    addConversion([ptr](RankedTensorType) -> Type { return ptr; });
+    addConversion([ptr](KVCacheType) -> Type { return ptr; });
+    addConversion([ctx](IndexType) -> Type { return IntegerType::get(ctx, 64); });
+  }
+};
 
-  LogicalResult run();
+/// What the patterns share.
+struct LoweringState {
+  explicit LoweringState(ModuleOp module) : module(module), tables(module, "loom.rope_divisors.") {}
 
-private:
-  LogicalResult lower(Operation &op);
+  ModuleOp module;
+  /// Each weight's index in the manifest (first-use order), numbered before the conversion.
+  llvm::StringMap<int64_t> weightIndex;
+  ConstantTables tables;
+  /// The divisors of every RoPE if all are one Llama 3.1 scaling (what a GGUF file's rope_freqs.weight
+  /// holds, ModelABI.h); empty otherwise. Unset before the first RoPE.
+  std::optional<SmallVector<float>> llama3Divisors;
+};
+
+template <typename Op>
+class KernelPattern : public OpConversionPattern<Op> {
+public:
+  KernelPattern(const TypeConverter &converter, LoweringState &state)
+      : OpConversionPattern<Op>(converter, state.module.getContext()), state(state) {}
+
+protected:
+  KernelCalls calls(OpBuilder &builder) const { return KernelCalls(state.module, builder); }
+
+  /// An argument of the function being lowered.
+  static Value abi(Operation *op, ForwardArg which) {
+    return op->template getParentOfType<func::FuncOp>().getArgument(which);
+  }
+
+  /// A fresh slice for the value `result` will hold; `reusable` if the kernel may write over it.
+  static Value scratchFor(OpBuilder &builder, Location loc, Value result, Value reusable = {}) {
+    return ScratchOp::create(builder, loc, rowElements(result) * 4, reusable);
+  }
+
+  /// Rows of `v`'s innermost dimension in the chunk.
+  static Value rows(KernelCalls &kernels, Location loc, Operation *op, Value v) {
+    int64_t perToken = rowElements(v) / innermost(v);
+    Value n = abi(op, NumTokens);
+    return perToken == 1 ? n : kernels.mul(loc, n, perToken);
+  }
+
+  /// Elements of `v` in the chunk.
+  static Value count(KernelCalls &kernels, Location loc, Operation *op, Value v) {
+    return kernels.mul(loc, abi(op, NumTokens), rowElements(v));
+  }
+
+  static Value orNull(KernelCalls &kernels, Location loc, Value weight) {
+    return weight ? weight : kernels.null(loc);
+  }
+
   /// The RoPE arguments loom_k_rope and loom_k_qk_norm_rope share, scaling included.
   struct RopeOperands {
     Value rotaryDims, theta, divisors, attnFactor, interleaved;
   };
-  RopeOperands ropeOperands(Location loc, Attribute scaling, double theta, int64_t rotary, RopePairing style);
-  void lowerRoPE(Location loc, RoPEOp r, Value x);
-  Value storage(Value v) { return pointers.lookup(v); }
-  FailureOr<Value> embeddingIds(EmbeddingOp e);
-  Value weightHandle(Location loc, Value weight);
-  Value weightHandleOrNull(Location loc, Value weight) {
-    return weight ? weightHandle(loc, weight) : kernels.null(loc);
+  RopeOperands ropeOperands(OpBuilder &builder, KernelCalls &kernels, Location loc, Attribute scalingAttr,
+                            double theta, int64_t rotary, RopePairing style) const {
+    // Scaled frequencies are a constant table (loom/Dialect/RopeScaling.h); unscaled RoPE passes none.
+    RopeFrequencyScaling scaling = ropeFrequencyScaling(scalingAttr, theta, rotary);
+    bool llama3 = isa_and_nonnull<RopeLlama3Attr>(scalingAttr);
+    if (!state.llama3Divisors)
+      state.llama3Divisors = llama3 ? scaling.divisors : SmallVector<float>();
+    else if (!llama3 || *state.llama3Divisors != scaling.divisors)
+      state.llama3Divisors->clear();
+    // Created in a fixed order (a call's arguments are evaluated in any order).
+    RopeOperands operands;
+    operands.rotaryDims = kernels.i64(loc, rotary);
+    operands.theta = kernels.f32(loc, theta);
+    operands.divisors =
+        scaling.divisors.empty() ? kernels.null(loc) : state.tables.address(builder, loc, scaling.divisors);
+    operands.attnFactor = kernels.f32(loc, scaling.attentionFactor);
+    operands.interleaved = kernels.i32(loc, style == RopePairing::interleaved ? 1 : 0);
+    return operands;
   }
-  Value rows(Location loc, Value v) {
-    int64_t perToken = rowElements(v) / innermost(v);
-    return perToken == 1 ? arg(NumTokens) : kernels.mul(loc, arg(NumTokens), perToken);
-  }
-  Value count(Location loc, Value v) { return kernels.mul(loc, arg(NumTokens), rowElements(v)); }
-  Value arg(ForwardArg which) { return entry->getArgument(which); }
-  /// loom_cache_view (ModelABI.h): keys, values, rows, dtype.
-  Type cacheViewType() {
-    return LLVM::LLVMStructType::getLiteral(
-        module.getContext(), {kernels.ptrType(), kernels.ptrType(), builder.getI64Type(), builder.getI64Type()});
-  }
-  LogicalResult recordCaches();
 
-  ModuleOp module;
-  func::FuncOp forward;
-  int64_t maxChunk;
-  OpBuilder builder;
-  KernelCalls kernels;
-  ConstantTables tables;
-  /// The divisors of every RoPE if all are one Llama 3.1 scaling (what a GGUF file's rope_freqs.weight holds,
-  /// ModelABI.h); empty otherwise. Unset before the first RoPE.
-  std::optional<SmallVector<float>> llama3Divisors;
-  ArenaPlan plan;
-  Block *entry = nullptr;
-  llvm::DenseMap<Value, Value> pointers;
-  /// Manifest: first-use order of weight names, with their ops.
-  llvm::StringMap<int64_t> weightIndex;
-  SmallVector<WeightOp> manifest;
-  ModelDescriptor descriptor;
+  LoweringState &state;
 };
 
-Value ForwardLowering::weightHandle(Location loc, Value weight) {
-  auto op = weight.getDefiningOp<WeightOp>();
-  int64_t index = weightIndex.find(op.getName())->second;
-  auto tensorStruct = LLVM::LLVMStructType::getLiteral(module.getContext(), {kernels.ptrType(), builder.getI64Type()});
-  return kernels.element(loc, arg(Weights), tensorStruct, index);
-}
-
-ForwardLowering::RopeOperands ForwardLowering::ropeOperands(Location loc, Attribute scalingAttr, double theta,
-                                                           int64_t rotary, RopePairing style) {
-  // Scaled frequencies are a constant table (loom/Dialect/RopeScaling.h); unscaled RoPE passes none.
-  RopeFrequencyScaling scaling = ropeFrequencyScaling(scalingAttr, theta, rotary);
-  bool llama3 = isa_and_nonnull<RopeLlama3Attr>(scalingAttr);
-  if (!llama3Divisors)
-    llama3Divisors = llama3 ? scaling.divisors : SmallVector<float>();
-  else if (!llama3 || *llama3Divisors != scaling.divisors)
-    llama3Divisors->clear();
-  // Created in a fixed order (a call's arguments are evaluated in any order).
-  RopeOperands operands;
-  operands.rotaryDims = kernels.i64(loc, rotary);
-  operands.theta = kernels.f32(loc, theta);
-  operands.divisors = scaling.divisors.empty() ? kernels.null(loc) : tables.address(loc, scaling.divisors);
-  operands.attnFactor = kernels.f32(loc, scaling.attentionFactor);
-  operands.interleaved = kernels.i32(loc, style == RopePairing::interleaved ? 1 : 0);
-  return operands;
-}
-
-void ForwardLowering::lowerRoPE(Location loc, RoPEOp r, Value x) {
-  auto shape = cast<RankedTensorType>(r.getType()).getShape();
-  Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
-  RopeOperands rope = ropeOperands(loc, r.getScalingAttr(), r.getTheta().convertToDouble(),
-                                   static_cast<int64_t>(r.getRotaryDims()), r.getStyle());
-  LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, x, arg(NumTokens), heads, headDim, rope.rotaryDims, arg(Start),
-                   rope.theta, rope.divisors, rope.attnFactor, rope.interleaved);
-}
-
-/// The ids an embedding reads: the forward's tokens, or the arena slice of the op that computed them
-/// (loom.position_ids).
-FailureOr<Value> ForwardLowering::embeddingIds(EmbeddingOp e) {
-  Value ids = e.getTokens();
-  if (auto argument = dyn_cast<BlockArgument>(ids)) {
-    if (argument.getOwner() != &forward.getBody().front() || argument.getArgNumber() != 0)
-      return e.emitOpError("reads ids from a block argument other than the forward's tokens");
-    return arg(Tokens);
+/// `forward(tokens, start) -> logits` becomes `loom_generated_forward` with the ABI's arguments.
+struct LowerForwardSignature : KernelPattern<func::FuncOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(func::FuncOp forward, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
+    if (forward.getSymName() != "forward" || forward.getNumArguments() != 2)
+      return failure();
+    SmallVector<Type> abiTypes = KernelSignature<decltype(loom_generated_forward)>::types(getContext());
+    // The frontend's two arguments (token ids, first position) are two of the ABI's; the rest are new.
+    TypeConverter::SignatureConversion signature(forward.getNumArguments());
+    for (auto [index, type] : llvm::enumerate(abiTypes)) {
+      if (index == Tokens)
+        signature.addInputs(0, type);
+      else if (index == Start)
+        signature.addInputs(1, type);
+      else
+        signature.addInputs(type);
+    }
+    rewriter.modifyOpInPlace(forward, [&] {
+      forward.setSymName("loom_generated_forward");
+      forward.setFunctionType(rewriter.getFunctionType(abiTypes, {}));
+      forward->removeAttr("loom.model");
+    });
+    rewriter.applySignatureConversion(&forward.getBody().front(), signature, getTypeConverter());
+    return success();
   }
-  if (Value slice = storage(ids))
-    return slice;
-  return e.emitOpError("reads ids that no lowered op produced");
-}
+};
 
-LogicalResult ForwardLowering::lower(Operation &op) {
-  Location loc = op.getLoc();
-  for (Value result : op.getResults())
-    if (auto it = plan.offsets.find(result); it != plan.offsets.end())
-      pointers[result] = kernels.offset(loc, arg(Scratch), it->second);
+/// The LM head writes the logits argument, so nothing is returned.
+struct LowerReturn : KernelPattern<func::ReturnOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(func::ReturnOp ret, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<func::ReturnOp>(ret);
+    return success();
+  }
+};
 
-  return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
-      .Case([&](WeightOp w) -> LogicalResult {
-        auto type = cast<RankedTensorType>(w.getType());
-        auto [it, inserted] = weightIndex.try_emplace(w.getName(), manifest.size());
-        if (inserted) {
-          manifest.push_back(w);
-          return success();
-        }
-        WeightOp first = manifest[it->second];
-        if (first.getType() != type || first.getRopeAttr() != w.getRopeAttr())
-          return w.emitOpError() << "redeclares weight '" << w.getName() << "' as " << type << ", it was "
-                                 << first.getType();
-        return success();
-      })
-      .Case([&](PositionIdsOp p) -> LogicalResult {
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_position_ids, arg(Start), arg(NumTokens), storage(p.getResult()));
-        return success();
-      })
-      .Case([&](EmbeddingOp e) -> LogicalResult {
-        FailureOr<Value> ids = embeddingIds(e);
-        if (failed(ids))
-          return failure();
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_embedding, weightHandle(loc, e.getTable()),
-                         kernels.i64(loc, innermost(e.getResult())), *ids, arg(NumTokens),
-                         kernels.f32(loc, e.getScale().convertToDouble()), storage(e.getResult()));
-        return success();
-      })
-      .Case([&](RMSNormOp n) -> LogicalResult {
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_rms_norm, storage(n.getInput()), rows(loc, n.getInput()),
-                         kernels.i64(loc, innermost(n.getInput())), weightHandleOrNull(loc, n.getWeight()),
-                         kernels.f32(loc, n.getEps().convertToDouble()),
-                         kernels.f32(loc, n.getWeightOffset().convertToDouble()), storage(n.getResult()));
-        return success();
-      })
-      .Case([&](LayerNormOp n) -> LogicalResult {
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_layer_norm, storage(n.getInput()), rows(loc, n.getInput()),
-                         kernels.i64(loc, innermost(n.getInput())), weightHandle(loc, n.getWeight()),
-                         weightHandleOrNull(loc, n.getBias()), kernels.f32(loc, n.getEps().convertToDouble()),
-                         storage(n.getResult()));
-        return success();
-      })
-      .Case([&](LinearOp l) -> LogicalResult {
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, storage(l.getInput()), arg(NumTokens),
-                         kernels.i64(loc, innermost(l.getInput())), weightHandle(loc, l.getWeight()),
-                         kernels.i64(loc, innermost(l.getResult())), weightHandleOrNull(loc, l.getBias()),
-                         storage(l.getResult()));
-        return success();
-      })
-      .Case([&](LMHeadOp h) -> LogicalResult {
-        // Only rows first_logit_row.. are projected, straight into the caller's buffer.
-        int64_t width = innermost(h.getInput());
-        Value firstRowBytes = kernels.mul(loc, arg(FirstLogitRow), width * 4);
-        Value input = kernels.offset(loc, storage(h.getInput()), firstRowBytes);
-        Value m = LLVM::SubOp::create(builder, loc, arg(NumTokens), arg(FirstLogitRow));
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, input, m, kernels.i64(loc, width),
-                         weightHandle(loc, h.getWeight()), kernels.i64(loc, innermost(h.getResult())),
-                         kernels.null(loc), arg(Logits));
-        return success();
-      })
-      .Case<SplitHeadsOp, MergeHeadsOp>([&](Operation *view) -> LogicalResult {
-        pointers[view->getResult(0)] = storage(view->getOperand(0));
-        return success();
-      })
-      .Case([&](RoPEOp r) -> LogicalResult {
-        Value x = storage(r.getResult());
-        if (!plan.inPlace.contains(r)) {
-          Value bytes = kernels.mul(loc, arg(NumTokens), rowElements(r.getInput()) * 4);
-          LLVM::MemcpyOp::create(builder, loc, x, storage(r.getInput()), bytes, /*isVolatile=*/false);
-        } else {
-          pointers[r.getResult()] = x = storage(r.getInput());
-        }
-        lowerRoPE(loc, r, x);
-        return success();
-      })
-      .Case([&](QKNormRoPEOp f) -> LogicalResult {
-        auto shape = cast<RankedTensorType>(f.getType()).getShape();
-        int64_t width = static_cast<int64_t>(f.getNormWidth());
-        Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
-        Value normWidth = kernels.i64(loc, width), weight = weightHandleOrNull(loc, f.getWeight());
-        Value eps = kernels.f32(loc, f.getEps().convertToDouble());
-        Value weightOffset = kernels.f32(loc, f.getWeightOffset().convertToDouble());
-        RopeOperands rope = ropeOperands(loc, f.getScalingAttr(), f.getTheta().convertToDouble(),
-                                         static_cast<int64_t>(f.getRotaryDims()), f.getStyle());
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, storage(f.getInput()), arg(NumTokens), heads, headDim,
-                         normWidth, weight, eps, weightOffset, rope.rotaryDims, arg(Start), rope.theta,
-                         rope.divisors, rope.attnFactor, rope.interleaved, storage(f.getResult()));
-        return success();
-      })
-      .Case([&](KVCacheOp c) -> LogicalResult {
-        std::optional<uint64_t> slot = c.getSlot();
-        if (!slot || *slot >= descriptor.caches.size())
-          return c.emitOpError("has no slot: run loom-assign-caches before the lowering");
-        pointers[c.getResult()] = kernels.element(loc, arg(Caches), cacheViewType(), static_cast<int64_t>(*slot));
-        return success();
-      })
-      .Case([&](CacheAppendOp append) -> LogicalResult {
-        Value cache = storage(append.getCache());
-        pointers[append.getResult()] = cache;
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_kv_store, storage(append.getKey()), storage(append.getValue()),
-                         arg(NumTokens), kernels.i64(loc, rowElements(append.getKey())),
-                         kernels.i64(loc, rowElements(append.getValue())), arg(Start), cache);
-        return success();
-      })
-      .Case([&](AttendOp a) -> LogicalResult {
-        auto q = cast<RankedTensorType>(a.getQuery().getType()).getShape();
-        KVCacheType cache = a.getCache().getType();
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, storage(a.getQuery()), arg(NumTokens), arg(Start),
-                         storage(a.getCache()), kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()),
-                         kernels.i64(loc, cache.getKeyDim()), kernels.i64(loc, cache.getValueDim()),
-                         kernels.f32(loc, a.getScale().convertToDouble()),
-                         kernels.f32(loc, a.getSoftcap().convertToDouble()), weightHandleOrNull(loc, a.getSinks()),
-                         kernels.i32(loc, maskCode(a.getMask())),
-                         kernels.i64(loc, a.getWindow()), storage(a.getResult()));
-        return success();
-      })
-      .Case<SwiGLUOp, GeGLUOp, SigmoidGateOp, AddOp>([&](Operation *binary) -> LogicalResult {
-        Value result = binary->getResult(0);
-        Value lhs = storage(binary->getOperand(0)), rhs = storage(binary->getOperand(1));
-        if (isa<SwiGLUOp>(binary))
-          LOOM_KERNEL_CALL(kernels, loc, loom_k_swiglu, lhs, rhs, count(loc, result), storage(result));
-        else if (isa<GeGLUOp>(binary))
-          LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu, lhs, rhs, count(loc, result), storage(result));
-        else if (isa<SigmoidGateOp>(binary))
-          LOOM_KERNEL_CALL(kernels, loc, loom_k_sigmoid_gate, lhs, rhs, count(loc, result), storage(result));
-        else
-          LOOM_KERNEL_CALL(kernels, loc, loom_k_add, lhs, rhs, count(loc, result), storage(result));
-        return success();
-      })
-      .Case([&](GeluOp g) -> LogicalResult {
-        LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu, storage(g.getInput()), count(loc, g.getResult()),
-                         storage(g.getResult()));
-        return success();
-      })
-      .Case([&](func::ReturnOp) { return success(); })
-      .Default([&](Operation *other) {
-        return other->emitOpError("cannot be lowered to Loom kernels");
+/// A weight is its entry in the weight table: `&weights[index]`.
+struct LowerWeight : KernelPattern<WeightOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(WeightOp w, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    // loom_tensor (ModelABI.h): data, dtype.
+    auto tensorStruct =
+        LLVM::LLVMStructType::getLiteral(getContext(), {kernels.ptrType(), rewriter.getI64Type()});
+    rewriter.replaceOp(w, kernels.element(w.getLoc(), abi(w, Weights), tensorStruct,
+                                          state.weightIndex.lookup(w.getName())));
+    return success();
+  }
+};
+
+/// A cache is the view in its slot: `&caches[slot]`.
+struct LowerKVCache : KernelPattern<KVCacheOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(KVCacheOp cache, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    // loom_cache_view (ModelABI.h): keys, values, rows, dtype.
+    auto view = LLVM::LLVMStructType::getLiteral(
+        getContext(), {kernels.ptrType(), kernels.ptrType(), rewriter.getI64Type(), rewriter.getI64Type()});
+    rewriter.replaceOp(cache, kernels.element(cache.getLoc(), abi(cache, Caches), view,
+                                              static_cast<int64_t>(*cache.getSlot())));
+    return success();
+  }
+};
+
+/// Head splits and merges are views: the same storage.
+template <typename Op>
+struct LowerView : KernelPattern<Op> {
+  using KernelPattern<Op>::KernelPattern;
+  using OpAdaptor = typename KernelPattern<Op>::OpAdaptor;
+  LogicalResult matchAndRewrite(Op view, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(view, adaptor.getInput());
+    return success();
+  }
+};
+
+struct LowerPositionIds : KernelPattern<PositionIdsOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(PositionIdsOp p, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Value out = scratchFor(rewriter, p.getLoc(), p.getResult());
+    LOOM_KERNEL_CALL(kernels, p.getLoc(), loom_k_position_ids, abi(p, Start), abi(p, NumTokens), out);
+    rewriter.replaceOp(p, out);
+    return success();
+  }
+};
+
+struct LowerEmbedding : KernelPattern<EmbeddingOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(EmbeddingOp e, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = e.getLoc();
+    Value out = scratchFor(rewriter, loc, e.getResult());
+    // The ids are the forward's tokens or the slice of the op that computed them (loom.position_ids).
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_embedding, adaptor.getTable(), kernels.i64(loc, innermost(e.getResult())),
+                     adaptor.getTokens(), abi(e, NumTokens), kernels.f32(loc, e.getScale().convertToDouble()), out);
+    rewriter.replaceOp(e, out);
+    return success();
+  }
+};
+
+struct LowerRMSNorm : KernelPattern<RMSNormOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(RMSNormOp n, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = n.getLoc();
+    Value out = scratchFor(rewriter, loc, n.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_rms_norm, adaptor.getInput(), rows(kernels, loc, n, n.getInput()),
+                     kernels.i64(loc, innermost(n.getInput())), orNull(kernels, loc, adaptor.getWeight()),
+                     kernels.f32(loc, n.getEps().convertToDouble()),
+                     kernels.f32(loc, n.getWeightOffset().convertToDouble()), out);
+    rewriter.replaceOp(n, out);
+    return success();
+  }
+};
+
+struct LowerLayerNorm : KernelPattern<LayerNormOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(LayerNormOp n, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = n.getLoc();
+    Value out = scratchFor(rewriter, loc, n.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_layer_norm, adaptor.getInput(), rows(kernels, loc, n, n.getInput()),
+                     kernels.i64(loc, innermost(n.getInput())), adaptor.getWeight(),
+                     orNull(kernels, loc, adaptor.getBias()), kernels.f32(loc, n.getEps().convertToDouble()), out);
+    rewriter.replaceOp(n, out);
+    return success();
+  }
+};
+
+struct LowerLinear : KernelPattern<LinearOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(LinearOp l, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = l.getLoc();
+    Value out = scratchFor(rewriter, loc, l.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, adaptor.getInput(), abi(l, NumTokens),
+                     kernels.i64(loc, innermost(l.getInput())), adaptor.getWeight(),
+                     kernels.i64(loc, innermost(l.getResult())), orNull(kernels, loc, adaptor.getBias()), out);
+    rewriter.replaceOp(l, out);
+    return success();
+  }
+};
+
+/// Only rows first_logit_row.. are projected, straight into the caller's logits.
+struct LowerLMHead : KernelPattern<LMHeadOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(LMHeadOp h, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = h.getLoc();
+    int64_t width = innermost(h.getInput());
+    Value firstRowBytes = kernels.mul(loc, abi(h, FirstLogitRow), width * 4);
+    Value input = kernels.offset(loc, adaptor.getInput(), firstRowBytes);
+    Value rows = LLVM::SubOp::create(rewriter, loc, abi(h, NumTokens), abi(h, FirstLogitRow));
+    Value logits = abi(h, Logits);
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, input, rows, kernels.i64(loc, width), adaptor.getWeight(),
+                     kernels.i64(loc, innermost(h.getResult())), kernels.null(loc), logits);
+    rewriter.replaceOp(h, logits);
+    return success();
+  }
+};
+
+/// loom_k_rope rotates in place, so RoPE rotates a copy; loom-plan-arena drops the copy when the
+/// operand dies there.
+struct LowerRoPE : KernelPattern<RoPEOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(RoPEOp r, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = r.getLoc();
+    Value out = scratchFor(rewriter, loc, r.getResult());
+    Value bytes = kernels.mul(loc, abi(r, NumTokens), rowElements(r.getInput()) * 4);
+    LLVM::MemcpyOp::create(rewriter, loc, out, adaptor.getInput(), bytes, /*isVolatile=*/false);
+    auto shape = cast<RankedTensorType>(r.getType()).getShape();
+    Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
+    RopeOperands rope = ropeOperands(rewriter, kernels, loc, r.getScalingAttr(), r.getTheta().convertToDouble(),
+                                     static_cast<int64_t>(r.getRotaryDims()), r.getStyle());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_rope, out, abi(r, NumTokens), heads, headDim, rope.rotaryDims,
+                     abi(r, Start), rope.theta, rope.divisors, rope.attnFactor, rope.interleaved);
+    rewriter.replaceOp(r, out);
+    return success();
+  }
+};
+
+/// loom_k_qk_norm_rope may write over its input, which the slice says.
+struct LowerQKNormRoPE : KernelPattern<QKNormRoPEOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(QKNormRoPEOp f, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = f.getLoc();
+    Value out = scratchFor(rewriter, loc, f.getResult(), /*reusable=*/adaptor.getInput());
+    auto shape = cast<RankedTensorType>(f.getType()).getShape();
+    Value heads = kernels.i64(loc, shape[1]), headDim = kernels.i64(loc, shape[2]);
+    Value normWidth = kernels.i64(loc, static_cast<int64_t>(f.getNormWidth()));
+    Value weight = orNull(kernels, loc, adaptor.getWeight());
+    Value eps = kernels.f32(loc, f.getEps().convertToDouble());
+    Value weightOffset = kernels.f32(loc, f.getWeightOffset().convertToDouble());
+    RopeOperands rope = ropeOperands(rewriter, kernels, loc, f.getScalingAttr(), f.getTheta().convertToDouble(),
+                                     static_cast<int64_t>(f.getRotaryDims()), f.getStyle());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_qk_norm_rope, adaptor.getInput(), abi(f, NumTokens), heads, headDim,
+                     normWidth, weight, eps, weightOffset, rope.rotaryDims, abi(f, Start), rope.theta,
+                     rope.divisors, rope.attnFactor, rope.interleaved, out);
+    rewriter.replaceOp(f, out);
+    return success();
+  }
+};
+
+/// The append writes the cache's buffers; the appended cache is the same view.
+struct LowerCacheAppend : KernelPattern<CacheAppendOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(CacheAppendOp append, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = append.getLoc();
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_kv_store, adaptor.getKey(), adaptor.getValue(), abi(append, NumTokens),
+                     kernels.i64(loc, rowElements(append.getKey())), kernels.i64(loc, rowElements(append.getValue())),
+                     adaptor.getStart(), adaptor.getCache());
+    rewriter.replaceOp(append, adaptor.getCache());
+    return success();
+  }
+};
+
+struct LowerAttend : KernelPattern<AttendOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(AttendOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = a.getLoc();
+    Value out = scratchFor(rewriter, loc, a.getResult());
+    auto q = cast<RankedTensorType>(a.getQuery().getType()).getShape();
+    KVCacheType cache = a.getCache().getType();
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, adaptor.getQuery(), abi(a, NumTokens), adaptor.getStart(),
+                     adaptor.getCache(), kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()),
+                     kernels.i64(loc, cache.getKeyDim()), kernels.i64(loc, cache.getValueDim()),
+                     kernels.f32(loc, a.getScale().convertToDouble()),
+                     kernels.f32(loc, a.getSoftcap().convertToDouble()), orNull(kernels, loc, adaptor.getSinks()),
+                     kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()), out);
+    rewriter.replaceOp(a, out);
+    return success();
+  }
+};
+
+/// `out[i] = f(lhs[i], rhs[i])` for the gated activations and the residual add.
+using BinaryKernel = void (*)(KernelCalls &, Location, Value lhs, Value rhs, Value count, Value out);
+
+template <typename Op>
+struct LowerElementwise : KernelPattern<Op> {
+  using OpAdaptor = typename KernelPattern<Op>::OpAdaptor;
+  LowerElementwise(const TypeConverter &converter, LoweringState &state, BinaryKernel kernel)
+      : KernelPattern<Op>(converter, state), kernel(kernel) {}
+  LogicalResult matchAndRewrite(Op op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = this->calls(rewriter);
+    Location loc = op.getLoc();
+    Value out = this->scratchFor(rewriter, loc, op.getResult());
+    Value operands[2] = {adaptor.getOperands()[0], adaptor.getOperands()[1]};
+    kernel(kernels, loc, operands[0], operands[1], this->count(kernels, loc, op, op.getResult()), out);
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+  BinaryKernel kernel;
+};
+
+struct LowerGelu : KernelPattern<GeluOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(GeluOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Value out = scratchFor(rewriter, g.getLoc(), g.getResult());
+    LOOM_KERNEL_CALL(kernels, g.getLoc(), loom_k_gelu, adaptor.getInput(), count(kernels, g.getLoc(), g, g.getResult()),
+                     out);
+    rewriter.replaceOp(g, out);
+    return success();
+  }
+};
+
+void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &converter, LoweringState &state) {
+  patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
+               LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
+               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu>(converter, state);
+  patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
+                                           +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
+                                             LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);
+                                           });
+  patterns.add<LowerElementwise<GeGLUOp>>(converter, state,
+                                          +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
+                                            LOOM_KERNEL_CALL(k, loc, loom_k_geglu, a, b, n, out);
+                                          });
+  patterns.add<LowerElementwise<SigmoidGateOp>>(
+      converter, state, +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
+        LOOM_KERNEL_CALL(k, loc, loom_k_sigmoid_gate, a, b, n, out);
       });
+  patterns.add<LowerElementwise<AddOp>>(converter, state,
+                                        +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
+                                          LOOM_KERNEL_CALL(k, loc, loom_k_add, a, b, n, out);
+                                        });
 }
 
-LogicalResult ForwardLowering::recordCaches() {
-  auto records = module->getAttrOfType<ArrayAttr>(kCachesAttrName);
-  if (!records)
-    return module.emitError() << "has no '" << kCachesAttrName << "': run loom-assign-caches before the lowering";
-  for (Attribute attr : records) {
-    auto record = dyn_cast<DictionaryAttr>(attr);
-    auto name = record ? record.getAs<StringAttr>("name") : StringAttr();
-    auto type = record ? record.getAs<TypeAttr>("type") : TypeAttr();
-    auto cache = type ? dyn_cast<KVCacheType>(type.getValue()) : KVCacheType();
-    if (!name || !cache)
-      return module.emitError() << "has a malformed cache record " << attr;
-    descriptor.caches.push_back({name.str(), cacheKindCode(cache.getKind()), cache.getWindow(),
-                                 cache.getKvHeads(), cache.getKeyDim(), cache.getValueDim()});
-  }
-  return success();
-}
-
-LogicalResult ForwardLowering::run() {
-  auto model = forward->getAttrOfType<DictionaryAttr>("loom.model");
-  if (!model)
-    return forward.emitOpError("has no 'loom.model' attribute");
+/// Numbers the weights in first-use order and checks what the patterns rely on, so that no pattern fails
+/// half-way through the conversion.
+LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, LoweringState &state) {
   if (!forward.getBody().hasOneBlock())
     return forward.emitOpError("must be a single block to be lowered to kernels");
-  Block &body = forward.getBody().front();
-  plan = planArena(body, maxChunk);
-
-  if (failed(recordCaches()))
-    return failure();
-  builder.setInsertionPoint(forward);
-  auto lowered = func::FuncOp::create(builder, forward.getLoc(), "loom_generated_forward",
-                                      builder.getFunctionType(KernelSignature<decltype(loom_generated_forward)>::types(
-                                                                  module.getContext()),
-                                                              {}));
-  entry = lowered.addEntryBlock();
-  builder.setInsertionPointToStart(entry);
-
-  for (Operation &op : body)
-    if (failed(lower(op)))
-      return failure();
-  func::ReturnOp::create(builder, forward.getLoc());
-
-  descriptor.name = cast<StringAttr>(model.get("name")).str();
-  auto integer = [&](StringRef key) { return cast<IntegerAttr>(model.get(key)).getInt(); };
-  descriptor.vocab = integer("vocab");
-  descriptor.dModel = integer("d_model");
-  descriptor.nLayers = integer("n_layers");
-  descriptor.maxContext = integer("max_context");
-  descriptor.maxChunk = maxChunk;
-  descriptor.scratchBytes = plan.bytes;
-  if (llama3Divisors)
-    descriptor.ropeFreqDivisors.assign(llama3Divisors->begin(), llama3Divisors->end());
-  for (WeightOp w : manifest) {
-    WeightRecord record{w.getName().str(), llvm::to_vector_of<int64_t, 4>(w.getType().getShape())};
-    if (RopeRowsAttr rope = w.getRopeAttr()) {
-      record.ropePairing = rope.getPairing() == RopePairing::half ? LOOM_ROPE_HALF : LOOM_ROPE_INTERLEAVED;
-      record.ropeHeadDim = rope.getHeadDim();
-      record.ropeDims = rope.getDims();
+  // Token ids and the first position are the only inputs the ABI passes through.
+  FunctionType type = forward.getFunctionType();
+  if (type.getNumInputs() != 2 || !isa<RankedTensorType>(type.getInput(0)) || !isa<IndexType>(type.getInput(1)))
+    return forward.emitOpError() << "must take (token ids, start position) to be lowered to kernels, it takes "
+                                 << type.getInputs();
+  SmallVector<WeightOp> declared;
+  WalkResult walk = forward.walk([&](Operation *op) -> WalkResult {
+    if (auto w = dyn_cast<WeightOp>(op)) {
+      auto [it, inserted] = state.weightIndex.try_emplace(w.getName(), declared.size());
+      if (inserted) {
+        declared.push_back(w);
+        WeightRecord record{w.getName().str(), llvm::to_vector_of<int64_t, 4>(w.getType().getShape())};
+        if (RopeRowsAttr rope = w.getRopeAttr()) {
+          record.ropePairing = rope.getPairing() == RopePairing::half ? LOOM_ROPE_HALF : LOOM_ROPE_INTERLEAVED;
+          record.ropeHeadDim = rope.getHeadDim();
+          record.ropeDims = rope.getDims();
+        }
+        descriptor.weights.push_back(std::move(record));
+      } else if (WeightOp first = declared[it->second];
+                 first.getType() != w.getType() || first.getRopeAttr() != w.getRopeAttr()) {
+        return w.emitOpError() << "redeclares weight '" << w.getName() << "' as " << w.getType() << ", it was "
+                               << first.getType();
+      }
     }
-    descriptor.weights.push_back(std::move(record));
-  }
-  module->setAttr(kDescriptorAttrName, descriptor.toAttr(module.getContext()));
-  module->removeAttr(kCachesAttrName);
-  forward.erase();
-  return success();
+    if (auto cache = dyn_cast<KVCacheOp>(op)) {
+      std::optional<uint64_t> slot = cache.getSlot();
+      if (!slot || *slot >= descriptor.caches.size())
+        return cache.emitOpError("has no slot: run loom-assign-caches before the lowering");
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
 }
 
 struct LoomLowerToKernelsPass : impl::LoomLowerToKernelsPassBase<LoomLowerToKernelsPass> {
-  using Base::Base;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
     auto forward = module.lookupSymbol<func::FuncOp>("forward");
     if (!forward) {
       module.emitError("expected a 'forward' function to lower");
       return signalPassFailure();
     }
-    if (maxChunk <= 0) {
-      module.emitError() << "max-chunk must be positive, got " << maxChunk;
+    if (!module->hasAttr(kDescriptorAttrName)) {
+      module.emitError() << "has no '" << kDescriptorAttrName << "': run loom-assign-caches before the lowering";
       return signalPassFailure();
     }
-    if (failed(ForwardLowering(module, forward, maxChunk).run()))
-      signalPassFailure();
+    FailureOr<ModelDescriptor> descriptor = ModelDescriptor::read(module);
+    if (failed(descriptor))
+      return signalPassFailure();
+    LoweringState state(module);
+    if (failed(prepare(forward, *descriptor, state)))
+      return signalPassFailure();
+
+    KernelTypeConverter converter(ctx);
+    ConversionTarget target(*ctx);
+    target.addLegalDialect<LLVM::LLVMDialect>();
+    target.addIllegalDialect<LoomDialect>();
+    target.addLegalOp<ModuleOp, ScratchOp, func::CallOp>();
+    target.addDynamicallyLegalOp<func::FuncOp>(
+        [&](func::FuncOp f) { return converter.isSignatureLegal(f.getFunctionType()); });
+    target.addDynamicallyLegalOp<func::ReturnOp>([](func::ReturnOp r) { return r.getNumOperands() == 0; });
+    RewritePatternSet patterns(ctx);
+    populateKernelPatterns(patterns, converter, state);
+    if (failed(applyFullConversion(module, target, std::move(patterns))))
+      return signalPassFailure();
+
+    if (state.llama3Divisors)
+      descriptor->ropeFreqDivisors.assign(state.llama3Divisors->begin(), state.llama3Divisors->end());
+    module->setAttr(kDescriptorAttrName, descriptor->toAttr(ctx));
   }
 };
 

@@ -110,7 +110,7 @@ FailureOr<ModelDescriptor> ModelDescriptor::read(ModuleOp module) {
   auto dict = module->getAttrOfType<DictionaryAttr>(kDescriptorAttrName);
   if (!dict)
     return module.emitError() << "has no '" << kDescriptorAttrName
-                              << "' attribute: run loom-lower-to-kernels first";
+                              << "' attribute: run loom-assign-caches first";
   Reader r(dict);
   ModelDescriptor d;
   d.name = r.string(kName);

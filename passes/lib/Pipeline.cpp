@@ -21,9 +21,10 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
     pm.addPass(createLoomSpecializeAttentionPass());
   if (!options.lower)
     return;
-  // Lowering: caches get their slots, ops become kernel calls over a planned arena.
+  // Lowering: caches get their slots, ops become kernel calls, slices get their place in the arena.
   pm.addPass(createLoomAssignCachesPass());
-  pm.addPass(createLoomLowerToKernelsPass(LoomLowerToKernelsPassOptions{options.maxChunk}));
+  pm.addPass(createLoomLowerToKernelsPass());
+  pm.addPass(createLoomPlanArenaPass(LoomPlanArenaPassOptions{options.maxChunk, options.foldCopies}));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -296,3 +296,11 @@ func.func @rope_scaling_kind(%x: tensor<?x4x16xf32>, %s: index) {
   %y = loom.rope %x at %s {theta = 1.0e+04 : f64, style = #loom<rope_style half>, rotary_dims = 16 : i64, scaling = 8.0 : f64} : tensor<?x4x16xf32>
   return
 }
+
+// -----
+
+func.func @scratch_bytes() {
+  // expected-error @+1 {{expects a positive bytes_per_token, got 0}}
+  %a = loom.scratch 0
+  return
+}

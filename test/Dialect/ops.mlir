@@ -59,3 +59,13 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %logits = loom.lm_head %r, %emb : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
   return %logits : tensor<?x100xf32>
 }
+
+// The lowered form's slices round-trip.
+// CHECK-LABEL: func.func @slices
+func.func @slices() {
+  // CHECK: %[[A:.+]] = loom.scratch 256
+  %a = loom.scratch 256
+  // CHECK: loom.scratch 128 may_alias %[[A]]
+  %b = loom.scratch 128 may_alias %a
+  return
+}

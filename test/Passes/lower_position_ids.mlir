@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels=max-chunk=4 | FileCheck %s
+// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels --loom-plan-arena=max-chunk=4 | FileCheck %s
 // Learned absolute positions (GPT-2): loom.position_ids writes the chunk's positions
 // into an arena slice of int32 ids, and the embedding of those ids reads that slice
 // where the token embedding reads the forward's tokens argument.
@@ -12,8 +12,8 @@
 // The ids take a slice of their own: 4 tokens of 4 bytes, aligned to 64.
 // CHECK: %[[IDS:.+]] = llvm.getelementptr %[[SCRATCH]][128] : (!llvm.ptr) -> !llvm.ptr, i8
 // CHECK: call @loom_k_position_ids(%[[START]], %[[N]], %[[IDS]])
-// CHECK: %[[P:.+]] = llvm.getelementptr %[[SCRATCH]][192]
 // CHECK: %[[WPE:.+]] = llvm.getelementptr %[[W]][1] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, i64)>
+// CHECK: %[[P:.+]] = llvm.getelementptr %[[SCRATCH]][192]
 // CHECK: call @loom_k_embedding(%[[WPE]], %{{.+}}, %[[IDS]], %[[N]], %{{.+}}, %[[P]])
 // CHECK: call @loom_k_add(%[[X]], %[[P]],
 // CHECK: func.func private @loom_k_position_ids(i64, i64, !llvm.ptr)

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels=max-chunk=4 -split-input-file | FileCheck %s
+// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels --loom-plan-arena=max-chunk=4 -split-input-file | FileCheck %s
 // Scaled RoPE lowers to the same kernel with a constant table of per-pair frequency divisors (one global
 // shared by q and k) and YaRN's attention factor; unscaled RoPE passes no table and a factor of 1.
 

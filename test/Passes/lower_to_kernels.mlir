@@ -1,43 +1,70 @@
-// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels=max-chunk=4 -split-input-file | FileCheck %s
-// A one-layer model: activations get arena slices for 4 tokens (64 floats = 1024 bytes
-// per token-row set), views share their operand's slice, RoPE rotates in place when
-// its operand dies, and the LM head writes straight into the logits argument.
+// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels -split-input-file | FileCheck %s
+// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels --loom-plan-arena=max-chunk=4 -split-input-file | FileCheck %s --check-prefix=ARENA
+// A one-layer model. Each op becomes a call of its kernel writing a fresh loom.scratch slice (bytes per
+// token); weights and caches are entries of the tables the ABI passes; head splits and merges are views;
+// RoPE rotates a copy; the LM head writes straight into the logits argument. loom-plan-arena then places
+// the slices for 4 tokens and folds the copies whose source dies there.
 
-// The descriptor lists the caches (from loom-assign-caches) and marks the projections RoPE pairs.
+// The descriptor lists the caches (from loom-assign-caches), the weight manifest in first-use order, and
+// marks the projections RoPE pairs; the arena is not planned yet.
 // CHECK: module attributes {loom.descriptor = {caches = [{key_dim = 16 : i64, kind = 0 : i64, kv_heads = 2 : i64, name = "layers.0.attention", value_dim = 16 : i64, window = 0 : i64}]
-// CHECK-SAME: d_model = 64 : i64
-// CHECK-SAME: max_chunk = 4 : i64
-// CHECK-SAME: scratch_bytes = 4096 : i64
+// CHECK-SAME: max_chunk = 0 : i64
+// CHECK-SAME: scratch_bytes = 0 : i64
 // CHECK-SAME: weights = [{name = "embedding.weight", shape = [100, 64]}, {name = "layers.0.attn_norm.weight", shape = [64]}, {name = "layers.0.attention.q_proj.weight", rope_dims = 16 : i64, rope_head_dim = 16 : i64, rope_pairing = 1 : i64, shape = [64, 64]}
 // CHECK-LABEL: func.func @loom_generated_forward(
 // CHECK-SAME: %[[W:[a-z0-9]+]]: !llvm.ptr, %[[CACHES:[a-z0-9]+]]: !llvm.ptr, %[[TOK:[a-z0-9]+]]: !llvm.ptr, %[[N:[a-z0-9]+]]: i64, %[[START:[a-z0-9]+]]: i64, %[[FIRST:[a-z0-9]+]]: i64, %[[SCRATCH:[a-z0-9]+]]: !llvm.ptr, %[[LOGITS:[a-z0-9]+]]: !llvm.ptr)
-// CHECK: %[[X:.+]] = llvm.getelementptr %[[SCRATCH]][0] : (!llvm.ptr) -> !llvm.ptr, i8
 // CHECK: %[[EMB:.+]] = llvm.getelementptr %[[W]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, i64)>
+// CHECK: %[[X:.+]] = loom.scratch 256
 // CHECK: call @loom_k_embedding(%[[EMB]], %{{.+}}, %[[TOK]], %[[N]], %{{.+}}, %[[X]])
-// CHECK: %[[H:.+]] = llvm.getelementptr %[[SCRATCH]][1024]
-// CHECK: call @loom_k_rms_norm(%[[X]], %[[N]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[H]])
-// CHECK: %[[Q:.+]] = llvm.getelementptr %[[SCRATCH]][2048]
+// CHECK: %[[NW:.+]] = llvm.getelementptr %[[W]][1]
+// CHECK: %[[H:.+]] = loom.scratch 256
+// CHECK: call @loom_k_rms_norm(%[[X]], %[[N]], %{{.+}}, %[[NW]], %{{.+}}, %{{.+}}, %[[H]])
+// CHECK: %[[Q:.+]] = loom.scratch 256
 // CHECK: call @loom_k_linear(%[[H]], %[[N]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[Q]])
-// CHECK: %[[K:.+]] = llvm.getelementptr %[[SCRATCH]][3072]
-// CHECK: %[[V:.+]] = llvm.getelementptr %[[SCRATCH]][3584]
-// CHECK-NOT: memcpy
-// CHECK: call @loom_k_rope(%[[Q]], %[[N]], %{{.+}}, %{{.+}}, %{{.+}}, %[[START]],
-// CHECK: call @loom_k_rope(%[[K]], %[[N]],
+// CHECK: %[[K:.+]] = loom.scratch 128
+// CHECK: %[[V:.+]] = loom.scratch 128
+// CHECK: %[[QR:.+]] = loom.scratch 256
+// CHECK: %[[QBYTES:.+]] = llvm.mul %[[N]], %{{.+}} : i64
+// CHECK: "llvm.intr.memcpy"(%[[QR]], %[[Q]], %[[QBYTES]]) <{isVolatile = false}>
+// CHECK: call @loom_k_rope(%[[QR]], %[[N]], %{{.+}}, %{{.+}}, %{{.+}}, %[[START]],
+// CHECK: %[[KR:.+]] = loom.scratch 128
+// CHECK: "llvm.intr.memcpy"(%[[KR]], %[[K]], %{{.+}})
+// CHECK: call @loom_k_rope(%[[KR]], %[[N]],
 // The cache is the view in its slot; appending and attending both take it.
 // CHECK: %[[VIEW:.+]] = llvm.getelementptr %[[CACHES]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, ptr, i64, i64)>
-// CHECK: call @loom_k_kv_store(%[[K]], %[[V]], %[[N]], %{{.+}}, %{{.+}}, %[[START]], %[[VIEW]])
-// CHECK: %[[A:.+]] = llvm.getelementptr %[[SCRATCH]][1024]
-// The attention output reuses the slice of the normed input [1024, 2048), dead by now.
-// CHECK: call @loom_k_attention(%[[Q]], %[[N]], %[[START]], %[[VIEW]], {{.+}}, %[[A]])
+// CHECK: call @loom_k_kv_store(%[[KR]], %[[V]], %[[N]], %{{.+}}, %{{.+}}, %[[START]], %[[VIEW]])
+// CHECK: %[[A:.+]] = loom.scratch 256
+// CHECK: call @loom_k_attention(%[[QR]], %[[N]], %[[START]], %[[VIEW]], {{.+}}, %[[A]])
 // CHECK: call @loom_k_add(%[[X]],
 // CHECK: %[[ROWBYTES:.+]] = llvm.mul %[[FIRST]], %{{.+}} : i64
 // CHECK: %[[LAST:.+]] = llvm.getelementptr %{{.+}}[%[[ROWBYTES]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
 // CHECK: %[[M:.+]] = llvm.sub %[[N]], %[[FIRST]] : i64
-// CHECK: call @loom_k_linear(%[[LAST]], %[[M]], %{{.+}}, %[[EMB2:.+]], %{{.+}}, %{{.+}}, %[[LOGITS]])
-// CHECK: func.func private @loom_k_embedding(!llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr)
+// CHECK: call @loom_k_linear(%[[LAST]], %[[M]], %{{.+}}, %[[EMB]], %{{.+}}, %{{.+}}, %[[LOGITS]])
+// CHECK-NEXT: return
 // Kernel declarations follow Kernels.h's prototypes.
+// CHECK: func.func private @loom_k_embedding(!llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr)
 // CHECK: func.func private @loom_k_kv_store(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr)
 // CHECK: func.func private @loom_k_attention(!llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, f32, f32, !llvm.ptr, i32, i64, !llvm.ptr)
+
+// Planned: 4 tokens x 64 floats = 1024 bytes per slice of the residual width.
+// ARENA: module attributes {loom.descriptor = {{{.*}}max_chunk = 4 : i64{{.*}}scratch_bytes = 4096 : i64
+// ARENA-LABEL: func.func @loom_generated_forward(
+// ARENA-SAME: %[[SCRATCH:[a-z0-9]+]]: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr)
+// ARENA-NOT: loom.scratch
+// ARENA: %[[X:.+]] = llvm.getelementptr %[[SCRATCH]][0] : (!llvm.ptr) -> !llvm.ptr, i8
+// ARENA: call @loom_k_embedding({{.+}}, %[[X]])
+// ARENA: %[[H:.+]] = llvm.getelementptr %[[SCRATCH]][1024] : (!llvm.ptr) -> !llvm.ptr, i8
+// ARENA: %[[Q:.+]] = llvm.getelementptr %[[SCRATCH]][2048]
+// ARENA: %[[K:.+]] = llvm.getelementptr %[[SCRATCH]][3072]
+// ARENA: %[[V:.+]] = llvm.getelementptr %[[SCRATCH]][3584]
+// q and k die at their copies, so RoPE rotates them where they are.
+// ARENA-NOT: memcpy
+// ARENA: call @loom_k_rope(%[[Q]],
+// ARENA: call @loom_k_rope(%[[K]],
+// ARENA: call @loom_k_kv_store(%[[K]], %[[V]],
+// The attention output reuses the slice of the normed input [1024, 2048), dead by now.
+// ARENA: %[[A:.+]] = llvm.getelementptr %[[SCRATCH]][1024]
+// ARENA: call @loom_k_attention(%[[Q]], {{.+}}, %[[A]])
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> attributes {loom.model = {name = "Tiny", vocab = 100 : i64, d_model = 64 : i64, n_layers = 1 : i64, max_context = 128 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<100x64xf32>
   %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>
@@ -69,11 +96,13 @@ func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> a
 
 // -----
 
-// RoPE's operand is still read afterwards, so the rotation happens on a copy.
-// CHECK-LABEL: func.func @loom_generated_forward
-// CHECK: "llvm.intr.memcpy"(%[[DST:.+]], %[[SRC:.+]], %{{.+}}) <{isVolatile = false}>
-// CHECK-NEXT: llvm.mlir.constant
-// CHECK: call @loom_k_rope(%[[DST]],
+// RoPE's operand is still read afterwards (appended to the cache), so the rotation stays on a copy.
+// ARENA-LABEL: func.func @loom_generated_forward
+// ARENA: %[[SRC:.+]] = llvm.getelementptr %{{.+}}[0] : (!llvm.ptr) -> !llvm.ptr, i8
+// ARENA: %[[DST:.+]] = llvm.getelementptr %{{.+}}[256] : (!llvm.ptr) -> !llvm.ptr, i8
+// ARENA: "llvm.intr.memcpy"(%[[DST]], %[[SRC]], %{{.+}}) <{isVolatile = false}>
+// ARENA: call @loom_k_rope(%[[DST]],
+// ARENA: call @loom_k_kv_store(%[[SRC]], %[[SRC]],
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> attributes {loom.model = {name = "Copy", vocab = 8 : i64, d_model = 16 : i64, n_layers = 1 : i64, max_context = 8 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<8x16xf32>
   %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<8x16xf32>) -> tensor<?x16xf32>
@@ -83,6 +112,31 @@ func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> att
   %c1 = loom.cache_append %c0, %h, %h at %start : !loom.kv_cache<chunk, window = 4, kv_heads = 2, key_dim = 8, value_dim = 8>, tensor<?x2x8xf32>, tensor<?x2x8xf32>
   %a = loom.attend %r, %c1 at %start {mask = #loom<mask chunked>, window = 4 : i64, scale = 0.35 : f64} : tensor<?x2x8xf32>, !loom.kv_cache<chunk, window = 4, kv_heads = 2, key_dim = 8, value_dim = 8> -> tensor<?x2x8xf32>
   %m = loom.merge_heads %a : tensor<?x2x8xf32> -> tensor<?x16xf32>
+  %logits = loom.lm_head %m, %emb : (tensor<?x16xf32>, tensor<8x16xf32>) -> tensor<?x8xf32>
+  return %logits : tensor<?x8xf32>
+}
+
+// -----
+
+// The fused QK-norm+RoPE kernel may write over its input, which its output slice says; the planner folds
+// the two, since k dies there.
+// CHECK-LABEL: func.func @loom_generated_forward
+// CHECK: call @loom_k_linear({{.+}}, %[[K:[0-9]+]])
+// CHECK: %[[KR:.+]] = loom.scratch 64 may_alias %[[K]]
+// CHECK: call @loom_k_qk_norm_rope(%[[K]], {{.+}}, %[[KR]])
+// ARENA-LABEL: func.func @loom_generated_forward
+// ARENA: %[[K:.+]] = llvm.getelementptr %{{.+}}[256] : (!llvm.ptr) -> !llvm.ptr, i8
+// ARENA: call @loom_k_linear({{.+}}, %[[K]])
+// ARENA: call @loom_k_qk_norm_rope(%[[K]], {{.+}}, %[[K]])
+func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> attributes {loom.model = {name = "QKNorm", vocab = 8 : i64, d_model = 16 : i64, n_layers = 1 : i64, max_context = 8 : i64}} {
+  %emb = loom.weight "embedding.weight" : tensor<8x16xf32>
+  %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<8x16xf32>) -> tensor<?x16xf32>
+  %wk = loom.weight "layers.0.attention.k_proj.weight" : tensor<16x16xf32>
+  %k = loom.linear %x, %wk : (tensor<?x16xf32>, tensor<16x16xf32>) -> tensor<?x16xf32>
+  %kh = loom.split_heads %k : tensor<?x16xf32> -> tensor<?x2x8xf32>
+  %nw = loom.weight "layers.0.attention.k_norm.weight" : tensor<8xf32>
+  %kr = loom.qk_norm_rope %kh, %nw at %start {eps = 1.0e-06 : f64, norm_width = 8 : i64, rotary_dims = 8 : i64, style = #loom<rope_style half>, theta = 1.0e+04 : f64} : (tensor<?x2x8xf32>, tensor<8xf32>, index) -> tensor<?x2x8xf32>
+  %m = loom.merge_heads %kr : tensor<?x2x8xf32> -> tensor<?x16xf32>
   %logits = loom.lm_head %m, %emb : (tensor<?x16xf32>, tensor<8x16xf32>) -> tensor<?x8xf32>
   return %logits : tensor<?x8xf32>
 }

@@ -1,7 +1,7 @@
 // RUN: loom-opt %s --loom-lower-to-kernels -split-input-file -verify-diagnostics
 
 // The lowering reads cache slots; it does not invent them.
-// expected-error @+1 {{has no 'loom.caches': run loom-assign-caches before the lowering}}
+// expected-error @+1 {{has no 'loom.descriptor': run loom-assign-caches before the lowering}}
 module {
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> attributes {loom.model = {name = "NoSlots", vocab = 8 : i64, d_model = 16 : i64, n_layers = 1 : i64, max_context = 8 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<8x16xf32>
@@ -18,7 +18,7 @@ func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> att
 
 // -----
 
-module attributes {loom.caches = []} {
+module attributes {loom.descriptor = {caches = [], d_model = 16 : i64, max_chunk = 0 : i64, max_context = 8 : i64, n_layers = 1 : i64, name = "Unslotted", rope_freq_divisors = array<f32>, scratch_bytes = 0 : i64, vocab = 8 : i64, weights = []}} {
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> attributes {loom.model = {name = "Unslotted", vocab = 8 : i64, d_model = 16 : i64, n_layers = 1 : i64, max_context = 8 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<8x16xf32>
   %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<8x16xf32>) -> tensor<?x16xf32>

@@ -34,6 +34,9 @@ cl::opt<bool> printPipeline("print-pipeline",
 cl::opt<bool> fuseQKNormRoPE("fuse-qk-norm-rope",
                              cl::desc("QK-norm and RoPE as one kernel (=false for A/B runs)"), cl::init(true),
                              cl::sub(sub));
+cl::opt<bool> foldCopies("fold-copies",
+                         cl::desc("Fold copies into slices that die there when planning the arena (=false for A/B)"),
+                         cl::init(true), cl::sub(sub));
 cl::opt<bool> specializeAttention("specialize-attention",
                                   cl::desc("Ring and chunk caches for windowed attention (=false for A/B runs)"),
                                   cl::init(true), cl::sub(sub));
@@ -48,6 +51,7 @@ int run() {
   request.pipeline.timing = timePasses;
   request.pipeline.specializeAttention = specializeAttention;
   request.pipeline.fuseQKNormRoPE = fuseQKNormRoPE;
+  request.pipeline.foldCopies = foldCopies;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;

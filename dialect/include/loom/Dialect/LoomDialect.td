@@ -27,6 +27,8 @@ def Loom_Dialect : Dialect {
     see, retype and resize caches, and incremental decode and full recompute
     share one IR.
   }];
+  // The lowered form (loom.scratch) holds LLVM pointers.
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
   let useDefaultAttributePrinterParser = 1;
   let useDefaultTypePrinterParser = 1;
 }

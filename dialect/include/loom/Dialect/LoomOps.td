@@ -330,4 +330,37 @@ def Loom_AddOp : Loom_Op<"add", [Pure, Commutative, SameOperandsAndResultType]> 
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// The lowered form: kernel calls over arena slices not yet placed
+//===----------------------------------------------------------------------===//
+
+def Loom_Pointer : Type<CPred<"::llvm::isa<::mlir::LLVM::LLVMPointerType>($_self)">, "LLVM pointer",
+                        "::mlir::LLVM::LLVMPointerType"> {
+  let builderCall = "$_builder.getType<::mlir::LLVM::LLVMPointerType>()";
+}
+
+def Loom_ScratchOp : Loom_Op<"scratch", [MemoryEffects<[MemAlloc]>]> {
+  let summary = "The scratch-arena slice of one activation, before the arena is planned";
+  let description = [{
+    `loom-lower-to-kernels` turns every activation into one of these, placed
+    just before the kernel call that writes it: a slice of `bytes_per_token`
+    times the chunk's tokens. `loom-plan-arena` later gives each slice its
+    offset in the arena from the liveness of the pointer and of every address
+    derived from it, so the lowering never needs to know where anything lives.
+
+    `may_alias %in` says the kernel writing this slice also accepts it being
+    `%in`'s slice (it reads each element before writing it), so the planner
+    may fold the two when `%in` dies at that call.
+
+    ```mlir
+    %q = loom.scratch 256
+    %k = loom.scratch 128 may_alias %kh
+    ```
+  }];
+  let arguments = (ins I64Attr:$bytes_per_token, Optional<Loom_Pointer>:$reusable);
+  let results = (outs Loom_Pointer:$slice);
+  let assemblyFormat = "$bytes_per_token (`may_alias` $reusable^)? attr-dict";
+  let hasVerifier = 1;
+}
+
 #endif // LOOM_OPS

@@ -9,10 +9,6 @@
 
 namespace loom {
 
-/// Module attribute loom-assign-caches leaves for the lowering: one
-/// `{name, type}` dictionary per cache, in slot order.
-inline constexpr llvm::StringLiteral kCachesAttrName = "loom.caches";
-
 #define GEN_PASS_DECL
 #include "loom/Passes/Passes.h.inc"
 

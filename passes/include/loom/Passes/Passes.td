@@ -63,14 +63,17 @@ def LoomSpecializeAttentionPass : Pass<"loom-specialize-attention", "::mlir::Mod
 //===----------------------------------------------------------------------===//
 
 def LoomAssignCachesPass : Pass<"loom-assign-caches", "::mlir::ModuleOp"> {
-  let summary = "Number the caches of the forward function and record them for the descriptor";
+  let summary = "Number the forward function's caches and start the model descriptor from them";
   let description = [{
     Gives every `loom.kv_cache` its `slot` (its index in the descriptor's
     cache table and in the array of cache views `loom_generated_forward`
-    receives) in program order, and records each cache's type in the module
-    attribute `loom.caches`, from which the lowering writes the descriptor.
-    A cache is appended to and attended over by one chain of ops; a second
-    cache op with the same name is an error.
+    receives) in program order, and starts the module's `loom.descriptor`:
+    the model's dimensions (the forward function's `loom.model`) and one
+    record per cache with its kind, window, heads and dims, from which the
+    runtime allocates exactly those caches. The lowering adds the weight
+    manifest and `loom-plan-arena` the scratch size. A cache is appended to
+    and attended over by one chain of ops; a second cache op with the same
+    name is an error.
 
     ```mlir
     %c = loom.kv_cache "layers.0.attention" {slot = 0 : i64} : !loom.kv_cache<...>
@@ -79,22 +82,20 @@ def LoomAssignCachesPass : Pass<"loom-assign-caches", "::mlir::ModuleOp"> {
 }
 
 def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower the loom forward function to kernel calls over a planned scratch arena";
+  let summary = "Lower the loom forward function to kernel calls writing unplaced scratch slices";
   let description = [{
-    Replaces `func.func @forward` (loom ops on tensors) with
+    Rewrites `func.func @forward` (loom ops on tensors) into
     `func.func @loom_generated_forward`, the entry point described in
     runtime/include/loom/Runtime/ModelABI.h: raw pointers to the weight table,
     the cache views (in the slots loom-assign-caches gave), the token ids, a
-    scratch arena and the logits.
-
-    Every activation gets a slice of the scratch arena sized for `max-chunk`
-    tokens. Slices are assigned by liveness over the (straight-line) forward
-    function, so the arena holds only the values alive at once; head
-    splits/merges are views of their operand and RoPE rotates in place when
-    its operand dies there. Each op becomes a `func.call` to its kernel from
-    runtime/include/loom/Runtime/Kernels.h. The module gets a `loom.descriptor`
-    attribute (weight manifest, cache table, scratch size) from which codegen
-    emits `loom_generated_descriptor`.
+    scratch arena and the logits. One conversion pattern per op: a tensor
+    becomes the pointer to its storage, each op a `func.call` to its kernel in
+    runtime/include/loom/Runtime/Kernels.h writing a fresh `loom.scratch`
+    slice, a weight `&weights[i]` (the manifest, in first-use order, goes into
+    the descriptor), a cache `&caches[slot]`. Head splits and merges are views
+    of their operand; RoPE rotates a copy, which `loom-plan-arena` folds away
+    when the operand dies there. Where slices live is decided by
+    `loom-plan-arena`.
 
     Before:
     ```mlir
@@ -102,17 +103,51 @@ def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    %in = llvm.getelementptr %scratch[0] : (!llvm.ptr) -> !llvm.ptr, i8
-    %out = llvm.getelementptr %scratch[16384] : (!llvm.ptr) -> !llvm.ptr, i8
     %w = llvm.getelementptr %weights[1] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, i64)>
-    func.call @loom_k_rms_norm(%in, %n, %c64, %w, %eps, %offset, %out) : (...) -> ()
+    %y = loom.scratch 256
+    func.call @loom_k_rms_norm(%x, %n, %c64, %w, %eps, %offset, %y) : (...) -> ()
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
+}
+
+def LoomPlanArenaPass : Pass<"loom-plan-arena", "::mlir::ModuleOp"> {
+  let summary = "Place every scratch slice in one arena by liveness, folding copies away";
+  let description = [{
+    Runs on the lowered form. Each `loom.scratch` slice is live from its
+    definition to the last use of its pointer or of any address derived from
+    it; the forward function is straight-line code, so a first-fit assignment
+    over those intervals packs the slices of `max-chunk` tokens into one arena,
+    whose size goes into the descriptor (`scratch_bytes`). A slice becomes
+    `llvm.getelementptr %scratch[offset]`.
+
+    First, copies are folded (`fold-copies`): a memcpy from a slice that dies
+    there into a fresh slice (RoPE on an operand nothing else reads) and a
+    slice marked `may_alias %in` whose `%in` dies at the call writing it
+    (QK-norm+RoPE) both become the operand's slice.
+
+    Before:
+    ```mlir
+    %q = loom.scratch 256
+    func.call @loom_k_linear(%h, %n, %c64, %wq, %c64, %null, %q) : (...) -> ()
+    %qr = loom.scratch 256
+    "llvm.intr.memcpy"(%qr, %q, %bytes) <{isVolatile = false}> : (!llvm.ptr, !llvm.ptr, i64) -> ()
+    func.call @loom_k_rope(%qr, ...) : (...) -> ()
+    ```
+    After:
+    ```mlir
+    %q = llvm.getelementptr %scratch[2048] : (!llvm.ptr) -> !llvm.ptr, i8
+    func.call @loom_k_linear(%h, %n, %c64, %wq, %c64, %null, %q) : (...) -> ()
+    func.call @loom_k_rope(%q, ...) : (...) -> ()
     ```
   }];
   let options = [
     Option<"maxChunk", "max-chunk", "int64_t", /*default=*/"64",
-           "Most tokens one call of the generated forward processes (sizes the arena)">
+           "Most tokens one call of the generated forward processes (sizes the arena)">,
+    Option<"foldCopies", "fold-copies", "bool", /*default=*/"true",
+           "Fold copies and reusable slices into the operand's slice where it dies">
   ];
-  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
 
 #endif // LOOM_PASSES

@@ -23,6 +23,9 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<bool> specializeAttention{*this, "specialize-attention",
                                    llvm::cl::desc("Run loom-specialize-attention (ring and chunk caches)"),
                                    llvm::cl::init(true)};
+  Option<bool> foldCopies{*this, "fold-copies",
+                          llvm::cl::desc("Let loom-plan-arena fold copies into slices that die there"),
+                          llvm::cl::init(true)};
   Option<bool> lower{*this, "lower",
                      llvm::cl::desc("Lower to kernel calls and the LLVM dialect (off: stop at loom IR)"),
                      llvm::cl::init(true)};
