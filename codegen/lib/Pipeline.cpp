@@ -36,6 +36,7 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   loom.specializeAttention = options.specializeAttention;
   loom.fuseQKNormRoPE = options.fuseQKNormRoPE;
   loom.foldCopies = options.foldCopies;
+  loom.moeGroupedMatmul = options.moeGroupedMatmul;
   loom.lower = !options.stopBeforeLowering;
   buildLoomPipeline(pm, loom);
   if (options.pipelineOut) {

@@ -11,6 +11,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
+#include <string>
 
 using namespace mlir;
 using namespace loom;
@@ -278,9 +279,168 @@ LogicalResult SigmoidGateOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeluOp::verify() { return verifyElementwise(*this); }
 LogicalResult AddOp::verify() { return verifyElementwise(*this); }
 
+//===----------------------------------------------------------------------===//
+// Mixture of experts
+//===----------------------------------------------------------------------===//
+
+/// `[tokens, k]` routing values whose k matches `k`.
+static LogicalResult verifyRouting(Operation *op, Value value, StringRef what, int64_t k) {
+  if (failed(verifyActivation(op, value.getType(), what, 2)))
+    return failure();
+  if (k >= 0 && innermost(value) != k)
+    return op->emitOpError() << "expects " << what << " for " << k << " experts per token, got " << value.getType();
+  return success();
+}
+
+LogicalResult RouteOp::verify() {
+  if (failed(verifyActivation(*this, getLogits().getType(), "logits", 2)))
+    return failure();
+  int64_t experts = innermost(getLogits()), k = static_cast<int64_t>(getTopK());
+  if (k <= 0 || k > experts)
+    return emitOpError() << "expects top_k in [1, " << experts << "], got " << k;
+  if (failed(verifyRouting(*this, getExperts(), "expert ids", k)) ||
+      failed(verifyRouting(*this, getWeights(), "weights", k)))
+    return failure();
+  if (Value bias = getSelectionBias()) {
+    if (getRouting() != Routing::sigmoid_topk)
+      return emitOpError("takes a selection bias only with sigmoid_topk routing");
+    if (shapeOf(bias).size() != 1 || shapeOf(bias)[0] != experts)
+      return emitOpError() << "expects a selection bias of shape [" << experts << "], got " << bias.getType();
+  }
+  int64_t groups = static_cast<int64_t>(getGroups()), kept = static_cast<int64_t>(getGroupTopK());
+  if (groups != 1 || kept != 1) {
+    if (getRouting() != Routing::sigmoid_topk)
+      return emitOpError("limits the selection to groups only with sigmoid_topk routing");
+    if (groups <= 0 || experts % groups != 0)
+      return emitOpError() << "expects groups dividing the " << experts << " experts, got " << groups;
+    if (kept <= 0 || kept > groups || kept * (experts / groups) < k)
+      return emitOpError() << "keeps " << kept << " of " << groups << " groups of " << experts / groups
+                           << " experts, too few for top_k " << k;
+  }
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError() << "expects a positive finite scale, got " << scale;
+  return success();
+}
+
+/// A stacked expert weight `[E, rows, columns]`.
+static LogicalResult verifyStacked(Operation *op, Value weight, StringRef what, int64_t experts, int64_t rows,
+                                   int64_t columns) {
+  ArrayRef<int64_t> shape = shapeOf(weight);
+  if (shape.size() != 3 || (experts >= 0 && shape[0] != experts) || shape[1] != rows || shape[2] != columns)
+    return op->emitOpError() << "expects " << what << " of shape [" << (experts >= 0 ? std::to_string(experts) : std::string("E"))
+                             << ", " << rows << ", " << columns << "], got " << weight.getType();
+  return success();
+}
+
+LogicalResult ExpertsOp::verify() {
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 2)) ||
+      failed(verifyActivation(*this, getResult().getType(), "result", 2)))
+    return failure();
+  int64_t d = innermost(getInput());
+  if (innermost(getResult()) != d)
+    return emitOpError() << "result width " << innermost(getResult()) << " differs from the input's " << d;
+  int64_t k = innermost(getExperts());
+  if (failed(verifyRouting(*this, getExperts(), "expert ids", -1)) ||
+      failed(verifyRouting(*this, getWeights(), "weights", k)))
+    return failure();
+  ArrayRef<int64_t> gate = shapeOf(getGate());
+  if (gate.size() != 3)
+    return emitOpError() << "expects stacked gate weights [E, hidden, " << d << "], got " << getGate().getType();
+  int64_t experts = gate[0], hidden = gate[1];
+  if (k > experts)
+    return emitOpError() << "routes to " << k << " experts per token but has " << experts;
+  if (failed(verifyStacked(*this, getGate(), "gate weights", experts, hidden, d)) ||
+      failed(verifyStacked(*this, getUp(), "up weights", experts, hidden, d)) ||
+      failed(verifyStacked(*this, getDown(), "down weights", experts, d, hidden)))
+    return failure();
+  if (!getBiases().empty()) {
+    if (getBiases().size() != 3)
+      return emitOpError() << "expects no biases or three (gate, up, down), got " << getBiases().size();
+    int64_t widths[3] = {hidden, hidden, d};
+    for (auto [bias, width] : llvm::zip(getBiases(), widths)) {
+      ArrayRef<int64_t> shape = shapeOf(bias);
+      if (shape.size() != 2 || shape[0] != experts || shape[1] != width)
+        return emitOpError() << "expects a bias of shape [" << experts << ", " << width << "], got " << bias.getType();
+    }
+  }
+  if (getActivation() == ExpertActivation::swiglu_oai) {
+    double alpha = getAlpha().convertToDouble(), limit = getLimit().convertToDouble();
+    if (!(alpha > 0.0) || !std::isfinite(alpha) || !(limit > 0.0) || !std::isfinite(limit))
+      return emitOpError() << "expects a positive finite alpha and limit, got " << alpha << " and " << limit;
+  }
+  return success();
+}
+
+/// `[tokens, k, width]`: one row per (token, slot).
+static LogicalResult verifyRows(Operation *op, Value value, StringRef what, int64_t k, int64_t width) {
+  if (failed(verifyActivation(op, value.getType(), what, 3)))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(value);
+  if (shape[1] != k || (width >= 0 && shape[2] != width))
+    return op->emitOpError() << "expects " << what << " of shape [?, " << k << ", "
+                             << (width >= 0 ? std::to_string(width) : std::string("width")) << "], got " << value.getType();
+  return success();
+}
+
+LogicalResult MoeDispatchOp::verify() {
+  if (failed(verifyActivation(*this, getExperts().getType(), "expert ids", 2)) ||
+      failed(verifyRouting(*this, getOrder(), "order", innermost(getExperts()))))
+    return failure();
+  auto offsets = cast<RankedTensorType>(getOffsets().getType());
+  if (!offsets.hasStaticShape() || offsets.getDimSize(0) < 2)
+    return emitOpError() << "expects offsets of shape [experts + 1], got " << offsets;
+  return success();
+}
+
+LogicalResult MoeGatherOp::verify() {
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 2)) ||
+      failed(verifyActivation(*this, getOrder().getType(), "order", 2)))
+    return failure();
+  int64_t k = innermost(getOrder());
+  if (failed(verifyRows(*this, getResult(), "result", k, innermost(getInput()))))
+    return failure();
+  if (getWeights() && failed(verifyRouting(*this, getWeights(), "weights", k)))
+    return failure();
+  return success();
+}
+
+LogicalResult GroupedLinearOp::verify() {
+  ArrayRef<int64_t> w = shapeOf(getWeight());
+  if (failed(verifyActivation(*this, getInput().getType(), "input", 3)))
+    return failure();
+  int64_t k = shapeOf(getInput())[1];
+  int64_t experts = cast<RankedTensorType>(getOffsets().getType()).getDimSize(0) - 1;
+  if (w.size() != 3)
+    return emitOpError() << "expects stacked weights [E, out, in], got " << getWeight().getType();
+  if (failed(verifyStacked(*this, getWeight(), "weights", experts, w[1], innermost(getInput()))) ||
+      failed(verifyRows(*this, getResult(), "result", k, w[1])))
+    return failure();
+  if (Value bias = getBias(); bias && (shapeOf(bias).size() != 2 || shapeOf(bias)[0] != experts ||
+                                       shapeOf(bias)[1] != w[1]))
+    return emitOpError() << "expects a bias of shape [" << experts << ", " << w[1] << "], got " << bias.getType();
+  return success();
+}
+
+LogicalResult MoeCombineOp::verify() {
+  if (failed(verifyActivation(*this, getOrder().getType(), "order", 2)))
+    return failure();
+  int64_t k = innermost(getOrder());
+  if (failed(verifyRows(*this, getInput(), "input", k, -1)) ||
+      failed(verifyActivation(*this, getResult().getType(), "result", 2)))
+    return failure();
+  if (innermost(getResult()) != innermost(getInput()))
+    return emitOpError() << "result width " << innermost(getResult()) << " differs from the rows' "
+                         << innermost(getInput());
+  if (getWeights() && failed(verifyRouting(*this, getWeights(), "weights", k)))
+    return failure();
+  return success();
+}
+
 LogicalResult ScratchOp::verify() {
-  if (getBytesPerToken() <= 0)
-    return emitOpError() << "expects a positive bytes_per_token, got " << getBytesPerToken();
+  if (getBytesPerToken() < 0 || getFixedBytes() < 0 || getBytesPerToken() + getFixedBytes() <= 0)
+    return emitOpError() << "expects a positive size, got bytes_per_token " << getBytesPerToken() << " and fixed_bytes "
+                         << getFixedBytes();
   return success();
 }
 

@@ -74,6 +74,29 @@ static const ParamInfo kFFNParams[] = {
     {"bias", ParamType::Bool, false, {}},
 };
 
+static constexpr StringRef kRoutings[] = {"softmax_topk", "topk_softmax", "sigmoid_topk", "topk_sigmoid"};
+// The experts' gate activation: SwiGLU (silu), GeGLU (gelu_tanh) or gpt-oss's clamped SwiGLU. Not "swiglu" and
+// "geglu": enumerators are reserved names, and those are natural names for components.
+static constexpr StringRef kExpertActivations[] = {"silu", "gelu_tanh", "swiglu_oai"};
+static const ParamInfo kMoEParams[] = {
+    {"experts", ParamType::Int, true, {}},
+    {"top_k", ParamType::Int, true, {}},
+    {"hidden", ParamType::Int, true, {}},
+    {"routing", ParamType::Enum, false, kRoutings},
+    {"normalize", ParamType::Bool, false, {}},
+    {"scale", ParamType::Number, false, {}},
+    {"groups", ParamType::Int, false, {}},
+    {"group_top_k", ParamType::Int, false, {}},
+    {"selection_bias", ParamType::Bool, false, {}},
+    {"router_bias", ParamType::Bool, false, {}},
+    {"activation", ParamType::Enum, false, kExpertActivations},
+    {"alpha", ParamType::Number, false, {}},
+    {"limit", ParamType::Number, false, {}},
+    {"bias", ParamType::Bool, false, {}},
+    {"shared_hidden", ParamType::Int, false, {}},
+    {"weight_input", ParamType::Bool, false, {}},
+};
+
 static const ConstructorInfo kConstructors[] = {
     {"RMSNorm", Constructor::RMSNorm, ComponentFamily::Norm, kRMSNormParams},
     {"LayerNorm", Constructor::LayerNorm, ComponentFamily::Norm, kLayerNormParams},
@@ -87,6 +110,7 @@ static const ConstructorInfo kConstructors[] = {
     {"SwiGLU", Constructor::SwiGLU, ComponentFamily::FFN, kFFNParams},
     {"GeGLU", Constructor::GeGLU, ComponentFamily::FFN, kFFNParams},
     {"GeluMLP", Constructor::GeluMLP, ComponentFamily::FFN, kFFNParams},
+    {"MoE", Constructor::MoE, ComponentFamily::FFN, kMoEParams},
 };
 
 const ParamInfo *ConstructorInfo::findParam(StringRef param) const {
@@ -107,7 +131,8 @@ const ConstructorInfo *lookupConstructor(StringRef name) {
 
 bool isEnumerator(StringRef name) {
   return name == "none" || is_contained(kRopeStyles, name) || is_contained(kMasks, name) ||
-         is_contained(kNormScopes, name) || is_contained(kPositionKinds, name);
+         is_contained(kNormScopes, name) || is_contained(kPositionKinds, name) || is_contained(kRoutings, name) ||
+         is_contained(kExpertActivations, name);
 }
 
 //===----------------------------------------------------------------------===//
@@ -156,6 +181,7 @@ private:
   RopeScalingSpec buildRopeScaling();
   AttentionSpec buildAttention();
   FFNSpec buildFFN();
+  MoESpec buildMoE();
   /// Checks the parts of the RoPE that depend on head_dim.
   void checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &rope, const ComponentArg &headDimArg,
                         int64_t headDim);
@@ -403,9 +429,64 @@ AttentionSpec SpecBuilder::buildAttention() {
   return attn;
 }
 
+MoESpec SpecBuilder::buildMoE() {
+  MoESpec moe;
+  std::optional<int64_t> experts = dimension("experts"), topK = dimension("top_k");
+  moe.experts = experts.value_or(0);
+  moe.topK = topK.value_or(0);
+  if (experts && topK && *topK > *experts)
+    failAt(*component.findArg("top_k"), "top_k (" + Twine(*topK) + ") must be at most experts (" + Twine(*experts) + ")");
+  StringRef routing = enumerator("routing", "softmax_topk");
+  moe.routing = routing == "topk_softmax"   ? RoutingKind::TopKSoftmax
+                : routing == "sigmoid_topk" ? RoutingKind::SigmoidTopK
+                : routing == "topk_sigmoid" ? RoutingKind::TopKSigmoid
+                                            : RoutingKind::SoftmaxTopK;
+  moe.normalize = boolean("normalize", false);
+  moe.scale = positiveNumber("scale", 1.0);
+  moe.selectionBias = boolean("selection_bias", false);
+  moe.routerBias = boolean("router_bias", false);
+  // Group-limited selection and the selection bias belong to the sigmoid routing of DeepSeek V3.
+  bool sigmoid = moe.routing == RoutingKind::SigmoidTopK || is_contained(mistyped, "routing");
+  for (StringRef param : {"groups", "group_top_k", "selection_bias"})
+    if (const ComponentArg *arg = valid(param); arg && !sigmoid)
+      failAt(*arg, "'" + param + "' only applies with routing = sigmoid_topk");
+  moe.groups = dimension("groups").value_or(1);
+  moe.groupTopK = dimension("group_top_k").value_or(1);
+  if (const ComponentArg *arg = valid("groups"); arg && experts && *experts % moe.groups != 0)
+    failAt(*arg, "groups (" + Twine(moe.groups) + ") must divide experts (" + Twine(*experts) + ")");
+  if (const ComponentArg *arg = valid("group_top_k")) {
+    if (moe.groupTopK > moe.groups)
+      failAt(*arg, "group_top_k (" + Twine(moe.groupTopK) + ") must be at most groups (" + Twine(moe.groups) + ")");
+    else if (experts && topK && *experts % moe.groups == 0 && moe.groupTopK * (*experts / moe.groups) < *topK)
+      failAt(*arg, "the " + Twine(moe.groupTopK) + " kept groups of " + Twine(*experts / moe.groups) +
+                       " experts hold fewer than top_k (" + Twine(*topK) + ") experts");
+  }
+  StringRef activation = enumerator("activation", "silu");
+  moe.activation = activation == "gelu_tanh"    ? ExpertActivationKind::GeGLU
+                   : activation == "swiglu_oai" ? ExpertActivationKind::SwiGLUOai
+                                                : ExpertActivationKind::SwiGLU;
+  bool oai = moe.activation == ExpertActivationKind::SwiGLUOai || is_contained(mistyped, "activation");
+  for (StringRef param : {"alpha", "limit"})
+    if (const ComponentArg *arg = valid(param); arg && !oai)
+      failAt(*arg, "'" + param + "' only applies with activation = swiglu_oai");
+  moe.alpha = positiveNumber("alpha", 1.702);
+  moe.limit = positiveNumber("limit", 7.0);
+  moe.weightInput = boolean("weight_input", false);
+  if (component.findArg("shared_hidden"))
+    moe.sharedHidden = dimension("shared_hidden").value_or(0);
+  return moe;
+}
+
 FFNSpec SpecBuilder::buildFFN() {
   FFNSpec ffn;
   ffn.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  if (ctor.kind == Constructor::MoE) {
+    ffn.kind = FFNKind::SwiGLU;
+    ffn.hidden = dimension("hidden").value_or(0);
+    ffn.bias = boolean("bias", false);
+    ffn.moe = buildMoE();
+    return ffn;
+  }
   ffn.kind = ctor.kind == Constructor::SwiGLU  ? FFNKind::SwiGLU
              : ctor.kind == Constructor::GeGLU ? FFNKind::GeGLU
                                                : FFNKind::GeluMLP;

@@ -82,7 +82,33 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
   os << ")";
 }
 
+static void printMoE(raw_ostream &os, const FFNSpec &ffn, const MoESpec &moe) {
+  static const char *const routings[] = {"softmax_topk", "topk_softmax", "sigmoid_topk", "topk_sigmoid"};
+  static const char *const activations[] = {"silu", "gelu_tanh", "swiglu_oai"};
+  os << "MoE(" << moe.experts << " experts, top " << moe.topK << ", hidden " << ffn.hidden << ", "
+     << routings[static_cast<int>(moe.routing)] << ", " << activations[static_cast<int>(moe.activation)];
+  if (moe.normalize)
+    os << ", normalize";
+  if (moe.scale != 1.0)
+    os << ", scale=" << frontend::formatNumber(moe.scale);
+  if (moe.groups != 1)
+    os << ", " << moe.groupTopK << " of " << moe.groups << " groups";
+  if (moe.selectionBias)
+    os << ", selection_bias";
+  if (moe.routerBias)
+    os << ", router_bias";
+  if (ffn.bias)
+    os << ", bias";
+  if (moe.weightInput)
+    os << ", weight_input";
+  if (moe.sharedHidden)
+    os << ", shared " << moe.sharedHidden;
+  os << ")";
+}
+
 static void printFFN(raw_ostream &os, const FFNSpec &ffn) {
+  if (ffn.moe)
+    return printMoE(os, ffn, *ffn.moe);
   os << (ffn.kind == FFNKind::SwiGLU ? "SwiGLU" : ffn.kind == FFNKind::GeGLU ? "GeGLU" : "GeluMLP") << "("
      << ffn.hidden;
   if (ffn.bias)

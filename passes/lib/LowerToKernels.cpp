@@ -38,6 +38,13 @@ namespace {
 static_assert(static_cast<int>(AttentionMask::global) == LOOM_MASK_GLOBAL &&
               static_cast<int>(AttentionMask::sliding_window) == LOOM_MASK_SLIDING_WINDOW &&
               static_cast<int>(AttentionMask::chunked) == LOOM_MASK_CHUNKED);
+static_assert(static_cast<int>(Routing::softmax_topk) == LOOM_ROUTE_SOFTMAX_TOPK &&
+              static_cast<int>(Routing::topk_softmax) == LOOM_ROUTE_TOPK_SOFTMAX &&
+              static_cast<int>(Routing::sigmoid_topk) == LOOM_ROUTE_SIGMOID_TOPK &&
+              static_cast<int>(Routing::topk_sigmoid) == LOOM_ROUTE_TOPK_SIGMOID);
+static_assert(static_cast<int>(ExpertActivation::swiglu) == LOOM_EXPERT_SWIGLU &&
+              static_cast<int>(ExpertActivation::geglu) == LOOM_EXPERT_GEGLU &&
+              static_cast<int>(ExpertActivation::swiglu_oai) == LOOM_EXPERT_SWIGLU_OAI);
 static_assert(sizeof(loom_cache_view) == 32 && offsetof(loom_cache_view, values) == 8 &&
                   offsetof(loom_cache_view, rows) == 16 && offsetof(loom_cache_view, dtype) == 24,
               "loom_cache_view changed: update cacheViewType");
@@ -93,9 +100,14 @@ protected:
     return op->template getParentOfType<func::FuncOp>().getArgument(which);
   }
 
-  /// A fresh slice for the value `result` will hold; `reusable` if the kernel may write over it.
+  /// A fresh slice for the value `result` will hold; `reusable` if the kernel may write over it. A value
+  /// without a token dimension (an expert's row offsets) has a fixed size.
   static Value scratchFor(OpBuilder &builder, Location loc, Value result, Value reusable = {}) {
-    return ScratchOp::create(builder, loc, rowElements(result) * 4, reusable);
+    auto type = cast<RankedTensorType>(result.getType());
+    int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+    if (type.hasStaticShape())
+      return ScratchOp::create(builder, loc, 0, reusable, type.getNumElements() * elementBytes);
+    return ScratchOp::create(builder, loc, rowElements(result) * elementBytes, reusable, 0);
   }
 
   /// Rows of `v`'s innermost dimension in the chunk.
@@ -412,10 +424,111 @@ struct LowerGelu : KernelPattern<GeluOp> {
   }
 };
 
+/// Routing writes two slices: the chosen experts and their weights.
+struct LowerRoute : KernelPattern<RouteOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(RouteOp r, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = r.getLoc();
+    Value ids = scratchFor(rewriter, loc, r.getExperts());
+    Value weights = scratchFor(rewriter, loc, r.getWeights());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_route, adaptor.getLogits(), abi(r, NumTokens),
+                     kernels.i64(loc, innermost(r.getLogits())), orNull(kernels, loc, adaptor.getSelectionBias()),
+                     kernels.i32(loc, static_cast<int32_t>(r.getRouting())),
+                     kernels.i64(loc, static_cast<int64_t>(r.getTopK())),
+                     kernels.i64(loc, static_cast<int64_t>(r.getGroups())),
+                     kernels.i64(loc, static_cast<int64_t>(r.getGroupTopK())), kernels.i32(loc, r.getNormalize()),
+                     kernels.f32(loc, r.getScale().convertToDouble()), ids, weights);
+    rewriter.replaceOp(r, ValueRange{ids, weights});
+    return success();
+  }
+};
+
+/// The experts as written: loom_k_experts runs each token's experts in turn.
+struct LowerExperts : KernelPattern<ExpertsOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(ExpertsOp x, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = x.getLoc();
+    Value out = scratchFor(rewriter, loc, x.getResult());
+    auto gate = cast<RankedTensorType>(x.getGate().getType()).getShape();
+    ValueRange biases = adaptor.getBiases();
+    auto bias = [&](size_t i) { return biases.empty() ? kernels.null(loc) : biases[i]; };
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_experts, adaptor.getInput(), abi(x, NumTokens),
+                     kernels.i64(loc, innermost(x.getInput())), adaptor.getExperts(), adaptor.getWeights(),
+                     kernels.i64(loc, innermost(x.getExperts())), adaptor.getGate(), adaptor.getUp(),
+                     adaptor.getDown(), bias(0), bias(1), bias(2), kernels.i64(loc, gate[0]),
+                     kernels.i64(loc, gate[1]), kernels.i32(loc, static_cast<int32_t>(x.getActivation())),
+                     kernels.f32(loc, x.getAlpha().convertToDouble()), kernels.f32(loc, x.getLimit().convertToDouble()),
+                     kernels.i32(loc, x.getWeightInput() ? 1 : 0), out);
+    rewriter.replaceOp(x, out);
+    return success();
+  }
+};
+
+struct LowerMoeDispatch : KernelPattern<MoeDispatchOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(MoeDispatchOp m, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = m.getLoc();
+    Value order = scratchFor(rewriter, loc, m.getOrder());
+    Value offsets = scratchFor(rewriter, loc, m.getOffsets());
+    int64_t experts = cast<RankedTensorType>(m.getOffsets().getType()).getDimSize(0) - 1;
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_dispatch, adaptor.getExperts(), abi(m, NumTokens),
+                     kernels.i64(loc, innermost(m.getExperts())), kernels.i64(loc, experts), order, offsets);
+    rewriter.replaceOp(m, ValueRange{order, offsets});
+    return success();
+  }
+};
+
+struct LowerMoeGather : KernelPattern<MoeGatherOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(MoeGatherOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = g.getLoc();
+    Value out = scratchFor(rewriter, loc, g.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_gather, adaptor.getInput(), abi(g, NumTokens),
+                     kernels.i64(loc, innermost(g.getInput())), adaptor.getOrder(),
+                     kernels.i64(loc, innermost(g.getOrder())), orNull(kernels, loc, adaptor.getWeights()), out);
+    rewriter.replaceOp(g, out);
+    return success();
+  }
+};
+
+struct LowerGroupedLinear : KernelPattern<GroupedLinearOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(GroupedLinearOp l, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = l.getLoc();
+    Value out = scratchFor(rewriter, loc, l.getResult());
+    auto w = cast<RankedTensorType>(l.getWeight().getType()).getShape();
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_grouped_linear, adaptor.getInput(), kernels.i64(loc, w[2]),
+                     adaptor.getOffsets(), kernels.i64(loc, w[0]), adaptor.getWeight(), kernels.i64(loc, w[1]),
+                     orNull(kernels, loc, adaptor.getBias()), out);
+    rewriter.replaceOp(l, out);
+    return success();
+  }
+};
+
+struct LowerMoeCombine : KernelPattern<MoeCombineOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(MoeCombineOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = c.getLoc();
+    Value out = scratchFor(rewriter, loc, c.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_combine, adaptor.getInput(), abi(c, NumTokens),
+                     kernels.i64(loc, innermost(c.getResult())), adaptor.getOrder(),
+                     kernels.i64(loc, innermost(c.getOrder())), orNull(kernels, loc, adaptor.getWeights()), out);
+    rewriter.replaceOp(c, out);
+    return success();
+  }
+};
+
 void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &converter, LoweringState &state) {
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
-               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu>(converter, state);
+               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu, LowerRoute,
+               LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                              LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);

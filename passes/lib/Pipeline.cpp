@@ -19,6 +19,8 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
     pm.addPass(createLoomFuseQKNormRoPEPass());
   if (options.specializeAttention)
     pm.addPass(createLoomSpecializeAttentionPass());
+  if (options.moeGroupedMatmul)
+    pm.addPass(createLoomMoeGroupedMatmulPass());
   if (!options.lower)
     return;
   // Lowering: caches get their slots, ops become kernel calls, slices get their place in the arena.

@@ -79,7 +79,7 @@ private:
 /// before `at`, and `into` is at least as large.
 bool canFold(const SliceLiveness &live, ScratchOp from, ScratchOp into, int64_t at) {
   return into && from != into && live.lastUseOf(into) == at && live.firstUseOf(from) >= at &&
-         from.getBytesPerToken() <= into.getBytesPerToken();
+         from.getBytesPerToken() <= into.getBytesPerToken() && from.getFixedBytes() <= into.getFixedBytes();
 }
 
 /// Folds one copy or reusable slice; false when none is left.
@@ -171,7 +171,7 @@ struct LoomPlanArenaPass : impl::LoomPlanArenaPassBase<LoomPlanArenaPass> {
     std::multimap<int64_t, int64_t> releases; // last-use index -> offset
     for (Operation &op : body) {
       if (auto slice = dyn_cast<ScratchOp>(op)) {
-        int64_t bytes = llvm::alignTo(slice.getBytesPerToken() * maxChunk, kArenaAlignment);
+        int64_t bytes = llvm::alignTo(slice.getBytesPerToken() * maxChunk + slice.getFixedBytes(), kArenaAlignment);
         offsets[slice] = arena.allocate(bytes);
         releases.emplace(live.lastUseOf(slice), offsets[slice]);
       }

@@ -6,15 +6,16 @@
 #include "FusedWeights.h"
 #include "Gguf.h"
 #include "HfNames.h"
-#include "ModelFamilies.h"
 #include "Json.h"
 #include "QkLayout.h"
 #include "RopeFreqs.h"
 #include "Safetensors.h"
 #include "Shape.h"
+#include "StackedWeights.h"
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -34,13 +35,15 @@ struct TensorLocation {
   size_t file;          ///< Index into the opened files.
   int64_t firstRow = 0; ///< A run of rows of a fused tensor (FusedWeights.h); rows < 0: all of it.
   int64_t rows = -1;
+  int64_t experts = 0;  ///< > 0: the run is of each expert's rows of a stacked tensor (FusedPart::experts).
   bool transposed = false; ///< The file stores the weight's transpose (Family.h): rows are its columns.
 };
 
-/// The shape `rows` of `shape` stand for (all of it when rows < 0).
-std::vector<int64_t> rowsShape(std::vector<int64_t> shape, int64_t rows) {
-  if (rows >= 0 && !shape.empty())
-    shape[0] = rows;
+/// The shape `rows` of `shape` stand for (all of it when rows < 0), rows of each expert when experts > 0.
+std::vector<int64_t> rowsShape(std::vector<int64_t> shape, int64_t rows, int64_t experts) {
+  const size_t axis = experts > 0 ? 1 : 0;
+  if (rows >= 0 && shape.size() > axis)
+    shape[axis] = rows;
   return shape;
 }
 
@@ -49,14 +52,26 @@ std::vector<int64_t> weightShape(const TensorLocation &location) {
   std::vector<int64_t> shape = location.tensor->shape;
   if (location.transposed)
     std::reverse(shape.begin(), shape.end());
-  return rowsShape(std::move(shape), location.rows);
+  return rowsShape(std::move(shape), location.rows, location.experts);
+}
+
+/// The slices of a fused tensor's bytes that make part `location` (rows >= 0) of stacked experts: the same
+/// run of rows of each expert, back to back.
+std::vector<TensorSlice> expertRowSlices(const TensorLocation &location) {
+  const SafetensorsTensor &tensor = *location.tensor;
+  const size_t experts = size_t(location.experts), expertBytes = tensor.bytes / experts;
+  const size_t rowBytes = expertBytes / size_t(tensor.shape[1]);
+  std::vector<TensorSlice> slices;
+  for (size_t e = 0; e < experts; ++e)
+    slices.push_back({&tensor, e * expertBytes + size_t(location.firstRow) * rowBytes, size_t(location.rows) * rowBytes});
+  return slices;
 }
 
 /// Turns every fused tensor of `byName` whose parts the manifest wants into entries for the parts; returns
 /// the fused names so consumed.
 template <typename Location>
 bool splitFused(const loom_model_desc &desc, std::unordered_map<std::string, Location> &byName,
-                int64_t (*rowsOf)(const Location &), const std::string &file,
+                std::vector<int64_t> (*shapeOf)(const Location &), const std::string &file,
                 std::unordered_set<std::string> &consumed) {
   std::vector<std::string> available;
   for (const auto &entry : byName)
@@ -64,19 +79,20 @@ bool splitFused(const loom_model_desc &desc, std::unordered_map<std::string, Loc
   std::sort(available.begin(), available.end()); // errors name the first fault, whatever the hash order
   struct Context {
     const std::unordered_map<std::string, Location> *byName;
-    int64_t (*rowsOf)(const Location &);
-  } context{&byName, rowsOf};
-  auto fusedRows = [](const void *c, const std::string &name) -> int64_t {
+    std::vector<int64_t> (*shapeOf)(const Location &);
+  } context{&byName, shapeOf};
+  auto fusedShape = [](const void *c, const std::string &name) {
     const auto *ctx = static_cast<const Context *>(c);
-    return ctx->rowsOf(ctx->byName->at(name));
+    return ctx->shapeOf(ctx->byName->at(name));
   };
   std::vector<FusedPart> parts;
-  if (!planFusedParts(desc, available, fusedRows, &context, file, parts))
+  if (!planFusedParts(desc, available, fusedShape, &context, file, parts))
     return false;
   for (const FusedPart &part : parts) {
     Location location = byName.at(part.fused);
     location.firstRow = part.firstRow;
     location.rows = part.rows;
+    location.experts = part.experts;
     byName.emplace(part.part, location);
     consumed.insert(part.fused);
   }
@@ -160,7 +176,9 @@ bool sameShape(const loom_weight_desc &weight, const std::vector<int64_t> &shape
 struct ManifestView {
   std::unordered_map<std::string, TensorLocation> byName;
   std::vector<std::vector<std::string>> names; ///< Per file, per tensor: its manifest name.
-  std::unordered_set<std::string> consumed;    ///< Fused tensors split into manifest weights.
+  std::unordered_set<std::string> consumed;    ///< Fused tensors split into manifest weights, experts stacked.
+  /// Manifest weights stacked from one tensor per expert (StackedWeights.h): the experts' names in byName.
+  std::unordered_map<std::string, std::vector<std::string>> stacked;
   bool transformers = false;                   ///< Some tensor has a transformers name.
   HfNormNaming naming = HfNormNaming::PreFeedForward;
   const Family *family = nullptr;              ///< A declared family's names (Family.h), if the file uses them.
@@ -169,6 +187,10 @@ struct ManifestView {
   std::string describe(const std::string &manifestName) const {
     std::string hf;
     bool named = family ? familyLoomToHf(*family, manifestName, hf) : loomToHfName(manifestName, naming, hf);
+    // Where two transformers names stand for one weight (the shared expert's), the one the file uses.
+    auto it = byName.find(manifestName);
+    if (named && !family && it != byName.end() && it->second.rows < 0 && isHfName(it->second.tensor->name))
+      hf = it->second.tensor->name;
     if (transformers && named && hf != manifestName)
       return "'" + manifestName + "' (Hugging Face '" + hf + "')";
     return "'" + manifestName + "'";
@@ -209,10 +231,22 @@ bool buildManifestView(const loom_model_desc &desc, const std::string &path,
                     it->second.tensor->name, tensor.name, name);
       view.names[f].push_back(std::move(name));
     }
-  return splitFused<TensorLocation>(
-      desc, view.byName,
-      [](const TensorLocation &l) { return l.tensor->shape.empty() ? 0 : l.tensor->shape[l.transposed ? 1 : 0]; },
-      path, view.consumed);
+  if (!splitFused<TensorLocation>(desc, view.byName, weightShape, path, view.consumed))
+    return false;
+
+  std::map<std::string, StackSource> available;
+  for (const auto &[name, location] : view.byName)
+    available.emplace(name, StackSource{files[location.file].path(), location.tensor->name, weightShape(location),
+                                        safetensorsDtypeName(location.tensor->dtype)});
+  std::vector<StackedWeight> stacks;
+  if (!planStackedWeights(desc, available, [&view](const std::string &name) { return view.describe(name); }, path,
+                          stacks))
+    return false;
+  for (StackedWeight &stack : stacks) {
+    view.consumed.insert(stack.experts.begin(), stack.experts.end());
+    view.stacked.emplace(desc.weights[stack.weight].name, std::move(stack.experts));
+  }
+  return true;
 }
 
 /// Whether two tensors hold the same bytes in the same dtype and shape.
@@ -229,6 +263,8 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const loom_weight_desc &weight = desc.weights[i];
     manifest.insert(weight.name);
+    if (view.stacked.count(weight.name)) // checked expert by expert (StackedWeights.h)
+      continue;
     auto it = view.byName.find(weight.name);
     if (it == view.byName.end())
       return fail("'{}': missing tensor {} (expected shape {})", path, view.describe(weight.name),
@@ -265,7 +301,7 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
 }
 
 /// The rows of a GGUF tensor, its outermost dimension (ggml lists dimensions innermost first): a matrix's
-/// rows, a vector's elements (a fused bias, split like its matrix).
+/// rows, a vector's elements (a fused bias, split like its matrix), a stack's experts.
 int64_t ggufRows(const GgufTensor &tensor) { return tensor.nDims >= 1 ? tensor.dims[tensor.nDims - 1] : 0; }
 
 /// A GGUF file: tensors are matched to the manifest through the GGUF name
@@ -279,12 +315,13 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     manifest.insert(desc.weights[i].name);
   struct GgufLocation {
     const GgufTensor *tensor;
-    int64_t firstRow = 0, rows = -1; // as TensorLocation's
+    int64_t firstRow = 0, rows = -1, experts = 0; // as TensorLocation's
   };
   std::unordered_map<std::string, GgufLocation> byLoomName;
-  // A declared family (Family.h) names its tensors itself; the others share GgufNames.cpp's table.
+  // A family that declares its tensors (Family.h) names them itself; the others share GgufNames.cpp's table.
   const GgufValue *arch = file.find("general.architecture");
-  const Family *family = arch && arch->type == GgufValueType::String ? findFamily(arch->string) : nullptr;
+  const Family *ofFile = arch && arch->type == GgufValueType::String ? familyOfGguf(arch->string) : nullptr;
+  const Family *family = ofFile && ofFile->declaresTensors() ? ofFile : nullptr;
   auto ggufToLoom = [family](std::string_view gguf, std::string &loom) {
     return family ? familyGgufToLoom(*family, gguf, loom) : ggufToLoomName(gguf, loom);
   };
@@ -298,8 +335,7 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
   }
   std::unordered_set<std::string> consumed;
   if (!splitFused<GgufLocation>(
-          desc, byLoomName, [](const GgufLocation &l) { return ggufRows(*l.tensor); }, path,
-          consumed))
+          desc, byLoomName, [](const GgufLocation &l) { return l.tensor->shape(); }, path, consumed))
     return false;
   // Names outside the table and names the manifest lacks are both extras, except the RoPE table of Llama 3.1
   // files, which must agree with the model's (RopeFreqs.h).
@@ -328,7 +364,7 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
       return fail("'{}': missing tensor '{}' (GGUF '{}', expected shape {})", path, weight.name, ggufName,
                   formatShape(weight.shape, weight.rank));
     }
-    const std::vector<int64_t> shape = rowsShape(it->second.tensor->shape(), it->second.rows);
+    const std::vector<int64_t> shape = rowsShape(it->second.tensor->shape(), it->second.rows, it->second.experts);
     if (!sameShape(weight, shape))
       return fail("'{}': tensor '{}' (GGUF '{}') has shape {} but the model expects {}", path, weight.name,
                   it->second.tensor->name, formatShape(shape.data(), shape.size()),
@@ -342,6 +378,19 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const GgufLocation &location = byLoomName.find(desc.weights[i].name)->second;
     const GgufTensor &tensor = *location.tensor;
+    if (location.experts > 0) {
+      // Rows of each expert of a fused stack (ffn_gate_up_exps): a strided copy. Rows hold whole blocks.
+      const size_t expertBytes = tensor.bytes / size_t(location.experts);
+      const size_t rowBytes = expertBytes / size_t(tensor.shape()[1]);
+      std::vector<ByteRun> runs;
+      for (size_t e = 0; e < size_t(location.experts); ++e)
+        runs.push_back({tensor.data + e * expertBytes + size_t(location.firstRow) * rowBytes,
+                        size_t(location.rows) * rowBytes});
+      if (!store.setFromRuns(size_t(i), desc.weights[i], int64_t(tensor.type), ggmlTypeName(tensor.type), runs, path,
+                             std::string(tensor.name)))
+        return false;
+      continue;
+    }
     // A run of rows of a fused matrix: rows hold whole quantization blocks, so the run is contiguous bytes.
     size_t rowBytes = ggufRows(tensor) > 0 ? tensor.bytes / size_t(ggufRows(tensor)) : tensor.bytes;
     size_t offset = size_t(location.firstRow) * rowBytes;
@@ -349,16 +398,14 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     size_t elements = location.rows < 0 ? size_t(tensor.elements)
                                         : size_t(location.rows) * (size_t(tensor.elements) / size_t(ggufRows(tensor)));
     bool borrowed;
-    if (!store.setFromFile(size_t(i), tensor.nDims, int64_t(tensor.type), ggmlTypeName(tensor.type),
+    if (!store.setFromFile(size_t(i), desc.weights[i], int64_t(tensor.type), ggmlTypeName(tensor.type),
                            tensor.data + offset, bytes, elements, path, desc.weights[i].name, borrowed))
       return false;
     anyBorrowed |= borrowed;
   }
   // llama.cpp's converter reorders the Q/K rows of some families (llama, smollm3) for ggml's adjacent-pair
-  // RoPE and keeps the others' (QkLayout.h, ModelFamilies.h).
-  const loom::family::Family *rows =
-      arch && arch->type == GgufValueType::String ? loom::family::ofGguf(arch->string) : nullptr;
-  bool interleaved = rows && rows->ggufInterleaved;
+  // RoPE and keeps the others' (QkLayout.h, the family's DecoderShape).
+  bool interleaved = ofFile && ofFile->decoder.ggufInterleaved;
   if (!adaptQkRows(desc, interleaved ? QkRowOrder::Interleaved : QkRowOrder::Half, store, path))
     return false;
   if (anyBorrowed)
@@ -405,12 +452,28 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
 
   std::vector<bool> borrowedFrom(files.size(), false);
   for (int64_t i = 0; i < desc.n_weights; ++i) {
-    const TensorLocation &location = view.byName.find(desc.weights[i].name)->second;
+    const loom_weight_desc &weight = desc.weights[i];
+    if (auto stack = view.stacked.find(weight.name); stack != view.stacked.end()) {
+      std::vector<TensorSlice> slices;
+      for (const std::string &expert : stack->second) {
+        const SafetensorsTensor *tensor = view.byName.at(expert).tensor;
+        slices.push_back({tensor, 0, tensor->bytes});
+      }
+      if (!store.setFromSlices(size_t(i), weight, slices, files[view.byName.at(stack->second[0]).file].path()))
+        return false;
+      continue;
+    }
+    const TensorLocation &location = view.byName.find(weight.name)->second;
+    if (location.experts > 0) {
+      if (!store.setFromSlices(size_t(i), weight, expertRowSlices(location), files[location.file].path()))
+        return false;
+      continue;
+    }
     bool borrowed = false;
     bool set = location.transposed
                    ? store.setTransposed(size_t(i), *location.tensor, files[location.file].path(), location.firstRow,
                                          location.rows)
-                   : store.setFromTensor(size_t(i), *location.tensor, files[location.file].path(), borrowed,
+                   : store.setFromTensor(size_t(i), weight, *location.tensor, files[location.file].path(), borrowed,
                                          location.firstRow, location.rows);
     if (!set)
       return false;

@@ -1,16 +1,19 @@
-//===- Families.cpp - The declared model families and their name tables ---===//
+//===- Families.cpp - The model families and their name tables ------------===//
 
 #include "Family.h"
 #include "LayerName.h"
 
 namespace loom::rt {
 
-extern const Family kGpt2Family;
+extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily, kGemma3Family,
+    kOlmo2Family, kOlmo3Family, kSmolLM3Family, kExaone4Family;
 
 namespace {
 
-/// Every family declared in families/; a new one adds its line here.
-const Family *const kFamilies[] = {&kGpt2Family};
+/// Every family of families/, one file each; a new one adds its line here (in the order messages list them).
+const Family *const kFamilies[] = {&kGpt2Family,  &kLlamaFamily, &kMistralFamily, &kQwen2Family,
+                                   &kQwen3Family, &kQwen3MoeFamily, &kGemma3Family, &kOlmo2Family,  &kOlmo3Family,
+                                   &kSmolLM3Family, &kExaone4Family};
 
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -70,11 +73,32 @@ std::string_view ggufSide(const FamilyTensor &t) { return t.gguf; }
 
 } // namespace
 
-const Family *findFamily(std::string_view name) {
+const Family *familyOfConfig(std::string_view modelType) {
   for (const Family *family : kFamilies)
-    if (family->name == name)
+    if (!family->configType.empty() && family->configType == modelType)
       return family;
   return nullptr;
+}
+
+const Family *familyOfGguf(std::string_view arch) {
+  for (const Family *family : kFamilies)
+    if (!family->ggufArch.empty() && family->ggufArch == arch)
+      return family;
+  return nullptr;
+}
+
+std::string supportedFamilies(bool gguf) {
+  std::vector<std::string_view> names;
+  for (const Family *family : kFamilies)
+    if (std::string_view name = gguf ? family->ggufArch : family->configType; !name.empty())
+      names.push_back(name);
+  std::string text;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0)
+      text += i + 1 == names.size() ? " and " : ", ";
+    text += names[i];
+  }
+  return text;
 }
 
 const Family *detectHfFamily(const std::vector<std::string_view> &names) {

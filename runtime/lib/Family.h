@@ -1,14 +1,23 @@
 //===- Family.h - A model family declared in one place ----------*- C++ -*-===//
 //
-// What Loom needs to know about a model family is data: how its config.json
-// and GGUF metadata spell the hyper-parameters, which of their values change
-// the computation in ways a spec cannot say, the spec those values fill in,
-// and what transformers and llama.cpp call each tensor (with the transform a
-// tensor needs at load time). A Family holds all of it, so adding a family
-// is one file in families/ plus its line in Families.cpp; `loom import`
-// (tools/loom/FamilyImport.cpp) and the checkpoint loaders (Checkpoint.cpp)
-// read the same entry. Families written before this (llama, qwen, gemma)
-// still use the older tables of HfNames.cpp and GgufNames.cpp.
+// What Loom needs to know about a model family is data, one file per family
+// in families/ plus its line in Families.cpp: the names it goes by (a
+// config.json's model_type, a GGUF file's general.architecture), and either
+//
+//   - the structure of a decoder that neither file states (DecoderShape:
+//     where the norms sit, what the QK-norm normalises over, which layers go
+//     without RoPE or use a window, how llama.cpp laid out the Q/K rows), from
+//     which `loom import` (tools/loom/Importer.cpp) writes the spec, the
+//     tensors then being named by the decoder layout every such family shares
+//     (HfNames.cpp, GgufNames.cpp); or
+//   - for a family that layout does not fit (GPT-2), everything itself: how
+//     its files spell the hyper-parameters, which of their values change the
+//     computation in ways a spec cannot say, the spec those values fill in
+//     (tools/loom/FamilyImport.cpp), and what transformers and llama.cpp call
+//     each tensor, with the transform it needs at load time.
+//
+// The checkpoint loaders (Checkpoint.cpp) read the same entry. Header-only
+// data and free of LLVM, so that the runtime can use it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_FAMILY_H
@@ -37,6 +46,72 @@ struct FamilyTensor {
   TensorTransform hfTransform = TensorTransform::None;
 };
 
+/// Where a layer's norms sit; the spec's component names follow (docs/runtime.md, tensor names).
+enum class BlockStyle {
+  /// x += attention(attn_norm(x)); x += ffn(ffn_norm(x)): Llama, Qwen, Mistral, SmolLM3.
+  PreNorm,
+  /// x += post_attn_norm(attention(x)); x += post_ffn_norm(ffn(x)): OLMo 2/3, EXAONE 4.
+  PostNorm,
+  /// Both: Gemma 2/3.
+  Sandwich,
+};
+
+enum class QkNorm {
+  None,
+  /// One RMSNorm per head over head_dim (Qwen3, Gemma 3, EXAONE 4).
+  PerHead,
+  /// One RMSNorm over the whole q (and k) projection, before the head split (OLMo 2/3).
+  AllHeads,
+};
+
+/// Which layers attend without RoPE.
+enum class NoPE {
+  None,
+  /// SmolLM3: the config's no_rope_layers (1 = RoPE), else every no_rope_layer_interval-th layer (4).
+  EveryNth,
+  /// EXAONE 4: the global (full-attention) layers, when the model has sliding-window layers at all.
+  GlobalLayers,
+};
+
+/// Which layers use a sliding window.
+enum class Sliding {
+  None,
+  /// Mistral: every layer, when sliding_window is set.
+  AllLayers,
+  /// Per layer from layer_types (or the family's pattern key): Gemma 3, Olmo 3, EXAONE 4, SmolLM3.
+  LayerTypes,
+};
+
+/// Which mixture of experts a decoder family's sparse layers use (docs/moe-mla-reference.md).
+enum class Experts {
+  None,
+  /// Qwen3-MoE: num_experts, num_experts_per_tok, moe_intermediate_size, norm_topk_prob; softmax then top-k;
+  /// layer i is sparse unless listed in mlp_only_layers or (i + 1) % decoder_sparse_step != 0. GGUF:
+  /// expert_count, expert_used_count, expert_feed_forward_length (llama.cpp renormalises always).
+  Qwen,
+};
+
+/// What a decoder family's files do not state and `loom import` must know to write its spec.
+struct DecoderShape {
+  BlockStyle block = BlockStyle::PreNorm;
+  QkNorm qkNorm = QkNorm::None;
+  NoPE nope = NoPE::None;
+  Sliding sliding = Sliding::None;
+  /// llama.cpp's converter permutes Q/K rows for ggml's adjacent-pair RoPE (its "normal" rope type).
+  bool ggufInterleaved = false;
+  /// Gemma: GeGLU, embeddings scaled by sqrt(d_model), transformers' RMSNorm scales stored as w in (1 + w),
+  /// query_pre_attn_scalar, a RoPE base of its own for the sliding-window layers.
+  bool gemma = false;
+  /// Whether the checkpoint ties the LM head to the embedding when the config does not say.
+  bool tiedByDefault = false;
+  /// Q and K biases (Qwen2 has them whatever attention_bias says).
+  bool qkvBiasAlways = false;
+  /// RoPE parameters per layer type (transformers' rope_parameters["full_attention"] and
+  /// ["sliding_attention"]): a config's plain rope_scaling stretches the full-attention layers only.
+  bool ropePerLayerType = false;
+  Experts experts = Experts::None;
+};
+
 enum class KeyKind { Integer, Real, Boolean };
 
 /// A hyper-parameter: `spec` is the placeholder in the spec template and the key the spec defines, `hf` the
@@ -60,28 +135,44 @@ struct FamilyFixedKey {
 };
 
 struct Family {
-  /// transformers' model_type and llama.cpp's general.architecture.
-  std::string_view name;
+  /// transformers' model_type and llama.cpp's general.architecture; empty where Loom imports no such file.
+  std::string_view configType = {}, ggufArch = {};
+  /// For a decoder family: its structure. The fields below stay empty.
+  DecoderShape decoder = {};
+
+  // A family that declares its own tensors, keys and spec.
   /// transformers names are "<hfRoot><name>", global, or "<hfRoot><hfLayers><i>.<name>"; checkpoints saved
   /// from the bare base model (GPT-2's own on the Hub) have no root.
-  std::string_view hfRoot, hfLayers;
-  std::span<const FamilyTensor> globals, layers;
+  std::string_view hfRoot = {}, hfLayers = {};
+  std::span<const FamilyTensor> globals = {}, layers = {};
   /// Per-layer tensors that are not weights (GPT-2's causal-mask buffers): ignored when present.
-  std::span<const std::string_view> hfBuffers;
-  std::span<const FamilyKey> keys;
-  std::span<const FamilyFixedKey> fixedKeys;
+  std::span<const std::string_view> hfBuffers = {};
+  std::span<const FamilyKey> keys = {};
+  std::span<const FamilyFixedKey> fixedKeys = {};
   /// Further config.json keys that do not change the computation (dropouts, heads of other model classes).
   /// Any config key neither here, nor among keys and fixedKeys, nor PreTrainedConfig's own bookkeeping
   /// (tools/loom/ImportKeys.h) is an import error: its effect is unknown.
-  std::span<const std::string_view> hfHarmless;
+  std::span<const std::string_view> hfHarmless = {};
   /// The spec, with "{key}" for each key's value and "{name}" for the architecture's name.
-  std::string_view specTemplate;
+  std::string_view specTemplate = {};
+
+  /// Whether the family names its tensors itself rather than by the shared decoder layout.
+  bool declaresTensors() const { return !layers.empty(); }
+  /// Whether `loom import` fills specTemplate rather than writing a decoder's spec.
+  bool declaresSpec() const { return !specTemplate.empty(); }
+  /// The name messages use: the model_type, else the GGUF architecture.
+  std::string_view displayName() const { return configType.empty() ? ggufArch : configType; }
 };
 
-/// The family of this model_type / general.architecture, or null.
-const Family *findFamily(std::string_view name);
+/// The family of a config.json's model_type, or null.
+const Family *familyOfConfig(std::string_view modelType);
+/// The family of a GGUF file's general.architecture, or null.
+const Family *familyOfGguf(std::string_view arch);
+/// "a, b and c": the model_types (or, with `gguf`, the GGUF architectures) Loom imports, for messages.
+std::string supportedFamilies(bool gguf);
 
-/// The family whose transformers names `names` are: one of them is its token embedding. Null for none.
+/// The family declaring its tensors whose transformers names `names` are: one of them is its token
+/// embedding. Null for none.
 const Family *detectHfFamily(const std::vector<std::string_view> &names);
 
 /// The manifest name of a tensor of `family`'s transformers checkpoints, and its transform; `buffer` is

@@ -24,7 +24,7 @@ const Fusion kFusions[] = {
 } // namespace
 
 bool loom::rt::planFusedParts(const loom_model_desc &desc, const std::vector<std::string> &available,
-                              int64_t (*fusedRows)(const void *context, const std::string &name),
+                              std::vector<int64_t> (*fusedShape)(const void *context, const std::string &name),
                               const void *context, const std::string &file, std::vector<FusedPart> &parts) {
   std::unordered_map<std::string_view, const loom_weight_desc *> manifest;
   for (int64_t i = 0; i < desc.n_weights; ++i)
@@ -50,16 +50,32 @@ bool loom::rt::planFusedParts(const loom_model_desc &desc, const std::vector<std
       }
       if (!usable)
         continue;
+      // Stacked experts ("<layer>.ffn.experts.gate_proj.weight" [E, rows, in], biases [E, rows]) fuse their
+      // rows within each expert; matrices and vectors fuse theirs.
+      const bool stacked = prefix.size() >= 9 && prefix.compare(prefix.size() - 9, 9, ".experts.") == 0 &&
+                           partDescs[0]->rank >= 2;
+      const int64_t experts = stacked ? partDescs[0]->shape[0] : 0, axis = stacked ? 1 : 0;
       int64_t first = 0;
       std::vector<FusedPart> planned;
       for (size_t p = 0; p < partDescs.size(); ++p) {
-        planned.push_back({partDescs[p]->name, name, first, partDescs[p]->shape[0]});
-        first += partDescs[p]->shape[0];
+        planned.push_back({partDescs[p]->name, name, first, partDescs[p]->shape[axis], experts});
+        first += partDescs[p]->shape[axis];
       }
-      int64_t rows = fusedRows(context, name);
-      if (rows != first)
-        return fail("'{}': fused tensor '{}' has {} rows, but its parts {} need {}", file, name, rows,
-                    fusion.parts.size() == 3 ? "q, k and v" : "gate and up", first);
+      const char *partNames = fusion.parts.size() == 3 ? "q, k and v" : "gate and up";
+      const std::vector<int64_t> shape = fusedShape(context, name);
+      if (stacked) {
+        if (shape.size() != size_t(partDescs[0]->rank))
+          return fail("'{}': fused tensor '{}' has rank {}, but its parts {} are stacked experts of rank {}", file,
+                      name, shape.size(), partNames, partDescs[0]->rank);
+        if (shape[0] != experts || shape[1] != first)
+          return fail("'{}': fused tensor '{}' has {} experts of {} rows, but its parts {} need {} experts of {} rows",
+                      file, name, shape[0], shape[1], partNames, experts, first);
+      } else {
+        const int64_t rows = shape.empty() ? 0 : shape[0];
+        if (rows != first)
+          return fail("'{}': fused tensor '{}' has {} rows, but its parts {} need {}", file, name, rows, partNames,
+                      first);
+      }
       parts.insert(parts.end(), planned.begin(), planned.end());
     }
   }

@@ -7,6 +7,11 @@
 // of the fused tensor's rows (also for quantized blocks, which never cross a
 // row), so the loaders use the run in place rather than copying.
 //
+// transformers 5 keeps an MoE layer's experts stacked and fuses their gate
+// and up projections the same way: `mlp.experts.gate_up_proj` [E, 2I, d],
+// expert e's rows 0..I-1 its gate and I..2I-1 its up projection. The stacked
+// parts [E, I, d] are then a run of rows of every expert, one strided copy.
+//
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_FUSEDWEIGHTS_H
 #define LOOM_RUNTIME_FUSEDWEIGHTS_H
@@ -25,16 +30,21 @@ struct FusedPart {
   std::string fused; ///< Name of the fused tensor in manifest terms, "layers.0.attention.qkv_proj.weight".
   int64_t firstRow;
   int64_t rows;
+  /// Stacked experts (the part is [E, rows, in]): firstRow and rows count the rows of each expert's slice of
+  /// the fused [E, fusedRows, in] tensor, and the part takes them from each of the `experts` slices. 0 for a
+  /// part that is one run of the fused tensor's rows.
+  int64_t experts = 0;
 };
 
 /// The parts to take from fused tensors: for every fused name (manifest-side
 /// spelling, "<prefix>.qkv_proj.<param>" or "<prefix>.gate_up_proj.<param>")
 /// in `available` whose parts are all manifest weights and none available on
-/// its own. `fusedRows(name)` gives a fused tensor's row count. Fails, naming
-/// `file` and the tensor, when the fused rows are not the sum of the parts'.
+/// its own. `fusedShape(name)` gives a fused tensor's shape in Loom's order.
+/// Fails, naming `file` and the tensor, when the fused rows (of each expert,
+/// for stacked parts) are not the sum of the parts'.
 bool planFusedParts(const loom_model_desc &desc, const std::vector<std::string> &available,
-                    int64_t (*fusedRows)(const void *context, const std::string &name), const void *context,
-                    const std::string &file, std::vector<FusedPart> &parts);
+                    std::vector<int64_t> (*fusedShape)(const void *context, const std::string &name),
+                    const void *context, const std::string &file, std::vector<FusedPart> &parts);
 
 } // namespace loom::rt
 

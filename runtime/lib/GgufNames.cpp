@@ -54,6 +54,21 @@ constexpr NamePair kLayerNames[] = {
     {"ffn_up.bias", "ffn.up_proj.bias"},
     {"ffn_down.weight", "ffn.down_proj.weight"},
     {"ffn_down.bias", "ffn.down_proj.bias"},
+    // Mixture-of-experts layers: the router, DeepSeek's selection bias (llama.cpp gives it a ".bias" suffix),
+    // the experts, stored stacked as the manifest has them (ggml {d, I, E} is [E, I, d]), and the shared expert.
+    {"ffn_gate_inp.weight", "ffn.router.weight"},
+    {"ffn_gate_inp.bias", "ffn.router.bias"},
+    {"exp_probs_b.bias", "ffn.router.selection_bias"},
+    {"ffn_gate_exps.weight", "ffn.experts.gate_proj.weight"},
+    {"ffn_gate_exps.bias", "ffn.experts.gate_proj.bias"},
+    {"ffn_up_exps.weight", "ffn.experts.up_proj.weight"},
+    {"ffn_up_exps.bias", "ffn.experts.up_proj.bias"},
+    {"ffn_down_exps.weight", "ffn.experts.down_proj.weight"},
+    {"ffn_down_exps.bias", "ffn.experts.down_proj.bias"},
+    {"ffn_gate_up_exps.weight", "ffn.experts.gate_up_proj.weight"}, // fused: split per expert (FusedWeights.h)
+    {"ffn_gate_shexp.weight", "ffn.shared.gate_proj.weight"},
+    {"ffn_up_shexp.weight", "ffn.shared.up_proj.weight"},
+    {"ffn_down_shexp.weight", "ffn.shared.down_proj.weight"},
 };
 
 /// Maps `name` from one side of the tables to the other.

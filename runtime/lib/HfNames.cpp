@@ -40,6 +40,28 @@ constexpr NamePair kLayerNames[] = {
     {"mlp.up_proj.bias", "ffn.up_proj.bias"},
     {"mlp.down_proj.weight", "ffn.down_proj.weight"},
     {"mlp.down_proj.bias", "ffn.down_proj.bias"},
+    // Mixture-of-experts layers (docs/moe-mla-reference.md): the router, DeepSeek's selection bias, the shared
+    // expert (Qwen2-MoE and Qwen3-Next name it in the singular, DeepSeek in the plural; messages use the first).
+    {"mlp.gate.weight", "ffn.router.weight"},
+    {"mlp.gate.e_score_correction_bias", "ffn.router.selection_bias"},
+    {"mlp.shared_expert.gate_proj.weight", "ffn.shared.gate_proj.weight"},
+    {"mlp.shared_expert.up_proj.weight", "ffn.shared.up_proj.weight"},
+    {"mlp.shared_expert.down_proj.weight", "ffn.shared.down_proj.weight"},
+    {"mlp.shared_experts.gate_proj.weight", "ffn.shared.gate_proj.weight"},
+    {"mlp.shared_experts.up_proj.weight", "ffn.shared.up_proj.weight"},
+    {"mlp.shared_experts.down_proj.weight", "ffn.shared.down_proj.weight"},
+    // transformers 5 keeps the experts stacked, gate and up fused (split by FusedWeights.h), with or without a
+    // ".weight" suffix. Checkpoints on the Hub store one tensor per expert instead (below).
+    {"mlp.experts.gate_up_proj", "ffn.experts.gate_up_proj.weight"},
+    {"mlp.experts.gate_up_proj.weight", "ffn.experts.gate_up_proj.weight"},
+    {"mlp.experts.down_proj", "ffn.experts.down_proj.weight"},
+    {"mlp.experts.down_proj.weight", "ffn.experts.down_proj.weight"},
+};
+
+/// One expert's projection, after "mlp.experts.<e>." and "ffn.experts.<e>." (stacked at load,
+/// StackedWeights.h).
+constexpr std::string_view kExpertTensors[] = {
+    "gate_proj.weight", "up_proj.weight", "down_proj.weight", "gate_proj.bias", "up_proj.bias", "down_proj.bias",
 };
 
 constexpr NamePair kPreFeedForwardNorms[] = {
@@ -51,6 +73,26 @@ constexpr NamePair kPostNorms[] = {
     {"pre_feedforward_layernorm.weight", "ffn_norm.weight"},
     {"post_feedforward_layernorm.weight", "post_ffn_norm.weight"},
 };
+
+/// Splits "<experts><digits>.<tensor>" (an expert's tensor) into the digits and tensor. The digits are kept
+/// as written, so that an index spelled twice ("3", "03") reaches the stacking as two tensors of one expert.
+bool splitExpertName(std::string_view rest, std::string_view experts, std::string_view &index,
+                     std::string_view &tensor) {
+  if (rest.substr(0, experts.size()) != experts)
+    return false;
+  rest.remove_prefix(experts.size());
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 9 || digits >= rest.size() || rest[digits] != '.')
+    return false;
+  index = rest.substr(0, digits);
+  tensor = rest.substr(digits + 1);
+  for (std::string_view known : kExpertTensors)
+    if (tensor == known)
+      return true;
+  return false;
+}
 
 template <size_t N>
 const NamePair *lookup(const NamePair (&table)[N], std::string_view name, bool fromHf) {
@@ -68,6 +110,21 @@ bool translate(std::string_view name, HfNormNaming naming, bool fromHf, std::str
   std::string_view index, rest;
   if (!splitLayerName(name, fromHf ? "model.layers." : "layers.", index, rest))
     return false;
+  std::string_view expert, tensor;
+  if (splitExpertName(rest, fromHf ? "mlp.experts." : "ffn.experts.", expert, tensor)) {
+    out = fromHf ? "layers." : "model.layers.";
+    out.append(index).append(fromHf ? ".ffn.experts." : ".mlp.experts.").append(expert).append(".").append(tensor);
+    return true;
+  }
+  if (!fromHf) {
+    // A stacked expert weight: Hub checkpoints store it per expert, which messages name with "<e>".
+    for (std::string_view known : kExpertTensors)
+      if (rest.substr(0, 12) == "ffn.experts." && rest.substr(12) == known) {
+        out = "model.layers.";
+        out.append(index).append(".mlp.experts.<e>.").append(known);
+        return true;
+      }
+  }
   const NamePair *pair = lookup(kLayerNames, rest, fromHf);
   if (!pair)
     pair = naming == HfNormNaming::PostNorms ? lookup(kPostNorms, rest, fromHf)

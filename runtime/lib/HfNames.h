@@ -7,6 +7,11 @@
 // attention, ffn_norm, ffn, final_norm, and the post_attn_norm and
 // post_ffn_norm of Gemma's sandwich and of the post-norm blocks of OLMo 2/3
 // and EXAONE 4). Both use PyTorch's [out, in] layout, so only names change.
+// Mixture-of-experts layers add the router ("mlp.gate"), the shared expert
+// and the experts, which Hub checkpoints store one tensor per expert
+// ("model.layers.3.mlp.experts.7.up_proj.weight" is
+// "layers.3.ffn.experts.7.up_proj.weight", one expert of the manifest's
+// stacked "layers.3.ffn.experts.up_proj.weight"; StackedWeights.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_HFNAMES_H
@@ -36,7 +41,9 @@ bool isHfName(std::string_view name);
 
 /// The manifest name of a transformers tensor; false for a name outside the table.
 bool hfToLoomName(std::string_view hf, HfNormNaming naming, std::string &loom);
-/// The inverse, for messages about missing tensors.
+/// The inverse, for messages about missing tensors. A stacked expert weight
+/// ("layers.3.ffn.experts.up_proj.weight") gives the per-expert name with
+/// "<e>" for the expert ("model.layers.3.mlp.experts.<e>.up_proj.weight").
 bool loomToHfName(std::string_view loom, HfNormNaming naming, std::string &hf);
 
 } // namespace loom::rt

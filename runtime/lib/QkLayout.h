@@ -3,7 +3,7 @@
 // RoPE rotates pairs of a head's dimensions: (j, j + d/2) in the NeoX/"half"
 // pairing that transformers checkpoints use, (2j, 2j + 1) in the GPT-J/
 // "interleaved" one. llama.cpp's converter reorders the rows of the Q and K
-// projections of some families (ModelFamilies.h) so that ggml can rotate adjacent pairs. The
+// projections of some families (runtime/lib/families/, ggufInterleaved) so that ggml can rotate adjacent pairs. The
 // two are the same model: RoPE on half-paired rows equals RoPE on interleaved
 // rows reordered alike, and attention scores are sums over a head's
 // dimensions, in any order. So a checkpoint in either layout runs a spec in

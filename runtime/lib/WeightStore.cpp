@@ -7,6 +7,7 @@
 
 #include <bit>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 using namespace loom::rt;
@@ -45,26 +46,40 @@ void widen(const uint8_t *source, size_t count, float *destination) {
   }
 }
 
+/// The loom_dtype of a safetensors dtype the loaders take; false for the others.
+bool loomDtypeOf(SafetensorsDtype dtype, int64_t &out) {
+  switch (dtype) {
+  case SafetensorsDtype::F32:
+    out = LOOM_DTYPE_F32;
+    return true;
+  case SafetensorsDtype::F16:
+    out = LOOM_DTYPE_F16;
+    return true;
+  case SafetensorsDtype::BF16:
+    out = LOOM_DTYPE_BF16;
+    return true;
+  default:
+    return false;
+  }
+}
+
+bool endsWith(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
 } // namespace
 
-bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file,
-                                bool &borrowed, int64_t firstRow, int64_t rows) {
+bool loom::rt::keepsCheckpointDtype(const loom_weight_desc &weight) {
+  return weight.rank >= 2 && !endsWith(weight.name, ".bias");
+}
+
+bool WeightStore::setFromTensor(size_t index, const loom_weight_desc &weight, const SafetensorsTensor &tensor,
+                                const std::string &file, bool &borrowed, int64_t firstRow, int64_t rows) {
   borrowed = false;
   int64_t dtype;
-  switch (tensor.dtype) {
-  case SafetensorsDtype::F32:
-    dtype = LOOM_DTYPE_F32;
-    break;
-  case SafetensorsDtype::F16:
-    dtype = LOOM_DTYPE_F16;
-    break;
-  case SafetensorsDtype::BF16:
-    dtype = LOOM_DTYPE_BF16;
-    break;
-  default:
+  if (!loomDtypeOf(tensor.dtype, dtype))
     return fail("'{}': tensor '{}' has dtype {}; weights must be F32, F16 or BF16", file, tensor.name,
                 safetensorsDtypeName(tensor.dtype));
-  }
   const uint8_t *data = tensor.data;
   size_t bytes = tensor.bytes;
   if (rows >= 0 && !tensor.shape.empty() && tensor.shape[0] > 0) {
@@ -72,8 +87,28 @@ bool WeightStore::setFromTensor(size_t index, const SafetensorsTensor &tensor, c
     data += size_t(firstRow) * rowBytes;
     bytes = size_t(rows) * rowBytes;
   }
-  return setFromFile(index, tensor.shape.size(), dtype, safetensorsDtypeName(tensor.dtype), data, bytes,
+  return setFromFile(index, weight, dtype, safetensorsDtypeName(tensor.dtype), data, bytes,
                      bytes / safetensorsDtypeSize(tensor.dtype), file, tensor.name, borrowed);
+}
+
+bool WeightStore::setFromSlices(size_t index, const loom_weight_desc &weight, const std::vector<TensorSlice> &slices,
+                                const std::string &file) {
+  if (slices.empty())
+    return fail("'{}': weight '{}' has no data", file, weight.name);
+  const SafetensorsTensor &first = *slices.front().tensor;
+  int64_t dtype;
+  if (!loomDtypeOf(first.dtype, dtype))
+    return fail("'{}': tensor '{}' has dtype {}; weights must be F32, F16 or BF16", file, first.name,
+                safetensorsDtypeName(first.dtype));
+  std::vector<ByteRun> runs;
+  for (const TensorSlice &slice : slices) {
+    if (slice.tensor->dtype != first.dtype) // the planners check this; a mix would be misread here
+      return fail("'{}': tensors '{}' and '{}' of weight '{}' have dtypes {} and {}", file, first.name,
+                  slice.tensor->name, weight.name, safetensorsDtypeName(first.dtype),
+                  safetensorsDtypeName(slice.tensor->dtype));
+    runs.push_back({slice.tensor->data + slice.offset, slice.bytes});
+  }
+  return setFromRuns(index, weight, dtype, safetensorsDtypeName(first.dtype), runs, file, first.name);
 }
 
 bool WeightStore::setTransposed(size_t index, const SafetensorsTensor &tensor, const std::string &file,
@@ -105,18 +140,44 @@ bool WeightStore::setTransposed(size_t index, const SafetensorsTensor &tensor, c
   return true;
 }
 
-bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
-                              size_t bytes, size_t elements, const std::string &file, const std::string &name,
-                              bool &borrowed) {
-  borrowed = false;
-  if (dtype == LOOM_DTYPE_F32 || rank == 2) {
+bool WeightStore::checkDtype(const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
+                             const std::string &file, const std::string &name, bool &toF32) const {
+  toF32 = false;
+  if (dtype == LOOM_DTYPE_F32 || keepsCheckpointDtype(weight)) {
     if (dtype != LOOM_DTYPE_F32 && !loom_kernels_supports(dtype))
       return fail("'{}': tensor '{}' has dtype {}, which the kernels of this model library do not support", file,
                   name, dtypeName);
+    return true;
+  }
+  if (dtype != LOOM_DTYPE_F16 && dtype != LOOM_DTYPE_BF16) {
+    if (weight.rank >= 2) // a stacked bias
+      return fail("'{}': tensor '{}' is a bias of dtype {}; biases must be F32, F16 or BF16", file, name, dtypeName);
+    return fail("'{}': tensor '{}' of rank {} has dtype {}; only matrices may be quantized, other weights must be "
+                "F32, F16 or BF16",
+                file, name, weight.rank, dtypeName);
+  }
+  toF32 = true;
+  return true;
+}
+
+void WeightStore::adopt(size_t index, AlignedBuffer buffer, int64_t dtype, size_t bytes) {
+  table_[index] = loom_tensor{buffer.data(), dtype};
+  bytes_[index] = bytes;
+  buffers_.push_back(std::move(buffer));
+}
+
+bool WeightStore::setFromFile(size_t index, const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
+                              const uint8_t *data, size_t bytes, size_t elements, const std::string &file,
+                              const std::string &name, bool &borrowed) {
+  borrowed = false;
+  bool toF32;
+  if (!checkDtype(weight, dtype, dtypeName, file, name, toF32))
+    return false;
+  if (!toF32) {
     // Files do not promise alignment; misaligned data is copied rather than handed to kernels.
-    bytes_[index] = bytes;
     if (reinterpret_cast<uintptr_t>(data) % alignof(float) == 0) {
       table_[index] = loom_tensor{data, dtype};
+      bytes_[index] = bytes;
       borrowed = true;
       return true;
     }
@@ -124,14 +185,9 @@ bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const ch
     if (!buffer.allocate(bytes, name.c_str()))
       return false;
     std::memcpy(buffer.data(), data, bytes);
-    table_[index] = loom_tensor{buffer.data(), dtype};
-    buffers_.push_back(std::move(buffer));
+    adopt(index, std::move(buffer), dtype, bytes);
     return true;
   }
-  if (dtype != LOOM_DTYPE_F16 && dtype != LOOM_DTYPE_BF16)
-    return fail("'{}': tensor '{}' of rank {} has dtype {}; only matrices may be quantized, other weights must be "
-                "F32, F16 or BF16",
-                file, name, rank, dtypeName);
   float *widened = allocateF32(index, elements, name.c_str());
   if (!widened)
     return false;
@@ -139,6 +195,40 @@ bool WeightStore::setFromFile(size_t index, size_t rank, int64_t dtype, const ch
     widen<halfToFloat>(data, elements, widened);
   else
     widen<bfloat16ToFloat>(data, elements, widened);
+  return true;
+}
+
+bool WeightStore::setFromRuns(size_t index, const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
+                              const std::vector<ByteRun> &runs, const std::string &file, const std::string &name) {
+  bool toF32;
+  if (!checkDtype(weight, dtype, dtypeName, file, name, toF32))
+    return false;
+  size_t bytes = 0;
+  for (const ByteRun &run : runs)
+    bytes += run.bytes;
+  if (!toF32) {
+    AlignedBuffer buffer;
+    if (!buffer.allocate(bytes, name.c_str()))
+      return false;
+    auto *to = static_cast<uint8_t *>(buffer.data());
+    for (const ByteRun &run : runs) {
+      std::memcpy(to, run.data, run.bytes);
+      to += run.bytes;
+    }
+    adopt(index, std::move(buffer), dtype, bytes);
+    return true;
+  }
+  // F16 or BF16, 2 bytes an element, widened run by run.
+  float *widened = allocateF32(index, bytes / 2, name.c_str());
+  if (!widened)
+    return false;
+  for (const ByteRun &run : runs) {
+    if (dtype == LOOM_DTYPE_F16)
+      widen<halfToFloat>(run.data, run.bytes / 2, widened);
+    else
+      widen<bfloat16ToFloat>(run.data, run.bytes / 2, widened);
+    widened += run.bytes / 2;
+  }
   return true;
 }
 

@@ -13,12 +13,31 @@
 
 #include "Memory.h"
 #include "Safetensors.h"
-#include "loom/Runtime/Tensor.h"
+#include "loom/Runtime/ModelABI.h"
 
 #include <cstddef>
 #include <vector>
 
 namespace loom::rt {
+
+/// Whether manifest weight `weight` reaches the kernels in its checkpoint's dtype: matrices and stacks of
+/// matrices (rank >= 2: the linear and embedding weights, an MoE layer's [E, rows, columns] experts) do,
+/// because the kernels dequantize inside the product. Biases are F32 at every rank (an expert bias is
+/// [E, rows]), like every other weight (norm weights).
+bool keepsCheckpointDtype(const loom_weight_desc &weight);
+
+/// Bytes of a checkpoint file, in place.
+struct ByteRun {
+  const uint8_t *data;
+  size_t bytes;
+};
+
+/// `bytes` bytes at `offset` of a safetensors tensor.
+struct TensorSlice {
+  const SafetensorsTensor *tensor;
+  size_t offset;
+  size_t bytes;
+};
 
 class WeightStore {
 public:
@@ -32,10 +51,16 @@ public:
   /// if memory is exhausted.
   float *allocateF32(size_t index, size_t elements, const char *name);
 
-  /// Sets weight `index` from a validated checkpoint tensor (see setFromFile), or from `rows` of its rows
-  /// starting at `firstRow` when rows >= 0 (a part of a fused tensor).
-  bool setFromTensor(size_t index, const SafetensorsTensor &tensor, const std::string &file, bool &borrowed,
-                     int64_t firstRow = 0, int64_t rows = -1);
+  /// Sets manifest weight `index` (`weight`) from a validated checkpoint tensor (see setFromFile), or from
+  /// `rows` of its rows starting at `firstRow` when rows >= 0 (a part of a fused tensor).
+  bool setFromTensor(size_t index, const loom_weight_desc &weight, const SafetensorsTensor &tensor,
+                     const std::string &file, bool &borrowed, int64_t firstRow = 0, int64_t rows = -1);
+
+  /// Sets manifest weight `index` (`weight`) to an owned copy of `slices` back to back, all of one dtype
+  /// (experts stored one tensor each, stacked; the rows of every expert that a fused tensor gives a part),
+  /// by setFromFile's rules for the dtype. Errors name `file` and the first slice's tensor.
+  bool setFromSlices(size_t index, const loom_weight_desc &weight, const std::vector<TensorSlice> &slices,
+                     const std::string &file);
 
   /// Sets weight `index` to the transpose of a validated [in, out] matrix (transformers' Conv1D), or of
   /// its columns firstColumn .. firstColumn + columns when columns >= 0 (a part of a fused tensor): an
@@ -43,18 +68,25 @@ public:
   bool setTransposed(size_t index, const SafetensorsTensor &tensor, const std::string &file, int64_t firstColumn = 0,
                      int64_t columns = -1);
 
-  /// Sets weight `index`, of `rank`, from `bytes` of `dtype` (a loom_dtype;
+  /// Sets manifest weight `index` (`weight`) from `bytes` of `dtype` (a loom_dtype;
   /// `dtypeName` spells it for messages) at `data` in a file mapping:
   ///  - F32 is used in place when 4-byte aligned, else copied;
-  ///  - matrices (rank 2) of other dtypes stay as they are (in place when
-  ///    4-byte aligned, else copied) if the kernel library supports the dtype
-  ///    (loom_kernels_supports), and are an error naming it otherwise;
-  ///  - other ranks of F16 and BF16 are widened to F32 (norm weights and
-  ///    biases reach kernels as F32), and of any other dtype are an error.
+  ///  - matrices and stacks of matrices (keepsCheckpointDtype) of other dtypes
+  ///    stay as they are (in place when 4-byte aligned, else copied) if the
+  ///    kernel library supports the dtype (loom_kernels_supports), and are an
+  ///    error naming it otherwise;
+  ///  - other weights (norm weights, biases) of F16 and BF16 are widened to
+  ///    F32, and of any other dtype are an error.
   /// `borrowed` is set when the entry points into the mapping: the caller
   /// must then keep the mapping with keepMapping. Errors name `file` and `name`.
-  bool setFromFile(size_t index, size_t rank, int64_t dtype, const char *dtypeName, const uint8_t *data,
-                   size_t bytes, size_t elements, const std::string &file, const std::string &name, bool &borrowed);
+  bool setFromFile(size_t index, const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
+                   const uint8_t *data, size_t bytes, size_t elements, const std::string &file,
+                   const std::string &name, bool &borrowed);
+
+  /// As setFromFile, but from `runs` of the mapping back to back, always into an owned copy (a weight the
+  /// file stores in pieces). `name` is the tensor the runs come from, for messages.
+  bool setFromRuns(size_t index, const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
+                   const std::vector<ByteRun> &runs, const std::string &file, const std::string &name);
 
   /// Replaces weight `index` (already set, `rows` rows of equal byte size, in any dtype) by an owned copy
   /// whose row r is the old row sources[r]. Errors name `name`.
@@ -64,6 +96,13 @@ public:
   void keepMapping(MemoryMapping mapping);
 
 private:
+  /// Whether `dtype` may stay as it is for `weight`; fails naming `file` and `name` for a dtype that can
+  /// neither stay nor be widened. `toF32` is set for F16/BF16 that must become F32.
+  bool checkDtype(const loom_weight_desc &weight, int64_t dtype, const char *dtypeName, const std::string &file,
+                  const std::string &name, bool &toF32) const;
+  /// Adopts `buffer` as weight `index`'s data of `dtype` and `bytes`.
+  void adopt(size_t index, AlignedBuffer buffer, int64_t dtype, size_t bytes);
+
   std::vector<loom_tensor> table_;
   std::vector<size_t> bytes_; ///< Per entry: the bytes its data spans.
   std::vector<AlignedBuffer> buffers_;

@@ -300,7 +300,143 @@ func.func @rope_scaling_kind(%x: tensor<?x4x16xf32>, %s: index) {
 // -----
 
 func.func @scratch_bytes() {
-  // expected-error @+1 {{expects a positive bytes_per_token, got 0}}
+  // expected-error @+1 {{expects a positive size, got bytes_per_token 0 and fixed_bytes 0}}
   %a = loom.scratch 0
+  return
+}
+
+// -----
+
+func.func @route_top_k(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects top_k in [1, 8], got 9}}
+  %i, %w = loom.route %l {routing = #loom<routing softmax_topk>, top_k = 9 : i64} : tensor<?x8xf32> -> tensor<?x9xi32>, tensor<?x9xf32>
+  return
+}
+
+// -----
+
+func.func @route_result_width(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects weights for 2 experts per token, got 'tensor<?x3xf32>'}}
+  %i, %w = loom.route %l {routing = #loom<routing softmax_topk>, top_k = 2 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @route_bias_flavour(%l: tensor<?x8xf32>, %b: tensor<8xf32>) {
+  // expected-error @+1 {{takes a selection bias only with sigmoid_topk routing}}
+  %i, %w = loom.route %l bias(%b : tensor<8xf32>) {routing = #loom<routing softmax_topk>, top_k = 2 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @route_bias_shape(%l: tensor<?x8xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{expects a selection bias of shape [8], got 'tensor<4xf32>'}}
+  %i, %w = loom.route %l bias(%b : tensor<4xf32>) {routing = #loom<routing sigmoid_topk>, top_k = 2 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @route_groups_divide(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects groups dividing the 8 experts, got 3}}
+  %i, %w = loom.route %l {routing = #loom<routing sigmoid_topk>, top_k = 2 : i64, groups = 3 : i64, group_top_k = 1 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @route_groups_too_few(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{keeps 1 of 4 groups of 2 experts, too few for top_k 4}}
+  %i, %w = loom.route %l {routing = #loom<routing sigmoid_topk>, top_k = 4 : i64, groups = 4 : i64, group_top_k = 1 : i64} : tensor<?x8xf32> -> tensor<?x4xi32>, tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @route_groups_flavour(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{limits the selection to groups only with sigmoid_topk routing}}
+  %i, %w = loom.route %l {routing = #loom<routing topk_softmax>, top_k = 2 : i64, groups = 2 : i64, group_top_k = 1 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @route_scale(%l: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects a positive finite scale, got 0}}
+  %i, %w = loom.route %l {routing = #loom<routing sigmoid_topk>, top_k = 2 : i64, scale = 0.0 : f64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @experts_down_shape(%x: tensor<?x64xf32>, %i: tensor<?x2xi32>, %w: tensor<?x2xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>, %d: tensor<8x32x64xf32>) {
+  // expected-error @+1 {{expects down weights of shape [8, 64, 32], got 'tensor<8x32x64xf32>'}}
+  %y = loom.experts %x, %i, %w, %g, %u, %d {activation = #loom<expert_activation swiglu>} : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @experts_k(%x: tensor<?x64xf32>, %i: tensor<?x9xi32>, %w: tensor<?x9xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>) {
+  // expected-error @+1 {{routes to 9 experts per token but has 8}}
+  %y = loom.experts %x, %i, %w, %g, %u, %d {activation = #loom<expert_activation swiglu>} : tensor<?x64xf32>, tensor<?x9xi32>, tensor<?x9xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x64x32xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @experts_weights(%x: tensor<?x64xf32>, %i: tensor<?x2xi32>, %w: tensor<?x3xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>) {
+  // expected-error @+1 {{expects weights for 2 experts per token, got 'tensor<?x3xf32>'}}
+  %y = loom.experts %x, %i, %w, %g, %u, %d {activation = #loom<expert_activation swiglu>} : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x3xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x64x32xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @experts_bias_count(%x: tensor<?x64xf32>, %i: tensor<?x2xi32>, %w: tensor<?x2xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>, %b: tensor<8x32xf32>) {
+  // expected-error @+1 {{expects no biases or three (gate, up, down), got 1}}
+  %y = loom.experts %x, %i, %w, %g, %u, %d biases(%b : tensor<8x32xf32>) {activation = #loom<expert_activation swiglu>} : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x64x32xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @experts_oai_limit(%x: tensor<?x64xf32>, %i: tensor<?x2xi32>, %w: tensor<?x2xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>) {
+  // expected-error @+1 {{expects a positive finite alpha and limit, got 1.702000e+00 and -1.000000e+00}}
+  %y = loom.experts %x, %i, %w, %g, %u, %d {activation = #loom<expert_activation swiglu_oai>, limit = -1.0 : f64} : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x64x32xf32> -> tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @dispatch_offsets(%i: tensor<?x2xi32>) {
+  // expected-error @+1 {{expects offsets of shape [experts + 1], got 'tensor<1xi64>'}}
+  %o, %f = loom.moe_dispatch %i : tensor<?x2xi32> -> tensor<?x2xi32>, tensor<1xi64>
+  return
+}
+
+// -----
+
+func.func @gather_width(%x: tensor<?x64xf32>, %o: tensor<?x2xi32>) {
+  // expected-error @+1 {{expects result of shape [?, 2, 64], got 'tensor<?x2x32xf32>'}}
+  %r = loom.moe_gather %x, %o : tensor<?x64xf32>, tensor<?x2xi32> -> tensor<?x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_linear_experts(%x: tensor<?x2x64xf32>, %f: tensor<9xi64>, %w: tensor<4x32x64xf32>) {
+  // expected-error @+1 {{expects weights of shape [8, 32, 64], got 'tensor<4x32x64xf32>'}}
+  %r = loom.grouped_linear %x, %f, %w : tensor<?x2x64xf32>, tensor<9xi64>, tensor<4x32x64xf32> -> tensor<?x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @combine_width(%y: tensor<?x2x64xf32>, %o: tensor<?x2xi32>, %w: tensor<?x2xf32>) {
+  // expected-error @+1 {{result width 32 differs from the rows' 64}}
+  %r = loom.moe_combine %y, %o, %w : tensor<?x2xf32> : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x32xf32>
   return
 }

@@ -69,3 +69,28 @@ func.func @slices() {
   %b = loom.scratch 128 may_alias %a
   return
 }
+
+// A mixture of experts as MLIRGen writes it, and its grouped form, round-trip.
+// CHECK-LABEL: func.func @experts
+func.func @experts(%x: tensor<?x64xf32>, %b: tensor<8xf32>, %g: tensor<8x32x64xf32>, %u: tensor<8x32x64xf32>,
+                   %d: tensor<8x64x32xf32>) -> tensor<?x64xf32> {
+  %r = loom.weight "router.weight" : tensor<8x64xf32>
+  %l = loom.linear %x, %r : (tensor<?x64xf32>, tensor<8x64xf32>) -> tensor<?x8xf32>
+  // CHECK: loom.route %{{.+}} bias(%{{.+}} : tensor<8xf32>) {group_top_k = 2 : i64, groups = 4 : i64, normalize = true, routing = #loom<routing sigmoid_topk>, scale = 2.500000e+00 : f64, top_k = 2 : i64} : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  %i, %w = loom.route %l bias(%b : tensor<8xf32>) {routing = #loom<routing sigmoid_topk>, top_k = 2 : i64, normalize = true, scale = 2.5 : f64, groups = 4 : i64, group_top_k = 2 : i64}
+      : tensor<?x8xf32> -> tensor<?x2xi32>, tensor<?x2xf32>
+  // CHECK: loom.experts %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {activation = #loom<expert_activation swiglu>, weight_input}
+  %y = loom.experts %x, %i, %w, %g, %u, %d {activation = #loom<expert_activation swiglu>, weight_input}
+      : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>, tensor<8x64x32xf32>
+      -> tensor<?x64xf32>
+  // CHECK: loom.moe_dispatch %{{.+}} : tensor<?x2xi32> -> tensor<?x2xi32>, tensor<9xi64>
+  %o, %f = loom.moe_dispatch %i : tensor<?x2xi32> -> tensor<?x2xi32>, tensor<9xi64>
+  // CHECK: loom.moe_gather %{{.+}}, %{{.+}} scaled(%{{.+}} : tensor<?x2xf32>) : tensor<?x64xf32>, tensor<?x2xi32> -> tensor<?x2x64xf32>
+  %rows = loom.moe_gather %y, %o scaled(%w : tensor<?x2xf32>) : tensor<?x64xf32>, tensor<?x2xi32> -> tensor<?x2x64xf32>
+  // CHECK: loom.grouped_linear %{{.+}}, %{{.+}}, %{{.+}} : tensor<?x2x64xf32>, tensor<9xi64>, tensor<8x32x64xf32> -> tensor<?x2x32xf32>
+  %h = loom.grouped_linear %rows, %f, %g : tensor<?x2x64xf32>, tensor<9xi64>, tensor<8x32x64xf32> -> tensor<?x2x32xf32>
+  %o2 = loom.grouped_linear %h, %f, %d : tensor<?x2x32xf32>, tensor<9xi64>, tensor<8x64x32xf32> -> tensor<?x2x64xf32>
+  // CHECK: loom.moe_combine %{{.+}}, %{{.+}} : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x64xf32>
+  %out = loom.moe_combine %o2, %o : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x64xf32>
+  return %out : tensor<?x64xf32>
+}

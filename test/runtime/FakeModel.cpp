@@ -4,6 +4,7 @@
 #include "loom/Runtime/Kernels.h"
 
 #include <cstring>
+#include <string_view>
 
 using namespace loom::test;
 
@@ -98,12 +99,16 @@ extern "C" void loom_generated_forward(const loom_tensor *weights, const loom_ca
   FakeModelState &state = fakeState();
   state.calls.push_back({n, start_pos, first_logit_row, logits == nullptr});
   state.weights = weights;
-  // Matrices may keep any dtype the kernels take; everything else reaches kernels as F32.
-  for (int64_t i = 0; i < descriptor.n_weights; ++i)
+  // Matrices and stacks of them (an MoE layer's experts) may keep any dtype the kernels take; everything else,
+  // biases of any rank included, reaches kernels as F32.
+  for (int64_t i = 0; i < descriptor.n_weights; ++i) {
+    const std::string_view name = descriptor.weights[i].name;
+    const bool bias = name.size() >= 5 && name.substr(name.size() - 5) == ".bias";
     if (!weights[i].data ||
         (weights[i].dtype != LOOM_DTYPE_F32 &&
-         (descriptor.weights[i].rank != 2 || !loom_kernels_supports(weights[i].dtype))))
+         (descriptor.weights[i].rank < 2 || bias || !loom_kernels_supports(weights[i].dtype))))
       state.abiViolation = true;
+  }
   if (!scratch || reinterpret_cast<uintptr_t>(scratch) % 64 != 0 || n < 1 || n > kMaxChunk ||
       first_logit_row < 0 || first_logit_row > n || (logits == nullptr) != (first_logit_row == n)) {
     state.abiViolation = true;

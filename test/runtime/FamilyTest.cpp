@@ -14,7 +14,7 @@ using namespace loom::rt;
 namespace {
 
 const Family &gpt2() {
-  const Family *family = findFamily("gpt2");
+  const Family *family = familyOfConfig("gpt2");
   EXPECT_NE(family, nullptr);
   return *family;
 }
@@ -85,7 +85,24 @@ TEST(FamilyTest, DetectsTheFamilyByItsEmbedding) {
   EXPECT_EQ(detectHfFamily({"transformer.h.0.ln_1.weight", "transformer.wte.weight"}), &gpt2());
   EXPECT_EQ(detectHfFamily({"wte.weight"}), &gpt2());
   EXPECT_EQ(detectHfFamily({"model.embed_tokens.weight", "lm_head.weight"}), nullptr);
-  EXPECT_EQ(findFamily("llama"), nullptr);
+}
+
+TEST(FamilyTest, EveryFamilyByEitherName) {
+  EXPECT_EQ(familyOfGguf("gpt2"), &gpt2());
+  ASSERT_NE(familyOfConfig("gemma3_text"), nullptr);
+  EXPECT_EQ(familyOfGguf("gemma3"), familyOfConfig("gemma3_text"));
+  EXPECT_TRUE(familyOfGguf("gemma3")->decoder.gemma);
+  // Decoder families name their tensors by the shared layout and have their spec written by the importer.
+  EXPECT_FALSE(familyOfGguf("llama")->declaresTensors());
+  EXPECT_FALSE(familyOfGguf("llama")->declaresSpec());
+  EXPECT_TRUE(familyOfGguf("llama")->decoder.ggufInterleaved);
+  EXPECT_FALSE(familyOfGguf("qwen3")->decoder.ggufInterleaved);
+  EXPECT_TRUE(gpt2().declaresTensors() && gpt2().declaresSpec());
+  // Olmo 3 and EXAONE 4 have no GGUF import; Mistral's files convert as llama.
+  EXPECT_EQ(familyOfConfig("olmo3")->ggufArch, "");
+  EXPECT_EQ(familyOfGguf("mistral"), nullptr);
+  EXPECT_EQ(familyOfConfig("phi3"), nullptr);
+  EXPECT_EQ(supportedFamilies(/*gguf=*/true), "gpt2, llama, qwen2, qwen3, qwen3moe, gemma3, olmo2 and smollm3");
 }
 
 TEST(FamilyTest, TransposedWeightsAreColumnRunsOfTheFile) {

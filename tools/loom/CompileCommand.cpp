@@ -41,6 +41,10 @@ cl::opt<bool> specializeAttention("specialize-attention",
                                   cl::desc("Ring and chunk caches for windowed attention (=false for A/B runs)"),
                                   cl::init(true), cl::sub(sub));
 
+cl::opt<bool> moeGroupedMatmul("moe-grouped-matmul",
+                               cl::desc("Routed experts as grouped GEMMs (=false: token by token, for A/B runs)"),
+                               cl::init(true), cl::sub(sub));
+
 int run() {
   loom::CompileRequest request;
   request.specPath = spec;
@@ -52,6 +56,7 @@ int run() {
   request.pipeline.specializeAttention = specializeAttention;
   request.pipeline.fuseQKNormRoPE = fuseQKNormRoPE;
   request.pipeline.foldCopies = foldCopies;
+  request.pipeline.moeGroupedMatmul = moeGroupedMatmul;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;

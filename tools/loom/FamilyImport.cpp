@@ -103,7 +103,7 @@ Error checkConfigKeys(const Family &family, const json::Object &config, StringRe
                         keyError(path, formatv("\"{0}\" is not a key loom import knows for {1}, so it cannot tell "
                                                "whether it changes the computation; if it does not, pass "
                                                "--ignore-key={0}",
-                                               key, family.name)));
+                                               key, family.displayName())));
   }
   for (const rt::FamilyFixedKey &fixed : family.fixedKeys) {
     const json::Value *value = config.get(fixed.hf);
@@ -115,7 +115,7 @@ Error checkConfigKeys(const Family &family, const json::Object &config, StringRe
     if (!is_contained(accepted, text))
       errors = joinErrors(std::move(errors),
                           keyError(path, formatv("\"{0}\" is {1}, which asks for {2}: Loom's {3} spec needs {4}",
-                                                 fixed.hf, text, fixed.why, family.name, fixed.accepted)));
+                                                 fixed.hf, text, fixed.why, family.displayName(), fixed.accepted)));
   }
   return errors;
 }
@@ -124,7 +124,7 @@ Error checkConfigKeys(const Family &family, const json::Object &config, StringRe
 /// config keys.
 Error checkGgufKeys(const Family &family, const rt::GgufFile &file, StringRef path, ArrayRef<std::string> ignored,
                     std::vector<std::string> &notes) {
-  std::string prefix = std::string(family.name) + ".";
+  std::string prefix = std::string(family.ggufArch) + ".";
   Error errors = Error::success();
   for (const rt::GgufKeyValue &entry : file.metadata()) {
     StringRef key(entry.key.data(), entry.key.size());
@@ -143,7 +143,7 @@ Error checkGgufKeys(const Family &family, const rt::GgufFile &file, StringRef pa
                         keyError(path, formatv("metadata key '{0}' is not one loom import knows for {1}, so it "
                                                "cannot tell whether it changes the computation; if it does not, "
                                                "pass --ignore-key={0}",
-                                               key, family.name)));
+                                               key, family.displayName())));
   }
   return errors;
 }
@@ -173,7 +173,7 @@ Expected<KeyValues> ggufValues(const Family &family, const rt::GgufFile &file, S
   for (const FamilyKey &key : family.keys) {
     if (key.gguf.empty())
       continue;
-    std::string full = std::string(family.name) + "." + std::string(key.gguf);
+    std::string full = std::string(family.ggufArch) + "." + std::string(key.gguf);
     const rt::GgufValue *value = file.find(full);
     if (!value) {
       if (key.fallback.empty())
@@ -214,7 +214,7 @@ Expected<KeyValues> ggufValues(const Family &family, const rt::GgufFile &file, S
 Expected<std::string> fillSpec(const Family &family, const KeyValues &values, StringRef name, StringRef path,
                                const std::vector<std::string> &notes) {
   std::string text = ("// Imported by `loom import` from " + sys::path::filename(path) + " (" +
-                      StringRef(family.name) + ").\n")
+                      StringRef(family.displayName()) + ").\n")
                          .str();
   for (const std::string &note : notes)
     text += "// Note: " + note + "\n";
@@ -236,7 +236,7 @@ Expected<std::string> fillSpec(const Family &family, const KeyValues &values, St
   }
   SourceMgr sm;
   if (!loom::parseSpecBuffer(text, (path + " (imported spec)").str(), sm))
-    return keyError(path, "the imported " + StringRef(family.name) + " spec does not check (errors above)");
+    return keyError(path, "the imported " + StringRef(family.displayName()) + " spec does not check (errors above)");
   return text;
 }
 
@@ -251,7 +251,7 @@ std::string configName(const json::Object &config, const Family &family) {
         if (!base.empty())
           return base.str();
       }
-  return std::string(family.name);
+  return std::string(family.displayName());
 }
 
 } // namespace
@@ -266,8 +266,8 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
       return createStringError(Twine(loom_last_error()));
     const rt::GgufValue *arch = file.find("general.architecture");
     const Family *family =
-        arch && arch->type == rt::GgufValueType::String ? rt::findFamily(arch->string) : nullptr;
-    if (!family)
+        arch && arch->type == rt::GgufValueType::String ? rt::familyOfGguf(arch->string) : nullptr;
+    if (!family || !family->declaresSpec())
       return std::nullopt;
     if (Error err = checkGgufKeys(*family, file, path, ignoredKeys, notes))
       return std::move(err);
@@ -278,7 +278,7 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
     if (const rt::GgufValue *general = file.find("general.name");
         name.empty() && general && general->type == rt::GgufValueType::String && !general->string.empty())
       name = std::string(general->string);
-    return fillSpec(*family, *values, specIdentifier(name.empty() ? StringRef(family->name) : StringRef(name)),
+    return fillSpec(*family, *values, specIdentifier(name.empty() ? StringRef(family->ggufArch) : StringRef(name)),
                     path, notes);
   }
   // Anything else is a config.json, which Importer.cpp reports on when it is not one of these families.
@@ -292,8 +292,8 @@ Expected<std::optional<std::string>> loom::importFamilySpec(const std::string &p
   }
   const json::Object *config = parsed->getAsObject();
   std::optional<StringRef> modelType = config ? config->getString("model_type") : std::nullopt;
-  const Family *family = modelType ? rt::findFamily(*modelType) : nullptr;
-  if (!family)
+  const Family *family = modelType ? rt::familyOfConfig(*modelType) : nullptr;
+  if (!family || !family->declaresSpec())
     return std::nullopt;
   if (Error err = checkConfigKeys(*family, *config, path, ignoredKeys, notes))
     return std::move(err);

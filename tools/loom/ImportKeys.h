@@ -22,7 +22,7 @@
 //
 // Key lists follow transformers' configuration classes of the families
 // (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig,
-// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config and PreTrainedConfig) and the configs published with the models, and gguf-py's
+// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config, Qwen3MoeConfig and PreTrainedConfig) and the configs published with the models, and gguf-py's
 // key constants for GGUF files written by llama.cpp's converter.
 //
 // RoPE scaling: transformers' "rope_scaling" / "rope_parameters" types other
@@ -58,7 +58,8 @@ enum Family : unsigned {
   Olmo3 = 64,
   SmolLM3 = 128,
   Exaone4 = 256,
-  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4,
+  Qwen3Moe = 512,
+  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe,
   /// Families whose layers differ in attention kind (layer_types), which the spec models.
   LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4,
 };
@@ -83,6 +84,8 @@ inline unsigned familyOf(llvm::StringRef name) {
     return SmolLM3;
   if (name == "exaone4")
     return Exaone4;
+  if (name == "qwen3_moe" || name == "qwen3moe")
+    return Qwen3Moe;
   return 0;
 }
 
@@ -131,24 +134,32 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
     {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
-    {"attention_bias", Llama | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | SmolLM3, Use::Modelled},
     {"mlp_bias", Llama | SmolLM3, Use::Modelled},
-    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
+    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
     {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
-    {"use_sliding_window", Qwen2 | Qwen3 | SmolLM3, Use::Modelled}, // true is rejected for Qwen
+    {"use_sliding_window", Qwen2 | Qwen3 | Qwen3Moe | SmolLM3, Use::Modelled}, // true is rejected for Qwen
     // SmolLM3: which layers go without RoPE (1 marks a layer with RoPE).
     {"no_rope_layers", SmolLM3, Use::Modelled},
     {"no_rope_layer_interval", SmolLM3, Use::Modelled},
     {"sliding_window_pattern", Exaone4, Use::Modelled},
     {"layer_types", AnyFamily, Use::Modelled}, // outside LayerTypeFamilies: checkLayerTypes
     {"query_pre_attn_scalar", Gemma3, Use::Modelled},
+    // Qwen3-MoE's experts and which layers have them.
+    {"num_experts", Qwen3Moe, Use::Modelled},
+    {"num_local_experts", Qwen3Moe, Use::Modelled}, // transformers 5's spelling of num_experts
+    {"num_experts_per_tok", Qwen3Moe, Use::Modelled},
+    {"moe_intermediate_size", Qwen3Moe, Use::Modelled},
+    {"norm_topk_prob", Qwen3Moe, Use::Modelled},
+    {"decoder_sparse_step", Qwen3Moe, Use::Modelled},
+    {"mlp_only_layers", Qwen3Moe, Use::Modelled},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
     {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling
     // Qwen2/Qwen3 drop sliding_window and max_window_layers unless use_sliding_window is true.
-    {"sliding_window", Qwen2 | Qwen3, Use::Harmless},
-    {"max_window_layers", Qwen2 | Qwen3, Use::Harmless},
+    {"sliding_window", Qwen2 | Qwen3 | Qwen3Moe, Use::Harmless},
+    {"max_window_layers", Qwen2 | Qwen3 | Qwen3Moe, Use::Harmless},
     // Carried over from Qwen2's config by SmolLM3 and EXAONE 4 exports; their models do not read it.
     {"max_window_layers", SmolLM3 | Exaone4, Use::Harmless},
     // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
@@ -251,7 +262,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"qk_layer_norms", AnyFamily, Use::NeutralOnly, "QK layer norms"},
     // Biases the family's transformers model does not have: a true value contradicts the checkpoint.
     {"attention_bias", Mistral, Use::NeutralOnly, "attention biases", false, "transformers' mistral does not have"},
-    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | Exaone4, Use::NeutralOnly,
+    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | Exaone4, Use::NeutralOnly,
      "feed-forward biases", false, "transformers' model of this family does not have"},
     {"attention_bias", Exaone4, Use::NeutralOnly, "attention biases", false,
      "transformers' exaone4 does not have"},
@@ -430,6 +441,9 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"attention.sliding_window", Gemma3, Use::Modelled},
     {"attention.sliding_window_pattern", Gemma3, Use::Modelled},
     {"rope.freq_base_swa", Gemma3, Use::Modelled},
+    {"expert_count", Qwen3Moe, Use::Modelled},
+    {"expert_used_count", Qwen3Moe, Use::Modelled},
+    {"expert_feed_forward_length", Qwen3Moe, Use::Modelled},
     // The parameters of the modelled scalings (RopeScalingImport.cpp reads them).
     {"rope.scaling.original_context_length", AnyFamily, Use::Modelled},
     {"rope.scaling.yarn_", AnyFamily, Use::Modelled, "", /*prefix=*/true},
@@ -449,7 +463,7 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"router_logit_softcapping", AnyFamily, Use::NeutralOnly, "a mixture of experts"},
     {"attention.clamp_kqv", AnyFamily, Use::NeutralOnly, "clipping of Q, K and V"},
     {"attention.max_alibi_bias", AnyFamily, Use::NeutralOnly, "ALiBi"},
-    {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3 | Olmo2 | SmolLM3, Use::NeutralOnly,
+    {"attention.sliding_window", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | Olmo2 | SmolLM3, Use::NeutralOnly,
      "a sliding window", false, "loom import models for gemma3 only"},
     {"attention.q_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},
     {"attention.kv_lora_rank", AnyFamily, Use::NeutralOnly, "multi-head latent attention"},

@@ -2,7 +2,7 @@
 //
 // Writes a .loom spec for a checkpoint's architecture, from a GGUF file's
 // metadata (read with the runtime's GGUF reader) or from a Hugging Face
-// config.json. The file gives the numbers; the family's row in ModelFamilies.h
+// config.json. The file gives the numbers; the family's DecoderShape (runtime/lib/families/)
 // gives the shape (norm placement, QK-norm, NoPE and sliding-window layers).
 // The spec uses the component names (attn_norm, attention, ffn_norm, ffn,
 // post_attn_norm, post_ffn_norm, final_norm) that the runtime's name tables
@@ -13,7 +13,7 @@
 // and `smollm3` models so that adjacent pairs rotate together (ggml's
 // "normal" RoPE), so such a GGUF needs `style = interleaved` where the Hugging
 // Face checkpoint needs `half`; the other families' GGUF files keep the rows
-// (NeoX RoPE, `half`). The family's row says which (ggufInterleaved).
+// (NeoX RoPE, `half`). The family's DecoderShape says which (ggufInterleaved).
 //
 // Before anything is read, every key of the input is accounted for
 // (ImportKeys.h): a key that would change the computation in a way the spec
@@ -27,7 +27,7 @@
 
 #include "Gguf.h"
 #include "ImportKeys.h"
-#include "ModelFamilies.h"
+#include "Family.h"
 #include "loom/loom.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -46,11 +46,11 @@
 #include <optional>
 
 using namespace llvm;
-using loom::family::BlockStyle;
-using loom::family::Family;
-using loom::family::NoPE;
-using loom::family::QkNorm;
-using loom::family::Sliding;
+using loom::rt::BlockStyle;
+using loom::rt::DecoderShape;
+using loom::rt::NoPE;
+using loom::rt::QkNorm;
+using loom::rt::Sliding;
 using loom::rt::GgufFile;
 using loom::rt::GgufValue;
 
@@ -58,7 +58,7 @@ namespace {
 /// Everything the spec states, in the DSL's terms.
 struct ImportedModel {
   std::string family;
-  const Family *traits = nullptr;
+  const DecoderShape *shape = nullptr;
   std::string name;
   int64_t vocab = 0, dModel = 0, nLayers = 0, maxContext = 0;
   int64_t heads = 0, kvHeads = 0, headDim = 0, hidden = 0;
@@ -76,8 +76,20 @@ struct ImportedModel {
   /// RoPE scaling of the global layers and of the sliding-window ones (the same but for Gemma 3, Olmo 3).
   std::optional<loom::RopeScalingSpec> ropeScaling, localRopeScaling;
   double attentionScale = 0; ///< 0: the default 1/sqrt(head_dim).
+  /// The mixture of experts of the sparse layers (DecoderShape::experts); experts == 0: a dense model.
+  int64_t experts = 0, expertsPerToken = 0, expertHidden = 0;
+  bool normalizeExpertWeights = false;
+  /// Per layer: whether its feed-forward is the mixture of experts. Empty: all are, if the model has one.
+  std::vector<bool> sparseLayers;
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
 };
+
+/// A JSON value as text, for messages.
+std::string shortJsonText(const json::Value &value) {
+  std::string text;
+  raw_string_ostream(text) << value;
+  return text;
+}
 
 /// The shortest decimal that reads back as `value` (as a float32 if it was one).
 std::string formatReal(double value, bool float32) {
@@ -196,7 +208,7 @@ bool flag(const std::vector<bool> &flags, int64_t layer) {
 }
 
 std::string writeSpec(const ImportedModel &m, StringRef file) {
-  const Family &family = *m.traits;
+  const DecoderShape &shape = *m.shape;
   std::string text;
   raw_string_ostream os(text);
   os << "// Imported by `loom import` from " << sys::path::filename(file) << " (" << m.family << ").\n";
@@ -208,11 +220,11 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   os << "  n_layers = " << m.nLayers << "\n";
   os << "  max_context = " << m.maxContext << "\n";
   os << "  tie_embeddings = " << (m.tied ? "true" : "false") << "\n";
-  if (family.gemma)
+  if (shape.gemma)
     os << "  embedding_scale = sqrt(d_model)\n";
   os << "  eps = " << formatReal(m.eps, m.epsIsFloat32) << "\n";
   std::string norm = m.normUnitOffset ? "RMSNorm(eps = eps, unit_offset = true)" : "RMSNorm(eps = eps)";
-  bool preNorms = family.block != BlockStyle::PostNorm, postNorms = family.block != BlockStyle::PreNorm;
+  bool preNorms = shape.block != BlockStyle::PostNorm, postNorms = shape.block != BlockStyle::PreNorm;
   if (preNorms) {
     os << "  attn_norm = " << norm << "\n";
     os << "  ffn_norm = " << norm << "\n";
@@ -290,8 +302,18 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     rules.push_back({&variant, std::move(selected)});
   }
 
-  os << "  ffn = " << (family.gemma ? "GeGLU" : "SwiGLU") << "(hidden = " << m.hidden
-     << (m.ffnBias ? ", bias = true" : "") << ")\n";
+  std::string denseFfn = std::string(shape.gemma ? "GeGLU" : "SwiGLU") + "(hidden = " + std::to_string(m.hidden) +
+                         (m.ffnBias ? ", bias = true" : "") + ")";
+  bool allSparse = m.experts > 0 && all(m.sparseLayers, m.nLayers);
+  if (m.experts > 0) {
+    os << "  ffn = MoE(experts = " << m.experts << ", top_k = " << m.expertsPerToken << ", hidden = " << m.expertHidden
+       << ",\n            routing = softmax_topk, normalize = " << (m.normalizeExpertWeights ? "true" : "false")
+       << ")\n";
+    if (!allSparse)
+      os << "  dense_ffn = " << denseFfn << "\n";
+  } else {
+    os << "  ffn = " << denseFfn << "\n";
+  }
   os << "  final_norm = " << norm << "\n";
   os << "  block {\n";
   const char *attentionCall = preNorms ? "attention(attn_norm(x))" : "attention(x)";
@@ -307,6 +329,13 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   for (const auto &[variant, selected] : rules)
     for (const std::string &selector : layerSelectors(selected))
       os << "  layers " << selector << " { attention = " << variant->name << " }\n";
+  if (m.experts > 0 && !allSparse) {
+    std::vector<bool> dense(size_t(m.nLayers));
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      dense[size_t(i)] = !flag(m.sparseLayers, i);
+    for (const std::string &selector : layerSelectors(dense))
+      os << "  layers " << selector << " { ffn = dense_ffn }\n";
+  }
   os << "}\n";
   return text;
 }
@@ -365,10 +394,11 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
     return createStringError("'%s': no general.architecture string in the metadata", path.c_str());
   ImportedModel m;
   m.family = std::string(archValue->string);
-  m.traits = loom::family::ofGguf(m.family);
-  if (!m.traits)
+  const loom::rt::Family *ofFile = loom::rt::familyOfGguf(m.family);
+  m.shape = ofFile && !ofFile->declaresSpec() ? &ofFile->decoder : nullptr;
+  if (!m.shape)
     return createStringError("'%s': architecture '%s' is not supported by loom import (%s are)", path.c_str(),
-                             m.family.c_str(), loom::family::supportedNames(/*gguf=*/true).c_str());
+                             m.family.c_str(), loom::rt::supportedFamilies(/*gguf=*/true).c_str());
   if (Error err = loom::importkeys::checkGgufKeys(file, m.family, ignoredKeys, m.notes))
     return std::move(err);
   GgufMetadata meta(file, m.family);
@@ -444,13 +474,13 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   m.qkvBias = file.findTensor("blk.0.attn_q.bias") != nullptr;
   m.outBias = file.findTensor("blk.0.attn_output.bias") != nullptr;
   m.ffnBias = file.findTensor("blk.0.ffn_up.bias") != nullptr;
-  m.interleaved = m.traits->ggufInterleaved;
-  if (m.traits->nope == NoPE::EveryNth) {
+  m.interleaved = m.shape->ggufInterleaved;
+  if (m.shape->nope == NoPE::EveryNth) {
     // llama.cpp's smollm3 hard-codes the step (n_no_rope_layer_step = 4); the file does not say it.
     for (int64_t i = 0; i < m.nLayers; ++i)
       m.nopeLayers.push_back((i + 1) % 4 == 0);
   }
-  if (m.traits->gemma) {
+  if (m.shape->gemma) {
     // llama.cpp's converter stores Gemma's RMSNorm scales with the 1 already added (plain RMSNorm here) and
     // keeps the Q/K rows (NeoX RoPE). Its gemma3 model assumes what older files do not say: every sixth
     // layer global, the local layers' RoPE base 10000.
@@ -471,6 +501,20 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
       return createStringError("'%s': gemma3.attention.sliding_window is 0", path.c_str());
   }
 
+  if (m.shape->experts == loom::rt::Experts::Qwen) {
+    // llama.cpp's qwen3moe renormalises the chosen experts' weights whatever the model was trained with, and
+    // makes every layer sparse.
+    if (Error err = set(m.experts, meta.integer("expert_count")))
+      return std::move(err);
+    if (Error err = set(m.expertsPerToken, meta.integer("expert_used_count")))
+      return std::move(err);
+    if (Error err = set(m.expertHidden, meta.integer("expert_feed_forward_length",
+                                                     m.expertsPerToken > 0 ? m.hidden / m.expertsPerToken : 0)))
+      return std::move(err);
+    m.normalizeExpertWeights = true;
+    m.sparseLayers.assign(size_t(m.nLayers), true);
+  }
+
   std::string scalingKey = m.family + ".rope.scaling.type";
   if (const GgufValue *scaling = file.find(scalingKey))
     if (scaling->type == loom::rt::GgufValueType::String && scaling->string != "none")
@@ -486,7 +530,7 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   if (!scaling)
     return scaling.takeError();
   m.ropeScaling = *scaling;
-  if (!m.traits->ropePerLayerType)
+  if (!m.shape->ropePerLayerType)
     m.localRopeScaling = m.ropeScaling;
 
   const GgufValue *generalName = file.find("general.name");
@@ -503,10 +547,10 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
 
 /// Which layers use the sliding window, from "layer_types" or else the family's pattern key. Sets
 /// m.slidingLayers; leaves it empty when the model has no window (sliding_window null).
-Error readSlidingLayers(const json::Object &config, const std::string &path, const Family &family,
+Error readSlidingLayers(const json::Object &config, const std::string &path, const DecoderShape &shape,
                         ImportedModel &m) {
   // SmolLM3 keeps layer_types even when use_sliding_window turns the windows off.
-  if (m.slidingWindow <= 0 || (family.nope == NoPE::EveryNth && !config.getBoolean("use_sliding_window").value_or(false)))
+  if (m.slidingWindow <= 0 || (shape.nope == NoPE::EveryNth && !config.getBoolean("use_sliding_window").value_or(false)))
     return Error::success();
   auto bad = [&](const Twine &what) {
     return createStringError(Twine("'") + path + "': " + what);
@@ -526,7 +570,7 @@ Error readSlidingLayers(const json::Object &config, const std::string &path, con
   }
   // Without layer_types, the pattern transformers would derive them from: every N-th layer global (an
   // integer), or one letter per layer, L(ocal) or G(lobal), repeated (EXAONE's "LLLG").
-  int64_t globalEvery = family.gemma ? 6 : 4;
+  int64_t globalEvery = shape.gemma ? 6 : 4;
   std::string letters;
   // transformers 5 saves Gemma 3's as "_sliding_window_pattern".
   StringRef patternKey = config.get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
@@ -547,8 +591,8 @@ Error readSlidingLayers(const json::Object &config, const std::string &path, con
 }
 
 /// Which layers attend without RoPE. Sets m.nopeLayers (empty: none).
-Error readNopeLayers(const json::Object &config, const std::string &path, const Family &family, ImportedModel &m) {
-  if (family.nope == NoPE::GlobalLayers) {
+Error readNopeLayers(const json::Object &config, const std::string &path, const DecoderShape &shape, ImportedModel &m) {
+  if (shape.nope == NoPE::GlobalLayers) {
     // EXAONE 4 rotates q and k only when the model has no window at all or the layer is a sliding one.
     if (m.slidingWindow > 0) {
       m.nopeLayers.assign(size_t(m.nLayers), true);
@@ -557,7 +601,7 @@ Error readNopeLayers(const json::Object &config, const std::string &path, const 
     }
     return Error::success();
   }
-  if (family.nope != NoPE::EveryNth)
+  if (shape.nope != NoPE::EveryNth)
     return Error::success();
   if (const json::Array *ropeLayers = config.getArray("no_rope_layers")) {
     // Despite the name, 1 marks a layer WITH RoPE (transformers' SmolLM3Attention.use_rope).
@@ -585,6 +629,60 @@ Error readNopeLayers(const json::Object &config, const std::string &path, const 
   return Error::success();
 }
 
+/// Qwen3-MoE's experts: sizes, renormalisation, and which layers are sparse (every decoder_sparse_step-th,
+/// except those in mlp_only_layers), as transformers' Qwen3MoeDecoderLayer decides.
+Error readQwenExperts(const json::Object &config, const std::string &path, ImportedModel &m) {
+  auto count = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
+    const json::Value *value = config.get(key);
+    std::optional<int64_t> number = value ? value->getAsInteger() : std::nullopt;
+    if (!value || value->kind() == json::Value::Null) {
+      if (!fallback)
+        return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
+      out = *fallback;
+    } else if (!number || *number < 0) {
+      return createStringError("'%s': \"%s\" is not a non-negative integer", path.c_str(), key.str().c_str());
+    } else {
+      out = *number;
+    }
+    return Error::success();
+  };
+  int64_t step = 1;
+  // transformers 5 writes num_local_experts (its attribute map's name for num_experts).
+  StringRef expertsKey = config.get("num_experts") ? "num_experts" : "num_local_experts";
+  if (Error err = count(expertsKey, std::nullopt, m.experts))
+    return err;
+  if (Error err = count("num_experts_per_tok", std::nullopt, m.expertsPerToken))
+    return err;
+  if (Error err = count("moe_intermediate_size", std::nullopt, m.expertHidden))
+    return err;
+  if (Error err = count("decoder_sparse_step", 1, step))
+    return err;
+  m.normalizeExpertWeights = config.getBoolean("norm_topk_prob").value_or(false);
+  if (m.experts == 0) // transformers' model is then dense
+    return Error::success();
+  if (m.expertsPerToken <= 0 || m.expertsPerToken > m.experts)
+    return createStringError("'%s': \"num_experts_per_tok\" (%lld) must be between 1 and num_experts (%lld)",
+                             path.c_str(), static_cast<long long>(m.expertsPerToken), static_cast<long long>(m.experts));
+  if (m.expertHidden <= 0)
+    return createStringError("'%s': \"moe_intermediate_size\" must be positive", path.c_str());
+  std::vector<bool> mlpOnly(size_t(m.nLayers), false);
+  if (const json::Value *list = config.get("mlp_only_layers"); list && list->kind() != json::Value::Null) {
+    const json::Array *array = list->getAsArray();
+    if (!array)
+      return createStringError("'%s': \"mlp_only_layers\" is not a list of layer indices", path.c_str());
+    for (const json::Value &entry : *array) {
+      std::optional<int64_t> layer = entry.getAsInteger();
+      if (!layer || *layer < 0 || *layer >= m.nLayers)
+        return createStringError("'%s': \"mlp_only_layers\" holds %s, not a layer index below %lld", path.c_str(),
+                                 shortJsonText(entry).c_str(), static_cast<long long>(m.nLayers));
+      mlpOnly[size_t(*layer)] = true;
+    }
+  }
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.sparseLayers.push_back(!mlpOnly[size_t(i)] && step > 0 && (i + 1) % step == 0);
+  return Error::success();
+}
+
 Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
@@ -609,11 +707,12 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return createStringError("'%s': model_type 'mistral3' is the multimodal Mistral 3 (Mistral Small 3.1); import "
                              "the language model's config (its \"text_config\", model_type 'mistral')",
                              path.c_str());
-  m.traits = loom::family::ofConfig(m.family);
-  if (!m.traits)
+  const loom::rt::Family *ofConfig = loom::rt::familyOfConfig(m.family);
+  m.shape = ofConfig && !ofConfig->declaresSpec() ? &ofConfig->decoder : nullptr;
+  if (!m.shape)
     return createStringError("'%s': model_type '%s' is not supported by loom import (%s are)", path.c_str(),
-                             m.family.c_str(), loom::family::supportedNames(/*gguf=*/false).c_str());
-  const Family &family = *m.traits;
+                             m.family.c_str(), loom::rt::supportedFamilies(/*gguf=*/false).c_str());
+  const DecoderShape &shape = *m.shape;
   if (Error err = loom::importkeys::checkConfigKeys(path, m.family, *config, ignoredKeys, m.notes))
     return std::move(err);
 
@@ -688,8 +787,8 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   const json::Object *rope = config->getObject("rope_parameters");
   const json::Object *globalRope = rope ? rope->getObject("full_attention") : nullptr;
   const json::Object *localRope = rope ? rope->getObject("sliding_attention") : nullptr;
-  double defaultTheta = family.gemma ? 1e6 : 10000.0;
-  if (rope && family.gemma && (!globalRope || !localRope))
+  double defaultTheta = shape.gemma ? 1e6 : 10000.0;
+  if (rope && shape.gemma && (!globalRope || !localRope))
     return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
                              "objects for a Gemma 3 model",
                              path.c_str());
@@ -698,7 +797,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
                            m.ropeScaling))
       return std::move(err);
     if (Error err = ropeOf(localRope ? *localRope : *globalRope, " on sliding-window layers",
-                           family.gemma ? 10000 : m.theta, m.localTheta, m.localRopeScaling))
+                           shape.gemma ? 10000 : m.theta, m.localTheta, m.localRopeScaling))
       return std::move(err);
   } else if (rope) {
     if (Error err = ropeOf(*rope, "", defaultTheta, m.theta, m.ropeScaling))
@@ -708,19 +807,19 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   } else {
     if (Error err = real("rope_theta", defaultTheta, m.theta))
       return std::move(err);
-    if (Error err = real("rope_local_base_freq", family.gemma ? 10000.0 : m.theta, m.localTheta))
+    if (Error err = real("rope_local_base_freq", shape.gemma ? 10000.0 : m.theta, m.localTheta))
       return std::move(err);
   }
 
-  StringRef activationKey = family.gemma ? "hidden_activation" : "hidden_act";
-  StringRef expectedActivation = family.gemma ? "gelu_pytorch_tanh" : "silu";
+  StringRef activationKey = shape.gemma ? "hidden_activation" : "hidden_act";
+  StringRef expectedActivation = shape.gemma ? "gelu_pytorch_tanh" : "silu";
   if (std::optional<StringRef> act = config->getString(activationKey); act && *act != expectedActivation)
     return createStringError("'%s': %s '%s' is not supported (%s needs %s)", path.c_str(), activationKey.str().c_str(),
-                             act->str().c_str(), family.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
+                             act->str().c_str(), shape.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
                              expectedActivation.str().c_str());
-  m.tied = boolean("tie_word_embeddings", family.tiedByDefault);
-  m.qkNorm = family.qkNorm;
-  if (family.gemma) {
+  m.tied = boolean("tie_word_embeddings", shape.tiedByDefault);
+  m.qkNorm = shape.qkNorm;
+  if (shape.gemma) {
     m.normUnitOffset = true;
     double queryScalar = 0;
     if (Error err = real("query_pre_attn_scalar", double(m.headDim), queryScalar))
@@ -730,8 +829,8 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     if (queryScalar != double(m.headDim))
       m.attentionScale = 1 / std::sqrt(queryScalar);
   }
-  m.qkvBias = family.qkvBiasAlways || boolean("attention_bias", false);
-  m.outBias = !family.qkvBiasAlways && boolean("attention_bias", false);
+  m.qkvBias = shape.qkvBiasAlways || boolean("attention_bias", false);
+  m.outBias = !shape.qkvBiasAlways && boolean("attention_bias", false);
   m.ffnBias = boolean("mlp_bias", false);
   m.interleaved = false;
 
@@ -739,7 +838,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return std::move(err);
   if (m.slidingWindow < 0)
     return createStringError("'%s': \"sliding_window\" is %lld", path.c_str(), static_cast<long long>(m.slidingWindow));
-  switch (family.sliding) {
+  switch (shape.sliding) {
   case Sliding::None:
     if (boolean("use_sliding_window", false))
       return createStringError("'%s': use_sliding_window (on some layers only) is not supported yet", path.c_str());
@@ -751,13 +850,13 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
       m.slidingLayers.assign(size_t(m.nLayers), true);
     break;
   case Sliding::LayerTypes:
-    if (Error err = readSlidingLayers(*config, path, family, m))
+    if (Error err = readSlidingLayers(*config, path, shape, m))
       return std::move(err);
     break;
   }
-  if (family.gemma && m.slidingWindow <= 0)
+  if (shape.gemma && m.slidingWindow <= 0)
     return createStringError("'%s': \"sliding_window\" is missing", path.c_str());
-  if (Error err = readNopeLayers(*config, path, family, m))
+  if (Error err = readNopeLayers(*config, path, shape, m))
     return std::move(err);
 
   // transformers 4's "rope_scaling" (transformers 5 reads it too); for Gemma 3 and Olmo 3 it scales the
@@ -767,12 +866,17 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     if (!object)
       return createStringError("'%s': \"rope_scaling\" is not an object", path.c_str());
     Expected<std::optional<loom::RopeScalingSpec>> read =
-        loom::ropeScalingFromConfig(*object, *config, path, family.ropePerLayerType ? " on global layers" : "");
+        loom::ropeScalingFromConfig(*object, *config, path, shape.ropePerLayerType ? " on global layers" : "");
     if (!read)
       return read.takeError();
     m.ropeScaling = *read;
-    if (!family.ropePerLayerType)
+    if (!shape.ropePerLayerType)
       m.localRopeScaling = m.ropeScaling;
+  }
+
+  if (shape.experts == loom::rt::Experts::Qwen) {
+    if (Error err = readQwenExperts(*config, path, m))
+      return std::move(err);
   }
 
   m.name = identifier(m.family);

@@ -82,6 +82,11 @@ std::string layerSummary(const loom::LayerSpec &layer) {
         os << ", chunk " << a->window;
       os << (a->rope ? (", rope theta " + fmtDouble(a->rope->theta)) : std::string(", nope"))
          << (a->qkNorm ? ", qk-norm" : "") << ")";
+    } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec); f && f->moe) {
+      os << " " << c.name << "=moe(" << f->moe->topK << " of " << f->moe->experts << " x " << f->hidden;
+      if (f->moe->sharedHidden)
+        os << ", shared " << f->moe->sharedHidden;
+      os << ")";
     } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec)) {
       const char *kind = f->kind == loom::FFNKind::SwiGLU ? "swiglu" : f->kind == loom::FFNKind::GeGLU ? "geglu" : "gelu";
       os << " " << c.name << "=" << kind << "(" << f->hidden << ")";
@@ -103,6 +108,9 @@ int run() {
   pipeline.stopBeforeLowering = true;
   pipeline.maxChunk = maxChunk;
   pipeline.specializeAttention = specializeAttention;
+  // The experts are counted on loom.experts, which says which weights are stacked experts and how many a
+  // token uses; the grouped form computes the same products.
+  pipeline.moeGroupedMatmul = false;
   if (failed(loom::runPipeline(*module, pipeline)))
     return loom::reportError(createStringError("compiling '%s' failed", spec.c_str()));
   const int64_t contextLength = context > 0 ? int64_t(context) : archSpec.maxContext;
@@ -111,7 +119,7 @@ int run() {
   for (const loom::LayerSpec &l : archSpec.layers)
     layers[l.index].summary = layerSummary(l);
   StringSet<> seen;
-  int64_t totalParameters = 0, globalProjectionFlops = 0;
+  int64_t totalParameters = 0, inactiveParameters = 0, globalProjectionFlops = 0;
   module->walk([&](mlir::Operation *op) {
     if (auto w = dyn_cast<loom::WeightOp>(op)) {
       if (!seen.insert(w.getName()).second)
@@ -127,6 +135,17 @@ int run() {
         layers[*layer].projectionFlops += flops;
       else
         globalProjectionFlops += flops;
+    } else if (auto x = dyn_cast<loom::ExpertsOp>(op)) {
+      // A token runs k of the E stacked experts: the rest of their weights is idle for it.
+      int64_t experts = mlir::cast<mlir::RankedTensorType>(x.getGate().getType()).getDimSize(0);
+      int64_t k = mlir::cast<mlir::RankedTensorType>(x.getExperts().getType()).getDimSize(1);
+      int64_t stacked = elements(x.getGate()) + elements(x.getUp()) + elements(x.getDown());
+      for (mlir::Value bias : x.getBiases())
+        stacked += elements(bias);
+      inactiveParameters += stacked / experts * (experts - k);
+      auto name = op->getLoc()->findInstanceOf<mlir::NameLoc>();
+      if (std::optional<int64_t> layer = name ? layerOf(name.getName().getValue()) : std::nullopt)
+        layers[*layer].projectionFlops += 2 * (stacked / experts) * k;
     } else if (auto c = dyn_cast<loom::KVCacheOp>(op)) {
       // What the runtime allocates (runtime/lib/KVCache.cpp): every position for a full cache, a
       // window plus one chunk's worth of rows for ring and chunk caches.
@@ -164,7 +183,7 @@ int run() {
     out.object([&] {
       out.attribute("architecture", archSpec.name);
       out.attribute("parameters", totalParameters);
-      out.attribute("active_parameters", totalParameters); // every parameter of a dense model is active
+      out.attribute("active_parameters", totalParameters - inactiveParameters);
       out.attribute("kv_cache_bytes_per_token", kvPerToken);
       out.attribute("context", contextLength);
       out.attribute("kv_cache_bytes_at_context", kvAtContext);
@@ -189,6 +208,8 @@ int run() {
   }
   outs() << "architecture " << archSpec.name << "\n"
          << formatv("  parameters:              {0} ({1:f2} B)\n", totalParameters, totalParameters / 1e9)
+         << formatv("  active per token:        {0} ({1:f2} B)\n", totalParameters - inactiveParameters,
+                    (totalParameters - inactiveParameters) / 1e9)
          << formatv("  KV cache per token:      {0} bytes (F32)\n", kvPerToken)
          << formatv("  KV cache at context:     {0} bytes ({1:f2} GiB, {2} tokens{3})\n", kvAtContext,
                     kvAtContext / double(1ull << 30), contextLength,

@@ -55,6 +55,8 @@ private:
   Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input, RopeRowsAttr rope = {});
   Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input);
   Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
+  Value mixtureOfExperts(Location at, const FFNSpec &ffn, const MoESpec &moe, const std::string &prefix,
+                         Value input);
   Value linear(Location at, Value input, const std::string &prefix, int64_t out, bool bias,
                RopeRowsAttr rope = {});
   RopeRowsAttr ropeRows(const AttentionSpec &attn);
@@ -174,7 +176,67 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
 }
 
+static Routing routingOf(RoutingKind kind) {
+  switch (kind) {
+  case RoutingKind::SoftmaxTopK:
+    return Routing::softmax_topk;
+  case RoutingKind::TopKSoftmax:
+    return Routing::topk_softmax;
+  case RoutingKind::SigmoidTopK:
+    return Routing::sigmoid_topk;
+  case RoutingKind::TopKSigmoid:
+    return Routing::topk_sigmoid;
+  }
+  llvm_unreachable("unknown routing");
+}
+
+static ExpertActivation expertActivationOf(ExpertActivationKind kind) {
+  switch (kind) {
+  case ExpertActivationKind::SwiGLU:
+    return ExpertActivation::swiglu;
+  case ExpertActivationKind::GeGLU:
+    return ExpertActivation::geglu;
+  case ExpertActivationKind::SwiGLUOai:
+    return ExpertActivation::swiglu_oai;
+  }
+  llvm_unreachable("unknown expert activation");
+}
+
+/// The router's linear, loom.route, the routed experts and, added after them, the shared expert.
+Value ModelBuilder::mixtureOfExperts(Location at, const FFNSpec &ffn, const MoESpec &moe, const std::string &prefix,
+                                     Value input) {
+  const int64_t d = spec.dModel, experts = moe.experts, k = moe.topK, hidden = ffn.hidden;
+  Value logits = linear(at, input, prefix + ".router", experts, moe.routerBias);
+  Value selectionBias = moe.selectionBias ? weight(at, prefix + ".router.selection_bias", {experts}) : Value();
+  auto idsType = RankedTensorType::get({ShapedType::kDynamic, k}, builder.getI32Type());
+  auto route = RouteOp::create(builder, at, idsType, activation({k}), logits, selectionBias,
+                               RoutingAttr::get(&context, routingOf(moe.routing)), builder.getI64IntegerAttr(k),
+                               builder.getBoolAttr(moe.normalize), builder.getF64FloatAttr(moe.scale),
+                               builder.getI64IntegerAttr(moe.groups), builder.getI64IntegerAttr(moe.groupTopK));
+  std::string stacked = prefix + ".experts.";
+  Value gate = weight(at, stacked + "gate_proj.weight", {experts, hidden, d});
+  Value up = weight(at, stacked + "up_proj.weight", {experts, hidden, d});
+  Value down = weight(at, stacked + "down_proj.weight", {experts, d, hidden});
+  SmallVector<Value, 3> biases;
+  if (ffn.bias)
+    biases = {weight(at, stacked + "gate_proj.bias", {experts, hidden}),
+              weight(at, stacked + "up_proj.bias", {experts, hidden}), weight(at, stacked + "down_proj.bias", {experts, d})};
+  Value y = ExpertsOp::create(builder, at, activation({d}), input, route.getExperts(), route.getWeights(), gate, up,
+                              down, biases, ExpertActivationAttr::get(&context, expertActivationOf(moe.activation)),
+                              builder.getF64FloatAttr(moe.alpha), builder.getF64FloatAttr(moe.limit),
+                              moe.weightInput ? builder.getUnitAttr() : UnitAttr());
+  if (moe.sharedHidden > 0) {
+    FFNSpec shared;
+    shared.hidden = moe.sharedHidden;
+    Value s = feedForward(at, shared, prefix + ".shared", input);
+    y = AddOp::create(builder, at, y.getType(), y, s);
+  }
+  return y;
+}
+
 Value ModelBuilder::feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input) {
+  if (ffn.moe)
+    return mixtureOfExperts(at, ffn, *ffn.moe, prefix, input);
   bool bias = ffn.bias;
   if (ffn.kind == FFNKind::GeluMLP) {
     Value up = linear(at, input, prefix + ".up_proj", ffn.hidden, bias);

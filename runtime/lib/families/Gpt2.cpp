@@ -106,7 +106,17 @@ constexpr std::string_view kSpec = R"(architecture {name} {
 } // namespace
 
 extern const Family kGpt2Family = {
-    "gpt2", "transformer.", "h.", kGlobals, kLayers, kBuffers, kKeys, kFixedKeys, kHarmless, kSpec,
+    .configType = "gpt2",
+    .ggufArch = "gpt2",
+    .hfRoot = "transformer.",
+    .hfLayers = "h.",
+    .globals = kGlobals,
+    .layers = kLayers,
+    .hfBuffers = kBuffers,
+    .keys = kKeys,
+    .fixedKeys = kFixedKeys,
+    .hfHarmless = kHarmless,
+    .specTemplate = kSpec,
 };
 
 } // namespace loom::rt

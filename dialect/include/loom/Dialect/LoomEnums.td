@@ -38,4 +38,34 @@ def Loom_CacheKind : I32EnumAttr<"CacheKind", "rows a KV cache keeps", [
   let genSpecializedAttr = 0;
 }
 
+// How a router turns its logits into the chosen experts and their weights.
+// Values match LOOM_ROUTE_* in the kernel ABI. docs/moe-mla-reference.md has
+// each flavour's reference implementation.
+def Loom_Routing : I32EnumAttr<"Routing", "mixture-of-experts routing", [
+    // softmax over all experts, then the k largest (Qwen3-MoE, Mixtral)
+    I32EnumAttrCase<"softmax_topk", 0>,
+    // the k largest logits, then softmax over those k (gpt-oss)
+    I32EnumAttrCase<"topk_softmax", 1>,
+    // sigmoid scores, optionally biased and group-limited for the selection (DeepSeek V3)
+    I32EnumAttrCase<"sigmoid_topk", 2>,
+    // the k largest logits, each weighted by its sigmoid (Llama 4)
+    I32EnumAttrCase<"topk_sigmoid", 3>
+  ]> {
+  let cppNamespace = "::loom";
+  let genSpecializedAttr = 0;
+}
+def Loom_RoutingAttr : EnumAttr<Loom_Dialect, Loom_Routing, "routing">;
+
+// The gated activation inside each expert. Values match LOOM_EXPERT_* in the kernel ABI.
+def Loom_ExpertActivation : I32EnumAttr<"ExpertActivation", "activation of an expert's gated MLP", [
+    I32EnumAttrCase<"swiglu", 0>,
+    I32EnumAttrCase<"geglu", 1>,
+    // gpt-oss: (clamp(up, -limit, limit) + 1) * g * sigmoid(alpha * g), g = min(gate, limit)
+    I32EnumAttrCase<"swiglu_oai", 2>
+  ]> {
+  let cppNamespace = "::loom";
+  let genSpecializedAttr = 0;
+}
+def Loom_ExpertActivationAttr : EnumAttr<Loom_Dialect, Loom_ExpertActivation, "expert_activation">;
+
 #endif // LOOM_ENUMS

@@ -20,6 +20,10 @@ include "loom/Dialect/LoomAttrs.td"
 def Loom_Activation : RankedTensorOf<[F32]>;
 def Loom_TokenIds : 1DTensorOf<[I32]>;
 def Loom_Weight : RankedTensorOf<[F32]>;
+// For each token, the experts its router chose: [tokens, k].
+def Loom_ExpertIds : RankedTensorOf<[I32]>;
+// Where each expert's rows start in the expert-sorted rows: [experts + 1].
+def Loom_GroupOffsets : 1DTensorOf<[I64]>;
 
 //===----------------------------------------------------------------------===//
 // Weights and embeddings
@@ -331,6 +335,163 @@ def Loom_AddOp : Loom_Op<"add", [Pure, Commutative, SameOperandsAndResultType]> 
 }
 
 //===----------------------------------------------------------------------===//
+// Mixture of experts
+//===----------------------------------------------------------------------===//
+
+def Loom_RouteOp : Loom_Op<"route", [Pure]> {
+  let summary = "The k experts each token is routed to, and their weights";
+  let description = [{
+    From the router's logits `[tokens, experts]`, chooses `top_k` experts per
+    token and their weights, in the flavour `routing` names:
+
+    * `softmax_topk`: p = softmax(logits); the k largest p.
+    * `topk_softmax`: the k largest logits; weights = softmax over those k.
+    * `sigmoid_topk`: s = sigmoid(logits); the selection ranks s + bias
+      (`selection_bias`, which never enters the weights), first keeping the
+      `group_top_k` of `groups` equal groups of experts whose two best biased
+      scores sum highest; weights = s of the chosen.
+    * `topk_sigmoid`: the k largest logits, each weighted by its sigmoid.
+
+    Then `normalize` divides the k weights by their sum, and `scale`
+    multiplies them. Ties rank the lower expert id first, so the result does
+    not depend on any sort's stability. Slots are in rank order, best first.
+
+    ```mlir
+    %ids, %w = loom.route %logits {routing = #loom<routing softmax_topk>, top_k = 8 : i64, normalize = true}
+        : tensor<?x128xf32> -> tensor<?x8xi32>, tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$logits, Optional<Loom_Weight>:$selection_bias,
+                       Loom_RoutingAttr:$routing, I64Attr:$top_k,
+                       DefaultValuedAttr<BoolAttr, "false">:$normalize,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale,
+                       DefaultValuedAttr<I64Attr, "1">:$groups,
+                       DefaultValuedAttr<I64Attr, "1">:$group_top_k);
+  let results = (outs Loom_ExpertIds:$experts, Loom_Activation:$weights);
+  let assemblyFormat = [{
+    $logits (`bias` `(` $selection_bias^ `:` type($selection_bias) `)`)? attr-dict `:` type($logits) `->`
+    type($experts) `,` type($weights)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_ExpertsOp : Loom_Op<"experts", [Pure]> {
+  let summary = "The routed experts' gated MLPs, weighted and summed per token";
+  let description = [{
+    `out[t] = sum_j w[t, j] * down_e(act(gate_e x[t], up_e x[t]))` with
+    `e = experts[t, j]`, summed in slot order. The experts' weights are
+    stacked: `gate` and `up` `[E, hidden, d]`, `down` `[E, d, hidden]`; the
+    optional `biases` are gate's `[E, hidden]`, up's and down's. With
+    `weight_input` (Llama 4) the weight scales the expert's input instead of
+    its output. `alpha` and `limit` parameterise `swiglu_oai`.
+
+    Lowered as written, each token runs its experts one after another; the
+    `loom-moe-grouped-matmul` pass turns this into one grouped product per
+    projection over all the chunk's tokens.
+
+    ```mlir
+    %y = loom.experts %x, %ids, %w, %gate, %up, %down {activation = #loom<expert_activation swiglu>}
+        : tensor<?x1024xf32>, tensor<?x4xi32>, tensor<?x4xf32>, tensor<16x512x1024xf32>,
+          tensor<16x512x1024xf32>, tensor<16x1024x512xf32> -> tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_ExpertIds:$experts, Loom_Activation:$weights,
+                       Loom_Weight:$gate, Loom_Weight:$up, Loom_Weight:$down, Variadic<Loom_Weight>:$biases,
+                       Loom_ExpertActivationAttr:$activation,
+                       DefaultValuedAttr<F64Attr, "1.702">:$alpha, DefaultValuedAttr<F64Attr, "7.0">:$limit,
+                       UnitAttr:$weight_input);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $input `,` $experts `,` $weights `,` $gate `,` $up `,` $down (`biases` `(` $biases^ `:` type($biases) `)`)?
+    attr-dict `:` type($input) `,` type($experts) `,` type($weights) `,` type($gate) `,` type($up) `,`
+    type($down) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_MoeDispatchOp : Loom_Op<"moe_dispatch", [Pure]> {
+  let summary = "The chunk's (token, slot) pairs sorted by expert, with each expert's offset";
+  let description = [{
+    Row `j` of the expert-sorted rows is token `order[j] / k`, slot
+    `order[j] % k` (`order` has the routing's shape, read flat). Expert `e`
+    owns rows `offsets[e] .. offsets[e + 1]`; within an expert, rows keep
+    token order.
+
+    ```mlir
+    %order, %offsets = loom.moe_dispatch %ids : tensor<?x4xi32> -> tensor<?x4xi32>, tensor<17xi64>
+    ```
+  }];
+  let arguments = (ins Loom_ExpertIds:$experts);
+  let results = (outs Loom_ExpertIds:$order, Loom_GroupOffsets:$offsets);
+  let assemblyFormat = "$experts attr-dict `:` type($experts) `->` type($order) `,` type($offsets)";
+  let hasVerifier = 1;
+}
+
+def Loom_MoeGatherOp : Loom_Op<"moe_gather", [Pure]> {
+  let summary = "The tokens' rows in expert-sorted order";
+  let description = [{
+    `out[j] = x[order[j] / k]`, scaled by that slot's routing weight when
+    `weights` is given (Llama 4 weights the experts' input).
+
+    ```mlir
+    %xs = loom.moe_gather %x, %order : tensor<?x1024xf32>, tensor<?x4xi32> -> tensor<?x4x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_ExpertIds:$order, Optional<Loom_Activation>:$weights);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $input `,` $order (`scaled` `(` $weights^ `:` type($weights) `)`)? attr-dict `:` type($input) `,` type($order)
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_GroupedLinearOp : Loom_Op<"grouped_linear", [Pure]> {
+  let summary = "One projection per expert over its run of expert-sorted rows";
+  let description = [{
+    Rows `offsets[e] .. offsets[e + 1]` of `input` (`[tokens, k, in]`, read
+    as `tokens * k` rows) are multiplied by expert `e`'s `[out, in]` matrix
+    of the stacked `weight` `[E, out, in]` (plus its row of `bias`
+    `[E, out]`): one matrix product per expert that received rows.
+
+    ```mlir
+    %g = loom.grouped_linear %xs, %offsets, %gate : tensor<?x4x1024xf32>, tensor<17xi64>,
+        tensor<16x512x1024xf32> -> tensor<?x4x512xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_GroupOffsets:$offsets, Loom_Weight:$weight,
+                       Optional<Loom_Weight>:$bias);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $input `,` $offsets `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)? attr-dict `:` type($input) `,`
+    type($offsets) `,` type($weight) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_MoeCombineOp : Loom_Op<"moe_combine", [Pure]> {
+  let summary = "Each token's expert outputs, weighted and summed in slot order";
+  let description = [{
+    `out[t] = sum_s w[t, s] * y[j(t, s)]` where `j(t, s)` is the sorted row
+    of token `t`'s slot `s` (`order[j] = t * k + s`), summed in slot order as
+    `loom.experts` sums them. Without `weights` the rows are summed unscaled
+    (their input was scaled, `loom.moe_gather`).
+
+    ```mlir
+    %y = loom.moe_combine %d, %order, %w : tensor<?x4x1024xf32>, tensor<?x4xi32>, tensor<?x4xf32>
+        -> tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_ExpertIds:$order, Optional<Loom_Activation>:$weights);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $input `,` $order (`,` $weights^ `:` type($weights))? attr-dict `:` type($input) `,` type($order) `->`
+    type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // The lowered form: kernel calls over arena slices not yet placed
 //===----------------------------------------------------------------------===//
 
@@ -350,14 +511,16 @@ def Loom_ScratchOp : Loom_Op<"scratch", [MemoryEffects<[MemAlloc]>]> {
 
     `may_alias %in` says the kernel writing this slice also accepts it being
     `%in`'s slice (it reads each element before writing it), so the planner
-    may fold the two when `%in` dies at that call.
+    may fold the two when `%in` dies at that call. A value with no token
+    dimension (an expert's row offsets) takes `fixed_bytes` instead.
 
     ```mlir
     %q = loom.scratch 256
     %k = loom.scratch 128 may_alias %kh
     ```
   }];
-  let arguments = (ins I64Attr:$bytes_per_token, Optional<Loom_Pointer>:$reusable);
+  let arguments = (ins I64Attr:$bytes_per_token, Optional<Loom_Pointer>:$reusable,
+                       DefaultValuedAttr<I64Attr, "0">:$fixed_bytes);
   let results = (outs Loom_Pointer:$slice);
   let assemblyFormat = "$bytes_per_token (`may_alias` $reusable^)? attr-dict";
   let hasVerifier = 1;

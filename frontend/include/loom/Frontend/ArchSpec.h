@@ -118,10 +118,36 @@ struct AttentionSpec {
 
 enum class FFNKind { SwiGLU, GeGLU, GeluMLP };
 
+/// How a router chooses its experts (loom.route's flavours).
+enum class RoutingKind { SoftmaxTopK, TopKSoftmax, SigmoidTopK, TopKSigmoid };
+/// The gated activation inside each expert.
+enum class ExpertActivationKind { SwiGLU, GeGLU, SwiGLUOai };
+
+/// A mixture of experts: `MoE(experts = E, top_k = k, hidden = I, ...)`.
+struct MoESpec {
+  int64_t experts = 0;
+  int64_t topK = 0;
+  RoutingKind routing = RoutingKind::SoftmaxTopK;
+  bool normalize = false;
+  double scale = 1.0;
+  int64_t groups = 1, groupTopK = 1;
+  bool selectionBias = false;
+  bool routerBias = false;
+  ExpertActivationKind activation = ExpertActivationKind::SwiGLU;
+  double alpha = 1.702, limit = 7.0;
+  /// The routing weight scales each expert's input rather than its output (Llama 4).
+  bool weightInput = false;
+  /// Width of the always-on shared expert; 0: none.
+  int64_t sharedHidden = 0;
+};
+
+/// A feed-forward component: a dense MLP, or a mixture of experts when `moe` is set (then `hidden` and
+/// `bias` describe each expert).
 struct FFNSpec {
   FFNKind kind = FFNKind::SwiGLU;
   int64_t hidden = 0;
   bool bias = false;
+  std::optional<MoESpec> moe;
   SourceLoc loc;
 };
 

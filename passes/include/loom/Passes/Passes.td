@@ -58,6 +58,36 @@ def LoomSpecializeAttentionPass : Pass<"loom-specialize-attention", "::mlir::Mod
   }];
 }
 
+def LoomMoeGroupedMatmulPass : Pass<"loom-moe-grouped-matmul", "::mlir::ModuleOp"> {
+  let summary = "Run the routed experts as one grouped matrix product per projection";
+  let description = [{
+    `loom.experts` as written runs each token's k experts one after another
+    (k matrix-vector products per projection and token). This pass sorts the
+    chunk's (token, slot) pairs by expert (`loom.moe_dispatch`), gathers
+    their rows in that order (`loom.moe_gather`), multiplies each expert's
+    contiguous run of rows by its matrices (`loom.grouped_linear`: one
+    product per active expert, a GEMM once an expert has several tokens) and
+    sums each token's rows back in slot order with its routing weights
+    (`loom.moe_combine`). Llama 4's input-weighted experts scale in the
+    gather instead. Experts with gpt-oss's clamped SwiGLU stay as written.
+
+    Before:
+    ```mlir
+    %y = loom.experts %x, %ids, %w, %gate, %up, %down {activation = #loom<expert_activation swiglu>} : ...
+    ```
+    After:
+    ```mlir
+    %order, %offsets = loom.moe_dispatch %ids : tensor<?x4xi32> -> tensor<?x4xi32>, tensor<17xi64>
+    %rows = loom.moe_gather %x, %order : tensor<?x1024xf32>, tensor<?x4xi32> -> tensor<?x4x1024xf32>
+    %g = loom.grouped_linear %rows, %offsets, %gate : ... -> tensor<?x4x512xf32>
+    %u = loom.grouped_linear %rows, %offsets, %up : ... -> tensor<?x4x512xf32>
+    %h = loom.swiglu %g, %u : tensor<?x4x512xf32>
+    %d = loom.grouped_linear %h, %offsets, %down : ... -> tensor<?x4x1024xf32>
+    %y = loom.moe_combine %d, %order, %w : ... -> tensor<?x1024xf32>
+    ```
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//

@@ -23,6 +23,9 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<bool> specializeAttention{*this, "specialize-attention",
                                    llvm::cl::desc("Run loom-specialize-attention (ring and chunk caches)"),
                                    llvm::cl::init(true)};
+  Option<bool> moeGroupedMatmul{*this, "moe-grouped-matmul",
+                                llvm::cl::desc("Run loom-moe-grouped-matmul (routed experts as grouped GEMMs)"),
+                                llvm::cl::init(true)};
   Option<bool> foldCopies{*this, "fold-copies",
                           llvm::cl::desc("Let loom-plan-arena fold copies into slices that die there"),
                           llvm::cl::init(true)};

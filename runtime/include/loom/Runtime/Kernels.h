@@ -85,6 +85,54 @@ void loom_k_gelu(const float *x, int64_t count, float *out);
 /* out = a + b (out may alias a or b). */
 void loom_k_add(const float *a, const float *b, int64_t count, float *out);
 
+/* Mixture-of-experts routing flavours and expert activations (loom.route, loom.experts). Values are part of
+ * the ABI. */
+enum { LOOM_ROUTE_SOFTMAX_TOPK = 0, LOOM_ROUTE_TOPK_SOFTMAX = 1, LOOM_ROUTE_SIGMOID_TOPK = 2, LOOM_ROUTE_TOPK_SIGMOID = 3 };
+enum { LOOM_EXPERT_SWIGLU = 0, LOOM_EXPERT_GEGLU = 1, LOOM_EXPERT_SWIGLU_OAI = 2 };
+
+/* For each of n tokens, the k experts its router logits [n, experts] choose (ids [n, k], best first) and their
+ * weights [n, k], in the flavour `routing` (LOOM_ROUTE_*; docs/moe-mla-reference.md):
+ *   SOFTMAX_TOPK: the k largest of softmax(logits), weights those probabilities;
+ *   TOPK_SOFTMAX: the k largest logits, weights their softmax;
+ *   SIGMOID_TOPK: s = sigmoid(logits); ranked by s + selection_bias (F32 [experts], may be NULL) within the
+ *     group_k of `groups` equal groups whose two best biased scores sum highest; weights s;
+ *   TOPK_SIGMOID: the k largest logits, weights their sigmoid.
+ * Then normalize != 0 divides the weights by their sum, and they are multiplied by scale. Ties rank the lower
+ * expert id first. */
+void loom_k_route(const float *logits, int64_t n, int64_t experts, const loom_tensor *selection_bias,
+                  int32_t routing, int64_t k, int64_t groups, int64_t group_k, int32_t normalize, float scale,
+                  int32_t *ids, float *weights);
+
+/* out[t] = sum over slots j of weights[t, j] * down_e(act(gate_e x[t] + gb_e, up_e x[t] + ub_e)) + db_e,
+ * e = ids[t, j], summed in slot order; token by token (loom.experts as written). gate and up are stacked
+ * [experts, hidden, d], down [experts, d, hidden], in any dtype loom_k_linear takes; the biases (all NULL or
+ * all F32 [experts, hidden], [experts, hidden], [experts, d]). weight_input != 0 scales each expert's input by
+ * its weight instead of its output (Llama 4). act is LOOM_EXPERT_*; alpha and limit parameterise SWIGLU_OAI. */
+void loom_k_experts(const float *x, int64_t n, int64_t d, const int32_t *ids, const float *weights, int64_t k,
+                    const loom_tensor *gate, const loom_tensor *up, const loom_tensor *down,
+                    const loom_tensor *gate_bias, const loom_tensor *up_bias, const loom_tensor *down_bias,
+                    int64_t experts, int64_t hidden, int32_t activation, float alpha, float limit,
+                    int32_t weight_input, float *out);
+
+/* Sorts the n * k (token, slot) pairs of ids [n, k] by expert, stably: order[j] = t * k + s for the j-th pair,
+ * and expert e's pairs are order[offsets[e] .. offsets[e + 1]] (offsets has experts + 1 entries). */
+void loom_k_moe_dispatch(const int32_t *ids, int64_t n, int64_t k, int64_t experts, int32_t *order,
+                         int64_t *offsets);
+
+/* out[j, :] = x[order[j] / k, :] (times weights[order[j]] when weights is not NULL), for j < n * k. */
+void loom_k_moe_gather(const float *x, int64_t n, int64_t d, const int32_t *order, int64_t k,
+                       const float *weights, float *out);
+
+/* For each expert e: y[j, :] = x[j, :] . w_e^T (+ bias_e) for rows offsets[e] <= j < offsets[e + 1] of x
+ * [rows, in], w stacked [experts, out, in] in any dtype loom_k_linear takes, bias F32 [experts, out] or NULL. */
+void loom_k_grouped_linear(const float *x, int64_t in, const int64_t *offsets, int64_t experts,
+                           const loom_tensor *w, int64_t out, const loom_tensor *bias, float *y);
+
+/* out[t, :] = sum over slots s, in slot order, of weights[t, s] * y[j, :] where order[j] = t * k + s (weights
+ * NULL: unweighted). */
+void loom_k_moe_combine(const float *y, int64_t n, int64_t d, const int32_t *order, int64_t k,
+                        const float *weights, float *out);
+
 /* Nonzero if loom_k_linear and loom_k_embedding take weights of this loom_dtype. The runtime asks when it
  * loads weights, so that a dtype the library cannot run is an error naming the tensor, not a kernel abort. */
 int32_t loom_kernels_supports(int64_t dtype);

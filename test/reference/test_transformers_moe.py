@@ -1,0 +1,200 @@
+"""Mixtures of experts against transformers: each tiny configuration keeps its family's routing and layer
+pattern; transformers writes config.json, the weights are random and saved under transformers' own names
+(transformers 5 stores the experts fused, `mlp.experts.gate_up_proj` [E, 2I, d], and a second file stores
+them per expert, as checkpoints on the Hub do); `loom import config.json` writes the spec and
+`loom logits` must give transformers' logits, with the experts run token by token
+(`loom compile --moe-grouped-matmul=false`) and as grouped products (the default pipeline).
+
+Routers are random, so no two experts tie at the k-th place (ties would make transformers' choice
+unspecified, docs/moe-mla-reference.md 1.3).
+
+Tolerances (max-abs over every position's logits):
+  1e-4  Loom vs transformers: both float32; summation orders differ.
+  1e-5  incremental decode vs one batched pass; grouped vs token-by-token experts.
+"""
+import subprocess
+
+import pytest
+
+VS_TRANSFORMERS = 1e-4
+SAME_MODEL = 1e-5
+
+
+def _common(**overrides):
+    values = dict(vocab_size=300, hidden_size=64, intermediate_size=96, num_hidden_layers=3,
+                  num_attention_heads=4, num_key_value_heads=2, head_dim=16, max_position_embeddings=256,
+                  rms_norm_eps=1e-6, attention_dropout=0.0, bos_token_id=None, eos_token_id=None,
+                  pad_token_id=None, rope_parameters={"rope_type": "default", "rope_theta": 1e6})
+    values.update(overrides)
+    return values
+
+
+def qwen3_moe(t):
+    # Qwen3-30B-A3B's structure: every layer sparse, top-k renormalised.
+    return t.Qwen3MoeConfig(**_common(num_experts=8, num_experts_per_tok=2, moe_intermediate_size=48,
+                                      norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[],
+                                      tie_word_embeddings=False))
+
+
+def qwen3_moe_mixed(t):
+    # Sparse every second layer except layer 3, dense elsewhere; weights not renormalised; top-4 of 16.
+    return t.Qwen3MoeConfig(**_common(num_hidden_layers=5, num_experts=16, num_experts_per_tok=4,
+                                      moe_intermediate_size=32, norm_topk_prob=False, decoder_sparse_step=2,
+                                      mlp_only_layers=[3], tie_word_embeddings=True))
+
+
+CONFIGS = {"qwen3-moe": qwen3_moe, "qwen3-moe-mixed": qwen3_moe_mixed}
+SPEC_MUST_HAVE = {
+    "qwen3-moe": ["ffn = MoE(experts = 8, top_k = 2, hidden = 48", "normalize = true"],
+    "qwen3-moe-mixed": ["ffn = MoE(experts = 16, top_k = 4, hidden = 32", "normalize = false",
+                        "dense_ffn = SwiGLU(hidden = 96)", "{ ffn = dense_ffn }"],
+}
+
+
+def per_expert(tensors, torch):
+    """transformers 5's fused experts written back one tensor per expert, as Hub checkpoints hold them."""
+    out = {}
+    for key, value in tensors.items():
+        if key.endswith("mlp.experts.gate_up_proj"):
+            prefix = key[: -len("gate_up_proj")]
+            half = value.shape[1] // 2
+            for e in range(value.shape[0]):
+                out[f"{prefix}{e}.gate_proj.weight"] = value[e, :half].contiguous()
+                out[f"{prefix}{e}.up_proj.weight"] = value[e, half:].contiguous()
+        elif key.endswith("mlp.experts.down_proj"):
+            prefix = key[: -len("down_proj")]
+            for e in range(value.shape[0]):
+                out[f"{prefix}{e}.down_proj.weight"] = value[e].contiguous()
+        else:
+            out[key] = value
+    return out
+
+
+class MoeCase:
+    def __init__(self, name, ref, loom, workdir):
+        torch, t = ref.torch, ref.transformers
+        self.ref, self.loom, self.dir = ref, loom, workdir
+        config = CONFIGS[name](t)
+        config.save_pretrained(workdir)
+        self.vocab = config.vocab_size
+        with torch.device("meta"):
+            skeleton = t.AutoModelForCausalLM.from_config(config)
+        gen = torch.Generator().manual_seed(sum(map(ord, name)))
+        tensors = {}
+        for key, value in skeleton.state_dict().items():
+            if "rotary_emb" in key or (config.tie_word_embeddings and key == "lm_head.weight"):
+                continue
+            shape = tuple(value.shape)
+            if key.endswith("norm.weight"):
+                w = 0.5 + torch.rand(shape, generator=gen)
+            elif key.endswith("embed_tokens.weight") or key == "lm_head.weight":
+                w = (0.8 / config.hidden_size ** 0.5) * torch.randn(shape, generator=gen)
+            elif key.endswith("mlp.gate.weight"):  # routers spread wide, so that the top-k is never a near-tie
+                w = 0.5 * torch.randn(shape, generator=gen)
+            else:
+                w = 0.08 * torch.randn(shape, generator=gen)
+            tensors[key] = w.contiguous()
+        self.weights = workdir / "model.safetensors"
+        ref.safetensors_torch.save_file(tensors, str(self.weights), metadata={"format": "pt"})
+        self.per_expert_weights = workdir / "per-expert.safetensors"
+        ref.safetensors_torch.save_file(per_expert(tensors, torch), str(self.per_expert_weights),
+                                        metadata={"format": "pt"})
+        self.model = t.AutoModelForCausalLM.from_pretrained(workdir, dtype=torch.float32,
+                                                            attn_implementation="eager")
+        self.model.eval()
+
+        self.spec = workdir / "imported.loom"
+        result = subprocess.run([str(loom.binary), "import", str(workdir / "config.json"), "-o", str(self.spec)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"loom import failed:\n{result.stderr}"
+        assert "warning" not in result.stderr, result.stderr
+        # The same spec with the experts run token by token.
+        self.ungrouped = workdir / "ungrouped.so"
+        result = subprocess.run([str(loom.binary), "compile", str(self.spec), "--moe-grouped-matmul=false", "-o",
+                                 str(self.ungrouped)], capture_output=True, text=True)
+        assert result.returncode == 0, f"loom compile failed:\n{result.stderr}"
+        self._loom = {}
+
+    def tokens(self, n):
+        return [int(i) for i in self.ref.np.random.default_rng(n).integers(0, self.vocab, size=n)]
+
+    def hf_logits(self, tokens):
+        torch = self.ref.torch
+        with torch.no_grad():
+            return self.model(input_ids=torch.tensor([tokens]), use_cache=False).logits[0].numpy()
+
+    def loom_logits(self, tokens, decode_from=None, grouped=True, weights=None):
+        weights = weights or self.weights
+        key = (len(tokens), decode_from, grouped, str(weights))
+        if key not in self._loom:
+            out = self.dir / f"logits-{len(self._loom)}.f32"
+            target = self.spec if grouped else self.ungrouped
+            self._loom[key] = self.loom.logits(target, weights, tokens, out, self.vocab, decode_from)
+        return self._loom[key]
+
+
+@pytest.fixture(scope="module")
+def moe_case(ref, loom, tmp_path_factory):
+    cases = {}
+
+    def get(name):
+        if name not in cases:
+            cases[name] = MoeCase(name, ref, loom, tmp_path_factory.mktemp(name))
+        return cases[name]
+
+    return get
+
+
+def max_abs(a, b):
+    assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
+    return float(abs(a.astype("float64") - b.astype("float64")).max())
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_imported_spec_states_the_experts(name, moe_case):
+    text = moe_case(name).spec.read_text()
+    for needle in SPEC_MUST_HAVE[name]:
+        assert needle in text, f"{name}: the imported spec lacks '{needle}':\n{text}"
+
+
+@pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "token-by-token"])
+@pytest.mark.parametrize("n_tokens", [7, 70])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_logits_match_transformers(name, n_tokens, grouped, moe_case, record_diff):
+    case = moe_case(name)
+    tokens = case.tokens(n_tokens)
+    expected = case.hf_logits(tokens)
+    got = case.loom_logits(tokens, grouped=grouped)
+    diff = max_abs(got, expected)
+    how = "grouped" if grouped else "token-by-token"
+    record_diff(f"{name} n={n_tokens} {how} experts vs transformers", diff, VS_TRANSFORMERS)
+    assert diff <= VS_TRANSFORMERS, f"{name}, {n_tokens} tokens, {how}: max-abs {diff:.3e}\n{case.spec.read_text()}"
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_per_expert_checkpoint_loads_the_same_model(name, moe_case):
+    case = moe_case(name)
+    tokens = case.tokens(7)
+    assert max_abs(case.loom_logits(tokens, weights=case.per_expert_weights), case.loom_logits(tokens)) == 0.0
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_grouped_matches_token_by_token(name, moe_case, record_diff):
+    case = moe_case(name)
+    tokens = case.tokens(70)
+    diff = max_abs(case.loom_logits(tokens), case.loom_logits(tokens, grouped=False))
+    record_diff(f"{name} n=70 grouped vs token-by-token experts", diff, SAME_MODEL)
+    assert diff <= SAME_MODEL
+
+
+@pytest.mark.parametrize("grouped", [True, False], ids=["grouped", "token-by-token"])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_incremental_decode_matches_batched(name, grouped, moe_case, record_diff):
+    case = moe_case(name)
+    tokens = case.tokens(70)
+    batched = case.loom_logits(tokens, grouped=grouped)
+    incremental = case.loom_logits(tokens, decode_from=5, grouped=grouped)
+    diff = max_abs(incremental, batched)
+    how = "grouped" if grouped else "token-by-token"
+    record_diff(f"{name} n=70 decode-from 5 vs batched ({how})", diff, SAME_MODEL)
+    assert diff <= SAME_MODEL
