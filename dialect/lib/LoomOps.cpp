@@ -202,6 +202,11 @@ LogicalResult QKNormRoPEOp::verify() {
 
 LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, CacheKind kind, int64_t window,
                                   int64_t kvHeads, int64_t keyDim, int64_t valueDim) {
+  if (kind == CacheKind::latent && (kvHeads != 1 || keyDim <= 0 || valueDim != 0 || window != 0))
+    return emitError() << "a latent cache has one head of key_dim values, no value_dim and no window, got kv_heads "
+                       << kvHeads << ", key_dim " << keyDim << ", value_dim " << valueDim << ", window " << window;
+  if (kind == CacheKind::latent)
+    return success();
   if (kvHeads <= 0 || keyDim <= 0 || valueDim <= 0)
     return emitError() << "expects positive kv_heads, key_dim and value_dim, got " << kvHeads << ", " << keyDim
                        << ", " << valueDim;
@@ -221,14 +226,21 @@ LogicalResult KVCacheOp::verify() {
 }
 
 LogicalResult CacheAppendOp::verify() {
-  for (auto [value, what] : {std::pair{getKey(), "key"}, {getValue(), "value"}})
-    if (failed(verifyActivation(*this, value.getType(), what, 3)))
-      return failure();
+  if (failed(verifyActivation(*this, getKey().getType(), "key", 3)))
+    return failure();
   KVCacheType cache = getCache().getType();
-  ArrayRef<int64_t> k = shapeOf(getKey()), v = shapeOf(getValue());
+  ArrayRef<int64_t> k = shapeOf(getKey());
   if (k[1] != cache.getKvHeads() || k[2] != cache.getKeyDim())
     return emitOpError() << "key must be [?, " << cache.getKvHeads() << ", " << cache.getKeyDim() << "] for "
                          << cache << ", got " << getKey().getType();
+  // A latent cache's row is all key: its values are part of it.
+  if ((cache.getKind() == CacheKind::latent) != !getValue())
+    return emitOpError() << (getValue() ? "takes no value for " : "needs a value for ") << cache;
+  if (!getValue())
+    return success();
+  if (failed(verifyActivation(*this, getValue().getType(), "value", 3)))
+    return failure();
+  ArrayRef<int64_t> v = shapeOf(getValue());
   if (v[1] != cache.getKvHeads() || v[2] != cache.getValueDim())
     return emitOpError() << "value must be [?, " << cache.getKvHeads() << ", " << cache.getValueDim() << "] for "
                          << cache << ", got " << getValue().getType();
@@ -264,6 +276,61 @@ LogicalResult AttendOp::verify() {
   double scale = getScale().convertToDouble();
   if (!(scale > 0.0) || !std::isfinite(scale))
     return emitOpError() << "expects a positive finite scale, got " << scale;
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (failed(verifyActivation(*this, getInput().getType(), "input", rank)) ||
+      failed(verifyActivation(*this, getResult().getType(), "result", rank)))
+    return failure();
+  if (shapeOf(getInput()).drop_back() != shapeOf(getResult()).drop_back())
+    return emitOpError() << "may only narrow the innermost dimension, got " << getInput().getType() << " -> "
+                         << getResult().getType();
+  int64_t offset = static_cast<int64_t>(getOffset());
+  if (offset < 0 || offset + innermost(getResult()) > innermost(getInput()))
+    return emitOpError() << "takes " << innermost(getResult()) << " values from offset " << offset << " of "
+                         << innermost(getInput());
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getResult().getType()).getRank();
+  for (auto [value, what] : {std::pair{getLhs(), "lhs"}, {getRhs(), "rhs"}, {getResult(), "result"}})
+    if (failed(verifyActivation(*this, value.getType(), what, rank)))
+      return failure();
+  if (shapeOf(getLhs()).drop_back() != shapeOf(getResult()).drop_back() ||
+      shapeOf(getRhs()).drop_back() != shapeOf(getResult()).drop_back() ||
+      innermost(getLhs()) + innermost(getRhs()) != innermost(getResult()))
+    return emitOpError() << "expects the result to be the operands side by side, got " << getLhs().getType() << ", "
+                         << getRhs().getType() << " -> " << getResult().getType();
+  return success();
+}
+
+LogicalResult MLAttendOp::verify() {
+  for (auto [value, what] : {std::pair{getQNope(), "q_nope"}, {getQPe(), "q_pe"}, {getResult(), "result"}})
+    if (failed(verifyActivation(*this, value.getType(), what, 3)))
+      return failure();
+  KVCacheType cache = getCache().getType();
+  if (cache.getKind() != CacheKind::latent)
+    return emitOpError() << "reads a latent cache, got " << cache;
+  ArrayRef<int64_t> qn = shapeOf(getQNope()), qp = shapeOf(getQPe()), out = shapeOf(getResult());
+  int64_t heads = qn[1], nope = qn[2], rope = qp[2], value = out[2];
+  if (qp[1] != heads || out[1] != heads)
+    return emitOpError() << "expects q_pe and the result for " << heads << " heads";
+  int64_t rank = cache.getKeyDim() - rope;
+  if (rank <= 0)
+    return emitOpError() << "a latent row of " << cache.getKeyDim() << " leaves no room beside the " << rope
+                         << " RoPE values";
+  ArrayRef<int64_t> kvb = shapeOf(getKvB());
+  if (kvb.size() != 2 || kvb[0] != heads * (nope + value) || kvb[1] != rank)
+    return emitOpError() << "expects kv_b of shape [" << heads * (nope + value) << ", " << rank << "], got "
+                         << getKvB().getType();
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale))
+    return emitOpError() << "expects a positive finite scale, got " << scale;
+  if (getAbsorbMaxTokens() < 0)
+    return emitOpError() << "expects a non-negative absorb_max_tokens, got " << getAbsorbMaxTokens();
   return success();
 }
 

@@ -68,6 +68,17 @@ static const ParamInfo kYarnScalingParams[] = {
       {"output_gate", ParamType::Bool, false, {}}
 static const ParamInfo kGQAParams[] = {{"kv_heads", ParamType::Int, true, {}}, LOOM_ATTENTION_PARAMS};
 static const ParamInfo kAttentionParams[] = {LOOM_ATTENTION_PARAMS};
+static const ParamInfo kMLAParams[] = {
+    {"heads", ParamType::Int, true, {}},
+    {"q_lora_rank", ParamType::Int, false, {}},
+    {"kv_lora_rank", ParamType::Int, true, {}},
+    {"nope_dim", ParamType::Int, true, {}},
+    {"rope_dim", ParamType::Int, true, {}},
+    {"value_dim", ParamType::Int, true, {}},
+    {"rope", ParamType::Rope, true, {}},
+    {"norm", ParamType::Norm, false, {}},
+    {"scale", ParamType::Number, false, {}},
+};
 #undef LOOM_ATTENTION_PARAMS
 static const ParamInfo kFFNParams[] = {
     {"hidden", ParamType::Int, true, {}},
@@ -107,6 +118,7 @@ static const ConstructorInfo kConstructors[] = {
     {"GQA", Constructor::GQA, ComponentFamily::Attention, kGQAParams},
     {"MHA", Constructor::MHA, ComponentFamily::Attention, kAttentionParams},
     {"MQA", Constructor::MQA, ComponentFamily::Attention, kAttentionParams},
+    {"MLA", Constructor::MLA, ComponentFamily::Attention, kMLAParams},
     {"SwiGLU", Constructor::SwiGLU, ComponentFamily::FFN, kFFNParams},
     {"GeGLU", Constructor::GeGLU, ComponentFamily::FFN, kFFNParams},
     {"GeluMLP", Constructor::GeluMLP, ComponentFamily::FFN, kFFNParams},
@@ -180,6 +192,7 @@ private:
   RopeSpec buildRope();
   RopeScalingSpec buildRopeScaling();
   AttentionSpec buildAttention();
+  AttentionSpec buildMLA();
   FFNSpec buildFFN();
   MoESpec buildMoE();
   /// Checks the parts of the RoPE that depend on head_dim.
@@ -367,7 +380,40 @@ void SpecBuilder::checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &
                         " = " + formatNumber(rotated) + " dimensions; that must be an even integer");
 }
 
+AttentionSpec SpecBuilder::buildMLA() {
+  AttentionSpec attn;
+  attn.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  MLASpec mla;
+  attn.heads = attn.kvHeads = dimension("heads").value_or(0);
+  if (component.findArg("q_lora_rank"))
+    mla.qLoraRank = dimension("q_lora_rank").value_or(0);
+  mla.kvLoraRank = dimension("kv_lora_rank").value_or(0);
+  mla.nopeDim = dimension("nope_dim").value_or(0);
+  mla.ropeDim = dimension("rope_dim").value_or(0);
+  mla.valueDim = dimension("value_dim").value_or(0);
+  if (const ComponentArg *arg = valid("norm"); arg && arg->value.is(Value::Kind::Component))
+    mla.norm = std::get<NormSpec>(arg->value.getComponent().spec);
+  if (const ComponentArg *arg = valid("rope")) {
+    if (!arg->value.is(Value::Kind::Component)) {
+      failAt(*arg, "MLA needs RoPE for its decoupled key (rope_dim values)");
+    } else {
+      attn.rope = std::get<RopeSpec>(arg->value.getComponent().spec);
+      if (attn.rope->fraction != 1.0)
+        failAt(*arg, "MLA rotates all rope_dim values: its RoPE takes no fraction");
+      else if (mla.ropeDim % 2 != 0)
+        failAt(*component.findArg("rope_dim"), "rope_dim (" + Twine(mla.ropeDim) + ") must be even");
+    }
+  }
+  attn.headDim = mla.nopeDim + mla.ropeDim;
+  attn.valueDim = mla.valueDim;
+  attn.scale = positiveNumber("scale", 0.0);
+  attn.mla = mla;
+  return attn;
+}
+
 AttentionSpec SpecBuilder::buildAttention() {
+  if (ctor.kind == Constructor::MLA)
+    return buildMLA();
   AttentionSpec attn;
   attn.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
   std::optional<int64_t> heads = dimension("heads");

@@ -25,7 +25,7 @@ inline constexpr int64_t kMaxDimension = int64_t(1) << 31;
 
 enum class ComponentFamily { Norm, Rope, RopeScaling, Attention, FFN };
 
-enum class Constructor { RMSNorm, LayerNorm, RoPE, Linear, Llama3, Yarn, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP, MoE };
+enum class Constructor { RMSNorm, LayerNorm, RoPE, Linear, Llama3, Yarn, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP, MoE, MLA };
 
 enum class ParamType {
   Int,

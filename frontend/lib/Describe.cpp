@@ -47,8 +47,13 @@ static void printRopeScaling(raw_ostream &os, const RopeScalingSpec &s) {
 }
 
 static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
-  StringRef kind = attn.kvHeads == attn.heads ? "MHA" : attn.kvHeads == 1 ? "MQA" : "GQA";
-  os << kind << "(" << attn.heads << "/" << attn.kvHeads << " heads x " << attn.headDim;
+  if (const std::optional<MLASpec> &mla = attn.mla) {
+    os << "MLA(" << attn.heads << " heads, q rank " << mla->qLoraRank << ", kv rank " << mla->kvLoraRank
+       << ", nope " << mla->nopeDim << " + rope " << mla->ropeDim << ", value " << mla->valueDim;
+  } else {
+    StringRef kind = attn.kvHeads == attn.heads ? "MHA" : attn.kvHeads == 1 ? "MQA" : "GQA";
+    os << kind << "(" << attn.heads << "/" << attn.kvHeads << " heads x " << attn.headDim;
+  }
   if (attn.rope) {
     os << ", rope " << (attn.rope->style == RopeStyle::Half ? "half" : "interleaved")
        << " theta=" << frontend::formatNumber(attn.rope->theta);

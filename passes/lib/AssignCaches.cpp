@@ -26,7 +26,8 @@ namespace {
 // The dialect's cache kinds are the ABI's: checked here, where the one becomes the other.
 static_assert(static_cast<int>(CacheKind::full) == LOOM_CACHE_FULL &&
               static_cast<int>(CacheKind::ring) == LOOM_CACHE_RING &&
-              static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK);
+              static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK &&
+              static_cast<int>(CacheKind::latent) == LOOM_CACHE_LATENT);
 
 /// The model's dimensions from the frontend's `loom.model` dictionary.
 FailureOr<ModelDescriptor> describeModel(func::FuncOp forward) {

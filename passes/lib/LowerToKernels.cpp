@@ -365,8 +365,11 @@ struct LowerCacheAppend : KernelPattern<CacheAppendOp> {
                                 ConversionPatternRewriter &rewriter) const override {
     KernelCalls kernels = calls(rewriter);
     Location loc = append.getLoc();
-    LOOM_KERNEL_CALL(kernels, loc, loom_k_kv_store, adaptor.getKey(), adaptor.getValue(), abi(append, NumTokens),
-                     kernels.i64(loc, rowElements(append.getKey())), kernels.i64(loc, rowElements(append.getValue())),
+    // A latent cache's rows are all key (no value).
+    Value value = append.getValue() ? adaptor.getValue() : kernels.null(loc);
+    int64_t valueElements = append.getValue() ? rowElements(append.getValue()) : 0;
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_kv_store, adaptor.getKey(), value, abi(append, NumTokens),
+                     kernels.i64(loc, rowElements(append.getKey())), kernels.i64(loc, valueElements),
                      adaptor.getStart(), adaptor.getCache());
     rewriter.replaceOp(append, adaptor.getCache());
     return success();
@@ -388,6 +391,59 @@ struct LowerAttend : KernelPattern<AttendOp> {
                      kernels.f32(loc, a.getSoftcap().convertToDouble()), orNull(kernels, loc, adaptor.getSinks()),
                      kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()), out);
     rewriter.replaceOp(a, out);
+    return success();
+  }
+};
+
+struct LowerMLAttend : KernelPattern<MLAttendOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(MLAttendOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = a.getLoc();
+    Value out = scratchFor(rewriter, loc, a.getResult());
+    auto qn = cast<RankedTensorType>(a.getQNope().getType()).getShape();
+    int64_t rope = innermost(a.getQPe()), value = innermost(a.getResult());
+    int64_t rank = a.getCache().getType().getKeyDim() - rope;
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_mla_attention, adaptor.getQNope(), adaptor.getQPe(), abi(a, NumTokens),
+                     adaptor.getStart(), adaptor.getCache(), adaptor.getKvB(), kernels.i64(loc, qn[1]),
+                     kernels.i64(loc, qn[2]), kernels.i64(loc, rope), kernels.i64(loc, value), kernels.i64(loc, rank),
+                     kernels.f32(loc, a.getScale().convertToDouble()),
+                     kernels.i64(loc, static_cast<int64_t>(a.getAbsorbMaxTokens())), out);
+    rewriter.replaceOp(a, out);
+    return success();
+  }
+};
+
+/// A slice copies its columns of each row.
+struct LowerSlice : KernelPattern<SliceOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(SliceOp s, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = s.getLoc();
+    Value out = scratchFor(rewriter, loc, s.getResult());
+    int64_t width = innermost(s.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getInput(), rows(kernels, loc, s, s.getInput()),
+                     kernels.i64(loc, innermost(s.getInput())), kernels.i64(loc, static_cast<int64_t>(s.getOffset())),
+                     kernels.i64(loc, width), out, kernels.i64(loc, width), kernels.i64(loc, 0));
+    rewriter.replaceOp(s, out);
+    return success();
+  }
+};
+
+/// A concatenation copies each operand into its columns.
+struct LowerConcat : KernelPattern<ConcatOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(ConcatOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = c.getLoc();
+    Value out = scratchFor(rewriter, loc, c.getResult());
+    Value rowCount = rows(kernels, loc, c, c.getResult());
+    int64_t lhs = innermost(c.getLhs()), rhs = innermost(c.getRhs()), width = innermost(c.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getLhs(), rowCount, kernels.i64(loc, lhs),
+                     kernels.i64(loc, 0), kernels.i64(loc, lhs), out, kernels.i64(loc, width), kernels.i64(loc, 0));
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getRhs(), rowCount, kernels.i64(loc, rhs),
+                     kernels.i64(loc, 0), kernels.i64(loc, rhs), out, kernels.i64(loc, width), kernels.i64(loc, lhs));
+    rewriter.replaceOp(c, out);
     return success();
   }
 };
@@ -528,7 +584,8 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
                LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu, LowerRoute,
-               LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine>(converter, state);
+               LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine, LowerMLAttend,
+               LowerSlice, LowerConcat>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                              LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);

@@ -19,6 +19,8 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
     pm.addPass(createLoomFuseQKNormRoPEPass());
   if (options.specializeAttention)
     pm.addPass(createLoomSpecializeAttentionPass());
+  if (options.absorbMLA)
+    pm.addPass(createLoomAbsorbMLAPass());
   if (options.moeGroupedMatmul)
     pm.addPass(createLoomMoeGroupedMatmulPass());
   if (!options.lower)

@@ -63,7 +63,8 @@ std::vector<TensorSlice> expertRowSlices(const TensorLocation &location) {
   const size_t rowBytes = expertBytes / size_t(tensor.shape[1]);
   std::vector<TensorSlice> slices;
   for (size_t e = 0; e < experts; ++e)
-    slices.push_back({&tensor, e * expertBytes + size_t(location.firstRow) * rowBytes, size_t(location.rows) * rowBytes});
+    slices.push_back(
+        {&tensor, e * expertBytes + size_t(location.firstRow) * rowBytes, size_t(location.rows) * rowBytes});
   return slices;
 }
 
@@ -387,7 +388,7 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
         runs.push_back({tensor.data + e * expertBytes + size_t(location.firstRow) * rowBytes,
                         size_t(location.rows) * rowBytes});
       if (!store.setFromRuns(size_t(i), desc.weights[i], int64_t(tensor.type), ggmlTypeName(tensor.type), runs, path,
-                             std::string(tensor.name)))
+                             desc.weights[i].name))
         return false;
       continue;
     }

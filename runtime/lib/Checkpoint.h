@@ -16,7 +16,9 @@ namespace loom::rt {
 /// manifest: a missing, mis-shaped or extra tensor is an error. Tensors may be
 /// named as the manifest names them or as transformers does (HfNames.h). A file that
 /// starts with the GGUF magic is read as GGUF (Gguf.h), its tensor names
-/// mapped to the manifest's by GgufNames.cpp.
+/// mapped to the manifest's by GgufNames.cpp. Fused tensors are split into
+/// their parts (FusedWeights.h); an MoE layer's experts, stored one tensor per
+/// expert, are stacked into the manifest's [E, ...] weight (StackedWeights.h).
 bool loadCheckpoint(const loom_model_desc &desc, const std::string &path, WeightStore &store);
 
 } // namespace loom::rt

@@ -64,16 +64,19 @@ bool validateCaches(const loom_model_desc &desc) {
   for (int64_t i = 0; i < desc.n_caches; ++i) {
     const loom_cache_desc &cache = desc.caches[i];
     int64_t rowElements, rowBytes;
-    if (cache.kv_heads <= 0 || cache.key_dim <= 0 || cache.value_dim <= 0 ||
+    // A latent cache (MLA) keeps one row of key_dim values per position and no values.
+    const bool latent = cache.kind == LOOM_CACHE_LATENT;
+    if (cache.kv_heads <= 0 || cache.key_dim <= 0 || (latent ? cache.value_dim != 0 || cache.kv_heads != 1
+                                                              : cache.value_dim <= 0) ||
         __builtin_add_overflow(cache.key_dim, cache.value_dim, &rowElements) ||
         __builtin_mul_overflow(cache.kv_heads, rowElements, &rowElements) ||
         __builtin_mul_overflow(rowElements, int64_t(sizeof(float)), &rowBytes) ||
         __builtin_add_overflow(bytesPerToken, rowBytes, &bytesPerToken))
       return fail("invalid model descriptor: cache {} has {} heads of {} key and {} value elements", i,
                   cache.kv_heads, cache.key_dim, cache.value_dim);
-    if (cache.kind != LOOM_CACHE_FULL && cache.kind != LOOM_CACHE_RING && cache.kind != LOOM_CACHE_CHUNK)
+    if (cache.kind != LOOM_CACHE_FULL && cache.kind != LOOM_CACHE_RING && cache.kind != LOOM_CACHE_CHUNK && !latent)
       return fail("invalid model descriptor: cache {} has unknown kind {}", i, cache.kind);
-    if ((cache.kind == LOOM_CACHE_FULL) != (cache.window == 0) || cache.window < 0 ||
+    if ((cache.kind == LOOM_CACHE_FULL || latent) != (cache.window == 0) || cache.window < 0 ||
         cache.window > desc.max_context)
       return fail("invalid model descriptor: cache {} of kind {} has window {}", i, cache.kind, cache.window);
   }

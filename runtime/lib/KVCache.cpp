@@ -11,7 +11,7 @@
 using namespace loom::rt;
 
 int64_t loom::rt::cacheRows(const loom_model_desc &desc, const loom_cache_desc &cache, int64_t capacity) {
-  if (cache.kind == LOOM_CACHE_FULL)
+  if (cache.kind == LOOM_CACHE_FULL || cache.kind == LOOM_CACHE_LATENT)
     return capacity;
   return std::min(capacity, cache.window + desc.max_chunk - 1);
 }
@@ -21,7 +21,7 @@ int64_t loom::rt::earliestTruncation(const loom_kv_cache &cache) {
   for (int64_t i = 0; i < cache.desc->n_caches; ++i) {
     const loom_cache_desc &c = cache.desc->caches[i];
     const int64_t rows = cache.views[size_t(i)].rows;
-    if (c.kind == LOOM_CACHE_FULL || cache.position <= rows)
+    if (c.kind == LOOM_CACHE_FULL || c.kind == LOOM_CACHE_LATENT || cache.position <= rows)
       continue; // nothing overwritten yet
     // Rows hold positions [position - rows, position). A query at p needs keys from p - window + 1 (ring) or
     // from the start of its chunk (chunk), so p may restart there only if those keys are still held.

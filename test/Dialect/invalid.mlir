@@ -440,3 +440,58 @@ func.func @combine_width(%y: tensor<?x2x64xf32>, %o: tensor<?x2xi32>, %w: tensor
   %r = loom.moe_combine %y, %o, %w : tensor<?x2xf32> : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x32xf32>
   return
 }
+
+// -----
+
+func.func @latent_cache_values(%c: !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 4>) {
+  // expected-error @-1 {{a latent cache has one head of key_dim values, no value_dim and no window, got kv_heads 1, key_dim 36, value_dim 4, window 0}}
+  return
+}
+
+// -----
+
+func.func @latent_append_value(%c: !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 0>, %k: tensor<?x1x36xf32>, %s: index) {
+  // expected-error @+1 {{takes no value for}}
+  %c1 = loom.cache_append %c, %k, %k at %s : !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 0>, tensor<?x1x36xf32>, tensor<?x1x36xf32>
+  return
+}
+
+// -----
+
+func.func @full_append_no_value(%c: !loom.kv_cache<full, window = 0, kv_heads = 1, key_dim = 8, value_dim = 8>, %k: tensor<?x1x8xf32>, %s: index) {
+  // expected-error @+1 {{needs a value for}}
+  %c1 = loom.cache_append %c, %k at %s : !loom.kv_cache<full, window = 0, kv_heads = 1, key_dim = 8, value_dim = 8>, tensor<?x1x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_range(%x: tensor<?x12xf32>) {
+  // expected-error @+1 {{takes 8 values from offset 8 of 12}}
+  %y = loom.slice %x [8] : tensor<?x12xf32> -> tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_width(%a: tensor<?x1x8xf32>, %b: tensor<?x1x4xf32>) {
+  // expected-error @+1 {{expects the result to be the operands side by side}}
+  %y = loom.concat %a, %b : tensor<?x1x8xf32>, tensor<?x1x4xf32> -> tensor<?x1x13xf32>
+  return
+}
+
+// -----
+
+func.func @mla_cache_kind(%qn: tensor<?x2x8xf32>, %qp: tensor<?x2x4xf32>, %c: !loom.kv_cache<full, window = 0, kv_heads = 1, key_dim = 36, value_dim = 8>, %w: tensor<32x32xf32>, %s: index) {
+  // expected-error @+1 {{reads a latent cache}}
+  %a = loom.mla_attend %qn, %qp, %c, %w at %s {scale = 0.2 : f64} : tensor<?x2x8xf32>, tensor<?x2x4xf32>, !loom.kv_cache<full, window = 0, kv_heads = 1, key_dim = 36, value_dim = 8>, tensor<32x32xf32> -> tensor<?x2x8xf32>
+  return
+}
+
+// -----
+
+func.func @mla_kv_b(%qn: tensor<?x2x8xf32>, %qp: tensor<?x2x4xf32>, %c: !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 0>, %w: tensor<32x32xf32>, %s: index) {
+  // expected-error @+1 {{expects kv_b of shape [36, 32], got 'tensor<32x32xf32>'}}
+  %a = loom.mla_attend %qn, %qp, %c, %w at %s {scale = 0.2 : f64} : tensor<?x2x8xf32>, tensor<?x2x4xf32>, !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 0>, tensor<32x32xf32> -> tensor<?x2x10xf32>
+  return
+}

@@ -99,7 +99,8 @@ std::string encode(const std::vector<float> &values, const std::string &dtype) {
 /// The tensor of expert e of stacked weight i.
 TensorBlob expertTensor(size_t i, int64_t e, const std::string &dtype = "F32") {
   const std::vector<int64_t> shape = shapeOf(kMoeWeights[i]);
-  return {expertName(i, e), dtype, std::vector<int64_t>(shape.begin() + 1, shape.end()), encode(expertValues(i, e), dtype)};
+  return {expertName(i, e), dtype, std::vector<int64_t>(shape.begin() + 1, shape.end()),
+          encode(expertValues(i, e), dtype)};
 }
 
 /// A Hub checkpoint of the layer: one tensor per expert, the shared expert named `shared` ("shared_expert" as
@@ -291,8 +292,9 @@ TEST_F(MoeWeightLoadingTest, ExpertsGivenStackedAndPerExpert) {
                      encodeF32(fusedGateUpValues())});
   expectLoadError(write("model.safetensors", safetensorsFile(tensors)),
                   "the model's 'layers.0.ffn.experts.gate_proj.weight' is given both stacked "
-                  "('model.layers.0.mlp.experts.gate_up_proj') and per expert ('layers.0.ffn.experts.0.gate_proj.weight' "
-                  "(Hugging Face 'model.layers.0.mlp.experts.0.gate_proj.weight'))");
+                  "('model.layers.0.mlp.experts.gate_up_proj') and per expert "
+                  "('layers.0.ffn.experts.0.gate_proj.weight' (Hugging Face "
+                  "'model.layers.0.mlp.experts.0.gate_proj.weight'))");
 }
 
 TEST_F(MoeWeightLoadingTest, ExpertOfAnotherShape) {
@@ -311,9 +313,10 @@ TEST_F(MoeWeightLoadingTest, ExpertOfAnotherDtype) {
   tensors.push_back(expertTensor(kGate, 2, "BF16"));
   expectLoadError(write("model.safetensors", safetensorsFile(tensors)),
                   "tensor 'layers.0.ffn.experts.2.gate_proj.weight' (Hugging Face "
-                  "'model.layers.0.mlp.experts.2.gate_proj.weight') is BF16 but 'layers.0.ffn.experts.0.gate_proj.weight' "
-                  "(Hugging Face 'model.layers.0.mlp.experts.0.gate_proj.weight') is F32: the experts stacked into "
-                  "the model's 'layers.0.ffn.experts.gate_proj.weight' must share a dtype");
+                  "'model.layers.0.mlp.experts.2.gate_proj.weight') is BF16 but "
+                  "'layers.0.ffn.experts.0.gate_proj.weight' (Hugging Face "
+                  "'model.layers.0.mlp.experts.0.gate_proj.weight') is F32: the experts stacked into the model's "
+                  "'layers.0.ffn.experts.gate_proj.weight' must share a dtype");
 }
 
 TEST_F(MoeWeightLoadingTest, StackedWeightMissingAltogether) {
@@ -572,8 +575,8 @@ TEST_F(GgufMoeLoadingTest, SplitsFusedGateUpExpertsPerExpert) {
   for (size_t i = 0; i < kGgufMoeWeightCount; ++i)
     if (i != kGgufGate && i != kGgufUp)
       builder.tensor(tensorOf(i));
-  builder.tensor({"blk.0.ffn_gate_up_exps.weight", {uint64_t(kGgufD), uint64_t(2 * kGgufHidden), uint64_t(kGgufExperts)},
-                  type, ggufData(fused, type)});
+  builder.tensor({"blk.0.ffn_gate_up_exps.weight",
+                  {uint64_t(kGgufD), uint64_t(2 * kGgufHidden), uint64_t(kGgufExperts)}, type, ggufData(fused, type)});
   const std::string path = write(builder.build());
   ASSERT_EQ(loom_model_load_weights(model.get(), path.c_str()), 0) << loom_last_error();
   const loom_tensor *weights = forwardWeights();

@@ -41,6 +41,9 @@ cl::opt<bool> specializeAttention("specialize-attention",
                                   cl::desc("Ring and chunk caches for windowed attention (=false for A/B runs)"),
                                   cl::init(true), cl::sub(sub));
 
+cl::opt<bool> absorbMLA("absorb-mla",
+                        cl::desc("MLA absorbed for decode and short chunks (=false: always expanded, for A/B runs)"),
+                        cl::init(true), cl::sub(sub));
 cl::opt<bool> moeGroupedMatmul("moe-grouped-matmul",
                                cl::desc("Routed experts as grouped GEMMs (=false: token by token, for A/B runs)"),
                                cl::init(true), cl::sub(sub));
@@ -57,6 +60,7 @@ int run() {
   request.pipeline.fuseQKNormRoPE = fuseQKNormRoPE;
   request.pipeline.foldCopies = foldCopies;
   request.pipeline.moeGroupedMatmul = moeGroupedMatmul;
+  request.pipeline.absorbMLA = absorbMLA;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;

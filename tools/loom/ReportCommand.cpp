@@ -151,7 +151,7 @@ int run() {
       // window plus one chunk's worth of rows for ring and chunk caches.
       loom::KVCacheType type = c.getType();
       int64_t rowBytes = type.getKvHeads() * (type.getKeyDim() + type.getValueDim()) * 4;
-      int64_t rows = type.getKind() == loom::CacheKind::full
+      int64_t rows = type.getKind() == loom::CacheKind::full || type.getKind() == loom::CacheKind::latent
                          ? contextLength
                          : std::min(contextLength, type.getWindow() + int64_t(maxChunk) - 1);
       if (std::optional<int64_t> layer = layerOf(c.getName())) {

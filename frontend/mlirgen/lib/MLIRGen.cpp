@@ -54,6 +54,9 @@ private:
   /// `rope`: the norm's weight follows the rows of a RoPE'd projection (a norm over all heads).
   Value norm(Location at, const NormSpec &norm, const std::string &prefix, Value input, RopeRowsAttr rope = {});
   Value attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input);
+  Value latentAttention(Location at, const AttentionSpec &attn, const MLASpec &mla, const std::string &prefix,
+                        Value input);
+  Value rope(const RopeSpec &rope, const std::string &prefix, int64_t rotary, Value heads);
   Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
   Value mixtureOfExperts(Location at, const FFNSpec &ffn, const MoESpec &moe, const std::string &prefix,
                          Value input);
@@ -110,32 +113,76 @@ Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, cons
                                     const char *which, Value heads) {
   if (attn.qkNorm && !attn.qkNorm->allHeads)
     heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
-  if (attn.rope) {
-    const RopeSpec &rope = *attn.rope;
-    Attribute scaling;
-    if (const std::optional<RopeScalingSpec> &s = rope.scaling) {
-      switch (s->kind) {
-      case RopeScalingKind::Linear:
-        scaling = RopeLinearAttr::get(&context, APFloat(s->factor));
-        break;
-      case RopeScalingKind::Llama3:
-        scaling = RopeLlama3Attr::get(&context, APFloat(s->factor), APFloat(s->lowFreqFactor),
-                                      APFloat(s->highFreqFactor), s->originalContext);
-        break;
-      case RopeScalingKind::Yarn:
-        scaling = RopeYarnAttr::get(&context, APFloat(s->factor), s->originalContext, APFloat(s->betaFast),
-                                    APFloat(s->betaSlow), APFloat(s->attentionFactor), s->truncate);
-        break;
-      }
-    }
-    heads = RoPEOp::create(builder, loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start,
-                           builder.getF64FloatAttr(rope.theta), RopePairingAttr::get(&context, pairingOf(rope)),
-                           builder.getI64IntegerAttr(rotaryDims(attn)), scaling);
-  }
+  if (attn.rope)
+    heads = rope(*attn.rope, prefix, rotaryDims(attn), heads);
   return heads;
 }
 
+Value ModelBuilder::rope(const RopeSpec &rope, const std::string &prefix, int64_t rotary, Value heads) {
+  Attribute scaling;
+  if (const std::optional<RopeScalingSpec> &s = rope.scaling) {
+    switch (s->kind) {
+    case RopeScalingKind::Linear:
+      scaling = RopeLinearAttr::get(&context, APFloat(s->factor));
+      break;
+    case RopeScalingKind::Llama3:
+      scaling = RopeLlama3Attr::get(&context, APFloat(s->factor), APFloat(s->lowFreqFactor),
+                                    APFloat(s->highFreqFactor), s->originalContext);
+      break;
+    case RopeScalingKind::Yarn:
+      scaling = RopeYarnAttr::get(&context, APFloat(s->factor), s->originalContext, APFloat(s->betaFast),
+                                  APFloat(s->betaSlow), APFloat(s->attentionFactor), s->truncate);
+      break;
+    }
+  }
+  return RoPEOp::create(builder, loc(rope.loc, prefix + ".rope"), heads.getType(), heads, start,
+                        builder.getF64FloatAttr(rope.theta), RopePairingAttr::get(&context, pairingOf(rope)),
+                        builder.getI64IntegerAttr(rotary), scaling);
+}
+
+/// MLA as DeepSeek V3 computes it: the queries through q_a (norm) q_b, split into their non-RoPE and RoPE
+/// parts; kv_a gives the compressed c (normed) and the shared key k_pe (rotated), cached together as one
+/// latent row; loom.mla_attend expands c by kv_b into each head's key and value (or, after loom-absorb-mla,
+/// absorbs kv_b into the query and output for short chunks).
+Value ModelBuilder::latentAttention(Location at, const AttentionSpec &attn, const MLASpec &mla,
+                                    const std::string &prefix, Value input) {
+  const int64_t heads = attn.heads, nope = mla.nopeDim, ropeDim = mla.ropeDim, value = mla.valueDim,
+                rank = mla.kvLoraRank;
+  Value q;
+  if (mla.qLoraRank > 0) {
+    Value compressed = linear(at, input, prefix + ".q_a_proj", mla.qLoraRank, /*bias=*/false);
+    compressed = norm(at, mla.norm, prefix + ".q_a_norm", compressed);
+    q = linear(at, compressed, prefix + ".q_b_proj", heads * (nope + ropeDim), /*bias=*/false);
+  } else {
+    q = linear(at, input, prefix + ".q_proj", heads * (nope + ropeDim), /*bias=*/false);
+  }
+  Value qh = SplitHeadsOp::create(builder, at, activation({heads, nope + ropeDim}), q);
+  Value qNope = SliceOp::create(builder, at, activation({heads, nope}), qh, builder.getI64IntegerAttr(0));
+  Value qPe = SliceOp::create(builder, at, activation({heads, ropeDim}), qh, builder.getI64IntegerAttr(nope));
+  qPe = rope(*attn.rope, prefix, ropeDim, qPe);
+
+  Value kva = linear(at, input, prefix + ".kv_a_proj", rank + ropeDim, /*bias=*/false);
+  Value c = SliceOp::create(builder, at, activation({rank}), kva, builder.getI64IntegerAttr(0));
+  c = norm(at, mla.norm, prefix + ".kv_a_norm", c);
+  Value kPe = SliceOp::create(builder, at, activation({ropeDim}), kva, builder.getI64IntegerAttr(rank));
+  kPe = rope(*attn.rope, prefix, ropeDim, SplitHeadsOp::create(builder, at, activation({1, ropeDim}), kPe));
+  Value row = ConcatOp::create(builder, at, activation({1, rank + ropeDim}),
+                               SplitHeadsOp::create(builder, at, activation({1, rank}), c), kPe);
+
+  auto cacheType = KVCacheType::get(&context, CacheKind::latent, 0, 1, rank + ropeDim, 0);
+  Value cache = KVCacheOp::create(builder, at, cacheType, builder.getStringAttr(prefix), IntegerAttr());
+  cache = CacheAppendOp::create(builder, at, cacheType, cache, row, Value(), start);
+  Value kvB = weight(at, prefix + ".kv_b_proj.weight", {heads * (nope + value), rank});
+  double scale = attn.scale > 0 ? attn.scale : 1.0 / std::sqrt(static_cast<double>(nope + ropeDim));
+  Value a = MLAttendOp::create(builder, at, activation({heads, value}), qNope, qPe, cache, kvB, start,
+                               builder.getF64FloatAttr(scale), builder.getI64IntegerAttr(0));
+  Value merged = MergeHeadsOp::create(builder, at, activation({heads * value}), a);
+  return linear(at, merged, prefix + ".o_proj", spec.dModel, /*bias=*/false);
+}
+
 Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std::string &prefix, Value input) {
+  if (attn.mla)
+    return latentAttention(at, attn, *attn.mla, prefix, input);
   int64_t valueDim = attn.valueHeadDim();
   int64_t qWidth = attn.heads * attn.headDim, kvWidth = attn.kvHeads * attn.headDim;
   int64_t outWidth = attn.heads * valueDim;

@@ -54,5 +54,6 @@ void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_el
   if (n == 0)
     return;
   storeRows(k, n, k_row_elems, start_pos, cache->rows, cache->dtype, cache->keys);
-  storeRows(v, n, v_row_elems, start_pos, cache->rows, cache->dtype, cache->values);
+  if (v_row_elems > 0) // a latent cache has no values
+    storeRows(v, n, v_row_elems, start_pos, cache->rows, cache->dtype, cache->values);
 }

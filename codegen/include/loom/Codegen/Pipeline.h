@@ -17,6 +17,8 @@ struct PipelineOptions {
   bool fuseQKNormRoPE = true;
   /// loom-specialize-attention: ring and chunk caches for windowed layers.
   bool specializeAttention = true;
+  /// loom-absorb-mla: MLA against the cached latent for decode and short chunks.
+  bool absorbMLA = true;
   /// loom-moe-grouped-matmul: routed experts as one grouped product per projection.
   bool moeGroupedMatmul = true;
   /// loom-plan-arena's copy folding: RoPE in place where its operand dies.

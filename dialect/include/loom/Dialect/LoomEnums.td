@@ -27,12 +27,14 @@ def Loom_RopePairing : I32EnumAttr<"RopePairing", "rotary dimension pairing", [
 def Loom_RopePairingAttr : EnumAttr<Loom_Dialect, Loom_RopePairing, "rope_style">;
 
 // What a KV cache keeps. Values match LOOM_CACHE_* in the model ABI (checked
-// where the lowering meets it); the latent (MLA) and recurrent (DeltaNet,
-// Mamba) kinds take the next values.
+// where the lowering meets it); the recurrent (DeltaNet, Mamba) kind takes the
+// next value.
 def Loom_CacheKind : I32EnumAttr<"CacheKind", "rows a KV cache keeps", [
     I32EnumAttrCase<"full", 0>,
     I32EnumAttrCase<"ring", 1>,
-    I32EnumAttrCase<"chunk", 2>
+    I32EnumAttrCase<"chunk", 2>,
+    // MLA: every position's compressed c_kv and shared RoPE key in one row (key_dim), no separate values
+    I32EnumAttrCase<"latent", 3>
   ]> {
   let cppNamespace = "::loom";
   let genSpecializedAttr = 0;

@@ -254,17 +254,20 @@ def Loom_CacheAppendOp : Loom_Op<"cache_append", [Pure, AllTypesMatch<["cache", 
   let description = [{
     Keys and values of the chunk's tokens (positions `start ..`, already
     position-encoded) are appended; the result is the cache a later
-    `loom.attend` reads. The lowering updates the buffers in place.
+    `loom.attend` reads. The lowering updates the buffers in place. A
+    `latent` cache takes rows of key only (`[?, 1, key_dim]`).
 
     ```mlir
     %c1 = loom.cache_append %c0, %k, %v at %start
         : !loom.kv_cache<full, window = 0, kv_heads = 8, key_dim = 128, value_dim = 128>, tensor<?x8x128xf32>, tensor<?x8x128xf32>
     ```
   }];
-  let arguments = (ins Loom_KVCacheType:$cache, Loom_Activation:$key, Loom_Activation:$value, Index:$start);
+  let arguments = (ins Loom_KVCacheType:$cache, Loom_Activation:$key, Optional<Loom_Activation>:$value,
+                       Index:$start);
   let results = (outs Loom_KVCacheType:$result);
   let assemblyFormat = [{
-    $cache `,` $key `,` $value `at` $start attr-dict `:` qualified(type($cache)) `,` type($key) `,` type($value)
+    $cache `,` $key (`,` $value^)? `at` $start attr-dict `:` qualified(type($cache)) `,` type($key)
+    (`,` type($value)^)?
   }];
   let hasVerifier = 1;
 }
@@ -296,6 +299,72 @@ def Loom_AttendOp : Loom_Op<"attend", [Pure]> {
   let assemblyFormat = [{
     $query `,` $cache `at` $start (`sinks` `(` $sinks^ `:` type($sinks) `)`)? attr-dict `:` type($query) `,`
     qualified(type($cache)) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_SliceOp : Loom_Op<"slice", [Pure]> {
+  let summary = "A run of the innermost dimension";
+  let description = [{
+    `out[..., j] = in[..., offset + j]` for `j` below the result's innermost
+    size: MLA's split of a projection into its RoPE and non-RoPE parts.
+
+    ```mlir
+    %pe = loom.slice %q [128] : tensor<?x16x192xf32> -> tensor<?x16x64xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, I64Attr:$offset);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `[` $offset `]` attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_ConcatOp : Loom_Op<"concat", [Pure]> {
+  let summary = "Two values side by side in the innermost dimension";
+  let description = [{
+    ```mlir
+    %row = loom.concat %c, %pe : tensor<?x1x512xf32>, tensor<?x1x64xf32> -> tensor<?x1x576xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$lhs, Loom_Activation:$rhs);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_MLAttendOp : Loom_Op<"mla_attend", [Pure]> {
+  let summary = "Multi-head latent attention over a latent cache";
+  let description = [{
+    DeepSeek V2/V3's attention. The `latent` cache row of position `t` is
+    `[c(t) | k_pe(t)]`: the normalised compressed key-value `c` (`rank`
+    values) and the rotated key shared by all heads. `kv_b`
+    (`[heads * (nope_dim + value_dim), rank]`) expands `c` into each head's
+    key `W_UK_h c(t)` and value `W_UV_h c(t)`; a query (`q_nope`, rotated
+    `q_pe`) scores `scale * (q_nope_h . W_UK_h c(t) + q_pe_h . k_pe(t))`
+    over the positions its causal mask sees.
+
+    Two forms compute this. Expanded: every visible `c(t)` is multiplied out
+    by `kv_b` (per chunk, cost ~ keys x rank x heads x (nope + value)).
+    Absorbed: `W_UK_h` is folded into the query (`q_nope_h W_UK_h`, rank
+    values) and `W_UV_h` into the output, so attention runs against the
+    cached latent itself (cost ~ tokens x keys x heads x (2 rank + rope)).
+    A chunk of at most `absorb_max_tokens` tokens runs absorbed, a longer
+    one expanded; `loom-absorb-mla` sets it from the cost model (0: always
+    expanded).
+
+    ```mlir
+    %a = loom.mla_attend %qn, %qp, %c1, %kv_b at %start {scale = 0.1352 : f64, absorb_max_tokens = 170 : i64}
+        : tensor<?x128x128xf32>, tensor<?x128x64xf32>, !loom.kv_cache<latent, window = 0, kv_heads = 1,
+          key_dim = 576, value_dim = 0>, tensor<32768x512xf32> -> tensor<?x128x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$q_nope, Loom_Activation:$q_pe, Loom_KVCacheType:$cache,
+                       Loom_Weight:$kv_b, Index:$start, F64Attr:$scale,
+                       DefaultValuedAttr<I64Attr, "0">:$absorb_max_tokens);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = [{
+    $q_nope `,` $q_pe `,` $cache `,` $kv_b `at` $start attr-dict `:` type($q_nope) `,` type($q_pe) `,`
+    qualified(type($cache)) `,` type($kv_b) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -15,8 +15,12 @@ def Loom_KVCacheType : TypeDef<Loom_Dialect, "KVCache"> {
     buffer pair per `loom.kv_cache` op, with as many rows as its kind needs.
     `full` keeps every position; `ring` keeps the last `window` positions (a
     sliding-window layer); `chunk` keeps the current attention chunk of
-    `window` positions (Llama 4). Passes change the kind; the element type of
-    the rows is a run-time choice of whoever creates the cache.
+    `window` positions (Llama 4); `latent` keeps every position's row of
+    multi-head latent attention (DeepSeek V3): the normalised c_kv and the
+    rotated key shared by all heads, `key_dim` values in one "head" and no
+    separate values (`value_dim = 0`: the values are the c_kv part). Passes
+    change the kind; the element type of the rows is a run-time choice of
+    whoever creates the cache.
 
     ```mlir
     !loom.kv_cache<ring, window = 512, kv_heads = 1, key_dim = 256, value_dim = 256>

@@ -84,6 +84,18 @@ struct RopeSpec {
   SourceLoc loc;
 };
 
+/// Multi-head latent attention (DeepSeek V2/V3): queries and keys/values through low-rank projections, and a
+/// decoupled RoPE key shared by all heads. The cache holds kvLoraRank + ropeDim values per position.
+struct MLASpec {
+  /// Rank of the query's compression; 0: the query is a plain projection.
+  int64_t qLoraRank = 0;
+  int64_t kvLoraRank = 0;
+  /// Per head: query/key dimensions without and with RoPE, and the value's.
+  int64_t nopeDim = 0, ropeDim = 0, valueDim = 0;
+  /// The norm of the compressed query and of the compressed key-value.
+  NormSpec norm;
+};
+
 /// Which keys a query may see. Global is plain causal attention.
 enum class MaskKind { Global, SlidingWindow, Chunked };
 
@@ -111,6 +123,8 @@ struct AttentionSpec {
   bool sinks = false;
   /// The output is multiplied by sigmoid(gate_proj(x)) per element before o_proj (Qwen3-Next, Arcee).
   bool outputGate = false;
+  /// Multi-head latent attention; then headDim is nopeDim + ropeDim and valueDim the value's.
+  std::optional<MLASpec> mla;
   SourceLoc loc;
 
   int64_t valueHeadDim() const { return valueDim > 0 ? valueDim : headDim; }

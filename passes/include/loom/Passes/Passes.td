@@ -58,6 +58,33 @@ def LoomSpecializeAttentionPass : Pass<"loom-specialize-attention", "::mlir::Mod
   }];
 }
 
+def LoomAbsorbMLAPass : Pass<"loom-absorb-mla", "::mlir::ModuleOp"> {
+  let summary = "Absorb MLA's key and value expansion into the query and output for short chunks";
+  let description = [{
+    `loom.mla_attend` as written expands every cached latent row by `kv_b`
+    into each head's key and value (the expanded form). Folding `W_UK` into
+    the query and `W_UV` into the output (the absorbed form) attends against
+    the cached latent and shared RoPE key directly. Per chunk of n tokens
+    against c keys (H heads, rank r, head dims d_n, d_r, d_v) the expanded
+    form does c r H (d_n + d_v) + n c H (d_n + d_r + d_v) multiply-adds, the
+    absorbed n r H (d_n + d_v) + n c H (2r + d_r); absorbing pays at every
+    context for n < r (d_n + d_v) / (2r - d_n - d_v) (DeepSeek V3: 170). The
+    pass sets each op's `absorb_max_tokens` to that bound, so decode and
+    short chunks run absorbed and long prefill chunks expanded. No weight is
+    multiplied by another: the absorbed form multiplies activations by
+    `W_UK` and `W_UV`, which are rows of `kv_b` as loaded.
+
+    Before:
+    ```mlir
+    %a = loom.mla_attend %qn, %qp, %c, %kv_b at %start {scale = 0.1352 : f64} : ...
+    ```
+    After:
+    ```mlir
+    %a = loom.mla_attend %qn, %qp, %c, %kv_b at %start {absorb_max_tokens = 170 : i64, scale = 0.1352 : f64} : ...
+    ```
+  }];
+}
+
 def LoomMoeGroupedMatmulPass : Pass<"loom-moe-grouped-matmul", "::mlir::ModuleOp"> {
   let summary = "Run the routed experts as one grouped matrix product per projection";
   let description = [{

@@ -23,6 +23,9 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<bool> specializeAttention{*this, "specialize-attention",
                                    llvm::cl::desc("Run loom-specialize-attention (ring and chunk caches)"),
                                    llvm::cl::init(true)};
+  Option<bool> absorbMLA{*this, "absorb-mla",
+                         llvm::cl::desc("Run loom-absorb-mla (MLA absorbed for decode and short chunks)"),
+                         llvm::cl::init(true)};
   Option<bool> moeGroupedMatmul{*this, "moe-grouped-matmul",
                                 llvm::cl::desc("Run loom-moe-grouped-matmul (routed experts as grouped GEMMs)"),
                                 llvm::cl::init(true)};

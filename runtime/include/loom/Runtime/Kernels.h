@@ -74,6 +74,24 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_c
                       int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
                       const loom_tensor *sinks, int32_t mask, int64_t window, float *out);
 
+/* Multi-head latent attention (DeepSeek V2/V3, loom.mla_attend) over a LATENT cache whose row for position t
+ * (row t of cache->keys, F32 or F16) is [c(t) (rank values) | k_pe(t) (rope_dim values)]. q_nope is
+ * [n, heads, nope_dim], q_pe [n, heads, rope_dim] (rotated), kv_b [heads * (nope_dim + value_dim), rank] in any
+ * dtype loom_k_linear takes: head h's rows are W_UK_h (nope_dim rows) then W_UV_h (value_dim rows). For query
+ * i at p = start_pos + i and every t <= p:
+ *   s(t) = scale * (q_nope_h . W_UK_h c(t) + q_pe_h . k_pe(t)),  out[i, h, :] = sum_t softmax(s)(t) W_UV_h c(t).
+ * n <= absorb_max_tokens: the absorbed form (W_UK_h folded into the query, W_UV_h applied after attention over
+ * the latent); otherwise the expanded form (the visible c(t) multiplied out by kv_b, block by block). */
+void loom_k_mla_attention(const float *q_nope, const float *q_pe, int64_t n, int64_t start_pos,
+                          const loom_cache_view *cache, const loom_tensor *kv_b, int64_t heads, int64_t nope_dim,
+                          int64_t rope_dim, int64_t value_dim, int64_t rank, float scale, int64_t absorb_max_tokens,
+                          float *out);
+
+/* y[r, y_offset + j] = x[r, x_offset + j] for r < rows, j < width: a slice of x's rows (x_width values each)
+ * into columns of y's (y_width each). */
+void loom_k_copy_columns(const float *x, int64_t rows, int64_t x_width, int64_t x_offset, int64_t width, float *y,
+                         int64_t y_width, int64_t y_offset);
+
 /* out = silu(gate) * up. */
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
 /* out = gelu_tanh(gate) * up. */

@@ -41,8 +41,8 @@ enum {
   LOOM_CACHE_FULL = 0,  /* every position of the sequence: as many rows as the cache's capacity */
   LOOM_CACHE_RING = 1,  /* the last `window` positions: a ring of window + max_chunk - 1 rows */
   LOOM_CACHE_CHUNK = 2, /* the current attention chunk of `window` positions: window + max_chunk - 1 rows */
-  /* Designed next: LOOM_CACHE_LATENT (MLA's compressed c_kv and shared RoPE key, one "head") and
-   * LOOM_CACHE_RECURRENT (a fixed-size state per sequence: conv tail and matrix state). */
+  LOOM_CACHE_LATENT = 3, /* MLA: every position's [c_kv | rotated shared key] as one key row; value_dim 0 */
+  /* Designed next: LOOM_CACHE_RECURRENT (a fixed-size state per sequence: conv tail and matrix state). */
 };
 
 /* One cache of the model. Caches are not layers: a layer may own several or share one. */
