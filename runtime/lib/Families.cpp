@@ -5,14 +5,14 @@
 
 namespace loom::rt {
 
-extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily, kGemma3Family,
+extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily, kDeepSeekV3Family, kKimiK2Family, kGemma3Family,
     kOlmo2Family, kOlmo3Family, kSmolLM3Family, kExaone4Family;
 
 namespace {
 
 /// Every family of families/, one file each; a new one adds its line here (in the order messages list them).
 const Family *const kFamilies[] = {&kGpt2Family,  &kLlamaFamily, &kMistralFamily, &kQwen2Family,
-                                   &kQwen3Family, &kQwen3MoeFamily, &kGemma3Family, &kOlmo2Family,  &kOlmo3Family,
+                                   &kQwen3Family, &kQwen3MoeFamily, &kDeepSeekV3Family, &kKimiK2Family, &kGemma3Family, &kOlmo2Family,  &kOlmo3Family,
                                    &kSmolLM3Family, &kExaone4Family};
 
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }

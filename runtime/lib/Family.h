@@ -89,6 +89,11 @@ enum class Experts {
   /// layer i is sparse unless listed in mlp_only_layers or (i + 1) % decoder_sparse_step != 0. GGUF:
   /// expert_count, expert_used_count, expert_feed_forward_length (llama.cpp renormalises always).
   Qwen,
+  /// DeepSeek V3 (and Kimi K2): n_routed_experts, num_experts_per_tok, moe_intermediate_size; sigmoid scores with
+  /// e_score_correction_bias for the choice, n_group/topk_group limiting it, norm_topk_prob and
+  /// routed_scaling_factor on the weights; n_shared_experts always-on experts; the first first_k_dense_replace
+  /// layers dense.
+  DeepSeek,
 };
 
 /// What a decoder family's files do not state and `loom import` must know to write its spec.
@@ -110,6 +115,9 @@ struct DecoderShape {
   /// ["sliding_attention"]): a config's plain rope_scaling stretches the full-attention layers only.
   bool ropePerLayerType = false;
   Experts experts = Experts::None;
+  /// Multi-head latent attention (DeepSeek V2/V3): q_lora_rank, kv_lora_rank, qk_nope_head_dim,
+  /// qk_rope_head_dim, v_head_dim; YaRN's mscale_all_dim scales the softmax (by mscale squared).
+  bool latentAttention = false;
 };
 
 enum class KeyKind { Integer, Real, Boolean };

@@ -34,6 +34,13 @@ constexpr NamePair kLayerNames[] = {
     {"self_attn.o_proj.bias", "attention.o_proj.bias"},
     {"self_attn.q_norm.weight", "attention.q_norm.weight"},
     {"self_attn.k_norm.weight", "attention.k_norm.weight"},
+    // Multi-head latent attention (DeepSeek V3): compressed query and key-value with their norms.
+    {"self_attn.q_a_proj.weight", "attention.q_a_proj.weight"},
+    {"self_attn.q_a_layernorm.weight", "attention.q_a_norm.weight"},
+    {"self_attn.q_b_proj.weight", "attention.q_b_proj.weight"},
+    {"self_attn.kv_a_proj_with_mqa.weight", "attention.kv_a_proj.weight"},
+    {"self_attn.kv_a_layernorm.weight", "attention.kv_a_norm.weight"},
+    {"self_attn.kv_b_proj.weight", "attention.kv_b_proj.weight"},
     {"mlp.gate_proj.weight", "ffn.gate_proj.weight"},
     {"mlp.gate_proj.bias", "ffn.gate_proj.bias"},
     {"mlp.up_proj.weight", "ffn.up_proj.weight"},

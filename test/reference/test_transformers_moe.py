@@ -3,7 +3,9 @@ pattern; transformers writes config.json, the weights are random and saved under
 (transformers 5 stores the experts fused, `mlp.experts.gate_up_proj` [E, 2I, d], and a second file stores
 them per expert, as checkpoints on the Hub do); `loom import config.json` writes the spec and
 `loom logits` must give transformers' logits, with the experts run token by token
-(`loom compile --moe-grouped-matmul=false`) and as grouped products (the default pipeline).
+(`loom compile --moe-grouped-matmul=false`) and as grouped products (the default pipeline). DeepSeek's latent
+attention runs absorbed for short chunks and decode steps (loom-absorb-mla) and expanded for long chunks;
+`--absorb-mla=false` (always expanded) is compared too.
 
 Routers are random, so no two experts tie at the k-th place (ties would make transformers' choice
 unspecified, docs/moe-mla-reference.md 1.3).
@@ -43,11 +45,43 @@ def qwen3_moe_mixed(t):
                                       mlp_only_layers=[3], tie_word_embeddings=True))
 
 
-CONFIGS = {"qwen3-moe": qwen3_moe, "qwen3-moe-mixed": qwen3_moe_mixed}
+def deepseek_v3(t):
+    # DeepSeek V3's structure: MLA (compressed q and kv, a shared RoPE key rotating adjacent pairs, YaRN whose
+    # mscale_all_dim scales the softmax), a dense first layer, then 8 experts in 4 groups of which 2 are kept,
+    # top-2 by biased sigmoid scores, renormalised and scaled by 2.5, plus a shared expert. The original
+    # context of 16 puts most of the 70 tokens past it.
+    yarn = {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 8.0, "original_max_position_embeddings": 16,
+            "beta_fast": 32.0, "beta_slow": 1.0, "mscale": 1.0, "mscale_all_dim": 1.0}
+    # (transformers sizes its RoPE tables by head_dim, which DeepSeek V3 sets to qk_rope_head_dim.)
+    return t.DeepseekV3Config(**_common(head_dim=4, num_key_value_heads=4, moe_intermediate_size=16, n_shared_experts=1,
+                                        n_routed_experts=8, routed_scaling_factor=2.5, kv_lora_rank=32,
+                                        q_lora_rank=24, qk_rope_head_dim=4, v_head_dim=8, qk_nope_head_dim=8,
+                                        n_group=4, topk_group=2, num_experts_per_tok=2, first_k_dense_replace=1,
+                                        norm_topk_prob=True, max_position_embeddings=128, rope_parameters=yarn,
+                                        tie_word_embeddings=False))
+
+
+def deepseek_plain_q(t):
+    # Kimi K2's routing (no group limit) and DeepSeek V2-Lite's plain query projection (q_lora_rank null),
+    # RoPE unscaled, weights not renormalised, two shared experts.
+    return t.DeepseekV3Config(**_common(head_dim=8, num_key_value_heads=4, moe_intermediate_size=16, n_shared_experts=2,
+                                        n_routed_experts=8, routed_scaling_factor=1.5, kv_lora_rank=16,
+                                        q_lora_rank=None, qk_rope_head_dim=8, v_head_dim=12, qk_nope_head_dim=8,
+                                        n_group=1, topk_group=1, num_experts_per_tok=3, first_k_dense_replace=0,
+                                        norm_topk_prob=False, tie_word_embeddings=False,
+                                        rope_parameters={"rope_type": "default", "rope_theta": 50000.0}))
+
+
+CONFIGS = {"qwen3-moe": qwen3_moe, "qwen3-moe-mixed": qwen3_moe_mixed, "deepseek-v3": deepseek_v3,
+           "deepseek-plain-q": deepseek_plain_q}
 SPEC_MUST_HAVE = {
     "qwen3-moe": ["ffn = MoE(experts = 8, top_k = 2, hidden = 48", "normalize = true"],
     "qwen3-moe-mixed": ["ffn = MoE(experts = 16, top_k = 4, hidden = 32", "normalize = false",
                         "dense_ffn = SwiGLU(hidden = 96)", "{ ffn = dense_ffn }"],
+    "deepseek-v3": ["attention = MLA(heads = 4, q_lora_rank = 24, kv_lora_rank = 32", "style = interleaved",
+                    "routing = sigmoid_topk", "groups = 4, group_top_k = 2, scale = 2.5, shared_hidden = 16",
+                    "layers 0 { ffn = dense_ffn }"],
+    "deepseek-plain-q": ["MLA(heads = 4, kv_lora_rank = 16", "scale = 1.5, shared_hidden = 32"],
 }
 
 
@@ -108,11 +142,13 @@ class MoeCase:
                                 capture_output=True, text=True)
         assert result.returncode == 0, f"loom import failed:\n{result.stderr}"
         assert "warning" not in result.stderr, result.stderr
-        # The same spec with the experts run token by token.
+        # The same spec with the experts run token by token, and with latent attention never absorbed.
         self.ungrouped = workdir / "ungrouped.so"
-        result = subprocess.run([str(loom.binary), "compile", str(self.spec), "--moe-grouped-matmul=false", "-o",
-                                 str(self.ungrouped)], capture_output=True, text=True)
-        assert result.returncode == 0, f"loom compile failed:\n{result.stderr}"
+        self.expanded = workdir / "expanded.so"
+        for lib, flag in ((self.ungrouped, "--moe-grouped-matmul=false"), (self.expanded, "--absorb-mla=false")):
+            result = subprocess.run([str(loom.binary), "compile", str(self.spec), flag, "-o", str(lib)],
+                                    capture_output=True, text=True)
+            assert result.returncode == 0, f"loom compile {flag} failed:\n{result.stderr}"
         self._loom = {}
 
     def tokens(self, n):
@@ -123,12 +159,12 @@ class MoeCase:
         with torch.no_grad():
             return self.model(input_ids=torch.tensor([tokens]), use_cache=False).logits[0].numpy()
 
-    def loom_logits(self, tokens, decode_from=None, grouped=True, weights=None):
+    def loom_logits(self, tokens, decode_from=None, grouped=True, weights=None, absorbed=True):
         weights = weights or self.weights
-        key = (len(tokens), decode_from, grouped, str(weights))
+        key = (len(tokens), decode_from, grouped, str(weights), absorbed)
         if key not in self._loom:
             out = self.dir / f"logits-{len(self._loom)}.f32"
-            target = self.spec if grouped else self.ungrouped
+            target = self.spec if grouped and absorbed else self.ungrouped if absorbed else self.expanded
             self._loom[key] = self.loom.logits(target, weights, tokens, out, self.vocab, decode_from)
         return self._loom[key]
 
@@ -198,3 +234,14 @@ def test_incremental_decode_matches_batched(name, grouped, moe_case, record_diff
     how = "grouped" if grouped else "token-by-token"
     record_diff(f"{name} n=70 decode-from 5 vs batched ({how})", diff, SAME_MODEL)
     assert diff <= SAME_MODEL
+
+
+@pytest.mark.parametrize("name", [n for n in CONFIGS if n.startswith("deepseek")])
+def test_absorbed_matches_expanded(name, moe_case, record_diff):
+    case = moe_case(name)
+    tokens = case.tokens(70)
+    for decode_from in (None, 5):
+        diff = max_abs(case.loom_logits(tokens, decode_from=decode_from),
+                       case.loom_logits(tokens, decode_from=decode_from, absorbed=False))
+        record_diff(f"{name} n=70 decode-from {decode_from} absorbed vs expanded latent attention", diff, SAME_MODEL)
+        assert diff <= SAME_MODEL

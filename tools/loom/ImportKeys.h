@@ -59,7 +59,9 @@ enum Family : unsigned {
   SmolLM3 = 128,
   Exaone4 = 256,
   Qwen3Moe = 512,
-  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe,
+  /// deepseek_v3 and kimi_k2 (DeepSeek V3's code).
+  DeepSeekV3 = 1024,
+  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe | DeepSeekV3,
   /// Families whose layers differ in attention kind (layer_types), which the spec models.
   LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4,
 };
@@ -86,6 +88,8 @@ inline unsigned familyOf(llvm::StringRef name) {
     return Exaone4;
   if (name == "qwen3_moe" || name == "qwen3moe")
     return Qwen3Moe;
+  if (name == "deepseek_v3" || name == "kimi_k2")
+    return DeepSeekV3;
   return 0;
 }
 
@@ -136,7 +140,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
     {"attention_bias", Llama | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | SmolLM3, Use::Modelled},
     {"mlp_bias", Llama | SmolLM3, Use::Modelled},
-    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
+    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | DeepSeekV3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
     {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"use_sliding_window", Qwen2 | Qwen3 | Qwen3Moe | SmolLM3, Use::Modelled}, // true is rejected for Qwen
@@ -154,6 +158,33 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"norm_topk_prob", Qwen3Moe, Use::Modelled},
     {"decoder_sparse_step", Qwen3Moe, Use::Modelled},
     {"mlp_only_layers", Qwen3Moe, Use::Modelled},
+    // DeepSeek V3's latent attention and experts.
+    {"q_lora_rank", DeepSeekV3, Use::Modelled},
+    {"kv_lora_rank", DeepSeekV3, Use::Modelled},
+    {"qk_nope_head_dim", DeepSeekV3, Use::Modelled},
+    {"qk_rope_head_dim", DeepSeekV3, Use::Modelled},
+    {"qk_head_dim", DeepSeekV3, Use::Modelled}, // must be their sum
+    {"v_head_dim", DeepSeekV3, Use::Modelled},
+    {"rope_interleave", DeepSeekV3, Use::Modelled},
+    {"n_routed_experts", DeepSeekV3, Use::Modelled},
+    {"num_experts_per_tok", DeepSeekV3, Use::Modelled},
+    {"moe_intermediate_size", DeepSeekV3, Use::Modelled},
+    {"n_shared_experts", DeepSeekV3, Use::Modelled},
+    {"routed_scaling_factor", DeepSeekV3, Use::Modelled},
+    {"n_group", DeepSeekV3, Use::Modelled},
+    {"topk_group", DeepSeekV3, Use::Modelled},
+    {"first_k_dense_replace", DeepSeekV3, Use::Modelled},
+    {"norm_topk_prob", DeepSeekV3, Use::Modelled},
+    {"topk_method", DeepSeekV3, Use::Modelled},  // noaux_tc only
+    {"scoring_func", DeepSeekV3, Use::Modelled}, // sigmoid only
+    // transformers' DeepSeek V3 sets head_dim to qk_rope_head_dim for its RoPE tables: implied by the above.
+    {"head_dim", DeepSeekV3, Use::Harmless},
+    // MLA's heads all read the one latent cache; the config repeats num_attention_heads here.
+    {"num_key_value_heads", DeepSeekV3, Use::Harmless},
+    // Multi-token-prediction layers are a training (and speculative-decoding) extra, not part of the forward.
+    {"num_nextn_predict_layers", DeepSeekV3, Use::Harmless},
+    {"ep_size", DeepSeekV3, Use::Harmless},
+    {"pretraining_tp", DeepSeekV3, Use::Harmless},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
     {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling
@@ -266,6 +297,7 @@ inline constexpr KeyRule kConfigKeys[] = {
      "feed-forward biases", false, "transformers' model of this family does not have"},
     {"attention_bias", Exaone4, Use::NeutralOnly, "attention biases", false,
      "transformers' exaone4 does not have"},
+    {"attention_bias", DeepSeekV3, Use::NeutralOnly, "attention biases in latent attention"},
     {"sliding_window", Llama, Use::NeutralOnly, "a sliding window for llama"},
     {"use_sliding_window", Llama | Mistral | Gemma3, Use::NeutralOnly, "a sliding window on some layers"},
     // nanotron writes rope_interleaved; transformers ignores it, so a true value means weights in a

@@ -79,6 +79,14 @@ struct ImportedModel {
   /// The mixture of experts of the sparse layers (DecoderShape::experts); experts == 0: a dense model.
   int64_t experts = 0, expertsPerToken = 0, expertHidden = 0;
   bool normalizeExpertWeights = false;
+  /// How the router chooses (a DSL routing name), and DeepSeek's additions to it.
+  std::string routing = "softmax_topk";
+  bool selectionBias = false;
+  int64_t expertGroups = 1, expertGroupsKept = 1, sharedExpertHidden = 0;
+  double routedScale = 1.0;
+  /// Multi-head latent attention (DeepSeek): ranks (q 0: a plain query projection) and per-head dimensions.
+  bool latent = false;
+  int64_t qLoraRank = 0, kvLoraRank = 0, nopeDim = 0, ropeDim = 0, valueDim = 0;
   /// Per layer: whether its feed-forward is the mixture of experts. Empty: all are, if the model has one.
   std::vector<bool> sparseLayers;
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
@@ -249,6 +257,17 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     return text + scalingArgument(scaling) + ")";
   };
   const char *indent = "                  ";
+  if (m.latent) {
+    os << "  attention = MLA(heads = " << m.heads;
+    if (m.qLoraRank > 0) // none: a plain query projection
+      os << ", q_lora_rank = " << m.qLoraRank;
+    os << ", kv_lora_rank = " << m.kvLoraRank << ",\n"
+       << indent << "nope_dim = " << m.nopeDim << ", rope_dim = " << m.ropeDim << ", value_dim = " << m.valueDim
+       << ", norm = " << norm << ",\n";
+    if (m.attentionScale > 0)
+      os << indent << "scale = " << formatReal(m.attentionScale, false) << ",\n";
+    os << indent << "rope = " << rope(false, false) << ")\n";
+  } else {
   os << "  attention = GQA(heads = " << m.heads << ", kv_heads = " << m.kvHeads << ", head_dim = " << m.headDim
      << ",\n";
   if (m.qkNorm == QkNorm::PerHead)
@@ -268,6 +287,7 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   if (m.attentionScale > 0)
     os << indent << "scale = " << formatReal(m.attentionScale, false) << ",\n";
   os << indent << "rope = " << rope(allSliding, allNope) << ")\n";
+  }
 
   struct Variant {
     const char *name;
@@ -307,8 +327,16 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   bool allSparse = m.experts > 0 && all(m.sparseLayers, m.nLayers);
   if (m.experts > 0) {
     os << "  ffn = MoE(experts = " << m.experts << ", top_k = " << m.expertsPerToken << ", hidden = " << m.expertHidden
-       << ",\n            routing = softmax_topk, normalize = " << (m.normalizeExpertWeights ? "true" : "false")
-       << ")\n";
+       << ",\n            routing = " << m.routing << ", normalize = " << (m.normalizeExpertWeights ? "true" : "false");
+    if (m.selectionBias)
+      os << ", selection_bias = true";
+    if (m.expertGroups > 1)
+      os << ",\n            groups = " << m.expertGroups << ", group_top_k = " << m.expertGroupsKept;
+    if (m.routedScale != 1.0)
+      os << ", scale = " << formatReal(m.routedScale, false);
+    if (m.sharedExpertHidden > 0)
+      os << ", shared_hidden = " << m.sharedExpertHidden;
+    os << ")\n";
     if (!allSparse)
       os << "  dense_ffn = " << denseFfn << "\n";
   } else {
@@ -683,6 +711,91 @@ Error readQwenExperts(const json::Object &config, const std::string &path, Impor
   return Error::success();
 }
 
+/// A non-negative integer key; `fallback` when absent or null (an error without one).
+Error configCount(const json::Object &config, const std::string &path, StringRef key, std::optional<int64_t> fallback,
+                  int64_t &out) {
+  const json::Value *value = config.get(key);
+  std::optional<int64_t> number = value ? value->getAsInteger() : std::nullopt;
+  if (!value || value->kind() == json::Value::Null) {
+    if (!fallback)
+      return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
+    out = *fallback;
+  } else if (!number || *number < 0) {
+    return createStringError("'%s': \"%s\" is not a non-negative integer", path.c_str(), key.str().c_str());
+  } else {
+    out = *number;
+  }
+  return Error::success();
+}
+
+/// DeepSeek V3's latent attention and experts, as transformers' DeepseekV3 model reads its config.
+Error readDeepSeek(const json::Object &config, const std::string &path, ImportedModel &m) {
+  m.latent = true;
+  int64_t qkHead = 0, denseLayers = 0, shared = 0;
+  for (auto [key, field] : {std::pair<StringRef, int64_t *>{"q_lora_rank", &m.qLoraRank},
+                            {"kv_lora_rank", &m.kvLoraRank}, {"qk_nope_head_dim", &m.nopeDim},
+                            {"qk_rope_head_dim", &m.ropeDim}, {"v_head_dim", &m.valueDim}})
+    if (Error err = configCount(config, path, key, key == "q_lora_rank" ? std::optional<int64_t>(0) : std::nullopt,
+                                *field))
+      return err;
+  if (Error err = configCount(config, path, "qk_head_dim", m.nopeDim + m.ropeDim, qkHead))
+    return err;
+  if (qkHead != m.nopeDim + m.ropeDim)
+    return createStringError("'%s': \"qk_head_dim\" (%lld) is not qk_nope_head_dim + qk_rope_head_dim (%lld)",
+                             path.c_str(), static_cast<long long>(qkHead),
+                             static_cast<long long>(m.nopeDim + m.ropeDim));
+  // The RoPE part rotates adjacent pairs unless the config says the weights were de-interleaved.
+  m.interleaved = config.getBoolean("rope_interleave").value_or(true);
+  m.headDim = m.nopeDim + m.ropeDim;
+  m.kvHeads = m.heads;
+  // transformers multiplies the softmax scale by YaRN's mscale(factor, mscale_all_dim) squared.
+  double scale = 1.0 / std::sqrt(double(qkHead));
+  const json::Object *rope = config.getObject("rope_parameters");
+  if (!rope)
+    rope = config.getObject("rope_scaling");
+  if (rope && m.ropeScaling && m.ropeScaling->kind == loom::RopeScalingKind::Yarn)
+    if (std::optional<double> all = rope->getNumber("mscale_all_dim"); all && *all != 0) {
+      double factor = m.ropeScaling->factor, mscale = factor <= 1 ? 1.0 : 0.1 * *all * std::log(factor) + 1.0;
+      scale *= mscale * mscale;
+    }
+  m.attentionScale = scale;
+
+  if (std::optional<StringRef> scoring = config.getString("scoring_func"); scoring && *scoring != "sigmoid")
+    return createStringError("'%s': scoring_func '%s' is not supported (DeepSeek V3 routes by sigmoid)", path.c_str(),
+                             scoring->str().c_str());
+  if (std::optional<StringRef> method = config.getString("topk_method"); method && *method != "noaux_tc")
+    return createStringError("'%s': topk_method '%s' is not supported (DeepSeek V3's noaux_tc is)", path.c_str(),
+                             method->str().c_str());
+  if (Error err = configCount(config, path, "n_routed_experts", std::nullopt, m.experts))
+    return err;
+  if (Error err = configCount(config, path, "num_experts_per_tok", std::nullopt, m.expertsPerToken))
+    return err;
+  if (Error err = configCount(config, path, "moe_intermediate_size", std::nullopt, m.expertHidden))
+    return err;
+  if (Error err = configCount(config, path, "n_group", 1, m.expertGroups))
+    return err;
+  if (Error err = configCount(config, path, "topk_group", 1, m.expertGroupsKept))
+    return err;
+  if (Error err = configCount(config, path, "n_shared_experts", 0, shared))
+    return err;
+  if (Error err = configCount(config, path, "first_k_dense_replace", 0, denseLayers))
+    return err;
+  if (std::optional<double> factor = config.getNumber("routed_scaling_factor"))
+    m.routedScale = *factor;
+  m.routing = "sigmoid_topk";
+  m.selectionBias = true;
+  m.normalizeExpertWeights = config.getBoolean("norm_topk_prob").value_or(true);
+  m.sharedExpertHidden = shared * m.expertHidden;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0)
+    return createStringError("'%s': %lld routed experts of width %lld with %lld per token is not a mixture of "
+                             "experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts), static_cast<long long>(m.expertHidden),
+                             static_cast<long long>(m.expertsPerToken));
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.sparseLayers.push_back(i >= denseLayers);
+  return Error::success();
+}
+
 Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
@@ -876,6 +989,10 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
 
   if (shape.experts == loom::rt::Experts::Qwen) {
     if (Error err = readQwenExperts(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.latentAttention) {
+    if (Error err = readDeepSeek(*config, path, m))
       return std::move(err);
   }
 
