@@ -76,7 +76,7 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
     os << ", out_bias";
   if (attn.scale != 0)
     os << ", scale=" << frontend::formatNumber(attn.scale);
-  if (attn.valueDim != 0)
+  if (attn.valueDim != 0 && !attn.mla)
     os << ", value_dim=" << attn.valueDim;
   if (attn.softcap != 0)
     os << ", softcap=" << frontend::formatNumber(attn.softcap);

@@ -16,7 +16,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelErrors.h"
+#include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
+
+#include "HalideRuntime.h"
 
 #include <algorithm>
 #include <cmath>
@@ -70,42 +73,57 @@ const float *f32Rows(const loom_tensor &w, int64_t rows, int64_t columns, std::v
   return copy.data();
 }
 
+/// What one (token, head) task of the absorbed form reads.
+struct AbsorbedWork {
+  const float *qNope, *qPe, *latent, *w;
+  int64_t start;
+  Shape shape;
+  float scale;
+  float *out;
+};
+
+/// The absorbed form for pair `task` = token * heads + head.
+int absorbedPair(void *, int task, uint8_t *closure) {
+  const auto &work = *reinterpret_cast<const AbsorbedWork *>(closure);
+  const Shape &s = work.shape;
+  const int64_t i = task / s.heads, h = task % s.heads, visible = work.start + i + 1, width = s.width();
+  const float *qn = work.qNope + int64_t(task) * s.nope, *qp = work.qPe + int64_t(task) * s.rope;
+  const float *uk = work.w + h * s.headRows() * s.rank, *uv = uk + s.nope * s.rank;
+  std::vector<float> qAbs(static_cast<size_t>(s.rank), 0.0f), score(static_cast<size_t>(visible)),
+      mixed(static_cast<size_t>(s.rank), 0.0f);
+  // q_nope W_UK: W_UK's rows scaled by q_nope and summed, so W_UK is read once in its stored layout.
+  for (int64_t j = 0; j < s.nope; ++j)
+    for (int64_t c = 0; c < s.rank; ++c)
+      qAbs[size_t(c)] += qn[j] * uk[j * s.rank + c];
+  float max = -std::numeric_limits<float>::infinity();
+  for (int64_t t = 0; t < visible; ++t) {
+    const float *row = work.latent + t * width;
+    score[size_t(t)] = work.scale * (dot(qAbs.data(), row, s.rank) + dot(qp, row + s.rank, s.rope));
+    max = std::max(max, score[size_t(t)]);
+  }
+  float sum = 0.0f;
+  for (int64_t t = 0; t < visible; ++t)
+    sum += score[size_t(t)] = std::exp(score[size_t(t)] - max);
+  for (int64_t t = 0; t < visible; ++t) {
+    const float p = score[size_t(t)] / sum, *row = work.latent + t * width;
+    for (int64_t c = 0; c < s.rank; ++c)
+      mixed[size_t(c)] += p * row[c];
+  }
+  float *o = work.out + int64_t(task) * s.value;
+  for (int64_t v = 0; v < s.value; ++v)
+    o[v] = dot(uv + v * s.rank, mixed.data(), s.rank);
+  return 0;
+}
+
+/// Every (token, head) pair is independent: one task each on the kernels' thread pool.
 void absorbed(const float *qNope, const float *qPe, int64_t n, int64_t start, const loom_cache_view &cache,
               const loom_tensor &kvB, const Shape &s, float scale, float *out) {
-  const int64_t keys = start + n, width = s.width();
-  std::vector<float> latent = readLatent(cache, 0, keys, width), kvCopy;
-  const float *w = f32Rows(kvB, s.heads * s.headRows(), s.rank, kvCopy);
-  std::vector<float> qAbs(static_cast<size_t>(s.rank)), score(static_cast<size_t>(keys)),
-      mixed(static_cast<size_t>(s.rank));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t visible = start + i + 1;
-    for (int64_t h = 0; h < s.heads; ++h) {
-      const float *qn = qNope + (i * s.heads + h) * s.nope, *qp = qPe + (i * s.heads + h) * s.rope;
-      const float *uk = w + h * s.headRows() * s.rank, *uv = uk + s.nope * s.rank;
-      std::fill(qAbs.begin(), qAbs.end(), 0.0f);
-      for (int64_t j = 0; j < s.nope; ++j)
-        for (int64_t c = 0; c < s.rank; ++c)
-          qAbs[size_t(c)] += qn[j] * uk[j * s.rank + c];
-      float max = -std::numeric_limits<float>::infinity();
-      for (int64_t t = 0; t < visible; ++t) {
-        const float *row = latent.data() + t * width;
-        score[size_t(t)] = scale * (dot(qAbs.data(), row, s.rank) + dot(qp, row + s.rank, s.rope));
-        max = std::max(max, score[size_t(t)]);
-      }
-      float sum = 0.0f;
-      for (int64_t t = 0; t < visible; ++t)
-        sum += score[size_t(t)] = std::exp(score[size_t(t)] - max);
-      std::fill(mixed.begin(), mixed.end(), 0.0f);
-      for (int64_t t = 0; t < visible; ++t) {
-        const float p = score[size_t(t)] / sum, *row = latent.data() + t * width;
-        for (int64_t c = 0; c < s.rank; ++c)
-          mixed[size_t(c)] += p * row[c];
-      }
-      float *o = out + (i * s.heads + h) * s.value;
-      for (int64_t v = 0; v < s.value; ++v)
-        o[v] = dot(uv + v * s.rank, mixed.data(), s.rank);
-    }
-  }
+  std::vector<float> latent = readLatent(cache, 0, start + n, s.width()), kvCopy;
+  AbsorbedWork work{qNope, qPe, latent.data(), f32Rows(kvB, s.heads * s.headRows(), s.rank, kvCopy), start, s,
+                    scale, out};
+  loom::kernels::ensureThreadPool();
+  if (halide_do_par_for(nullptr, absorbedPair, 0, static_cast<int>(n * s.heads), reinterpret_cast<uint8_t *>(&work)))
+    loom_kernel_fail("loom_k_mla_attention: a task failed");
 }
 
 void expanded(const float *qNope, const float *qPe, int64_t n, int64_t start, const loom_cache_view &cache,
