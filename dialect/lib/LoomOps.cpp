@@ -334,6 +334,17 @@ LogicalResult MLAttendOp::verify() {
   return success();
 }
 
+LogicalResult AttentionTemperatureOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (failed(verifyActivation(*this, getInput().getType(), "input", rank)))
+    return failure();
+  double scale = getScale().convertToDouble();
+  if (!(scale > 0.0) || !std::isfinite(scale) || getFloor() <= 0)
+    return emitOpError() << "expects a positive finite scale and a positive floor, got " << scale << " and "
+                         << getFloor();
+  return success();
+}
+
 template <typename Op>
 static LogicalResult verifyElementwise(Op op) {
   int64_t rank = cast<RankedTensorType>(op.getResult().getType()).getRank();

@@ -27,6 +27,7 @@ static const ParamInfo kRMSNormParams[] = {
     {"eps", ParamType::Number, false, {}},
     {"unit_offset", ParamType::Bool, false, {}},
     {"over", ParamType::Enum, false, kNormScopes},
+    {"weight", ParamType::Bool, false, {}},
 };
 static const ParamInfo kLayerNormParams[] = {
     {"eps", ParamType::Number, false, {}},
@@ -65,7 +66,8 @@ static const ParamInfo kYarnScalingParams[] = {
       {"mask", ParamType::Enum, false, kMasks}, {"window", ParamType::Int, false, {}},                        \
       {"scale", ParamType::Number, false, {}}, {"value_dim", ParamType::Int, false, {}},                       \
       {"softcap", ParamType::Number, false, {}}, {"sinks", ParamType::Bool, false, {}},                       \
-      {"output_gate", ParamType::Bool, false, {}}
+      {"output_gate", ParamType::Bool, false, {}}, {"qk_norm_after_rope", ParamType::Bool, false, {}},             \
+      {"temperature_scale", ParamType::Number, false, {}}, {"temperature_floor", ParamType::Int, false, {}}
 static const ParamInfo kGQAParams[] = {{"kv_heads", ParamType::Int, true, {}}, LOOM_ATTENTION_PARAMS};
 static const ParamInfo kAttentionParams[] = {LOOM_ATTENTION_PARAMS};
 static const ParamInfo kMLAParams[] = {
@@ -303,6 +305,7 @@ NormSpec SpecBuilder::buildNorm() {
     norm.eps = positiveNumber("eps", 1e-6);
     norm.unitOffset = boolean("unit_offset", false);
     norm.allHeads = enumerator("over", "head") == "all_heads";
+    norm.weight = boolean("weight", true);
   } else {
     norm.kind = NormKind::LayerNorm;
     norm.eps = positiveNumber("eps", 1e-5);
@@ -472,6 +475,21 @@ AttentionSpec SpecBuilder::buildAttention() {
   attn.softcap = positiveNumber("softcap", 0.0);
   attn.sinks = boolean("sinks", false);
   attn.outputGate = boolean("output_gate", false);
+  attn.qkNormAfterRope = boolean("qk_norm_after_rope", false);
+  if (const ComponentArg *arg = valid("qk_norm_after_rope"); arg && attn.qkNormAfterRope) {
+    if (!attn.qkNorm || attn.qkNorm->allHeads)
+      failAt(*arg, "'qk_norm_after_rope' needs a per-head qk_norm");
+    else if (!attn.rope)
+      failAt(*arg, "'qk_norm_after_rope' needs RoPE");
+  }
+  // Temperature tuning is given by both its scale and its floor, or not at all.
+  const ComponentArg *tempScale = component.findArg("temperature_scale"), *tempFloor = component.findArg("temperature_floor");
+  if (tempScale && !tempFloor)
+    failAt(*tempScale, "'temperature_scale' needs 'temperature_floor'");
+  else if (tempFloor && !tempScale)
+    failAt(*tempFloor, "'temperature_floor' needs 'temperature_scale'");
+  attn.temperatureScale = positiveNumber("temperature_scale", 0.0);
+  attn.temperatureFloor = tempFloor ? dimension("temperature_floor").value_or(0) : 0;
   return attn;
 }
 

@@ -84,6 +84,11 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
     os << ", sinks";
   if (attn.outputGate)
     os << ", output_gate";
+  if (attn.qkNormAfterRope)
+    os << ", qk_norm after rope";
+  if (attn.temperatureScale > 0)
+    os << ", temperature " << frontend::formatNumber(attn.temperatureScale) << " per log(1 + (p + 1) / "
+       << attn.temperatureFloor << ")";
   os << ")";
 }
 

@@ -414,6 +414,23 @@ struct LowerMLAttend : KernelPattern<MLAttendOp> {
   }
 };
 
+/// The kernel may write over its input, which the slice says.
+struct LowerAttentionTemperature : KernelPattern<AttentionTemperatureOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(AttentionTemperatureOp t, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = t.getLoc();
+    Value out = scratchFor(rewriter, loc, t.getResult(), /*reusable=*/adaptor.getInput());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_attention_temperature, adaptor.getInput(), abi(t, NumTokens),
+                     kernels.i64(loc, rowElements(t.getInput())), adaptor.getStart(),
+                     kernels.f32(loc, t.getScale().convertToDouble()),
+                     kernels.i64(loc, static_cast<int64_t>(t.getFloor())), out);
+    rewriter.replaceOp(t, out);
+    return success();
+  }
+};
+
 /// A slice copies its columns of each row.
 struct LowerSlice : KernelPattern<SliceOp> {
   using KernelPattern::KernelPattern;
@@ -585,7 +602,7 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
                LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu, LowerRoute,
                LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine, LowerMLAttend,
-               LowerSlice, LowerConcat>(converter, state);
+               LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                              LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);

@@ -36,7 +36,8 @@ struct TensorLocation {
   int64_t firstRow = 0; ///< A run of rows of a fused tensor (FusedWeights.h); rows < 0: all of it.
   int64_t rows = -1;
   int64_t experts = 0;  ///< > 0: the run is of each expert's rows of a stacked tensor (FusedPart::experts).
-  bool transposed = false; ///< The file stores the weight's transpose (Family.h): rows are its columns.
+  bool transposed = false; ///< The file stores the weight's transpose, expert by expert (Family.h): rows are columns.
+  bool interleaved = false; ///< The fused tensor's parts alternate (FamilyTensor::hfInterleaved).
 };
 
 /// The shape `rows` of `shape` stand for (all of it when rows < 0), rows of each expert when experts > 0.
@@ -47,12 +48,60 @@ std::vector<int64_t> rowsShape(std::vector<int64_t> shape, int64_t rows, int64_t
   return shape;
 }
 
-/// The weight's shape as the file stores it: transposed back, and narrowed to the location's rows.
+/// The weight's shape as the file stores it: transposed back (each expert's matrix), and narrowed to the
+/// location's rows.
 std::vector<int64_t> weightShape(const TensorLocation &location) {
   std::vector<int64_t> shape = location.tensor->shape;
   if (location.transposed)
-    std::reverse(shape.begin(), shape.end());
+    std::swap(shape[shape.size() - 2], shape[shape.size() - 1]);
   return rowsShape(std::move(shape), location.rows, location.experts);
+}
+
+/// Whether a location's elements are not the weight's in order: a stack of experts each stored transposed, or
+/// a part of a fused tensor whose parts alternate. (A transposed matrix has WeightStore::setTransposed.)
+bool needsGather(const TensorLocation &location) {
+  return (location.transposed && location.tensor->shape.size() == 3) || (location.interleaved && location.rows >= 0);
+}
+
+/// Where such a location's elements lie in its tensor: the weight is [E, rows, columns] (E and columns 1 where it
+/// has no such dimension), the tensor's dimensions the same with the last two swapped when transposed, and a
+/// part's rows a run, or every n-th row from row k for part k of n interleaved ones.
+bool gatherOf(const TensorLocation &location, const std::string &file, ElementGather &gather) {
+  std::vector<int64_t> shape = location.tensor->shape;
+  std::vector<size_t> strides(shape.size());
+  size_t stride = 1;
+  for (size_t d = shape.size(); d-- > 0;) {
+    strides[d] = stride;
+    stride *= size_t(shape[d]);
+  }
+  if (location.transposed) {
+    std::swap(shape[shape.size() - 2], shape[shape.size() - 1]);
+    std::swap(strides[strides.size() - 2], strides[strides.size() - 1]);
+  }
+  const bool stacked = shape.size() == 3 || location.experts > 0;
+  const size_t rowAxis = stacked ? 1 : 0, columnAxis = rowAxis + 1;
+  gather.experts = stacked ? shape[0] : 1;
+  gather.expert = stacked ? strides[0] : 0;
+  gather.columns = columnAxis < shape.size() ? shape[columnAxis] : 1;
+  gather.column = columnAxis < shape.size() ? strides[columnAxis] : 0;
+  const int64_t fusedRows = shape[rowAxis];
+  int64_t firstRow = 0, step = 1;
+  gather.rows = fusedRows;
+  if (location.rows >= 0) {
+    gather.rows = location.rows;
+    firstRow = location.firstRow;
+    if (location.interleaved) {
+      if (location.rows == 0 || fusedRows % location.rows != 0 || location.firstRow % location.rows != 0)
+        return fail("'{}': tensor '{}' interleaves its parts, so they must be of one size, but its {} rows do not "
+                    "split into parts of {}",
+                    file, location.tensor->name, fusedRows, location.rows);
+      step = fusedRows / location.rows;
+      firstRow = location.firstRow / location.rows;
+    }
+  }
+  gather.first = size_t(firstRow) * strides[rowAxis];
+  gather.row = size_t(step) * strides[rowAxis];
+  return true;
 }
 
 /// The slices of a fused tensor's bytes that make part `location` (rows >= 0) of stacked experts: the same
@@ -183,11 +232,22 @@ struct ManifestView {
   bool transformers = false;                   ///< Some tensor has a transformers name.
   HfNormNaming naming = HfNormNaming::PreFeedForward;
   const Family *family = nullptr;              ///< A declared family's names (Family.h), if the file uses them.
+  /// A decoder family whose own tensors (Family::ownLayerTensors) the file holds, if any.
+  const Family *decoderFamily = nullptr;
+
+  /// The transformers name of one of the decoder family's own tensors, or of the fused one of them that a
+  /// manifest weight is a part of (gpt-oss's gate_up_proj for gate_proj).
+  bool ownHfName(const std::string &manifestName, std::string &hf) const {
+    std::string fused;
+    return decoderFamily && (familyOwnLoomToHf(*decoderFamily, manifestName, hf) ||
+                             (fusedNameOf(manifestName, fused) && familyOwnLoomToHf(*decoderFamily, fused, hf)));
+  }
 
   /// "'layers.0.x' (Hugging Face 'model.layers.0.y')", or just the quoted name.
   std::string describe(const std::string &manifestName) const {
     std::string hf;
-    bool named = family ? familyLoomToHf(*family, manifestName, hf) : loomToHfName(manifestName, naming, hf);
+    bool named = family ? familyLoomToHf(*family, manifestName, hf)
+                        : ownHfName(manifestName, hf) || loomToHfName(manifestName, naming, hf);
     // Where two transformers names stand for one weight (the shared expert's), the one the file uses.
     auto it = byName.find(manifestName);
     if (named && !family && it != byName.end() && it->second.rows < 0 && isHfName(it->second.tensor->name))
@@ -208,15 +268,19 @@ bool buildManifestView(const loom_model_desc &desc, const std::string &path,
     }
   view.naming = detectHfNormNaming(all);
   view.family = detectHfFamily(all);
+  view.decoderFamily = view.family ? nullptr : detectHfDecoderFamily(all);
   view.transformers |= view.family != nullptr;
   view.names.resize(files.size());
   for (size_t f = 0; f < files.size(); ++f)
     for (const SafetensorsTensor &tensor : files[f].tensors()) {
       std::string name = tensor.name;
       TensorTransform transform = TensorTransform::None;
-      bool buffer = false;
+      bool buffer = false, interleaved = false;
+      const FamilyTensor *own = nullptr;
       if (view.family)
         familyHfToLoom(*view.family, tensor.name, name, transform, buffer);
+      else if (view.decoderFamily && (own = familyOwnHfToLoom(*view.decoderFamily, tensor.name, name)))
+        transform = own->hfTransform, interleaved = own->hfInterleaved;
       else if (view.transformers && isHfName(tensor.name))
         hfToLoomName(tensor.name, view.naming, name);
       if (buffer) { // not a weight: listed as used so that it is not reported as an extra
@@ -225,7 +289,9 @@ bool buildManifestView(const loom_model_desc &desc, const std::string &path,
         continue;
       }
       TensorLocation location{&tensor, f};
-      location.transposed = transform == TensorTransform::Transpose && tensor.shape.size() == 2;
+      location.transposed =
+          transform == TensorTransform::Transpose && (tensor.shape.size() == 2 || tensor.shape.size() == 3);
+      location.interleaved = interleaved;
       auto [it, inserted] = view.byName.try_emplace(name, location);
       if (!inserted)
         return fail("'{}': tensors '{}' and '{}' both stand for the model's '{}'", files[f].path(),
@@ -271,10 +337,13 @@ bool checkAgainstManifest(const loom_model_desc &desc, const std::string &path,
       return fail("'{}': missing tensor {} (expected shape {})", path, view.describe(weight.name),
                   formatShape(weight.shape, weight.rank));
     const std::vector<int64_t> shape = weightShape(it->second);
+    const char *transposed = !it->second.transposed                ? ""
+                             : it->second.tensor->shape.size() == 3 ? " (each expert transposed from [in, out])"
+                                                                    : " (transposed from [in, out])";
     if (!sameShape(weight, shape))
       return fail("'{}': tensor {} has shape {}{} but the model expects {}", files[it->second.file].path(),
-                  view.describe(weight.name), formatShape(shape.data(), shape.size()),
-                  it->second.transposed ? " (transposed from [in, out])" : "", formatShape(weight.shape, weight.rank));
+                  view.describe(weight.name), formatShape(shape.data(), shape.size()), transposed,
+                  formatShape(weight.shape, weight.rank));
   }
 
   auto head = view.byName.find("lm_head.weight");
@@ -465,6 +534,13 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
       continue;
     }
     const TensorLocation &location = view.byName.find(weight.name)->second;
+    if (needsGather(location)) {
+      ElementGather gather;
+      if (!gatherOf(location, files[location.file].path(), gather) ||
+          !store.setGathered(size_t(i), weight, *location.tensor, gather, files[location.file].path()))
+        return false;
+      continue;
+    }
     if (location.experts > 0) {
       if (!store.setFromSlices(size_t(i), weight, expertRowSlices(location), files[location.file].path()))
         return false;

@@ -1,18 +1,21 @@
 //===- Families.cpp - The model families and their name tables ------------===//
 
 #include "Family.h"
+#include "HfNames.h"
 #include "LayerName.h"
 
 namespace loom::rt {
 
-extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily, kDeepSeekV3Family, kKimiK2Family, kGemma3Family,
-    kOlmo2Family, kOlmo3Family, kSmolLM3Family, kExaone4Family;
+extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily,
+    kDeepSeekV3Family, kKimiK2Family, kGptOssFamily, kGemma3Family, kOlmo2Family, kOlmo3Family, kSmolLM3Family,
+    kExaone4Family;
 
 namespace {
 
 /// Every family of families/, one file each; a new one adds its line here (in the order messages list them).
-const Family *const kFamilies[] = {&kGpt2Family,  &kLlamaFamily, &kMistralFamily, &kQwen2Family,
-                                   &kQwen3Family, &kQwen3MoeFamily, &kDeepSeekV3Family, &kKimiK2Family, &kGemma3Family, &kOlmo2Family,  &kOlmo3Family,
+const Family *const kFamilies[] = {&kGpt2Family,    &kLlamaFamily,      &kMistralFamily, &kQwen2Family,
+                                   &kQwen3Family,   &kQwen3MoeFamily,   &kDeepSeekV3Family, &kKimiK2Family,
+                                   &kGptOssFamily,  &kGemma3Family,     &kOlmo2Family,   &kOlmo3Family,
                                    &kSmolLM3Family, &kExaone4Family};
 
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
@@ -140,6 +143,41 @@ bool familyHfToLoom(const Family &family, std::string_view hf, std::string &loom
 bool familyLoomToHf(const Family &family, std::string_view loom, std::string &hf) {
   std::string prefix = std::string(family.hfRoot) + std::string(family.hfLayers);
   return fromLoom(family, loom, prefix, [](const FamilyTensor &t) { return t.hf; }, hf);
+}
+
+const Family *detectHfDecoderFamily(const std::vector<std::string_view> &names) {
+  for (const Family *family : kFamilies)
+    if (!family->ownLayerTensors.empty())
+      for (std::string_view name : names) {
+        std::string loom;
+        if (familyOwnHfToLoom(*family, name, loom) && !hfToLoomName(name, HfNormNaming::PreFeedForward, loom))
+          return family;
+      }
+  return nullptr;
+}
+
+const FamilyTensor *familyOwnHfToLoom(const Family &family, std::string_view hf, std::string &loom) {
+  std::string_view index, rest;
+  if (!splitLayerName(hf, "model.layers.", index, rest))
+    return nullptr;
+  for (const FamilyTensor &tensor : family.ownLayerTensors)
+    if (rest == tensor.hf) {
+      loom = "layers." + std::string(index) + "." + std::string(tensor.loom);
+      return &tensor;
+    }
+  return nullptr;
+}
+
+bool familyOwnLoomToHf(const Family &family, std::string_view loom, std::string &hf) {
+  std::string_view index, rest;
+  if (!splitLayerName(loom, "layers.", index, rest))
+    return false;
+  for (const FamilyTensor &tensor : family.ownLayerTensors)
+    if (rest == tensor.loom && !tensor.hf.empty()) {
+      hf = "model.layers." + std::string(index) + "." + std::string(tensor.hf);
+      return true;
+    }
+  return false;
 }
 
 bool familyGgufToLoom(const Family &family, std::string_view gguf, std::string &loom) {

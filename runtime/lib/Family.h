@@ -9,7 +9,8 @@
 //     without RoPE or use a window, how llama.cpp laid out the Q/K rows), from
 //     which `loom import` (tools/loom/Importer.cpp) writes the spec, the
 //     tensors then being named by the decoder layout every such family shares
-//     (HfNames.cpp, GgufNames.cpp); or
+//     (HfNames.cpp, GgufNames.cpp) but for those the family declares itself
+//     (ownLayerTensors: gpt-oss's router, sinks and x @ W experts); or
 //   - for a family that layout does not fit (GPT-2), everything itself: how
 //     its files spell the hyper-parameters, which of their values change the
 //     computation in ways a spec cannot say, the spec those values fill in
@@ -33,8 +34,8 @@ namespace loom::rt {
 /// How a checkpoint tensor becomes the manifest weight.
 enum class TensorTransform {
   None,
-  /// The file stores [in, out] (transformers' Conv1D, GPT-2): the weight is its transpose. A fused tensor's
-  /// parts are then runs of its columns.
+  /// The file stores [in, out] (transformers' Conv1D, GPT-2), or stacked experts as [E, in, out] (x @ W, gpt-oss):
+  /// the weight is its transpose, expert by expert. A fused tensor's parts are then runs of its columns.
   Transpose,
 };
 
@@ -44,6 +45,9 @@ enum class TensorTransform {
 struct FamilyTensor {
   std::string_view loom, hf, gguf;
   TensorTransform hfTransform = TensorTransform::None;
+  /// A fused tensor (FusedWeights.h) whose parts alternate rather than follow each other: of n equal parts,
+  /// part k is every n-th row (column, if transposed) from row k. gpt-oss interleaves gate and up this way.
+  bool hfInterleaved = false;
 };
 
 /// Where a layer's norms sit; the spec's component names follow (docs/runtime.md, tensor names).
@@ -94,6 +98,10 @@ enum class Experts {
   /// routed_scaling_factor on the weights; n_shared_experts always-on experts; the first first_k_dense_replace
   /// layers dense.
   DeepSeek,
+  /// gpt-oss: num_local_experts experts of width intermediate_size in every layer, the num_experts_per_tok
+  /// largest logits of a router with bias weighted by a softmax over them; each expert a clamped SwiGLU
+  /// (swiglu_alpha, swiglu_limit) with biases.
+  GptOss,
 };
 
 /// What a decoder family's files do not state and `loom import` must know to write its spec.
@@ -111,6 +119,11 @@ struct DecoderShape {
   bool tiedByDefault = false;
   /// Q and K biases (Qwen2 has them whatever attention_bias says).
   bool qkvBiasAlways = false;
+  /// A learned logit per head that joins the attention softmax (gpt-oss's sinks).
+  bool attentionSinks = false;
+  /// With Sliding::LayerTypes and no layer_types (nor pattern key) in the config: every globalEvery-th layer
+  /// attends globally, the others through the window, as transformers fills in layer_types.
+  int globalEvery = 4;
   /// RoPE parameters per layer type (transformers' rope_parameters["full_attention"] and
   /// ["sliding_attention"]): a config's plain rope_scaling stretches the full-attention layers only.
   bool ropePerLayerType = false;
@@ -164,6 +177,12 @@ struct Family {
   /// The spec, with "{key}" for each key's value and "{name}" for the architecture's name.
   std::string_view specTemplate = {};
 
+  /// For a decoder family: the per-layer tensors its transformers checkpoints store otherwise than the shared
+  /// decoder layout (HfNames.cpp) has them, each with its transform (gpt-oss's router, sinks and experts,
+  /// stacked in x @ W form with gate and up interleaved). They take precedence over the shared layout; a
+  /// checkpoint holding one that the shared layout does not know is of this family (detectHfDecoderFamily).
+  std::span<const FamilyTensor> ownLayerTensors = {};
+
   /// Whether the family names its tensors itself rather than by the shared decoder layout.
   bool declaresTensors() const { return !layers.empty(); }
   /// Whether `loom import` fills specTemplate rather than writing a decoder's spec.
@@ -189,6 +208,15 @@ bool familyHfToLoom(const Family &family, std::string_view hf, std::string &loom
                     bool &buffer);
 /// The rooted transformers name of a manifest weight, for messages.
 bool familyLoomToHf(const Family &family, std::string_view loom, std::string &hf);
+
+/// The decoder family (ownLayerTensors) whose transformers checkpoint holds the tensors `names`: one of them is
+/// "model.layers.<i>.<name>" for one of its own tensors, a name the shared layout does not know. Null for none.
+const Family *detectHfDecoderFamily(const std::vector<std::string_view> &names);
+/// One of a decoder family's own tensors, "model.layers.<i>.<hf>": its declaration, and its manifest name in
+/// `loom`. Null for another name.
+const FamilyTensor *familyOwnHfToLoom(const Family &family, std::string_view hf, std::string &loom);
+/// The inverse, for messages: the transformers name of a manifest weight that is one of the family's own.
+bool familyOwnLoomToHf(const Family &family, std::string_view loom, std::string &hf);
 bool familyGgufToLoom(const Family &family, std::string_view gguf, std::string &loom);
 bool familyLoomToGguf(const Family &family, std::string_view loom, std::string &gguf);
 

@@ -81,3 +81,17 @@ bool loom::rt::planFusedParts(const loom_model_desc &desc, const std::vector<std
   }
   return true;
 }
+
+bool loom::rt::fusedNameOf(const std::string &part, std::string &fused) {
+  for (const Fusion &fusion : kFusions)
+    for (std::string_view name : fusion.parts) {
+      // "<prefix>.<part>.<param>"
+      std::string marker = "." + std::string(name) + ".";
+      size_t at = part.rfind(marker);
+      if (at == std::string::npos || part.find('.', at + marker.size()) != std::string::npos)
+        continue;
+      fused = part.substr(0, at + 1) + std::string(fusion.fused) + part.substr(at + marker.size() - 1);
+      return true;
+    }
+  return false;
+}

@@ -46,6 +46,10 @@ bool planFusedParts(const loom_model_desc &desc, const std::vector<std::string> 
                     std::vector<int64_t> (*fusedShape)(const void *context, const std::string &name),
                     const void *context, const std::string &file, std::vector<FusedPart> &parts);
 
+/// The fused tensor, in manifest terms, that manifest weight `part` can be a part of: "<prefix>.gate_up_proj.<param>"
+/// for "<prefix>.gate_proj.<param>". For messages about checkpoints whose only name for it is the fused one.
+bool fusedNameOf(const std::string &part, std::string &fused);
+
 } // namespace loom::rt
 
 #endif // LOOM_RUNTIME_FUSEDWEIGHTS_H

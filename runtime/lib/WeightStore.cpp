@@ -140,6 +140,45 @@ bool WeightStore::setTransposed(size_t index, const SafetensorsTensor &tensor, c
   return true;
 }
 
+bool WeightStore::setGathered(size_t index, const loom_weight_desc &weight, const SafetensorsTensor &tensor,
+                              const ElementGather &gather, const std::string &file) {
+  int64_t dtype;
+  if (!loomDtypeOf(tensor.dtype, dtype))
+    return fail("'{}': tensor '{}' has dtype {}; weights must be F32, F16 or BF16", file, tensor.name,
+                safetensorsDtypeName(tensor.dtype));
+  bool toF32;
+  if (!checkDtype(weight, dtype, safetensorsDtypeName(tensor.dtype), file, tensor.name, toF32))
+    return false;
+  const size_t element = safetensorsDtypeSize(tensor.dtype), count = tensor.bytes / element;
+  const size_t experts = size_t(gather.experts), rows = size_t(gather.rows), columns = size_t(gather.columns);
+  const size_t last = gather.first + (experts - 1) * gather.expert + (rows - 1) * gather.row +
+                      (columns - 1) * gather.column;
+  if (experts == 0 || rows == 0 || columns == 0 || last >= count) // the loader's plan is checked against the shapes
+    return fail("'{}': tensor '{}' of {} elements does not hold the {}x{}x{} elements of weight '{}'", file,
+                tensor.name, count, experts, rows, columns, weight.name);
+  const size_t elements = experts * rows * columns;
+  AlignedBuffer buffer;
+  if (!buffer.allocate(elements * (toF32 ? sizeof(float) : element), tensor.name.c_str()))
+    return false;
+  auto *to = static_cast<uint8_t *>(buffer.data());
+  auto *widened = static_cast<float *>(buffer.data());
+  size_t out = 0;
+  for (size_t e = 0; e < experts; ++e)
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t c = 0; c < columns; ++c, ++out) {
+        const size_t at = gather.first + e * gather.expert + r * gather.row + c * gather.column;
+        const uint8_t *from = tensor.data + at * element;
+        if (!toF32)
+          std::memcpy(to + out * element, from, element);
+        else if (dtype == LOOM_DTYPE_F16)
+          widen<halfToFloat>(from, 1, widened + out);
+        else
+          widen<bfloat16ToFloat>(from, 1, widened + out);
+      }
+  adopt(index, std::move(buffer), toF32 ? LOOM_DTYPE_F32 : dtype, elements * (toF32 ? sizeof(float) : element));
+  return true;
+}
+
 bool WeightStore::checkDtype(const loom_weight_desc &weight, int64_t dtype, const char *dtypeName,
                              const std::string &file, const std::string &name, bool &toF32) const {
   toF32 = false;

@@ -39,6 +39,14 @@ struct TensorSlice {
   size_t bytes;
 };
 
+/// Where the elements of a weight [experts, rows, columns] lie in a checkpoint tensor that stores them in
+/// another order: element (e, r, c) is the tensor's element first + e * expert + r * row + c * column. A
+/// weight without an experts (or columns) dimension has 1 there.
+struct ElementGather {
+  int64_t experts, rows, columns;
+  size_t first, expert, row, column;
+};
+
 class WeightStore {
 public:
   /// A table of `count` entries with null data.
@@ -67,6 +75,12 @@ public:
   /// owned copy [columns, in] in the file's dtype (F32, or F16/BF16 if the kernels take it).
   bool setTransposed(size_t index, const SafetensorsTensor &tensor, const std::string &file, int64_t firstColumn = 0,
                      int64_t columns = -1);
+
+  /// Sets weight `index` (`weight`) to an owned copy of the elements of a validated checkpoint tensor that
+  /// `gather` picks (gpt-oss's experts, stored [E, in, out] with gate and up interleaved), by setFromFile's
+  /// rules for the dtype. Errors name `file` and the tensor.
+  bool setGathered(size_t index, const loom_weight_desc &weight, const SafetensorsTensor &tensor,
+                   const ElementGather &gather, const std::string &file);
 
   /// Sets manifest weight `index` (`weight`) from `bytes` of `dtype` (a loom_dtype;
   /// `dtypeName` spells it for messages) at `data` in a file mapping:

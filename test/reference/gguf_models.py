@@ -12,7 +12,7 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class GgufConfig:
     name: str
-    arch: str  # "llama" | "qwen3" | "gemma3" | "olmo2" | "smollm3" (llama.cpp architecture names)
+    arch: str  # "llama" | "qwen3" | "qwen3moe" | "gemma3" | "olmo2" | "smollm3" (llama.cpp architecture names)
     dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1" | "Q4_K" | "Q6_K" (k-quants: every
     # matrix's columns a multiple of 256)
     n_layers: int = 2
@@ -34,6 +34,13 @@ class GgufConfig:
     llama3_scaling: tuple = None
     # Metadata `<arch>.rope.scaling.<key>` = value (e.g. {"type": "yarn", "factor": 4.0}).
     rope_scaling_keys: tuple = ()
+    # qwen3moe: every layer's feed-forward is `experts` SwiGLU experts of width `expert_hidden`, `experts_used`
+    # of them per token (llama.cpp reads no sparse-step key: all layers are sparse). `hidden` is then only
+    # written as feed_forward_length, as the converter writes the dense width of Qwen3-MoE's config.
+    experts: int = 8
+    experts_used: int = 2
+    expert_hidden: int = 32
+    router_std: float = 0.5  # wide, so that no two experts come near a tie at the k-th place
 
     @property
     def vocab(self):
@@ -51,7 +58,8 @@ def _vocabulary(cfg):
 
 
 def _store(np, gguf, value, dtype):
-    """`value` (float32, numpy row-major [rows, cols]) as the raw array and type the writer takes."""
+    """`value` (float32, numpy row-major [rows, cols], or stacked [experts, rows, cols]) as the raw array and
+    type the writer takes."""
     q = gguf.GGMLQuantizationType
     if dtype == "F32":
         return value.astype(np.float32), None
@@ -61,7 +69,8 @@ def _store(np, gguf, value, dtype):
         from ggml_cpu import GgmlCpu
 
         kind = q[dtype]
-        return GgmlCpu(np).quantize(int(kind), value), kind
+        rows = GgmlCpu(np).quantize(int(kind), value.reshape(-1, value.shape[-1]))
+        return rows.reshape(value.shape[:-1] + rows.shape[-1:]), kind
     kind = {"BF16": q.BF16, "Q8_0": q.Q8_0, "Q4_0": q.Q4_0, "Q4_1": q.Q4_1}[dtype]
     return gguf.quants.quantize(value.astype(np.float32), kind), kind
 
@@ -106,6 +115,10 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
     if a == "gemma3":
         writer.add_uint32(f"{a}.attention.sliding_window", cfg.sliding_window)
+    if a == "qwen3moe":  # as convert_hf_to_gguf.py writes Qwen3-MoE's; llama.cpp renormalises the top-k itself
+        writer.add_expert_count(cfg.experts)
+        writer.add_expert_used_count(cfg.experts_used)
+        writer.add_expert_feed_forward_length(cfg.expert_hidden)
     for key, value in cfg.rope_scaling_keys:
         if isinstance(value, str):
             writer.add_string(f"{a}.rope.scaling.{key}", value)
@@ -153,7 +166,7 @@ def write_gguf(cfg, path, np, gguf):
             for role, value in zip(("attn_q", "attn_k", "attn_v"), q_k_v):
                 store(p + role + ".weight", value)
         matrix(p + "attn_output.weight", d, q, 0.08)
-        if cfg.arch in ("qwen3", "gemma3"):
+        if cfg.arch in ("qwen3", "qwen3moe", "gemma3"):
             norm(p + "attn_q_norm.weight", cfg.head_dim)
             norm(p + "attn_k_norm.weight", cfg.head_dim)
         if cfg.arch == "olmo2":  # one norm over the whole q (and k) projection
@@ -163,9 +176,18 @@ def write_gguf(cfg, path, np, gguf):
             norm(p + "post_attention_norm.weight", d)
         if not post_norm_only:
             norm(p + "ffn_norm.weight", d)
-        matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
-        matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
-        matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+        if cfg.arch == "qwen3moe":
+            e, h = cfg.experts, cfg.expert_hidden
+            # The router stays F32 whatever the file's type, as both llama.cpp's converter and its quantizer
+            # keep it (ggml {d, E}); the experts are stacked, ggml {d, I, E} and {I, d, E}.
+            writer.add_tensor(p + "ffn_gate_inp.weight", random(e, d, cfg.router_std))
+            store(p + "ffn_gate_exps.weight", random(e * h, d, 0.08).reshape(e, h, d))
+            store(p + "ffn_up_exps.weight", random(e * h, d, 0.08).reshape(e, h, d))
+            store(p + "ffn_down_exps.weight", random(e * d, h, 0.08).reshape(e, d, h))
+        else:
+            matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
+            matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
+            matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
         if cfg.arch in ("gemma3", "olmo2"):
             norm(p + "post_ffw_norm.weight", d)
     norm("output_norm.weight", d)

@@ -1,11 +1,13 @@
 """Mixtures of experts against transformers: each tiny configuration keeps its family's routing and layer
 pattern; transformers writes config.json, the weights are random and saved under transformers' own names
 (transformers 5 stores the experts fused, `mlp.experts.gate_up_proj` [E, 2I, d], and a second file stores
-them per expert, as checkpoints on the Hub do); `loom import config.json` writes the spec and
+them per expert, as checkpoints on the Hub do; gpt-oss's are stacked in x @ W form, [E, d, 2I] with gate and up
+interleaved, and have no per-expert form); `loom import config.json` writes the spec and
 `loom logits` must give transformers' logits, with the experts run token by token
 (`loom compile --moe-grouped-matmul=false`) and as grouped products (the default pipeline). DeepSeek's latent
 attention runs absorbed for short chunks and decode steps (loom-absorb-mla) and expanded for long chunks;
-`--absorb-mla=false` (always expanded) is compared too.
+`--absorb-mla=false` (always expanded) is compared too. gpt-oss's clamped SwiGLU has no grouped form, so its
+experts run token by token in both pipelines.
 
 Routers are random, so no two experts tie at the k-th place (ties would make transformers' choice
 unspecified, docs/moe-mla-reference.md 1.3).
@@ -72,8 +74,32 @@ def deepseek_plain_q(t):
                                         rope_parameters={"rope_type": "default", "rope_theta": 50000.0}))
 
 
+def gpt_oss(t):
+    # gpt-oss's structure: sliding-window (8) and full layers alternating, q/k/v/o biases and a learned sink per
+    # head, YaRN with its ramp not truncated over an original context of 16, and in every layer 8 experts of
+    # which the 4 largest biased router logits are chosen and weighted by a softmax over them, each a clamped
+    # SwiGLU with biases (transformers' defaults: alpha 1.702, limit 7).
+    yarn = {"rope_type": "yarn", "rope_theta": 150000.0, "factor": 8.0, "original_max_position_embeddings": 16,
+            "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False}
+    return t.GptOssConfig(**_common(num_hidden_layers=4, num_local_experts=8, num_experts_per_tok=4, sliding_window=8,
+                                    max_position_embeddings=128, rms_norm_eps=1e-5, rope_parameters=yarn,
+                                    tie_word_embeddings=False))
+
+
+def gpt_oss_clamped(t):
+    # A limit small enough that the clamps bite (gate above, up on both sides), another alpha, no attention
+    # biases (the sinks stay), top-2 of 8, windows on the layers layer_types lists, plain RoPE.
+    return t.GptOssConfig(**_common(num_local_experts=8, num_experts_per_tok=2, swiglu_limit=0.6, swiglu_alpha=1.2,
+                                    attention_bias=False, sliding_window=8,
+                                    layer_types=["full_attention", "sliding_attention", "sliding_attention"],
+                                    rope_parameters={"rope_type": "default", "rope_theta": 10000.0},
+                                    tie_word_embeddings=False))
+
+
 CONFIGS = {"qwen3-moe": qwen3_moe, "qwen3-moe-mixed": qwen3_moe_mixed, "deepseek-v3": deepseek_v3,
-           "deepseek-plain-q": deepseek_plain_q}
+           "deepseek-plain-q": deepseek_plain_q, "gpt_oss": gpt_oss, "gpt_oss_clamped": gpt_oss_clamped}
+# gpt-oss's experts were always stacked: there is no per-expert checkpoint of it.
+PER_EXPERT = [name for name in CONFIGS if not name.startswith("gpt_oss")]
 SPEC_MUST_HAVE = {
     "qwen3-moe": ["ffn = MoE(experts = 8, top_k = 2, hidden = 48", "normalize = true"],
     "qwen3-moe-mixed": ["ffn = MoE(experts = 16, top_k = 4, hidden = 32", "normalize = false",
@@ -82,6 +108,13 @@ SPEC_MUST_HAVE = {
                     "routing = sigmoid_topk", "groups = 4, group_top_k = 2, scale = 2.5, shared_hidden = 16",
                     "layers 0 { ffn = dense_ffn }"],
     "deepseek-plain-q": ["MLA(heads = 4, kv_lora_rank = 16", "scale = 1.5, shared_hidden = 32"],
+    "gpt_oss": ["qkv_bias = true, out_bias = true, sinks = true", "truncate = false",
+                "local_attention = attention(mask = sliding_window, window = 8)",
+                "layers where (i + 1) % 2 != 0 { attention = local_attention }",
+                "ffn = MoE(experts = 8, top_k = 4, hidden = 96", "routing = topk_softmax",
+                "router_bias = true, bias = true", "activation = swiglu_oai, alpha = 1.702, limit = 7)"],
+    "gpt_oss_clamped": ["head_dim = 16,\n                  sinks = true,", "top_k = 2",
+                        "activation = swiglu_oai, alpha = 1.2, limit = 0.6)", "layers 1..2 { attention = local_attention }"],
 }
 
 
@@ -123,16 +156,20 @@ class MoeCase:
                 w = 0.5 + torch.rand(shape, generator=gen)
             elif key.endswith("embed_tokens.weight") or key == "lm_head.weight":
                 w = (0.8 / config.hidden_size ** 0.5) * torch.randn(shape, generator=gen)
-            elif key.endswith("mlp.gate.weight"):  # routers spread wide, so that the top-k is never a near-tie
+            elif key.endswith(("mlp.gate.weight", "mlp.router.weight")):
+                # routers spread wide, so that the top-k is never a near-tie
                 w = 0.5 * torch.randn(shape, generator=gen)
+            elif key.endswith("self_attn.sinks"):  # sinks of the scores' size, so that they take a visible share
+                w = torch.randn(shape, generator=gen)
             else:
                 w = 0.08 * torch.randn(shape, generator=gen)
             tensors[key] = w.contiguous()
         self.weights = workdir / "model.safetensors"
         ref.safetensors_torch.save_file(tensors, str(self.weights), metadata={"format": "pt"})
         self.per_expert_weights = workdir / "per-expert.safetensors"
-        ref.safetensors_torch.save_file(per_expert(tensors, torch), str(self.per_expert_weights),
-                                        metadata={"format": "pt"})
+        if name in PER_EXPERT:
+            ref.safetensors_torch.save_file(per_expert(tensors, torch), str(self.per_expert_weights),
+                                            metadata={"format": "pt"})
         self.model = t.AutoModelForCausalLM.from_pretrained(workdir, dtype=torch.float32,
                                                             attn_implementation="eager")
         self.model.eval()
@@ -207,7 +244,7 @@ def test_logits_match_transformers(name, n_tokens, grouped, moe_case, record_dif
     assert diff <= VS_TRANSFORMERS, f"{name}, {n_tokens} tokens, {how}: max-abs {diff:.3e}\n{case.spec.read_text()}"
 
 
-@pytest.mark.parametrize("name", list(CONFIGS))
+@pytest.mark.parametrize("name", PER_EXPERT)
 def test_per_expert_checkpoint_loads_the_same_model(name, moe_case):
     case = moe_case(name)
     tokens = case.tokens(7)

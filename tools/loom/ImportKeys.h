@@ -22,7 +22,8 @@
 //
 // Key lists follow transformers' configuration classes of the families
 // (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig,
-// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config, Qwen3MoeConfig and PreTrainedConfig) and the configs published with the models, and gguf-py's
+// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config, Qwen3MoeConfig, DeepseekV3Config, GptOssConfig and
+// PreTrainedConfig) and the configs published with the models, and gguf-py's
 // key constants for GGUF files written by llama.cpp's converter.
 //
 // RoPE scaling: transformers' "rope_scaling" / "rope_parameters" types other
@@ -61,9 +62,11 @@ enum Family : unsigned {
   Qwen3Moe = 512,
   /// deepseek_v3 and kimi_k2 (DeepSeek V3's code).
   DeepSeekV3 = 1024,
-  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe | DeepSeekV3,
+  GptOss = 2048,
+  AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe | DeepSeekV3 |
+              GptOss,
   /// Families whose layers differ in attention kind (layer_types), which the spec models.
-  LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4,
+  LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4 | GptOss,
 };
 
 /// The family bit of a config's model_type or a GGUF general.architecture; 0 if not one Loom imports.
@@ -90,6 +93,8 @@ inline unsigned familyOf(llvm::StringRef name) {
     return Qwen3Moe;
   if (name == "deepseek_v3" || name == "kimi_k2")
     return DeepSeekV3;
+  if (name == "gpt_oss")
+    return GptOss;
   return 0;
 }
 
@@ -138,11 +143,11 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
     {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
-    {"attention_bias", Llama | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | SmolLM3, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | GptOss, Use::Modelled},
     {"mlp_bias", Llama | SmolLM3, Use::Modelled},
     {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | DeepSeekV3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
-    {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
+    {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4 | GptOss, Use::Modelled},
     {"use_sliding_window", Qwen2 | Qwen3 | Qwen3Moe | SmolLM3, Use::Modelled}, // true is rejected for Qwen
     // SmolLM3: which layers go without RoPE (1 marks a layer with RoPE).
     {"no_rope_layers", SmolLM3, Use::Modelled},
@@ -185,6 +190,17 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"num_nextn_predict_layers", DeepSeekV3, Use::Harmless},
     {"ep_size", DeepSeekV3, Use::Harmless},
     {"pretraining_tp", DeepSeekV3, Use::Harmless},
+    // gpt-oss's experts (every layer; intermediate_size is their width) and their clamped SwiGLU.
+    {"num_local_experts", GptOss, Use::Modelled},
+    {"num_experts_per_tok", GptOss, Use::Modelled},
+    {"experts_per_token", GptOss, Use::Modelled}, // OpenAI's name in the released configs: must agree
+    {"swiglu_alpha", GptOss, Use::Modelled},
+    {"swiglu_limit", GptOss, Use::Modelled},
+    // transformers' gpt-oss experts apply the clamped SwiGLU whatever hidden_act says ("silu" in the configs).
+    {"hidden_act", GptOss, Use::Harmless},
+    // OpenAI's name for YaRN's original context, which the released configs repeat; transformers reads the one
+    // in rope_parameters (or rope_scaling).
+    {"initial_context_length", GptOss, Use::Harmless},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
     {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling

@@ -84,6 +84,11 @@ struct ImportedModel {
   bool selectionBias = false;
   int64_t expertGroups = 1, expertGroupsKept = 1, sharedExpertHidden = 0;
   double routedScale = 1.0;
+  /// gpt-oss's additions: a router bias, expert biases, the clamped SwiGLU (a DSL activation name) and its
+  /// parameters, and a learned sink logit per attention head.
+  bool routerBias = false, expertBias = false, sinks = false;
+  std::string expertActivation = "silu";
+  double swigluAlpha = 1.702, swigluLimit = 7.0;
   /// Multi-head latent attention (DeepSeek): ranks (q 0: a plain query projection) and per-head dimensions.
   bool latent = false;
   int64_t qLoraRank = 0, kvLoraRank = 0, nopeDim = 0, ropeDim = 0, valueDim = 0;
@@ -274,13 +279,15 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     os << indent << "qk_norm = " << norm << ",\n";
   else if (m.qkNorm == QkNorm::AllHeads)
     os << indent << "qk_norm = RMSNorm(eps = eps, over = all_heads),\n";
-  if (m.qkvBias || m.outBias) {
-    os << indent;
+  if (m.qkvBias || m.outBias || m.sinks) {
+    std::vector<std::string> flags;
     if (m.qkvBias)
-      os << "qkv_bias = true" << (m.outBias ? ", " : "");
+      flags.push_back("qkv_bias = true");
     if (m.outBias)
-      os << "out_bias = true";
-    os << ",\n";
+      flags.push_back("out_bias = true");
+    if (m.sinks)
+      flags.push_back("sinks = true");
+    os << indent << join(flags, ", ") << ",\n";
   }
   if (allSliding)
     os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
@@ -336,6 +343,18 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
       os << ", scale = " << formatReal(m.routedScale, false);
     if (m.sharedExpertHidden > 0)
       os << ", shared_hidden = " << m.sharedExpertHidden;
+    if (m.routerBias || m.expertBias) {
+      os << ",\n           ";
+      if (m.routerBias)
+        os << " router_bias = true" << (m.expertBias ? "," : "");
+      if (m.expertBias)
+        os << " bias = true";
+    }
+    if (m.expertActivation != "silu") {
+      os << ",\n            activation = " << m.expertActivation;
+      if (m.expertActivation == "swiglu_oai")
+        os << ", alpha = " << formatReal(m.swigluAlpha, false) << ", limit = " << formatReal(m.swigluLimit, false);
+    }
     os << ")\n";
     if (!allSparse)
       os << "  dense_ffn = " << denseFfn << "\n";
@@ -598,7 +617,7 @@ Error readSlidingLayers(const json::Object &config, const std::string &path, con
   }
   // Without layer_types, the pattern transformers would derive them from: every N-th layer global (an
   // integer), or one letter per layer, L(ocal) or G(lobal), repeated (EXAONE's "LLLG").
-  int64_t globalEvery = shape.gemma ? 6 : 4;
+  int64_t globalEvery = shape.globalEvery;
   std::string letters;
   // transformers 5 saves Gemma 3's as "_sliding_window_pattern".
   StringRef patternKey = config.get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
@@ -796,6 +815,48 @@ Error readDeepSeek(const json::Object &config, const std::string &path, Imported
   return Error::success();
 }
 
+/// gpt-oss's experts and attention biases, as transformers' GptOss model reads its config: in every layer
+/// num_local_experts experts of width intermediate_size, the num_experts_per_tok largest logits of a router
+/// with bias chosen and weighted by a softmax over them, each expert a SwiGLU with biases whose gate is clamped
+/// above and up on both sides at swiglu_limit, its sigmoid scaled by swiglu_alpha; q, k, v and o biases
+/// unless attention_bias is false.
+Error readGptOss(const json::Object &config, const std::string &path, ImportedModel &m) {
+  if (Error err = configCount(config, path, "num_local_experts", std::nullopt, m.experts))
+    return err;
+  if (Error err = configCount(config, path, "num_experts_per_tok", std::nullopt, m.expertsPerToken))
+    return err;
+  // The released configs also carry OpenAI's own name for it, which transformers does not read.
+  int64_t openAiCount = 0;
+  if (Error err = configCount(config, path, "experts_per_token", m.expertsPerToken, openAiCount))
+    return err;
+  if (openAiCount != m.expertsPerToken)
+    return createStringError("'%s': \"experts_per_token\" (%lld) differs from \"num_experts_per_tok\" (%lld), "
+                             "which transformers uses",
+                             path.c_str(), static_cast<long long>(openAiCount),
+                             static_cast<long long>(m.expertsPerToken));
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts)
+    return createStringError("'%s': %lld experts with %lld per token is not a mixture of experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts),
+                             static_cast<long long>(m.expertsPerToken));
+  for (auto [key, field] :
+       {std::pair<StringRef, double *>{"swiglu_alpha", &m.swigluAlpha}, {"swiglu_limit", &m.swigluLimit}})
+    if (const json::Value *value = config.get(key); value && value->kind() != json::Value::Null) {
+      std::optional<double> number = value->getAsNumber();
+      if (!number || !(*number > 0))
+        return createStringError("'%s': \"%s\" is %s, expected a positive number", path.c_str(), key.str().c_str(),
+                                 shortJsonText(*value).c_str());
+      *field = *number;
+    }
+  m.expertHidden = m.hidden;
+  m.routing = "topk_softmax";
+  m.normalizeExpertWeights = false; // the softmax over the chosen logits sums to 1 already
+  m.routerBias = m.expertBias = true;
+  m.expertActivation = "swiglu_oai";
+  m.sparseLayers.assign(size_t(m.nLayers), true);
+  m.qkvBias = m.outBias = config.getBoolean("attention_bias").value_or(true);
+  return Error::success();
+}
+
 Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
@@ -926,7 +987,9 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
 
   StringRef activationKey = shape.gemma ? "hidden_activation" : "hidden_act";
   StringRef expectedActivation = shape.gemma ? "gelu_pytorch_tanh" : "silu";
-  if (std::optional<StringRef> act = config->getString(activationKey); act && *act != expectedActivation)
+  // gpt-oss's experts have an activation of their own (readGptOss), whatever hidden_act says.
+  if (std::optional<StringRef> act = config->getString(activationKey);
+      act && *act != expectedActivation && shape.experts != loom::rt::Experts::GptOss)
     return createStringError("'%s': %s '%s' is not supported (%s needs %s)", path.c_str(), activationKey.str().c_str(),
                              act->str().c_str(), shape.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
                              expectedActivation.str().c_str());
@@ -945,6 +1008,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   m.qkvBias = shape.qkvBiasAlways || boolean("attention_bias", false);
   m.outBias = !shape.qkvBiasAlways && boolean("attention_bias", false);
   m.ffnBias = boolean("mlp_bias", false);
+  m.sinks = shape.attentionSinks;
   m.interleaved = false;
 
   if (Error err = integer("sliding_window", 0, m.slidingWindow))
@@ -993,6 +1057,10 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   }
   if (shape.latentAttention) {
     if (Error err = readDeepSeek(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.experts == loom::rt::Experts::GptOss) {
+    if (Error err = readGptOss(*config, path, m))
       return std::move(err);
   }
 

@@ -78,7 +78,7 @@ private:
 Value ModelBuilder::norm(Location at, const NormSpec &norm, const std::string &prefix, Value input,
                          RopeRowsAttr rope) {
   int64_t width = cast<RankedTensorType>(input.getType()).getShape().back();
-  Value w = weight(at, prefix + ".weight", {width}, rope);
+  Value w = norm.weight ? weight(at, prefix + ".weight", {width}, rope) : Value();
   if (norm.kind == NormKind::LayerNorm) {
     Value b = norm.bias ? weight(at, prefix + ".bias", {width}) : Value();
     return LayerNormOp::create(builder, at, input.getType(), input, w, b, builder.getF64FloatAttr(norm.eps));
@@ -111,10 +111,14 @@ RopeRowsAttr ModelBuilder::ropeRows(const AttentionSpec &attn) {
 
 Value ModelBuilder::headNormAndRope(Location at, const AttentionSpec &attn, const std::string &prefix,
                                     const char *which, Value heads) {
-  if (attn.qkNorm && !attn.qkNorm->allHeads)
-    heads = norm(at, *attn.qkNorm, llvm::formatv("{0}.{1}_norm", prefix, which).str(), heads);
+  std::string normPrefix = llvm::formatv("{0}.{1}_norm", prefix, which).str();
+  bool perHeadNorm = attn.qkNorm && !attn.qkNorm->allHeads;
+  if (perHeadNorm && !attn.qkNormAfterRope)
+    heads = norm(at, *attn.qkNorm, normPrefix, heads);
   if (attn.rope)
     heads = rope(*attn.rope, prefix, rotaryDims(attn), heads);
+  if (perHeadNorm && attn.qkNormAfterRope) // Llama 4: the L2 norm of the rotated q and k
+    heads = norm(at, *attn.qkNorm, normPrefix, heads);
   return heads;
 }
 
@@ -202,6 +206,10 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   Value vh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, valueDim}), v);
   qh = headNormAndRope(at, attn, prefix, "q", qh);
   kh = headNormAndRope(at, attn, prefix, "k", kh);
+  if (attn.temperatureScale > 0)
+    qh = AttentionTemperatureOp::create(builder, at, qh.getType(), qh, start,
+                                        builder.getF64FloatAttr(attn.temperatureScale),
+                                        builder.getI64IntegerAttr(attn.temperatureFloor));
 
   // Every cache starts out full; loom-specialize-attention shrinks those whose mask never looks far back.
   auto cacheType = KVCacheType::get(&context, CacheKind::full, 0, attn.kvHeads, attn.headDim, valueDim);

@@ -20,6 +20,7 @@ extern const Family kGemma3Family = {
                 .sliding = Sliding::LayerTypes,
                 .gemma = true,
                 .tiedByDefault = true,
+                .globalEvery = 6,
                 .ropePerLayerType = true},
 };
 

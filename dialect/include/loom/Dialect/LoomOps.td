@@ -231,6 +231,24 @@ def Loom_QKNormRoPEOp : Loom_Op<"qk_norm_rope", [Pure, AllTypesMatch<["input", "
   let hasVerifier = 1;
 }
 
+def Loom_AttentionTemperatureOp : Loom_Op<"attention_temperature", [Pure, AllTypesMatch<["input", "result"]>]> {
+  let summary = "Queries scaled by a factor that grows with their position (Llama 4)";
+  let description = [{
+    Token `i` of the chunk sits at position `p = start + i`; its values are
+    multiplied by `1 + scale * ln(1 + floor((p + 1) / floor))`. Llama 4
+    applies it to the queries of its NoPE layers, which see the whole context,
+    so that attention does not flatten as the context grows.
+
+    ```mlir
+    %qt = loom.attention_temperature %q at %start {scale = 1.0e-01 : f64, floor = 8192 : i64} : tensor<?x40x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Index:$start, F64Attr:$scale, I64Attr:$floor);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `at` $start attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def Loom_KVCacheOp : Loom_Op<"kv_cache", [MemoryEffects<[MemAlloc]>]> {
   let summary = "A layer's key/value cache, as it stands before this call";
   let description = [{

@@ -39,6 +39,8 @@ struct NormSpec {
   /// before the head split (OLMo 2), instead of one per head (Qwen3, Gemma 3).
   /// Only meaningful there; a block cannot call such a norm.
   bool allHeads = false;
+  /// RMSNorm only: false for a norm without learned scale (Llama 4's L2 QK-norm).
+  bool weight = true;
   SourceLoc loc;
 };
 
@@ -123,6 +125,12 @@ struct AttentionSpec {
   bool sinks = false;
   /// The output is multiplied by sigmoid(gate_proj(x)) per element before o_proj (Qwen3-Next, Arcee).
   bool outputGate = false;
+  /// The QK-norm comes after RoPE rather than before it (Llama 4).
+  bool qkNormAfterRope = false;
+  /// Llama 4's temperature tuning on NoPE layers: the query at position p is scaled by
+  /// 1 + temperatureScale * ln(1 + floor((p + 1) / temperatureFloor)); 0: none.
+  double temperatureScale = 0.0;
+  int64_t temperatureFloor = 0;
   /// Multi-head latent attention; then headDim is nopeDim + ropeDim and valueDim the value's.
   std::optional<MLASpec> mla;
   SourceLoc loc;

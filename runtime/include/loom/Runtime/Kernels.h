@@ -92,6 +92,11 @@ void loom_k_mla_attention(const float *q_nope, const float *q_pe, int64_t n, int
 void loom_k_copy_columns(const float *x, int64_t rows, int64_t x_width, int64_t x_offset, int64_t width, float *y,
                          int64_t y_width, int64_t y_offset);
 
+/* y[i, :] = x[i, :] * (1 + scale * ln(1 + floor((start_pos + i + 1) / floor))) for rows of row_elems (Llama 4's
+ * temperature tuning of NoPE-layer queries); y may alias x. */
+void loom_k_attention_temperature(const float *x, int64_t n, int64_t row_elems, int64_t start_pos, float scale,
+                                  int64_t floor, float *y);
+
 /* out = silu(gate) * up. */
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
 /* out = gelu_tanh(gate) * up. */

@@ -1,0 +1,50 @@
+//===- GptOss.cpp - The gpt-oss family ----------------------------------===//
+//
+// gpt-oss (20b, 120b): pre-norm blocks alternating a sliding window (even
+// layers) and full attention (layer_types), attention with biases and a
+// learned sink logit per head, YaRN RoPE (its ramp not truncated), and in
+// every layer a mixture of experts: the top k of a router with bias, a
+// softmax over their logits, each expert a clamped SwiGLU with biases.
+//
+// transformers keeps the experts stacked in x @ W form: gate_up_proj
+// [E, d, 2I] with gate and up interleaved in the last dimension (gate the
+// even columns, up the odd ones), its bias [E, 2I] interleaved alike, and
+// down_proj [E, I, d]. The loader transposes each expert and takes the
+// alternate columns apart (Checkpoint.cpp), into the manifest's [out, in]
+// gate_proj, up_proj and down_proj. No GGUF import yet (llama.cpp's gpt-oss
+// files hold MXFP4 experts, which Loom does not read).
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Family.h"
+
+namespace loom::rt {
+namespace {
+
+constexpr TensorTransform T = TensorTransform::Transpose;
+
+/// What differs from the shared decoder layout; the attention projections, norms and embeddings follow it.
+constexpr FamilyTensor kOwnLayerTensors[] = {
+    {.loom = "attention.sinks", .hf = "self_attn.sinks"},
+    {.loom = "ffn.router.weight", .hf = "mlp.router.weight"},
+    {.loom = "ffn.router.bias", .hf = "mlp.router.bias"},
+    {.loom = "ffn.experts.gate_up_proj.weight", .hf = "mlp.experts.gate_up_proj", .hfTransform = T,
+     .hfInterleaved = true},
+    {.loom = "ffn.experts.gate_up_proj.bias", .hf = "mlp.experts.gate_up_proj_bias", .hfInterleaved = true},
+    {.loom = "ffn.experts.down_proj.weight", .hf = "mlp.experts.down_proj", .hfTransform = T},
+    {.loom = "ffn.experts.down_proj.bias", .hf = "mlp.experts.down_proj_bias"},
+};
+
+} // namespace
+
+extern const Family kGptOssFamily = {
+    .configType = "gpt_oss",
+    .decoder = {.block = BlockStyle::PreNorm,
+                .sliding = Sliding::LayerTypes,
+                .attentionSinks = true,
+                .globalEvery = 2,
+                .experts = Experts::GptOss},
+    .ownLayerTensors = kOwnLayerTensors,
+};
+
+} // namespace loom::rt
