@@ -676,22 +676,28 @@ Error readNopeLayers(const json::Object &config, const std::string &path, const 
   return Error::success();
 }
 
+/// A non-negative integer key; `fallback` when absent or null (an error without one).
+Error configCount(const json::Object &config, const std::string &path, StringRef key, std::optional<int64_t> fallback,
+                  int64_t &out) {
+  const json::Value *value = config.get(key);
+  std::optional<int64_t> number = value ? value->getAsInteger() : std::nullopt;
+  if (!value || value->kind() == json::Value::Null) {
+    if (!fallback)
+      return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
+    out = *fallback;
+  } else if (!number || *number < 0) {
+    return createStringError("'%s': \"%s\" is not a non-negative integer", path.c_str(), key.str().c_str());
+  } else {
+    out = *number;
+  }
+  return Error::success();
+}
+
 /// Qwen3-MoE's experts: sizes, renormalisation, and which layers are sparse (every decoder_sparse_step-th,
 /// except those in mlp_only_layers), as transformers' Qwen3MoeDecoderLayer decides.
 Error readQwenExperts(const json::Object &config, const std::string &path, ImportedModel &m) {
-  auto count = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
-    const json::Value *value = config.get(key);
-    std::optional<int64_t> number = value ? value->getAsInteger() : std::nullopt;
-    if (!value || value->kind() == json::Value::Null) {
-      if (!fallback)
-        return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
-      out = *fallback;
-    } else if (!number || *number < 0) {
-      return createStringError("'%s': \"%s\" is not a non-negative integer", path.c_str(), key.str().c_str());
-    } else {
-      out = *number;
-    }
-    return Error::success();
+  auto count = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) {
+    return configCount(config, path, key, fallback, out);
   };
   int64_t step = 1;
   // transformers 5 writes num_local_experts (its attribute map's name for num_experts).
@@ -727,23 +733,6 @@ Error readQwenExperts(const json::Object &config, const std::string &path, Impor
   }
   for (int64_t i = 0; i < m.nLayers; ++i)
     m.sparseLayers.push_back(!mlpOnly[size_t(i)] && step > 0 && (i + 1) % step == 0);
-  return Error::success();
-}
-
-/// A non-negative integer key; `fallback` when absent or null (an error without one).
-Error configCount(const json::Object &config, const std::string &path, StringRef key, std::optional<int64_t> fallback,
-                  int64_t &out) {
-  const json::Value *value = config.get(key);
-  std::optional<int64_t> number = value ? value->getAsInteger() : std::nullopt;
-  if (!value || value->kind() == json::Value::Null) {
-    if (!fallback)
-      return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
-    out = *fallback;
-  } else if (!number || *number < 0) {
-    return createStringError("'%s': \"%s\" is not a non-negative integer", path.c_str(), key.str().c_str());
-  } else {
-    out = *number;
-  }
   return Error::success();
 }
 
