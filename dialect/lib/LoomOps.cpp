@@ -353,8 +353,32 @@ static LogicalResult verifyElementwise(Op op) {
 
 LogicalResult SwiGLUOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeGLUOp::verify() { return verifyElementwise(*this); }
-LogicalResult SigmoidGateOp::verify() { return verifyElementwise(*this); }
+LogicalResult SigmoidGateOp::verify() {
+  if (failed(verifyElementwise(*this)))
+    return failure();
+  // One gate per element, or one per row of `up` (a [tokens, ..., 1] gate).
+  ArrayRef<int64_t> gate = shapeOf(getGate()), up = shapeOf(getUp());
+  if (gate.size() != up.size() || gate.drop_back() != up.drop_back() || (gate.back() != up.back() && gate.back() != 1))
+    return emitOpError() << "expects a gate of the shape of up, " << getUp().getType()
+                         << ", or of width 1, got " << getGate().getType();
+  return success();
+}
 LogicalResult GeluOp::verify() { return verifyElementwise(*this); }
+LogicalResult SoftcapOp::verify() {
+  if (failed(verifyElementwise(*this)))
+    return failure();
+  if (!(getCap().convertToDouble() > 0))
+    return emitOpError() << "expects a positive cap, got " << getCap().convertToDouble();
+  return success();
+}
+LogicalResult ScaleOp::verify() {
+  if (failed(verifyElementwise(*this)))
+    return failure();
+  double factor = getFactor().convertToDouble();
+  if (!std::isfinite(factor) || factor == 0)
+    return emitOpError() << "expects a finite, non-zero factor, got " << factor;
+  return success();
+}
 LogicalResult AddOp::verify() { return verifyElementwise(*this); }
 
 //===----------------------------------------------------------------------===//

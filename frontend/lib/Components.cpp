@@ -65,6 +65,7 @@ static const ParamInfo kYarnScalingParams[] = {
       {"qkv_bias", ParamType::Bool, false, {}}, {"out_bias", ParamType::Bool, false, {}},                     \
       {"mask", ParamType::Enum, false, kMasks}, {"window", ParamType::Int, false, {}},                        \
       {"scale", ParamType::Number, false, {}}, {"value_dim", ParamType::Int, false, {}},                       \
+      {"value_scale", ParamType::Number, false, {}},                                                          \
       {"softcap", ParamType::Number, false, {}}, {"sinks", ParamType::Bool, false, {}},                       \
       {"output_gate", ParamType::Bool, false, {}}, {"qk_norm_after_rope", ParamType::Bool, false, {}},             \
       {"temperature_scale", ParamType::Number, false, {}}, {"temperature_floor", ParamType::Int, false, {}}
@@ -102,11 +103,13 @@ static const ParamInfo kMoEParams[] = {
     {"group_top_k", ParamType::Int, false, {}},
     {"selection_bias", ParamType::Bool, false, {}},
     {"router_bias", ParamType::Bool, false, {}},
+    {"router_softcap", ParamType::Number, false, {}},
     {"activation", ParamType::Enum, false, kExpertActivations},
     {"alpha", ParamType::Number, false, {}},
     {"limit", ParamType::Number, false, {}},
     {"bias", ParamType::Bool, false, {}},
     {"shared_hidden", ParamType::Int, false, {}},
+    {"shared_gate", ParamType::Bool, false, {}},
     {"weight_input", ParamType::Bool, false, {}},
 };
 
@@ -472,6 +475,7 @@ AttentionSpec SpecBuilder::buildAttention() {
   attn.scale = positiveNumber("scale", 0.0);
   if (component.findArg("value_dim"))
     attn.valueDim = dimension("value_dim").value_or(0);
+  attn.valueScale = positiveNumber("value_scale", 1.0);
   attn.softcap = positiveNumber("softcap", 0.0);
   attn.sinks = boolean("sinks", false);
   attn.outputGate = boolean("output_gate", false);
@@ -509,6 +513,7 @@ MoESpec SpecBuilder::buildMoE() {
   moe.scale = positiveNumber("scale", 1.0);
   moe.selectionBias = boolean("selection_bias", false);
   moe.routerBias = boolean("router_bias", false);
+  moe.routerSoftcap = positiveNumber("router_softcap", 0.0);
   // Group-limited selection and the selection bias belong to the sigmoid routing of DeepSeek V3.
   bool sigmoid = moe.routing == RoutingKind::SigmoidTopK || is_contained(mistyped, "routing");
   for (StringRef param : {"groups", "group_top_k", "selection_bias"})
@@ -538,6 +543,9 @@ MoESpec SpecBuilder::buildMoE() {
   moe.weightInput = boolean("weight_input", false);
   if (component.findArg("shared_hidden"))
     moe.sharedHidden = dimension("shared_hidden").value_or(0);
+  moe.sharedGate = boolean("shared_gate", false);
+  if (const ComponentArg *arg = valid("shared_gate"); arg && moe.sharedGate && !component.findArg("shared_hidden"))
+    failAt(*arg, "'shared_gate' gates the shared expert, which needs 'shared_hidden'");
   return moe;
 }
 

@@ -78,6 +78,8 @@ static void printAttention(raw_ostream &os, const AttentionSpec &attn) {
     os << ", scale=" << frontend::formatNumber(attn.scale);
   if (attn.valueDim != 0 && !attn.mla)
     os << ", value_dim=" << attn.valueDim;
+  if (attn.valueScale != 1)
+    os << ", value_scale=" << frontend::formatNumber(attn.valueScale);
   if (attn.softcap != 0)
     os << ", softcap=" << frontend::formatNumber(attn.softcap);
   if (attn.sinks)
@@ -107,12 +109,14 @@ static void printMoE(raw_ostream &os, const FFNSpec &ffn, const MoESpec &moe) {
     os << ", selection_bias";
   if (moe.routerBias)
     os << ", router_bias";
+  if (moe.routerSoftcap > 0)
+    os << ", router_softcap=" << frontend::formatNumber(moe.routerSoftcap);
   if (ffn.bias)
     os << ", bias";
   if (moe.weightInput)
     os << ", weight_input";
   if (moe.sharedHidden)
-    os << ", shared " << moe.sharedHidden;
+    os << ", shared " << moe.sharedHidden << (moe.sharedGate ? " gated" : "");
   os << ")";
 }
 

@@ -26,6 +26,8 @@ constexpr StringRef kFeedForwardKind = "the feed-forward kind (SwiGLU, GeGLU, Ge
 // helper constant are listed: `window` or `heads` defined and not used stay
 // warnings, `sliding_window_size` and `num_key_value_heads` do not.
 constexpr Setting kSettings[] = {
+    // Modelled, but written elsewhere (listed first: the broader patterns below would match them).
+    {Match::Exact, "router_logit_softcapping", "soft-capped router logits", "MoE(router_softcap = ...)"},
     // Not modelled.
     {Match::Contains, "softcap", "logit soft-capping", ""},
     {Match::Contains, "soft_cap", "logit soft-capping", ""},
@@ -65,6 +67,8 @@ constexpr Setting kSettings[] = {
     {Match::Exact, "hidden_act", "the feed-forward activation", kFeedForwardKind},
     {Match::Exact, "hidden_activation", "the feed-forward activation", kFeedForwardKind},
     {Match::Exact, "query_pre_attn_scalar", "the attention scale", "GQA(scale = ...)"},
+    {Match::Exact, "attention_value_scale", "scaled attention values", "GQA(value_scale = ...)"},
+    {Match::Exact, "mup_enabled", "scaled embeddings", "embedding_scale = sqrt(d_model)"},
     {Match::Exact, "attention_bias", "attention biases", "GQA(qkv_bias = ..., out_bias = ...)"},
     {Match::Exact, "mlp_bias", "feed-forward biases", "SwiGLU(bias = ...)"},
     {Match::Exact, "num_attention_heads", "the head count", "GQA(heads = ...)"},

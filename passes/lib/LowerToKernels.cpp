@@ -485,6 +485,48 @@ struct LowerElementwise : KernelPattern<Op> {
   BinaryKernel kernel;
 };
 
+/// A gate per element, or one per row of `up` (width 1).
+struct LowerSigmoidGate : KernelPattern<SigmoidGateOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(SigmoidGateOp g, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = g.getLoc();
+    Value out = scratchFor(rewriter, loc, g.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_sigmoid_gate, adaptor.getGate(), adaptor.getUp(),
+                     count(kernels, loc, g, g.getResult()), kernels.i64(loc, innermost(g.getUp())),
+                     kernels.i64(loc, innermost(g.getGate())), out);
+    rewriter.replaceOp(g, out);
+    return success();
+  }
+};
+
+struct LowerSoftcap : KernelPattern<SoftcapOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(SoftcapOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = c.getLoc();
+    Value out = scratchFor(rewriter, loc, c.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_softcap, adaptor.getInput(), count(kernels, loc, c, c.getResult()),
+                     kernels.f32(loc, static_cast<float>(c.getCap().convertToDouble())), out);
+    rewriter.replaceOp(c, out);
+    return success();
+  }
+};
+
+struct LowerScale : KernelPattern<ScaleOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(ScaleOp s, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = s.getLoc();
+    Value out = scratchFor(rewriter, loc, s.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_scale, adaptor.getInput(), count(kernels, loc, s, s.getResult()),
+                     kernels.f32(loc, static_cast<float>(s.getFactor().convertToDouble())), out);
+    rewriter.replaceOp(s, out);
+    return success();
+  }
+};
+
 struct LowerGelu : KernelPattern<GeluOp> {
   using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(GeluOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
@@ -600,8 +642,8 @@ struct LowerMoeCombine : KernelPattern<MoeCombineOp> {
 void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &converter, LoweringState &state) {
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
-               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerGelu, LowerRoute,
-               LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine, LowerMLAttend,
+               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerScale,
+               LowerGelu, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine, LowerMLAttend,
                LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
@@ -611,10 +653,6 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
                                           +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                             LOOM_KERNEL_CALL(k, loc, loom_k_geglu, a, b, n, out);
                                           });
-  patterns.add<LowerElementwise<SigmoidGateOp>>(
-      converter, state, +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
-        LOOM_KERNEL_CALL(k, loc, loom_k_sigmoid_gate, a, b, n, out);
-      });
   patterns.add<LowerElementwise<AddOp>>(converter, state,
                                         +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                           LOOM_KERNEL_CALL(k, loc, loom_k_add, a, b, n, out);

@@ -7,6 +7,7 @@
 #include "Gguf.h"
 #include "HfNames.h"
 #include "Json.h"
+#include "LatentWeights.h"
 #include "QkLayout.h"
 #include "RopeFreqs.h"
 #include "Safetensors.h"
@@ -38,6 +39,7 @@ struct TensorLocation {
   int64_t experts = 0;  ///< > 0: the run is of each expert's rows of a stacked tensor (FusedPart::experts).
   bool transposed = false; ///< The file stores the weight's transpose, expert by expert (Family.h): rows are columns.
   bool interleaved = false; ///< The fused tensor's parts alternate (FamilyTensor::hfInterleaved).
+  int64_t block = 0;        ///< > 0: the parts alternate in runs of this many rows (FusedPart::block).
 };
 
 /// The shape `rows` of `shape` stand for (all of it when rows < 0), rows of each expert when experts > 0.
@@ -60,12 +62,14 @@ std::vector<int64_t> weightShape(const TensorLocation &location) {
 /// Whether a location's elements are not the weight's in order: a stack of experts each stored transposed, or
 /// a part of a fused tensor whose parts alternate. (A transposed matrix has WeightStore::setTransposed.)
 bool needsGather(const TensorLocation &location) {
-  return (location.transposed && location.tensor->shape.size() == 3) || (location.interleaved && location.rows >= 0);
+  return (location.transposed && location.tensor->shape.size() == 3) ||
+         ((location.interleaved || location.block > 0) && location.rows >= 0);
 }
 
 /// Where such a location's elements lie in its tensor: the weight is [E, rows, columns] (E and columns 1 where it
 /// has no such dimension), the tensor's dimensions the same with the last two swapped when transposed, and a
-/// part's rows a run, or every n-th row from row k for part k of n interleaved ones.
+/// part's rows a run, or every n-th row from row k for part k of n interleaved ones, or every n-th run of `block`
+/// rows from run k for parts alternating head by head.
 bool gatherOf(const TensorLocation &location, const std::string &file, ElementGather &gather) {
   std::vector<int64_t> shape = location.tensor->shape;
   std::vector<size_t> strides(shape.size());
@@ -87,6 +91,21 @@ bool gatherOf(const TensorLocation &location, const std::string &file, ElementGa
   const int64_t fusedRows = shape[rowAxis];
   int64_t firstRow = 0, step = 1;
   gather.rows = fusedRows;
+  if (location.block > 0) {
+    // Each head of the part is `block` rows of one run; its heads are the gather's outer dimension.
+    const int64_t block = location.block;
+    if (stacked || location.rows <= 0 || location.rows % block != 0 || fusedRows % location.rows != 0 ||
+        location.firstRow % location.rows != 0)
+      return fail("'{}': tensor '{}' alternates its parts every {} rows, but its {} rows do not split into parts of {}",
+                  file, location.tensor->name, block, fusedRows, location.rows);
+    const int64_t parts = fusedRows / location.rows, part = location.firstRow / location.rows;
+    gather.experts = location.rows / block;
+    gather.expert = size_t(parts * block) * strides[rowAxis];
+    gather.rows = block;
+    gather.first = size_t(part * block) * strides[rowAxis];
+    gather.row = strides[rowAxis];
+    return true;
+  }
   if (location.rows >= 0) {
     gather.rows = location.rows;
     firstRow = location.firstRow;
@@ -143,6 +162,7 @@ bool splitFused(const loom_model_desc &desc, std::unordered_map<std::string, Loc
     location.firstRow = part.firstRow;
     location.rows = part.rows;
     location.experts = part.experts;
+    location.block = part.block;
     byName.emplace(part.part, location);
     consumed.insert(part.fused);
   }
@@ -385,18 +405,24 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     manifest.insert(desc.weights[i].name);
   struct GgufLocation {
     const GgufTensor *tensor;
-    int64_t firstRow = 0, rows = -1, experts = 0; // as TensorLocation's
+    int64_t firstRow = 0, rows = -1, experts = 0, block = 0; // as TensorLocation's
   };
   std::unordered_map<std::string, GgufLocation> byLoomName;
-  // A family that declares its tensors (Family.h) names them itself; the others share GgufNames.cpp's table.
+  // A family that declares its tensors (Family.h) names them itself; the others share GgufNames.cpp's table,
+  // but for the per-layer tensors a decoder family names its own way (gpt-oss's attn_sinks).
   const GgufValue *arch = file.find("general.architecture");
   const Family *ofFile = arch && arch->type == GgufValueType::String ? familyOfGguf(arch->string) : nullptr;
   const Family *family = ofFile && ofFile->declaresTensors() ? ofFile : nullptr;
-  auto ggufToLoom = [family](std::string_view gguf, std::string &loom) {
-    return family ? familyGgufToLoom(*family, gguf, loom) : ggufToLoomName(gguf, loom);
+  const Family *decoder = ofFile && !family ? ofFile : nullptr;
+  auto ggufToLoom = [family, decoder](std::string_view gguf, std::string &loom) {
+    if (family)
+      return familyGgufToLoom(*family, gguf, loom);
+    return (decoder && familyOwnGgufToLoom(*decoder, gguf, loom)) || ggufToLoomName(gguf, loom);
   };
-  auto loomToGguf = [family](std::string_view loom, std::string &gguf) {
-    return family ? familyLoomToGguf(*family, loom, gguf) : loomToGgufName(loom, gguf);
+  auto loomToGguf = [family, decoder](std::string_view loom, std::string &gguf) {
+    if (family)
+      return familyLoomToGguf(*family, loom, gguf);
+    return (decoder && familyOwnLoomToGguf(*decoder, loom, gguf)) || loomToGgufName(loom, gguf);
   };
   for (const GgufTensor &tensor : file.tensors()) {
     std::string loomName;
@@ -407,6 +433,23 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
   if (!splitFused<GgufLocation>(
           desc, byLoomName, [](const GgufLocation &l) { return l.tensor->shape(); }, path, consumed))
     return false;
+  // DeepSeek's kv_b stored as llama.cpp's two halves (LatentWeights.h): manifest index -> (keys, values).
+  std::unordered_map<int64_t, std::pair<const GgufTensor *, const GgufTensor *>> latent;
+  for (int64_t i = 0; i < desc.n_weights; ++i) {
+    std::string keys, values;
+    if (byLoomName.count(desc.weights[i].name) || !latentHalvesOf(desc.weights[i].name, keys, values))
+      continue;
+    auto k = byLoomName.find(keys), v = byLoomName.find(values);
+    if (k == byLoomName.end() && v == byLoomName.end())
+      continue; // reported as missing below
+    if (k == byLoomName.end() || v == byLoomName.end())
+      return fail("'{}': has '{}' but not '{}', the other half of the model's '{}'", path,
+                  (k == byLoomName.end() ? v : k)->second.tensor->name, k == byLoomName.end() ? "attn_k_b" : "attn_v_b",
+                  desc.weights[i].name);
+    latent.emplace(i, std::pair{k->second.tensor, v->second.tensor});
+    consumed.insert(keys);
+    consumed.insert(values);
+  }
   // Names outside the table and names the manifest lacks are both extras, except the RoPE table of Llama 3.1
   // files, which must agree with the model's (RopeFreqs.h).
   std::string listed;
@@ -425,6 +468,8 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
 
   for (int64_t i = 0; i < desc.n_weights; ++i) {
     const loom_weight_desc &weight = desc.weights[i];
+    if (latent.count(i)) // shapes checked as it is assembled
+      continue;
     auto it = byLoomName.find(weight.name);
     if (it == byLoomName.end()) {
       std::string ggufName;
@@ -446,8 +491,17 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
 
   bool anyBorrowed = false;
   for (int64_t i = 0; i < desc.n_weights; ++i) {
+    if (auto halves = latent.find(i); halves != latent.end()) {
+      if (!setLatentKvB(size_t(i), desc.weights[i], *halves->second.first, *halves->second.second, path, store))
+        return false;
+      continue;
+    }
     const GgufLocation &location = byLoomName.find(desc.weights[i].name)->second;
     const GgufTensor &tensor = *location.tensor;
+    if (location.block > 0) // no GGUF name stands for such a tensor (Qwen3-Next's is transformers')
+      return fail("'{}': tensor '{}' alternates its parts head by head, which Loom reads from transformers "
+                  "checkpoints only",
+                  path, tensor.name);
     if (location.experts > 0) {
       // Rows of each expert of a fused stack (ffn_gate_up_exps): a strided copy. Rows hold whole blocks.
       const size_t expertBytes = tensor.bytes / size_t(location.experts);
@@ -557,8 +611,12 @@ bool loom::rt::loadCheckpoint(const loom_model_desc &desc, const std::string &pa
     if (borrowed)
       borrowedFrom[location.file] = true;
   }
-  // transformers checkpoints keep the half pairing; Loom-named files are written for their spec.
-  if (!adaptQkRows(desc, view.transformers ? QkRowOrder::Half : QkRowOrder::AsSpec, store, path))
+  // transformers checkpoints keep the half pairing, but for a family whose model rotates adjacent pairs
+  // (Llama 4); Loom-named files are written for their spec.
+  QkRowOrder order = !view.transformers ? QkRowOrder::AsSpec
+                     : view.decoderFamily && view.decoderFamily->decoder.hfInterleavedRope ? QkRowOrder::Interleaved
+                                                                                           : QkRowOrder::Half;
+  if (!adaptQkRows(desc, order, store, path))
     return false;
   // Files whose tensors were all converted are unmapped when `files` goes away.
   for (size_t f = 0; f < files.size(); ++f)

@@ -7,16 +7,19 @@
 namespace loom::rt {
 
 extern const Family kGpt2Family, kLlamaFamily, kMistralFamily, kQwen2Family, kQwen3Family, kQwen3MoeFamily,
-    kDeepSeekV3Family, kKimiK2Family, kGptOssFamily, kGemma3Family, kOlmo2Family, kOlmo3Family, kSmolLM3Family,
-    kExaone4Family;
+    kQwen3NextFamily, kDeepSeekV3Family, kKimiK2Family, kMistral4Family, kGptOssFamily, kGemma3Family, kOlmo2Family,
+    kOlmo3Family, kSmolLM3Family, kExaone4Family, kGlm4MoeFamily, kMiniMaxM2Family, kLlama4Family,
+    kAfmoeFamily, kMiMoV2FlashFamily;
 
 namespace {
 
 /// Every family of families/, one file each; a new one adds its line here (in the order messages list them).
-const Family *const kFamilies[] = {&kGpt2Family,    &kLlamaFamily,      &kMistralFamily, &kQwen2Family,
-                                   &kQwen3Family,   &kQwen3MoeFamily,   &kDeepSeekV3Family, &kKimiK2Family,
-                                   &kGptOssFamily,  &kGemma3Family,     &kOlmo2Family,   &kOlmo3Family,
-                                   &kSmolLM3Family, &kExaone4Family};
+const Family *const kFamilies[] = {&kGpt2Family,     &kLlamaFamily,    &kMistralFamily,   &kQwen2Family,
+                                   &kQwen3Family,    &kQwen3MoeFamily, &kQwen3NextFamily, &kDeepSeekV3Family,
+                                   &kKimiK2Family,   &kMistral4Family, &kGptOssFamily,    &kGemma3Family,
+                                   &kOlmo2Family,    &kOlmo3Family,    &kSmolLM3Family,   &kExaone4Family,
+                                   &kGlm4MoeFamily,  &kMiniMaxM2Family, &kLlama4Family,   &kAfmoeFamily,
+                                   &kMiMoV2FlashFamily};
 
 bool startsWith(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
@@ -73,6 +76,46 @@ bool fromLoom(const Family &family, std::string_view loom, std::string_view laye
 }
 
 std::string_view ggufSide(const FamilyTensor &t) { return t.gguf; }
+
+/// Whether `name` is an own tensor's name `pattern`, in which a "*" stands for an expert's index (MiniMax-M2's
+/// per-expert tensors): its digits, kept as written so that the stacking (StackedWeights.h) sees an index spelled
+/// twice, go to `expert`. A pattern without "*" matches itself only.
+bool matchOwnName(std::string_view pattern, std::string_view name, std::string_view &expert) {
+  size_t star = pattern.find('*');
+  if (star == std::string_view::npos)
+    return name == pattern;
+  std::string_view head = pattern.substr(0, star), tail = pattern.substr(star + 1);
+  if (name.size() <= head.size() + tail.size() || name.substr(0, head.size()) != head ||
+      name.substr(name.size() - tail.size()) != tail)
+    return false;
+  expert = name.substr(head.size(), name.size() - head.size() - tail.size());
+  return expert.size() <= 9 && expert.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+/// `pattern` with its "*" (if any) replaced by `expert`.
+std::string fillOwnName(std::string_view pattern, std::string_view expert) {
+  std::string name(pattern);
+  if (size_t star = name.find('*'); star != std::string::npos)
+    name.replace(star, 1, expert);
+  return name;
+}
+
+/// The manifest side of an own tensor, for messages: a per-expert name as it is, or the stacked weight
+/// ("ffn.experts.gate_proj.weight") of a per-expert pattern, whose transformers name then shows "<e>".
+bool matchOwnLoomName(std::string_view pattern, std::string_view loom, std::string &expert) {
+  std::string_view digits;
+  if (matchOwnName(pattern, loom, digits)) {
+    expert = digits;
+    return true;
+  }
+  size_t star = pattern.find('*');
+  if (star == std::string_view::npos || star + 1 >= pattern.size() || pattern[star + 1] != '.')
+    return false;
+  if (loom != std::string(pattern.substr(0, star)) + std::string(pattern.substr(star + 2)))
+    return false;
+  expert = "<e>";
+  return true;
+}
 
 } // namespace
 
@@ -160,9 +203,10 @@ const FamilyTensor *familyOwnHfToLoom(const Family &family, std::string_view hf,
   std::string_view index, rest;
   if (!splitLayerName(hf, "model.layers.", index, rest))
     return nullptr;
+  std::string_view expert;
   for (const FamilyTensor &tensor : family.ownLayerTensors)
-    if (rest == tensor.hf) {
-      loom = "layers." + std::string(index) + "." + std::string(tensor.loom);
+    if (!tensor.hf.empty() && matchOwnName(tensor.hf, rest, expert)) {
+      loom = "layers." + std::string(index) + "." + fillOwnName(tensor.loom, expert);
       return &tensor;
     }
   return nullptr;
@@ -172,9 +216,34 @@ bool familyOwnLoomToHf(const Family &family, std::string_view loom, std::string 
   std::string_view index, rest;
   if (!splitLayerName(loom, "layers.", index, rest))
     return false;
+  std::string expert;
   for (const FamilyTensor &tensor : family.ownLayerTensors)
-    if (rest == tensor.loom && !tensor.hf.empty()) {
-      hf = "model.layers." + std::string(index) + "." + std::string(tensor.hf);
+    if (!tensor.hf.empty() && matchOwnLoomName(tensor.loom, rest, expert)) {
+      hf = "model.layers." + std::string(index) + "." + fillOwnName(tensor.hf, expert);
+      return true;
+    }
+  return false;
+}
+
+bool familyOwnGgufToLoom(const Family &family, std::string_view gguf, std::string &loom) {
+  std::string_view index, rest;
+  if (!splitLayerName(gguf, "blk.", index, rest))
+    return false;
+  for (const FamilyTensor &tensor : family.ownLayerTensors)
+    if (!tensor.gguf.empty() && rest == tensor.gguf) {
+      loom = "layers." + std::string(index) + "." + std::string(tensor.loom);
+      return true;
+    }
+  return false;
+}
+
+bool familyOwnLoomToGguf(const Family &family, std::string_view loom, std::string &gguf) {
+  std::string_view index, rest;
+  if (!splitLayerName(loom, "layers.", index, rest))
+    return false;
+  for (const FamilyTensor &tensor : family.ownLayerTensors)
+    if (rest == tensor.loom && !tensor.gguf.empty()) {
+      gguf = "blk." + std::string(index) + "." + std::string(tensor.gguf);
       return true;
     }
   return false;

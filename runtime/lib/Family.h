@@ -93,8 +93,8 @@ enum class Experts {
   /// layer i is sparse unless listed in mlp_only_layers or (i + 1) % decoder_sparse_step != 0. GGUF:
   /// expert_count, expert_used_count, expert_feed_forward_length (llama.cpp renormalises always).
   Qwen,
-  /// DeepSeek V3 (and Kimi K2): n_routed_experts, num_experts_per_tok, moe_intermediate_size; sigmoid scores with
-  /// e_score_correction_bias for the choice, n_group/topk_group limiting it, norm_topk_prob and
+  /// DeepSeek V3 (and Kimi K2, GLM-4.5): n_routed_experts, num_experts_per_tok, moe_intermediate_size; sigmoid
+  /// scores with e_score_correction_bias for the choice, n_group/topk_group limiting it, norm_topk_prob and
   /// routed_scaling_factor on the weights; n_shared_experts always-on experts; the first first_k_dense_replace
   /// layers dense.
   DeepSeek,
@@ -102,6 +102,18 @@ enum class Experts {
   /// largest logits of a router with bias weighted by a softmax over them; each expert a clamped SwiGLU
   /// (swiglu_alpha, swiglu_limit) with biases.
   GptOss,
+  /// MiniMax-M2: num_local_experts experts of width intermediate_size in every layer, the num_experts_per_tok best
+  /// sigmoid scores plus e_score_correction_bias chosen, their plain scores renormalised; no groups, no scale, no
+  /// shared expert.
+  MiniMax,
+  /// Llama 4: num_local_experts experts of width intermediate_size in the moe_layers (else every
+  /// interleave_moe_layer_step-th layer), the num_experts_per_tok largest router logits chosen, each one's sigmoid
+  /// scaling the expert's input; a shared expert as wide; the other layers dense of intermediate_size_mlp.
+  Llama4,
+  /// AFMoE (Arcee Trinity): num_experts experts of width moe_intermediate_size after num_dense_layers dense layers,
+  /// the num_experts_per_tok best sigmoid scores plus expert_bias chosen, their plain scores renormalised and
+  /// multiplied by route_scale; num_shared_experts always-on experts, one SwiGLU of their summed width.
+  Afmoe,
 };
 
 /// What a decoder family's files do not state and `loom import` must know to write its spec.
@@ -131,6 +143,35 @@ struct DecoderShape {
   /// Multi-head latent attention (DeepSeek V2/V3): q_lora_rank, kv_lora_rank, qk_nope_head_dim,
   /// qk_rope_head_dim, v_head_dim; YaRN's mscale_all_dim scales the softmax (by mscale squared).
   bool latentAttention = false;
+  /// Every RMSNorm (QK-norms and the final norm included) scales by 1 + w, transformers storing w (Qwen3-Next).
+  bool zeroCentredNorms = false;
+  /// The attention output is multiplied by the sigmoid of a gate that the query projection also gives
+  /// (Qwen3-Next: each head's query rows, then its gate rows).
+  bool gatedAttention = false;
+  /// A shared expert of shared_expert_intermediate_size next to the routed ones, its output scaled per token
+  /// by sigmoid(shared_expert_gate x) (Qwen3-Next).
+  bool sharedExpertGate = false;
+  /// layer_types (else every full_attention_interval-th layer attends, the others not) marks linear-attention
+  /// layers (Qwen3-Next's Gated DeltaNet), which Loom does not run: importing a config with one is an error.
+  bool linearAttentionLayers = false;
+  /// The rotary fraction when the config gives no partial_rotary_factor (Qwen3-Next's 0.25).
+  double defaultRopeFraction = 1.0;
+  /// transformers' checkpoints rotate adjacent pairs of the Q/K rows (Llama 4 multiplies complex numbers): the
+  /// spec from a config says `style = interleaved`, and such a checkpoint's rows load as they are.
+  bool hfInterleavedRope = false;
+  /// The RoPE base when the config gives none (transformers' default_theta); Gemma's is its own (Importer.cpp).
+  double defaultRopeTheta = 10000;
+  /// The config's use_qk_norm turns qkNorm on (GLM-4.5 has it, GLM-4.5-Air not); otherwise it is always there.
+  bool qkNormSwitched = false;
+  /// attention_bias gives q, k and v biases but o_proj none (GLM-4.5).
+  bool attentionBiasWithoutOutput = false;
+  /// With Experts::DeepSeek: the experts are the top k of a softmax over all router logits (DeepSeek V2's
+  /// routing, Mistral 4), not of biased sigmoid scores; n_group must be 1.
+  bool softmaxExpertScores = false;
+  /// MiMo-V2-Flash: the sliding-window layers have KV heads (and sinks) of their own, value heads narrower than
+  /// key heads, scaled by attention_value_scale; which layers are sparse comes from mlp_layer_types. Its released
+  /// config spells much of this otherwise than transformers' (hybrid_layer_pattern, swa_*; Importer.cpp).
+  bool mimo = false;
 };
 
 enum class KeyKind { Integer, Real, Boolean };
@@ -180,7 +221,10 @@ struct Family {
   /// For a decoder family: the per-layer tensors its transformers checkpoints store otherwise than the shared
   /// decoder layout (HfNames.cpp) has them, each with its transform (gpt-oss's router, sinks and experts,
   /// stacked in x @ W form with gate and up interleaved). They take precedence over the shared layout; a
-  /// checkpoint holding one that the shared layout does not know is of this family (detectHfDecoderFamily).
+  /// checkpoint holding one that the shared layout does not know is of this family (detectHfDecoderFamily). A GGUF
+  /// name declares how llama.cpp's files name the tensor where GgufNames.cpp's table does not fit (gpt-oss's sinks
+  /// and its pre-FFN norm); an entry may have only that name. A "*" in both the transformers and the manifest
+  /// name stands for an expert's index: one tensor per expert, which the loader stacks (MiniMax-M2's w1, w2, w3).
   std::span<const FamilyTensor> ownLayerTensors = {};
 
   /// Whether the family names its tensors itself rather than by the shared decoder layout.
@@ -217,6 +261,11 @@ const Family *detectHfDecoderFamily(const std::vector<std::string_view> &names);
 const FamilyTensor *familyOwnHfToLoom(const Family &family, std::string_view hf, std::string &loom);
 /// The inverse, for messages: the transformers name of a manifest weight that is one of the family's own.
 bool familyOwnLoomToHf(const Family &family, std::string_view loom, std::string &hf);
+/// One of a decoder family's own tensors in a GGUF file, "blk.<i>.<gguf>" (gpt-oss's attn_sinks): its manifest
+/// name. False for another name; the shared table (GgufNames.cpp) names the rest.
+bool familyOwnGgufToLoom(const Family &family, std::string_view gguf, std::string &loom);
+/// The inverse, for messages.
+bool familyOwnLoomToGguf(const Family &family, std::string_view loom, std::string &gguf);
 bool familyGgufToLoom(const Family &family, std::string_view gguf, std::string &loom);
 bool familyLoomToGguf(const Family &family, std::string_view loom, std::string &gguf);
 

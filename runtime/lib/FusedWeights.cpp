@@ -14,11 +14,15 @@ namespace {
 struct Fusion {
   std::string_view fused;
   std::vector<std::string_view> parts; ///< In row order.
+  std::string_view partNames;          ///< For messages.
+  /// The parts alternate head by head (FusedPart::block), a head being the first part's rope_head_dim rows.
+  bool perHead = false;
 };
 
 const Fusion kFusions[] = {
-    {"qkv_proj", {"q_proj", "k_proj", "v_proj"}},
-    {"gate_up_proj", {"gate_proj", "up_proj"}},
+    {"qkv_proj", {"q_proj", "k_proj", "v_proj"}, "q, k and v"},
+    {"gate_up_proj", {"gate_proj", "up_proj"}, "gate and up"},
+    {"q_gate_proj", {"q_proj", "gate_proj"}, "query and output gate", /*perHead=*/true},
 };
 
 } // namespace
@@ -61,8 +65,21 @@ bool loom::rt::planFusedParts(const loom_model_desc &desc, const std::vector<std
         planned.push_back({partDescs[p]->name, name, first, partDescs[p]->shape[axis], experts});
         first += partDescs[p]->shape[axis];
       }
-      const char *partNames = fusion.parts.size() == 3 ? "q, k and v" : "gate and up";
+      const std::string partNames(fusion.partNames);
       const std::vector<int64_t> shape = fusedShape(context, name);
+      if (fusion.perHead) {
+        // A head's rows: the query's RoPE layout says how many (every part is as wide as the query).
+        const int64_t block = partDescs[0]->rope_head_dim;
+        bool sameParts = true;
+        for (const loom_weight_desc *part : partDescs)
+          sameParts &= part->rank == partDescs[0]->rank && part->shape[0] == partDescs[0]->shape[0];
+        if (block <= 0 || stacked || !sameParts || partDescs[0]->shape[0] % block != 0)
+          return fail("'{}': fused tensor '{}' holds each head's {} in turn, which the model's '{}' (no RoPE head "
+                      "layout, or parts of other sizes) cannot be split by",
+                      file, name, partNames, partDescs[0]->name);
+        for (FusedPart &part : planned)
+          part.block = block;
+      }
       if (stacked) {
         if (shape.size() != size_t(partDescs[0]->rank))
           return fail("'{}': fused tensor '{}' has rank {}, but its parts {} are stacked experts of rank {}", file,

@@ -12,6 +12,12 @@
 // expert e's rows 0..I-1 its gate and I..2I-1 its up projection. The stacked
 // parts [E, I, d] are then a run of rows of every expert, one strided copy.
 //
+// transformers' Qwen3-Next doubles the query projection of its gated
+// attention: `q_proj` holds, head after head, the head's query rows and then
+// its output-gate rows. Its parts, Loom's q_proj and gate_proj, alternate in
+// runs of one head's rows (the q_proj weight's rope_head_dim), also a strided
+// copy.
+//
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_FUSEDWEIGHTS_H
 #define LOOM_RUNTIME_FUSEDWEIGHTS_H
@@ -34,10 +40,13 @@ struct FusedPart {
   /// the fused [E, fusedRows, in] tensor, and the part takes them from each of the `experts` slices. 0 for a
   /// part that is one run of the fused tensor's rows.
   int64_t experts = 0;
+  /// > 0: the parts alternate in runs of `block` rows (one attention head each) rather than follow each other;
+  /// the part is every n-th run of the fused tensor's rows, from run k for part k of n.
+  int64_t block = 0;
 };
 
 /// The parts to take from fused tensors: for every fused name (manifest-side
-/// spelling, "<prefix>.qkv_proj.<param>" or "<prefix>.gate_up_proj.<param>")
+/// spelling, "<prefix>.qkv_proj.<param>", "<prefix>.gate_up_proj.<param>" or "<prefix>.q_gate_proj.<param>")
 /// in `available` whose parts are all manifest weights and none available on
 /// its own. `fusedShape(name)` gives a fused tensor's shape in Loom's order.
 /// Fails, naming `file` and the tensor, when the fused rows (of each expert,

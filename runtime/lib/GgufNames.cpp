@@ -43,6 +43,17 @@ constexpr NamePair kLayerNames[] = {
     {"attn_output.bias", "attention.o_proj.bias"},
     {"attn_q_norm.weight", "attention.q_norm.weight"},
     {"attn_k_norm.weight", "attention.k_norm.weight"},
+    // Multi-head latent attention (deepseek2), laid out as transformers' (no RoPE row reordering). Old files
+    // keep kv_b whole; newer ones split it into each head's key half (transposed) and value half, never
+    // manifest weights themselves: the loader puts kv_b back together from them (LatentWeights.h).
+    {"attn_q_a.weight", "attention.q_a_proj.weight"},
+    {"attn_q_a_norm.weight", "attention.q_a_norm.weight"},
+    {"attn_q_b.weight", "attention.q_b_proj.weight"},
+    {"attn_kv_a_mqa.weight", "attention.kv_a_proj.weight"},
+    {"attn_kv_a_norm.weight", "attention.kv_a_norm.weight"},
+    {"attn_kv_b.weight", "attention.kv_b_proj.weight"},
+    {"attn_k_b.weight", "attention.k_b_proj.weight"},
+    {"attn_v_b.weight", "attention.v_b_proj.weight"},
     {"ffn_norm.weight", "ffn_norm.weight"},
     // The norms after each sub-layer of Gemma (sandwich) and OLMo 2 (post-norm only), which `loom import`
     // calls post_attn_norm and post_ffn_norm.

@@ -34,6 +34,8 @@ constexpr NamePair kLayerNames[] = {
     {"self_attn.o_proj.bias", "attention.o_proj.bias"},
     {"self_attn.q_norm.weight", "attention.q_norm.weight"},
     {"self_attn.k_norm.weight", "attention.k_norm.weight"},
+    // A learned logit per head that joins the softmax (MiMo-V2-Flash; gpt-oss declares it with its own tensors).
+    {"self_attn.sinks", "attention.sinks"},
     // Multi-head latent attention (DeepSeek V3): compressed query and key-value with their norms.
     {"self_attn.q_a_proj.weight", "attention.q_a_proj.weight"},
     {"self_attn.q_a_layernorm.weight", "attention.q_a_norm.weight"},

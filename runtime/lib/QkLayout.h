@@ -24,8 +24,8 @@ namespace loom::rt {
 /// The row order of a checkpoint's Q/K projections.
 enum class QkRowOrder {
   AsSpec,      ///< Written for the spec (Loom-named files): nothing to do.
-  Half,        ///< transformers checkpoints; GGUF files of non-llama architectures.
-  Interleaved, ///< GGUF files of the llama architecture.
+  Half,        ///< transformers checkpoints (but Llama 4's); GGUF files of non-llama architectures.
+  Interleaved, ///< GGUF files of the llama architecture; transformers checkpoints of Llama 4 (hfInterleavedRope).
 };
 
 /// Reorders, in `store`, the rows of every layer's q_proj and k_proj weights

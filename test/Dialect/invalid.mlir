@@ -495,3 +495,27 @@ func.func @mla_kv_b(%qn: tensor<?x2x8xf32>, %qp: tensor<?x2x4xf32>, %c: !loom.kv
   %a = loom.mla_attend %qn, %qp, %c, %w at %s {scale = 0.2 : f64} : tensor<?x2x8xf32>, tensor<?x2x4xf32>, !loom.kv_cache<latent, window = 0, kv_heads = 1, key_dim = 36, value_dim = 0>, tensor<32x32xf32> -> tensor<?x2x10xf32>
   return
 }
+
+// -----
+
+func.func @sigmoid_gate_width(%g: tensor<?x2xf32>, %x: tensor<?x64xf32>) {
+  // expected-error @+1 {{expects a gate of the shape of up, 'tensor<?x64xf32>', or of width 1, got 'tensor<?x2xf32>'}}
+  %y = loom.sigmoid_gate %g, %x : tensor<?x2xf32>, tensor<?x64xf32>
+  return
+}
+
+// -----
+
+func.func @softcap_cap(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects a positive cap, got 0}}
+  %y = loom.softcap %x {cap = 0.0 : f64} : tensor<?x8xf32>
+  return
+}
+
+// -----
+
+func.func @scale_factor(%x: tensor<?x8xf32>) {
+  // expected-error @+1 {{expects a finite, non-zero factor, got 0}}
+  %y = loom.scale %x {factor = 0.0 : f64} : tensor<?x8xf32>
+  return
+}

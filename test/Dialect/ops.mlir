@@ -53,6 +53,15 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %ge = loom.gelu %g : tensor<?x128xf32>
   %wo = loom.weight "o.weight" : tensor<64x128xf32>
   %o = loom.linear %ge, %wo : (tensor<?x128xf32>, tensor<64x128xf32>) -> tensor<?x64xf32>
+  // CHECK: loom.sigmoid_gate %{{.+}}, %{{.+}} : tensor<?x128xf32>, tensor<?x128xf32>
+  %sgate = loom.sigmoid_gate %m, %q : tensor<?x128xf32>, tensor<?x128xf32>
+  // CHECK: loom.sigmoid_gate %{{.+}}, %{{.+}} : tensor<?x1xf32>, tensor<?x128xf32>
+  %one = loom.slice %m[0] : tensor<?x128xf32> -> tensor<?x1xf32>
+  %srow = loom.sigmoid_gate %one, %q : tensor<?x1xf32>, tensor<?x128xf32>
+  // CHECK: loom.softcap %{{.+}} {cap = 3.000000e+01 : f64} : tensor<?x128xf32>
+  %capped = loom.softcap %m {cap = 30.0 : f64} : tensor<?x128xf32>
+  // CHECK: loom.scale %{{.+}} {factor = 7.070000e-01 : f64} : tensor<?x128xf32>
+  %scaled = loom.scale %m {factor = 0.707 : f64} : tensor<?x128xf32>
   // CHECK: loom.add %{{.+}}, %{{.+}} : tensor<?x64xf32>
   %r = loom.add %x, %o : tensor<?x64xf32>
   // CHECK: loom.lm_head %{{.+}}, %[[EMB]] : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>

@@ -1106,6 +1106,11 @@ TEST(Diagnostics, UnusedArchitectureSettingsAreErrors) {
     EXPECT_TRUE(reports(result, std::string("test.loom:14:3: error: ") + message)) << line;
   }
   // Settings Loom has under another spelling: the message says where they go.
+  ParseResult capped = parse(smallModel("  router_logit_softcapping = 30"));
+  EXPECT_FALSE(capped.spec);
+  EXPECT_TRUE(reports(capped, "test.loom:14:3: error: 'router_logit_softcapping' reads like soft-capped router logits, "
+                              "but a key by this name sets nothing and nothing uses it; write it as MoE(router_softcap "
+                              "= ...)"));
   ParseResult result = parse(smallModel("  rope_theta = 5e5\n  sliding_window_size = 512"));
   EXPECT_FALSE(result.spec);
   EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'rope_theta' reads like the RoPE base, but a key by this name "

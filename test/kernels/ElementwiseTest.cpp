@@ -63,10 +63,45 @@ TEST(Elementwise, SwiGLU) {
 TEST(Elementwise, SigmoidGate) {
   for (int64_t count : kCounts) {
     std::vector<float> gate = activationInputs(count, 52), x = randomFloats(count, 53, -3.0f, 3.0f), out(count);
-    loom_k_sigmoid_gate(gate.data(), x.data(), count, out.data());
+    loom_k_sigmoid_gate(gate.data(), x.data(), count, count, count, out.data());
     expectMatches(out, elementwise(gate, &x, [](double g, double v) { return v / (1.0 + std::exp(-g)); }), 2e-6,
                   "sigmoid_gate count=" + std::to_string(count));
   }
+}
+
+TEST(Elementwise, Softcap) {
+  for (float cap : {30.0f, 0.5f})
+    for (int64_t count : kCounts) {
+      std::vector<float> x = activationInputs(count, 56), out(count);
+      loom_k_softcap(x.data(), count, cap, out.data());
+      expectMatches(out, elementwise(x, nullptr, [cap](double v, double) { return cap * std::tanh(v / cap); }), 2e-6,
+                    "softcap cap=" + std::to_string(cap) + " count=" + std::to_string(count));
+    }
+}
+
+TEST(Elementwise, Scale) {
+  for (float factor : {0.707f, -3.0f})
+    for (int64_t count : kCounts) {
+      std::vector<float> x = activationInputs(count, 57), out(count);
+      loom_k_scale(x.data(), count, factor, out.data());
+      // One float product per value: exact up to the product's rounding.
+      expectMatches(out, elementwise(x, nullptr, [factor](double v, double) { return v * factor; }), 1e-7,
+                    "scale factor=" + std::to_string(factor) + " count=" + std::to_string(count));
+    }
+}
+
+// A gate of width 1 scales each row by one value (Qwen3-Next's shared expert).
+TEST(Elementwise, SigmoidGatePerRow) {
+  constexpr int64_t kRows = 5, kWidth = 37;
+  std::vector<float> gate = activationInputs(kRows, 54), x = randomFloats(kRows * kWidth, 55, -3.0f, 3.0f);
+  std::vector<float> out(size_t(kRows * kWidth));
+  loom_k_sigmoid_gate(gate.data(), x.data(), kRows * kWidth, kWidth, 1, out.data());
+  Reference expected{std::vector<double>(out.size()), std::vector<double>(out.size())};
+  for (size_t i = 0; i < out.size(); ++i) {
+    expected.value[i] = x[i] / (1.0 + std::exp(-double(gate[i / kWidth])));
+    expected.magnitude[i] = std::abs(expected.value[i]);
+  }
+  expectMatches(out, expected, 2e-6, "sigmoid_gate per row");
 }
 
 TEST(Elementwise, GeGLU) {

@@ -12,9 +12,10 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class GgufConfig:
     name: str
-    arch: str  # "llama" | "qwen3" | "qwen3moe" | "gemma3" | "olmo2" | "smollm3" (llama.cpp architecture names)
+    arch: str  # "llama" | "qwen3" | "qwen3moe" | "gemma3" | "olmo2" | "smollm3" | "deepseek2" | "gpt-oss" (llama.cpp
+    # architecture names)
     dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1" | "Q4_K" | "Q6_K" (k-quants: every
-    # matrix's columns a multiple of 256)
+    # matrix's columns a multiple of 256); gpt-oss's experts may also be "MXFP4" (expert_dtype)
     n_layers: int = 2
     d_model: int = 64
     heads: int = 4
@@ -41,6 +42,32 @@ class GgufConfig:
     experts_used: int = 2
     expert_hidden: int = 32
     router_std: float = 0.5  # wide, so that no two experts come near a tie at the k-th place
+    # deepseek2 (DeepSeek V3 as convert_hf_to_gguf.py's DeepseekV2Model writes it): latent attention of `heads` heads
+    # (q_lora_rank 0: a plain q projection), `dense_layers` leading dense layers of width `hidden`, then MoE layers
+    # of `experts` sigmoid-routed experts with a selection bias, `expert_groups` groups of which
+    # `expert_groups_used` are kept, `shared_experts` shared experts, weights normalised and scaled by
+    # `routed_scale`. split_kv_b: kv_b as the converter writes it since 2025 (attn_k_b transposed, attn_v_b, and
+    # the latent row's lengths in key_length / value_length); False: one attn_kv_b, as older files have it.
+    q_lora_rank: int = 32
+    kv_lora_rank: int = 32
+    nope_dim: int = 32
+    rope_dim: int = 16
+    value_dim: int = 32
+    dense_layers: int = 1
+    shared_experts: int = 1
+    expert_groups: int = 4
+    expert_groups_used: int = 2
+    routed_scale: float = 2.5
+    split_kv_b: bool = True
+    # attn_k_b / attn_v_b (or attn_kv_b) in this type rather than the file's; "Q8_0>F32": F32 holding the values
+    # the file's Q8_0 would.
+    latent_dtype: str = None
+    # YaRN's mscale_all_dim (deepseek2 writes 0.1 times it as rope.scaling.yarn_log_multiplier); None: not written.
+    mscale_all_dim: float = None
+    # gpt-oss: the experts' type when not the file's (llama.cpp's converter writes "MXFP4"), the stddev of the gate
+    # and up projections (wide enough that the clamp at 7 bites), and the window of the even layers (sliding_window).
+    expert_dtype: str = None
+    gate_up_std: float = 0.4
 
     @property
     def vocab(self):
@@ -61,6 +88,9 @@ def _store(np, gguf, value, dtype):
     """`value` (float32, numpy row-major [rows, cols], or stacked [experts, rows, cols]) as the raw array and
     type the writer takes."""
     q = gguf.GGMLQuantizationType
+    if dtype.endswith(">F32"):  # quantized, then widened back: F32 holding exactly the quantized values
+        kind = q[dtype[:-4]]
+        return gguf.quants.dequantize(gguf.quants.quantize(value.astype(np.float32), kind), kind), None
     if dtype == "F32":
         return value.astype(np.float32), None
     if dtype == "F16":
@@ -71,7 +101,7 @@ def _store(np, gguf, value, dtype):
         kind = q[dtype]
         rows = GgmlCpu(np).quantize(int(kind), value.reshape(-1, value.shape[-1]))
         return rows.reshape(value.shape[:-1] + rows.shape[-1:]), kind
-    kind = {"BF16": q.BF16, "Q8_0": q.Q8_0, "Q4_0": q.Q4_0, "Q4_1": q.Q4_1}[dtype]
+    kind = {"BF16": q.BF16, "Q8_0": q.Q8_0, "Q4_0": q.Q4_0, "Q4_1": q.Q4_1, "MXFP4": q.MXFP4}[dtype]
     return gguf.quants.quantize(value.astype(np.float32), kind), kind
 
 
@@ -94,6 +124,106 @@ def llama3_rope_freqs(np, theta, dims, factor, low, high, original):
     return np.array(divisors, dtype=np.float32)
 
 
+def _deepseek2_metadata(cfg, writer):
+    """What DeepseekV2Model.set_gguf_parameters writes beyond the common keys (head_count_kv 1: MLA as MQA)."""
+    a, rank, rope = cfg.arch, cfg.kv_lora_rank, cfg.rope_dim
+    if cfg.split_kv_b:  # the latent row, then the per-head widths
+        writer.add_uint32(f"{a}.attention.head_count_kv", 1)
+        writer.add_uint32(f"{a}.attention.key_length", rank + rope)
+        writer.add_uint32(f"{a}.attention.value_length", rank)
+        writer.add_uint32(f"{a}.attention.key_length_mla", cfg.nope_dim + rope)
+        writer.add_uint32(f"{a}.attention.value_length_mla", cfg.value_dim)
+    else:  # older converters: per-head widths, as many KV heads as heads
+        writer.add_uint32(f"{a}.attention.head_count_kv", cfg.heads)
+        writer.add_uint32(f"{a}.attention.key_length", cfg.nope_dim + rope)
+        writer.add_uint32(f"{a}.attention.value_length", cfg.value_dim)
+    writer.add_uint32(f"{a}.rope.dimension_count", rope)
+    if cfg.q_lora_rank:
+        writer.add_uint32(f"{a}.attention.q_lora_rank", cfg.q_lora_rank)
+    writer.add_uint32(f"{a}.attention.kv_lora_rank", rank)
+    writer.add_uint32(f"{a}.leading_dense_block_count", cfg.dense_layers)
+    writer.add_expert_count(cfg.experts)
+    writer.add_expert_used_count(cfg.experts_used)
+    writer.add_uint32(f"{a}.expert_group_count", cfg.expert_groups)
+    writer.add_uint32(f"{a}.expert_group_used_count", cfg.expert_groups_used)
+    writer.add_uint32(f"{a}.expert_gating_func", 2)  # sigmoid
+    writer.add_expert_feed_forward_length(cfg.expert_hidden)
+    writer.add_uint32(f"{a}.expert_shared_count", cfg.shared_experts)
+    writer.add_float32(f"{a}.expert_weights_scale", cfg.routed_scale)
+    writer.add_bool(f"{a}.expert_weights_norm", True)
+
+
+def _deepseek2_layer(cfg, i, np, writer, random, store, norm, matrix):
+    """One layer in the converter's layout: the attention projections as transformers has them (no RoPE row
+    reordering), kv_b split per head into its key half transposed and its value half when split_kv_b, then a
+    dense FFN or the router (F32), selection bias (exp_probs_b, F32), stacked experts and shared expert."""
+    p, d, h = f"blk.{i}.", cfg.d_model, cfg.heads
+    qk, rank = cfg.nope_dim + cfg.rope_dim, cfg.kv_lora_rank
+    norm(p + "attn_norm.weight", d)
+    if cfg.q_lora_rank:
+        matrix(p + "attn_q_a.weight", cfg.q_lora_rank, d, 0.08)
+        norm(p + "attn_q_a_norm.weight", cfg.q_lora_rank)
+        matrix(p + "attn_q_b.weight", h * qk, cfg.q_lora_rank, 0.15)
+    else:
+        matrix(p + "attn_q.weight", h * qk, d, 0.08)
+    matrix(p + "attn_kv_a_mqa.weight", rank + cfg.rope_dim, d, 0.08)
+    norm(p + "attn_kv_a_norm.weight", rank)
+    kv_b = random(h * (cfg.nope_dim + cfg.value_dim), rank, 0.15)
+    if cfg.split_kv_b:
+        per_head = kv_b.reshape(h, cfg.nope_dim + cfg.value_dim, rank)
+        store(p + "attn_k_b.weight", np.ascontiguousarray(per_head[:, :cfg.nope_dim, :].transpose(0, 2, 1)),
+              cfg.latent_dtype)
+        store(p + "attn_v_b.weight", np.ascontiguousarray(per_head[:, cfg.nope_dim:, :]), cfg.latent_dtype)
+    else:
+        store(p + "attn_kv_b.weight", kv_b, cfg.latent_dtype)
+    matrix(p + "attn_output.weight", d, h * cfg.value_dim, 0.08)
+    norm(p + "ffn_norm.weight", d)
+    if i < cfg.dense_layers:
+        matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+        return
+    e, eh, sh = cfg.experts, cfg.expert_hidden, cfg.expert_hidden * cfg.shared_experts
+    writer.add_tensor(p + "ffn_gate_inp.weight", random(e, d, cfg.router_std))
+    writer.add_tensor(p + "exp_probs_b.bias", random(1, e, 0.2).reshape(e))
+    store(p + "ffn_gate_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+    store(p + "ffn_up_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+    store(p + "ffn_down_exps.weight", random(e * d, eh, 0.08).reshape(e, d, eh))
+    matrix(p + "ffn_gate_shexp.weight", sh, d, 0.08)
+    matrix(p + "ffn_up_shexp.weight", sh, d, 0.08)
+    matrix(p + "ffn_down_shexp.weight", d, sh, 0.08)
+
+
+def _gpt_oss_layer(cfg, i, np, writer, random, store, norm, matrix):
+    """One layer as llama.cpp's gpt-oss converter writes it: attention with biases and sinks (F32), the pre-FFN
+    norm named post_attention_norm, the router with its bias (F32), gate and up experts already apart (the
+    converter takes the interleaved columns apart) with F32 biases, down experts."""
+    p, d = f"blk.{i}.", cfg.d_model
+    q, kv = cfg.heads * cfg.head_dim, cfg.kv_heads * cfg.head_dim
+    e, eh = cfg.experts, cfg.expert_hidden
+
+    def bias(name, *shape):
+        writer.add_tensor(name, random(1, int(np.prod(shape)), 0.3).reshape(shape))
+
+    norm(p + "attn_norm.weight", d)
+    for role, rows in (("attn_q", q), ("attn_k", kv), ("attn_v", kv)):
+        matrix(p + role + ".weight", rows, d, 0.08)
+        bias(p + role + ".bias", rows)
+    matrix(p + "attn_output.weight", d, q, 0.08)
+    bias(p + "attn_output.bias", d)
+    writer.add_tensor(p + "attn_sinks.weight", random(1, cfg.heads, 1.0).reshape(cfg.heads))
+    norm(p + "post_attention_norm.weight", d)
+    writer.add_tensor(p + "ffn_gate_inp.weight", random(e, d, cfg.router_std))
+    bias(p + "ffn_gate_inp.bias", e)
+    experts = cfg.expert_dtype or cfg.dtype
+    store(p + "ffn_gate_exps.weight", random(e * eh, d, cfg.gate_up_std).reshape(e, eh, d), experts)
+    bias(p + "ffn_gate_exps.bias", e, eh)
+    store(p + "ffn_up_exps.weight", random(e * eh, d, cfg.gate_up_std).reshape(e, eh, d), experts)
+    bias(p + "ffn_up_exps.bias", e, eh)
+    store(p + "ffn_down_exps.weight", random(e * d, eh, 0.05).reshape(e, d, eh), experts)
+    bias(p + "ffn_down_exps.bias", e, d)
+
+
 def write_gguf(cfg, path, np, gguf):
     """Writes `cfg` with fixed-seed random weights to `path`."""
     rng = np.random.default_rng(cfg.seed)
@@ -106,19 +236,28 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_uint32(f"{a}.block_count", cfg.n_layers)
     writer.add_uint32(f"{a}.feed_forward_length", cfg.hidden)
     writer.add_uint32(f"{a}.attention.head_count", cfg.heads)
-    writer.add_uint32(f"{a}.attention.head_count_kv", cfg.kv_heads)
-    writer.add_uint32(f"{a}.attention.key_length", cfg.head_dim)
-    writer.add_uint32(f"{a}.attention.value_length", cfg.head_dim)
-    writer.add_uint32(f"{a}.rope.dimension_count", cfg.head_dim)
+    if a == "deepseek2":
+        _deepseek2_metadata(cfg, writer)
+    else:
+        writer.add_uint32(f"{a}.attention.head_count_kv", cfg.kv_heads)
+        writer.add_uint32(f"{a}.attention.key_length", cfg.head_dim)
+        writer.add_uint32(f"{a}.attention.value_length", cfg.head_dim)
+        writer.add_uint32(f"{a}.rope.dimension_count", cfg.head_dim)
     writer.add_float32(f"{a}.rope.freq_base", cfg.theta)
     writer.add_float32(f"{a}.attention.layer_norm_rms_epsilon", cfg.eps)
     writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
-    if a == "gemma3":
+    if a in ("gemma3", "gpt-oss"):
         writer.add_uint32(f"{a}.attention.sliding_window", cfg.sliding_window)
+    if a == "gpt-oss":  # as the converter writes it: the expert width is the config's intermediate_size
+        writer.add_expert_count(cfg.experts)
+        writer.add_expert_used_count(cfg.experts_used)
+        writer.add_expert_feed_forward_length(cfg.expert_hidden)
     if a == "qwen3moe":  # as convert_hf_to_gguf.py writes Qwen3-MoE's; llama.cpp renormalises the top-k itself
         writer.add_expert_count(cfg.experts)
         writer.add_expert_used_count(cfg.experts_used)
         writer.add_expert_feed_forward_length(cfg.expert_hidden)
+    if cfg.mscale_all_dim is not None:  # DeepseekV2Model's legacy spelling: 0.1 * mscale_all_dim
+        writer.add_float32(f"{a}.rope.scaling.yarn_log_multiplier", 0.1 * cfg.mscale_all_dim)
     for key, value in cfg.rope_scaling_keys:
         if isinstance(value, str):
             writer.add_string(f"{a}.rope.scaling.{key}", value)
@@ -138,8 +277,8 @@ def write_gguf(cfg, path, np, gguf):
     def random(rows, cols, std):
         return (std * rng.standard_normal((rows, cols))).astype(np.float32)
 
-    def store(name, value):
-        data, kind = _store(np, gguf, value, cfg.dtype)
+    def store(name, value, dtype=None):
+        data, kind = _store(np, gguf, value, dtype or cfg.dtype)
         writer.add_tensor(name, data, raw_dtype=kind)
 
     def matrix(name, rows, cols, std):
@@ -153,8 +292,15 @@ def write_gguf(cfg, path, np, gguf):
     if cfg.llama3_scaling:
         writer.add_tensor("rope_freqs.weight", llama3_rope_freqs(np, cfg.theta, cfg.head_dim, *cfg.llama3_scaling))
     matrix("token_embd.weight", cfg.vocab, d, embed_std)
+    tensors = dict(random=random, store=store, norm=norm, matrix=matrix)
     for i in range(cfg.n_layers):
         p = f"blk.{i}."
+        if cfg.arch == "deepseek2":
+            _deepseek2_layer(cfg, i, np, writer, **tensors)
+            continue
+        if cfg.arch == "gpt-oss":
+            _gpt_oss_layer(cfg, i, np, writer, **tensors)
+            continue
         post_norm_only = cfg.arch == "olmo2"  # OLMo 2: norms after attention and FFN only, none before
         if not post_norm_only:
             norm(p + "attn_norm.weight", d)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace loom::rt;
@@ -102,7 +103,11 @@ TEST(FamilyTest, EveryFamilyByEitherName) {
   EXPECT_EQ(familyOfConfig("olmo3")->ggufArch, "");
   EXPECT_EQ(familyOfGguf("mistral"), nullptr);
   EXPECT_EQ(familyOfConfig("phi3"), nullptr);
-  EXPECT_EQ(supportedFamilies(/*gguf=*/true), "gpt2, llama, qwen2, qwen3, qwen3moe, gemma3, olmo2 and smollm3");
+  // llama.cpp's names for DeepSeek V3 (and Kimi K2) and gpt-oss.
+  EXPECT_EQ(familyOfGguf("deepseek2"), familyOfConfig("deepseek_v3"));
+  EXPECT_EQ(familyOfGguf("gpt-oss"), familyOfConfig("gpt_oss"));
+  EXPECT_EQ(supportedFamilies(/*gguf=*/true),
+            "gpt2, llama, qwen2, qwen3, qwen3moe, deepseek2, gpt-oss, gemma3, olmo2 and smollm3");
 }
 
 TEST(FamilyTest, TransposedWeightsAreColumnRunsOfTheFile) {
@@ -121,6 +126,64 @@ TEST(FamilyTest, TransposedWeightsAreColumnRunsOfTheFile) {
   const auto *p = static_cast<const uint16_t *>(part.data), *w = static_cast<const uint16_t *>(whole.data);
   EXPECT_EQ(std::vector<uint16_t>(p, p + 6), (std::vector<uint16_t>{1, 5, 9, 2, 6, 10}));
   EXPECT_EQ(std::vector<uint16_t>(w, w + 12), (std::vector<uint16_t>{0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11}));
+}
+
+TEST(FamilyTest, MiniMaxM2PerExpertNamesCarryTheExpertIndex) {
+  const Family *minimax = familyOfConfig("minimax_m2");
+  ASSERT_NE(minimax, nullptr);
+  std::string loom;
+  // The released checkpoints' per-expert tensors, the index kept as written for the stacking to check.
+  ASSERT_NE(familyOwnHfToLoom(*minimax, "model.layers.3.block_sparse_moe.experts.17.w1.weight", loom), nullptr);
+  EXPECT_EQ(loom, "layers.3.ffn.experts.17.gate_proj.weight");
+  ASSERT_NE(familyOwnHfToLoom(*minimax, "model.layers.0.block_sparse_moe.experts.007.w2.weight", loom), nullptr);
+  EXPECT_EQ(loom, "layers.0.ffn.experts.007.down_proj.weight");
+  ASSERT_NE(familyOwnHfToLoom(*minimax, "model.layers.0.block_sparse_moe.e_score_correction_bias", loom), nullptr);
+  EXPECT_EQ(loom, "layers.0.ffn.router.selection_bias");
+  EXPECT_EQ(familyOwnHfToLoom(*minimax, "model.layers.0.block_sparse_moe.experts.x.w1.weight", loom), nullptr);
+  EXPECT_EQ(familyOwnHfToLoom(*minimax, "model.layers.0.block_sparse_moe.experts..w1.weight", loom), nullptr);
+  EXPECT_EQ(familyOwnHfToLoom(*minimax, "model.layers.0.block_sparse_moe.experts.1.w4.weight", loom), nullptr);
+  // Messages name a stacked weight by the per-expert pattern; an expert's by its index.
+  std::string hf;
+  ASSERT_TRUE(familyOwnLoomToHf(*minimax, "layers.2.ffn.experts.up_proj.weight", hf));
+  EXPECT_EQ(hf, "model.layers.2.block_sparse_moe.experts.<e>.w3.weight");
+  ASSERT_TRUE(familyOwnLoomToHf(*minimax, "layers.2.ffn.experts.5.up_proj.weight", hf));
+  EXPECT_EQ(hf, "model.layers.2.block_sparse_moe.experts.5.w3.weight");
+  // transformers 5's checkpoint is told by the selection bias on the block, the released one by its block name;
+  // GLM-4.5's names are all the shared layout's.
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.0.mlp.gate.weight", "model.layers.0.mlp.e_score_correction_bias"}),
+            minimax);
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.0.block_sparse_moe.experts.0.w1.weight"}), minimax);
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.0.mlp.gate.weight", "model.layers.0.mlp.gate.e_score_correction_bias",
+                                   "model.layers.0.mlp.experts.gate_up_proj"}),
+            nullptr);
+}
+
+TEST(FamilyTest, AfmoeAndMiMoV2FlashAreToldApartByTheirOwnNames) {
+  const Family *afmoe = familyOfConfig("afmoe"), *mimo = familyOfConfig("mimo_v2_flash");
+  ASSERT_NE(afmoe, nullptr);
+  ASSERT_NE(mimo, nullptr);
+  std::string loom;
+  // AFMoE's block norms: post_attention_layernorm follows the attention here, where the shared layout has it
+  // before the MLP.
+  const std::pair<const char *, const char *> afmoeNames[] = {
+      {"model.layers.4.post_attention_layernorm.weight", "layers.4.post_attn_norm.weight"},
+      {"model.layers.4.pre_mlp_layernorm.weight", "layers.4.ffn_norm.weight"},
+      {"model.layers.4.post_mlp_layernorm.weight", "layers.4.post_ffn_norm.weight"},
+      {"model.layers.4.self_attn.gate_proj.weight", "layers.4.attention.gate_proj.weight"},
+      {"model.layers.4.mlp.router.gate.weight", "layers.4.ffn.router.weight"},
+      {"model.layers.4.mlp.expert_bias", "layers.4.ffn.router.selection_bias"},
+  };
+  for (const auto &[hf, manifest] : afmoeNames) {
+    ASSERT_NE(familyOwnHfToLoom(*afmoe, hf, loom), nullptr) << hf;
+    EXPECT_EQ(loom, manifest);
+  }
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.0.input_layernorm.weight", "model.layers.0.pre_mlp_layernorm.weight"}),
+            afmoe);
+  // MiMo-V2-Flash's released checkpoints name the sinks attention_sink_bias; transformers' the shared layout's way.
+  ASSERT_NE(familyOwnHfToLoom(*mimo, "model.layers.1.self_attn.attention_sink_bias", loom), nullptr);
+  EXPECT_EQ(loom, "layers.1.attention.sinks");
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.1.self_attn.attention_sink_bias"}), mimo);
+  EXPECT_EQ(detectHfDecoderFamily({"model.layers.1.self_attn.sinks", "model.layers.1.mlp.gate.weight"}), nullptr);
 }
 
 } // namespace

@@ -22,8 +22,8 @@
 //
 // Key lists follow transformers' configuration classes of the families
 // (LlamaConfig, MistralConfig, Qwen2Config, Qwen3Config, Gemma3TextConfig,
-// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config, Qwen3MoeConfig, DeepseekV3Config, GptOssConfig and
-// PreTrainedConfig) and the configs published with the models, and gguf-py's
+// Olmo2Config, Olmo3Config, SmolLM3Config, Exaone4Config, Qwen3MoeConfig, DeepseekV3Config, GptOssConfig,
+// Glm4MoeConfig, MiniMaxM2Config and PreTrainedConfig) and the configs published with the models, and gguf-py's
 // key constants for GGUF files written by llama.cpp's converter.
 //
 // RoPE scaling: transformers' "rope_scaling" / "rope_parameters" types other
@@ -63,10 +63,21 @@ enum Family : unsigned {
   /// deepseek_v3 and kimi_k2 (DeepSeek V3's code).
   DeepSeekV3 = 1024,
   GptOss = 2048,
+  /// qwen3_next (its attention and MoE half).
+  Qwen3Next = 4096,
+  /// glm4_moe (GLM-4.5, GLM-4.5-Air): DeepSeek V3's experts behind grouped-query attention.
+  Glm4Moe = 8192,
+  MiniMaxM2 = 16384,
+  /// llama4_text, and the text_config of the multimodal llama4 (checkLlama4Wrapper for the rest of that).
+  Llama4 = 32768,
+  /// afmoe (Arcee Trinity).
+  Afmoe = 65536,
+  MiMoV2Flash = 131072,
   AnyFamily = Llama | Mistral | Qwen2 | Qwen3 | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4 | Qwen3Moe | DeepSeekV3 |
-              GptOss,
-  /// Families whose layers differ in attention kind (layer_types), which the spec models.
-  LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4 | GptOss,
+              GptOss | Qwen3Next | Glm4Moe | MiniMaxM2 | Llama4 | Afmoe | MiMoV2Flash,
+  /// Families whose layers differ in attention kind (layer_types), which the spec models (or, for Qwen3-Next's
+  /// linear-attention layers, the importer refuses by name).
+  LayerTypeFamilies = Gemma3 | Olmo3 | SmolLM3 | Exaone4 | GptOss | Qwen3Next | Llama4 | Afmoe | MiMoV2Flash,
 };
 
 /// The family bit of a config's model_type or a GGUF general.architecture; 0 if not one Loom imports.
@@ -91,10 +102,24 @@ inline unsigned familyOf(llvm::StringRef name) {
     return Exaone4;
   if (name == "qwen3_moe" || name == "qwen3moe")
     return Qwen3Moe;
-  if (name == "deepseek_v3" || name == "kimi_k2")
+  if (name == "qwen3_next")
+    return Qwen3Next;
+  // llama.cpp's deepseek2 holds DeepSeek V3 and Kimi K2; its gpt-oss is transformers' gpt_oss.
+  // transformers' mistral4 (Mistral Large 3's text model) is DeepSeek V3's layers with softmax routing.
+  if (name == "deepseek_v3" || name == "kimi_k2" || name == "deepseek2" || name == "mistral4")
     return DeepSeekV3;
-  if (name == "gpt_oss")
+  if (name == "gpt_oss" || name == "gpt-oss")
     return GptOss;
+  if (name == "glm4_moe")
+    return Glm4Moe;
+  if (name == "minimax_m2")
+    return MiniMaxM2;
+  if (name == "llama4_text")
+    return Llama4;
+  if (name == "afmoe")
+    return Afmoe;
+  if (name == "mimo_v2_flash")
+    return MiMoV2Flash;
   return 0;
 }
 
@@ -143,12 +168,12 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"rope_parameters", AnyFamily, Use::Modelled}, // its type: checkRope
     {"rope_scaling", AnyFamily, Use::Modelled},    // its type: checkRope
     {"tie_word_embeddings", AnyFamily, Use::Modelled},
-    {"attention_bias", Llama | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | GptOss, Use::Modelled},
+    {"attention_bias", Llama | Qwen3 | Qwen3Moe | Qwen3Next | Gemma3 | Olmo2 | Olmo3 | SmolLM3 | GptOss, Use::Modelled},
     {"mlp_bias", Llama | SmolLM3, Use::Modelled},
-    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | DeepSeekV3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
+    {"hidden_act", Llama | Mistral | Qwen2 | Qwen3 | Qwen3Moe | Qwen3Next | DeepSeekV3 | Olmo2 | Olmo3 | SmolLM3 | Exaone4, Use::Modelled},
     {"hidden_activation", Gemma3, Use::Modelled},
     {"sliding_window", Mistral | Gemma3 | Olmo3 | SmolLM3 | Exaone4 | GptOss, Use::Modelled},
-    {"use_sliding_window", Qwen2 | Qwen3 | Qwen3Moe | SmolLM3, Use::Modelled}, // true is rejected for Qwen
+    {"use_sliding_window", Qwen2 | Qwen3 | Qwen3Moe | Qwen3Next | SmolLM3, Use::Modelled}, // true is rejected for Qwen
     // SmolLM3: which layers go without RoPE (1 marks a layer with RoPE).
     {"no_rope_layers", SmolLM3, Use::Modelled},
     {"no_rope_layer_interval", SmolLM3, Use::Modelled},
@@ -156,13 +181,18 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"layer_types", AnyFamily, Use::Modelled}, // outside LayerTypeFamilies: checkLayerTypes
     {"query_pre_attn_scalar", Gemma3, Use::Modelled},
     // Qwen3-MoE's experts and which layers have them.
-    {"num_experts", Qwen3Moe, Use::Modelled},
-    {"num_local_experts", Qwen3Moe, Use::Modelled}, // transformers 5's spelling of num_experts
-    {"num_experts_per_tok", Qwen3Moe, Use::Modelled},
-    {"moe_intermediate_size", Qwen3Moe, Use::Modelled},
-    {"norm_topk_prob", Qwen3Moe, Use::Modelled},
-    {"decoder_sparse_step", Qwen3Moe, Use::Modelled},
-    {"mlp_only_layers", Qwen3Moe, Use::Modelled},
+    {"num_experts", Qwen3Moe | Qwen3Next, Use::Modelled},
+    {"num_local_experts", Qwen3Moe | Qwen3Next, Use::Modelled}, // transformers 5's spelling of num_experts
+    {"num_experts_per_tok", Qwen3Moe | Qwen3Next, Use::Modelled},
+    {"moe_intermediate_size", Qwen3Moe | Qwen3Next, Use::Modelled},
+    {"norm_topk_prob", Qwen3Moe | Qwen3Next, Use::Modelled},
+    {"decoder_sparse_step", Qwen3Moe | Qwen3Next, Use::Modelled},
+    {"mlp_only_layers", Qwen3Moe | Qwen3Next, Use::Modelled},
+    // Qwen3-Next's shared expert (gated per token), and which layers are full attention rather than Gated
+    // DeltaNet (an import with any of the latter fails); the linear_* keys size those layers only.
+    {"shared_expert_intermediate_size", Qwen3Next, Use::Modelled},
+    {"full_attention_interval", Qwen3Next, Use::Modelled},
+    {"linear_", Qwen3Next, Use::Harmless, "", /*prefix=*/true},
     // DeepSeek V3's latent attention and experts.
     {"q_lora_rank", DeepSeekV3, Use::Modelled},
     {"kv_lora_rank", DeepSeekV3, Use::Modelled},
@@ -190,6 +220,42 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"num_nextn_predict_layers", DeepSeekV3, Use::Harmless},
     {"ep_size", DeepSeekV3, Use::Harmless},
     {"pretraining_tp", DeepSeekV3, Use::Harmless},
+    // GLM-4.5: DeepSeek V3's experts (readSigmoidExperts) behind grouped-query attention with q, k and v biases
+    // (attention_bias) and, with use_qk_norm, a per-head QK-norm.
+    {"n_routed_experts", Glm4Moe, Use::Modelled},
+    {"num_experts_per_tok", Glm4Moe, Use::Modelled},
+    {"moe_intermediate_size", Glm4Moe, Use::Modelled},
+    {"n_shared_experts", Glm4Moe, Use::Modelled},
+    {"routed_scaling_factor", Glm4Moe, Use::Modelled},
+    {"n_group", Glm4Moe, Use::Modelled},
+    {"topk_group", Glm4Moe, Use::Modelled},
+    {"first_k_dense_replace", Glm4Moe, Use::Modelled},
+    {"norm_topk_prob", Glm4Moe, Use::Modelled},
+    {"attention_bias", Glm4Moe, Use::Modelled},
+    {"use_qk_norm", Glm4Moe, Use::Modelled},
+    {"hidden_act", Glm4Moe | MiniMaxM2, Use::Modelled},
+    // The multi-token-prediction layer (transformers 5 also calls the count num_mtp_layers).
+    {"num_nextn_predict_layers", Glm4Moe, Use::Harmless},
+    {"num_mtp_layers", Glm4Moe, Use::Harmless},
+    // MiniMax-M2: experts in every layer (intermediate_size is their width) chosen by sigmoid scores and a
+    // selection bias (readMiniMaxExperts), RoPE on rotary_dim values of each head, the QK-norm over all heads.
+    // transformers' model has no switch for these: the importer accepts only the values the model computes.
+    {"num_local_experts", MiniMaxM2, Use::Modelled},
+    {"num_experts_per_tok", MiniMaxM2, Use::Modelled},
+    {"scoring_func", MiniMaxM2, Use::Modelled},     // sigmoid only
+    {"use_routing_bias", MiniMaxM2, Use::Modelled}, // true only
+    {"rotary_dim", MiniMaxM2, Use::Modelled},
+    {"use_qk_norm", MiniMaxM2, Use::Modelled},    // true only
+    {"qk_norm_type", MiniMaxM2, Use::Modelled},   // per_layer (over all heads) only
+    {"attn_type_list", MiniMaxM2, Use::Modelled}, // 1 (softmax attention, not MiniMax-01's lightning) only
+    {"shared_intermediate_size", MiniMaxM2, Use::NeutralOnly, "a shared expert", false,
+     "transformers' minimax_m2 does not have"},
+    {"use_mtp", MiniMaxM2, Use::Harmless},
+    {"num_mtp_modules", MiniMaxM2, Use::Harmless},
+    {"mtp_transformer_layers", MiniMaxM2, Use::Harmless},
+    {"router_jitter_noise", MiniMaxM2, Use::Harmless}, // training only
+    // The released config names its remote code; transformers 5 has the model itself.
+    {"auto_map", MiniMaxM2, Use::Harmless},
     // gpt-oss's experts (every layer; intermediate_size is their width) and their clamped SwiGLU.
     {"num_local_experts", GptOss, Use::Modelled},
     {"num_experts_per_tok", GptOss, Use::Modelled},
@@ -201,12 +267,86 @@ inline constexpr KeyRule kConfigKeys[] = {
     // OpenAI's name for YaRN's original context, which the released configs repeat; transformers reads the one
     // in rope_parameters (or rope_scaling).
     {"initial_context_length", GptOss, Use::Harmless},
+    // Llama 4 (readLlama4): chunked attention, the weightless QK-norm and temperature tuning, NoPE layers, experts
+    // (intermediate_size their width, intermediate_size_mlp the dense layers') and which layers have them.
+    {"attention_bias", Llama4, Use::Modelled},
+    {"hidden_act", Llama4, Use::Modelled},
+    {"attention_chunk_size", Llama4, Use::Modelled},
+    {"use_qk_norm", Llama4, Use::Modelled},
+    {"attn_temperature_tuning", Llama4, Use::Modelled},
+    {"floor_scale", Llama4, Use::Modelled},
+    {"attn_scale", Llama4, Use::Modelled},
+    {"no_rope_layers", Llama4, Use::Modelled},
+    {"no_rope_layer_interval", Llama4, Use::Modelled},
+    {"num_local_experts", Llama4, Use::Modelled},
+    {"num_experts_per_tok", Llama4, Use::Modelled},
+    {"intermediate_size_mlp", Llama4, Use::Modelled},
+    {"interleave_moe_layer_step", Llama4, Use::Modelled},
+    {"moe_layers", Llama4, Use::Modelled},
+    // transformers' Llama 4 router adds no noise at inference (nor reads it at all); llm-compressor's own flag.
+    {"router_jitter_noise", Llama4, Use::Harmless},
+    {"for_llm_compressor", Llama4, Use::Harmless},
+    // AFMoE (readAfmoe): its experts, dense first layers, shared experts, the window pattern and muP's embedding
+    // scale. The released configs add the original code's routing switches, which transformers' afmoe does not
+    // read: they must say what it does (sigmoid scores, renormalised, no expert groups).
+    {"num_experts", Afmoe, Use::Modelled},
+    {"num_experts_per_tok", Afmoe, Use::Modelled},
+    {"moe_intermediate_size", Afmoe, Use::Modelled},
+    {"num_dense_layers", Afmoe, Use::Modelled},
+    {"num_shared_experts", Afmoe, Use::Modelled},
+    {"route_scale", Afmoe, Use::Modelled},
+    {"mup_enabled", Afmoe, Use::Modelled},
+    {"global_attn_every_n_layers", Afmoe, Use::Modelled},
+    {"sliding_window", Afmoe, Use::Modelled},
+    {"attention_bias", Afmoe, Use::Modelled},
+    {"hidden_act", Afmoe, Use::Modelled},
+    {"score_func", Afmoe, Use::Modelled},         // sigmoid only
+    {"route_norm", Afmoe, Use::Modelled},         // true only
+    {"n_group", Afmoe, Use::Modelled},            // 1 only
+    {"topk_group", Afmoe, Use::Modelled},         // 1 only
+    {"num_expert_groups", Afmoe, Use::Modelled},  // 1 only
+    {"num_limited_groups", Afmoe, Use::Modelled}, // 1 only
+    {"load_balance_coeff", Afmoe, Use::Harmless}, // training only
+    {"use_grouped_mm", Afmoe, Use::Harmless},     // how the original code multiplies: the same products
+    {"auto_map", Afmoe | MiMoV2Flash, Use::Harmless}, // remote code; transformers 5 has the models itself
+    // MiMo-V2-Flash (readMiMoV2Flash), in transformers' spelling and in the released config's (hybrid_layer_pattern,
+    // moe_layer_freq, sliding_window_size, swa_*, layernorm_epsilon, the sink switches).
+    {"n_routed_experts", MiMoV2Flash, Use::Modelled},
+    {"num_experts_per_tok", MiMoV2Flash, Use::Modelled},
+    {"moe_intermediate_size", MiMoV2Flash, Use::Modelled},
+    {"routed_scaling_factor", MiMoV2Flash, Use::Modelled},
+    {"n_group", MiMoV2Flash, Use::Modelled},
+    {"topk_group", MiMoV2Flash, Use::Modelled},
+    {"norm_topk_prob", MiMoV2Flash, Use::Modelled},
+    {"scoring_func", MiMoV2Flash, Use::Modelled}, // sigmoid only
+    {"topk_method", MiMoV2Flash, Use::Modelled},  // noaux_tc only
+    {"v_head_dim", MiMoV2Flash, Use::Modelled},
+    {"attention_value_scale", MiMoV2Flash, Use::Modelled},
+    {"sliding_window", MiMoV2Flash, Use::Modelled},
+    {"sliding_window_size", MiMoV2Flash, Use::Modelled},
+    {"mlp_layer_types", MiMoV2Flash, Use::Modelled},
+    {"hybrid_layer_pattern", MiMoV2Flash, Use::Modelled},
+    {"moe_layer_freq", MiMoV2Flash, Use::Modelled},
+    {"swa_num_attention_heads", MiMoV2Flash, Use::Modelled},
+    {"swa_num_key_value_heads", MiMoV2Flash, Use::Modelled},
+    {"swa_head_dim", MiMoV2Flash, Use::Modelled},
+    {"swa_v_head_dim", MiMoV2Flash, Use::Modelled},
+    {"swa_rope_theta", MiMoV2Flash, Use::Modelled},
+    {"add_swa_attention_sink_bias", MiMoV2Flash, Use::Modelled},
+    {"add_full_attention_sink_bias", MiMoV2Flash, Use::Modelled},
+    {"layernorm_epsilon", MiMoV2Flash, Use::Modelled},
+    {"attention_bias", MiMoV2Flash, Use::Modelled},
+    {"hidden_act", MiMoV2Flash, Use::Modelled},
+    // Multi-token-prediction layers, outside the forward pass; the released config's attention_chunk_size is a
+    // serving hint that transformers drops (MiMo's attention is not chunked).
+    {"num_nextn_predict_layers", MiMoV2Flash, Use::Harmless},
+    {"attention_chunk_size", MiMoV2Flash, Use::Harmless},
     {"rope_local_base_freq", Gemma3, Use::Modelled},
     {"sliding_window_pattern", Gemma3, Use::Modelled},
     {"_sliding_window_pattern", Gemma3, Use::Modelled}, // transformers 5's spelling
     // Qwen2/Qwen3 drop sliding_window and max_window_layers unless use_sliding_window is true.
-    {"sliding_window", Qwen2 | Qwen3 | Qwen3Moe, Use::Harmless},
-    {"max_window_layers", Qwen2 | Qwen3 | Qwen3Moe, Use::Harmless},
+    {"sliding_window", Qwen2 | Qwen3 | Qwen3Moe | Qwen3Next, Use::Harmless},
+    {"max_window_layers", Qwen2 | Qwen3 | Qwen3Moe | Qwen3Next, Use::Harmless},
     // Carried over from Qwen2's config by SmolLM3 and EXAONE 4 exports; their models do not read it.
     {"max_window_layers", SmolLM3 | Exaone4, Use::Harmless},
     // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
@@ -309,7 +449,7 @@ inline constexpr KeyRule kConfigKeys[] = {
     {"qk_layer_norms", AnyFamily, Use::NeutralOnly, "QK layer norms"},
     // Biases the family's transformers model does not have: a true value contradicts the checkpoint.
     {"attention_bias", Mistral, Use::NeutralOnly, "attention biases", false, "transformers' mistral does not have"},
-    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Qwen3Moe | Gemma3 | Olmo2 | Olmo3 | Exaone4, Use::NeutralOnly,
+    {"mlp_bias", Mistral | Qwen2 | Qwen3 | Qwen3Moe | Qwen3Next | Gemma3 | Olmo2 | Olmo3 | Exaone4, Use::NeutralOnly,
      "feed-forward biases", false, "transformers' model of this family does not have"},
     {"attention_bias", Exaone4, Use::NeutralOnly, "attention biases", false,
      "transformers' exaone4 does not have"},
@@ -373,15 +513,16 @@ inline std::string ropeTypeOf(const llvm::json::Object &rope) {
 }
 
 /// One RoPE object: a modelled type, and nothing inside it that changes the default RoPE.
-inline llvm::Error checkRopeObject(llvm::StringRef file, llvm::StringRef where, const llvm::json::Object &rope) {
+inline llvm::Error checkRopeObject(llvm::StringRef file, llvm::StringRef where, const llvm::json::Object &rope,
+                                   bool fractionRead) {
   std::string type = ropeTypeOf(rope);
   if (!ropeTypeModelled(type))
     return llvm::createStringError("'%s': the config asks for '%s' RoPE scaling (\"%s\"), which Loom does not "
                                    "model (linear, llama3 and yarn are)",
                                    file.str().c_str(), type.c_str(), where.str().c_str());
-  // transformers reads a partial rotary factor from inside rope_parameters too; the importer only takes
-  // the top-level key.
-  if (const llvm::json::Value *fraction = rope.get("partial_rotary_factor"))
+  // transformers reads a partial rotary factor from inside rope_parameters too; the importer takes the
+  // top-level key, and for Qwen3-Next (whose config class moves it there) this one as well.
+  if (const llvm::json::Value *fraction = rope.get("partial_rotary_factor"); fraction && !fractionRead)
     if (std::optional<double> f = fraction->getAsNumber(); !f || *f != 1)
       return llvm::createStringError("'%s': \"%s\" holds \"partial_rotary_factor\": %s, which loom import does not "
                                      "model there (only as a top-level key)",
@@ -390,7 +531,12 @@ inline llvm::Error checkRopeObject(llvm::StringRef file, llvm::StringRef where, 
 }
 
 /// rope_scaling and rope_parameters (one object, or one per layer type for Gemma 3).
-inline llvm::Error checkRope(llvm::StringRef file, const llvm::json::Object &config) {
+inline llvm::Error checkRope(llvm::StringRef file, const llvm::json::Object &config, unsigned family) {
+  // The one RoPE object of a Qwen3-Next config holds its partial_rotary_factor, which the importer reads;
+  // Mistral 4's holds the RoPE share of its latent heads, which the importer checks (readDeepSeek).
+  // GLM-4.5's and MiniMax-M2's (transformers 5 moves theirs there) is read like Qwen3-Next's.
+  const bool fractionRead = family & (Qwen3Next | DeepSeekV3 | Glm4Moe | MiniMaxM2);
+  // MiMo-V2-Flash's per-layer-type objects each hold one, which the importer reads (readMiMoV2Flash).
   for (llvm::StringRef key : {"rope_scaling", "rope_parameters"}) {
     const llvm::json::Value *value = config.get(key);
     if (!value || value->kind() == llvm::json::Value::Null)
@@ -403,13 +549,14 @@ inline llvm::Error checkRope(llvm::StringRef file, const llvm::json::Object &con
       return entry.getSecond().getAsObject() != nullptr;
     });
     if (!perLayerType) {
-      if (llvm::Error err = checkRopeObject(file, key, *rope))
+      if (llvm::Error err = checkRopeObject(file, key, *rope, fractionRead))
         return err;
       continue;
     }
     for (const auto &entry : *rope)
       if (llvm::Error err = checkRopeObject(file, (key + "." + llvm::StringRef(entry.getFirst())).str(),
-                                            *entry.getSecond().getAsObject()))
+                                            *entry.getSecond().getAsObject(),
+                                            /*fractionRead=*/family & MiMoV2Flash))
         return err;
   }
   return llvm::Error::success();
@@ -460,9 +607,42 @@ inline llvm::Error checkConfigKeys(llvm::StringRef file, llvm::StringRef family,
     else if (rule->use == Use::NeutralOnly && !isNeutral(value))
       errors = llvm::joinErrors(std::move(errors), notModelled(file, key, value, *rule));
   }
-  errors = llvm::joinErrors(std::move(errors), checkRope(file, config));
+  errors = llvm::joinErrors(std::move(errors), checkRope(file, config, bit));
   if (!(bit & LayerTypeFamilies))
     errors = llvm::joinErrors(std::move(errors), checkLayerTypes(file, family, config));
+  return errors;
+}
+
+/// The multimodal llama4 config around the text model's (text_config, checked by checkConfigKeys): the vision
+/// encoder and its token ids, which a text prompt never reaches, and harmless bookkeeping. Any other key is an
+/// error, so that a text-model key written at the outer level is not silently dropped.
+inline llvm::Error checkLlama4Wrapper(llvm::StringRef file, const llvm::json::Object &config,
+                                      llvm::ArrayRef<std::string> ignored, std::vector<std::string> &notes) {
+  static constexpr llvm::StringRef kRead[] = {"model_type", "architectures", "text_config", "tie_word_embeddings"};
+  static constexpr llvm::StringRef kVision[] = {"vision_config", "boi_token_index", "eoi_token_index",
+                                                "image_token_index", "image_token_id", "boi_token_id",
+                                                "eoi_token_id"};
+  std::vector<llvm::StringRef> keys;
+  for (const auto &entry : config)
+    keys.push_back(entry.getFirst());
+  llvm::sort(keys);
+  llvm::Error errors = llvm::Error::success();
+  for (llvm::StringRef key : keys) {
+    if (llvm::is_contained(kRead, key) || llvm::is_contained(kVision, key))
+      continue;
+    const KeyRule *rule = findRule(kConfigKeys, key, Llama4);
+    if (rule && rule->use == Use::Harmless)
+      continue;
+    if (llvm::is_contained(ignored, key))
+      notes.push_back(("\"" + key + "\" (" + shortJson(*config.get(key)) + ") is ignored at the user's request").str());
+    else
+      errors = llvm::joinErrors(
+          std::move(errors),
+          llvm::createStringError("'%s': \"%s\" is not a key loom import knows for llama4 outside its \"text_config\", "
+                                  "so it cannot tell whether it changes the computation; if it does not, pass "
+                                  "--ignore-key=%s",
+                                  file.str().c_str(), key.str().c_str(), key.str().c_str()));
+  }
   return errors;
 }
 
@@ -489,9 +669,24 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"attention.sliding_window", Gemma3, Use::Modelled},
     {"attention.sliding_window_pattern", Gemma3, Use::Modelled},
     {"rope.freq_base_swa", Gemma3, Use::Modelled},
-    {"expert_count", Qwen3Moe, Use::Modelled},
-    {"expert_used_count", Qwen3Moe, Use::Modelled},
-    {"expert_feed_forward_length", Qwen3Moe, Use::Modelled},
+    {"expert_count", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
+    {"expert_used_count", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
+    {"expert_feed_forward_length", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
+    // deepseek2: latent attention (the _mla lengths are per head; key_length and value_length then give the
+    // latent row) and DeepSeek's routing (readDeepSeekGguf).
+    {"attention.q_lora_rank", DeepSeekV3, Use::Modelled},
+    {"attention.kv_lora_rank", DeepSeekV3, Use::Modelled},
+    {"attention.key_length_mla", DeepSeekV3, Use::Modelled},
+    {"attention.value_length_mla", DeepSeekV3, Use::Modelled},
+    {"leading_dense_block_count", DeepSeekV3, Use::Modelled},
+    {"expert_shared_count", DeepSeekV3, Use::Modelled},
+    {"expert_weights_scale", DeepSeekV3, Use::Modelled},
+    {"expert_weights_norm", DeepSeekV3, Use::Modelled},
+    {"expert_gating_func", DeepSeekV3, Use::Modelled},
+    {"expert_group_count", DeepSeekV3, Use::Modelled},
+    {"expert_group_used_count", DeepSeekV3, Use::Modelled},
+    // gpt-oss: the window of its even layers (llama.cpp fixes the pattern at every other layer).
+    {"attention.sliding_window", GptOss, Use::Modelled},
     // The parameters of the modelled scalings (RopeScalingImport.cpp reads them).
     {"rope.scaling.original_context_length", AnyFamily, Use::Modelled},
     {"rope.scaling.yarn_", AnyFamily, Use::Modelled, "", /*prefix=*/true},

@@ -44,6 +44,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <tuple>
 
 using namespace llvm;
 using loom::rt::BlockStyle;
@@ -87,11 +88,26 @@ struct ImportedModel {
   /// gpt-oss's additions: a router bias, expert biases, the clamped SwiGLU (a DSL activation name) and its
   /// parameters, and a learned sink logit per attention head.
   bool routerBias = false, expertBias = false, sinks = false;
+  /// Qwen3-Next's gated attention output and its shared expert's per-token gate.
+  bool outputGate = false, sharedExpertGate = false;
   std::string expertActivation = "silu";
   double swigluAlpha = 1.702, swigluLimit = 7.0;
   /// Multi-head latent attention (DeepSeek): ranks (q 0: a plain query projection) and per-head dimensions.
   bool latent = false;
   int64_t qLoraRank = 0, kvLoraRank = 0, nopeDim = 0, ropeDim = 0, valueDim = 0;
+  /// Llama 4: the RoPE layers attend within chunks of chunkSize tokens (0: no chunks) and, with ropeQkNorm, norm q
+  /// and k after RoPE without a weight; the NoPE layers scale their queries by temperature tuning (scale 0: none);
+  /// the routing weight scales each expert's input.
+  int64_t chunkSize = 0, temperatureFloor = 0;
+  double temperatureScale = 0;
+  bool ropeQkNorm = false, expertWeightInput = false;
+  /// AFMoE's muP: the embeddings scaled by sqrt(d_model) (as Gemma's always are).
+  bool embeddingScaled = false;
+  /// MiMo-V2-Flash: values multiplied by valueScale before the cache (valueDim, when not 0, is their width), and
+  /// its sliding-window layers' own KV-head count (0: kvHeads) and sinks (unset: those of the other layers).
+  double valueScale = 1;
+  int64_t localKvHeads = 0;
+  std::optional<bool> localSinks;
   /// Per layer: whether its feed-forward is the mixture of experts. Empty: all are, if the model has one.
   std::vector<bool> sparseLayers;
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
@@ -233,7 +249,7 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   os << "  n_layers = " << m.nLayers << "\n";
   os << "  max_context = " << m.maxContext << "\n";
   os << "  tie_embeddings = " << (m.tied ? "true" : "false") << "\n";
-  if (shape.gemma)
+  if (shape.gemma || m.embeddingScaled)
     os << "  embedding_scale = sqrt(d_model)\n";
   os << "  eps = " << formatReal(m.eps, m.epsIsFloat32) << "\n";
   std::string norm = m.normUnitOffset ? "RMSNorm(eps = eps, unit_offset = true)" : "RMSNorm(eps = eps)";
@@ -262,6 +278,27 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     return text + scalingArgument(scaling) + ")";
   };
   const char *indent = "                  ";
+  std::vector<std::string> flags;
+  if (m.qkvBias)
+    flags.push_back("qkv_bias = true");
+  if (m.outBias)
+    flags.push_back("out_bias = true");
+  if (m.sinks)
+    flags.push_back("sinks = true");
+  const std::string biasFlags = join(flags, ", ");
+  // Llama 4's arguments, one line each: on RoPE layers the chunks and the weightless QK-norm after RoPE, on NoPE
+  // layers the temperature tuning.
+  auto llama4Arguments = [&](bool nope, const std::string &at) {
+    std::string text;
+    if (!nope && m.ropeQkNorm)
+      text += at + "qk_norm = RMSNorm(eps = eps, weight = false), qk_norm_after_rope = true,\n";
+    if (!nope && m.chunkSize > 0)
+      text += at + "mask = chunked, window = " + std::to_string(m.chunkSize) + ",\n";
+    if (nope && m.temperatureScale > 0)
+      text += at + "temperature_scale = " + formatReal(m.temperatureScale, false) +
+              ", temperature_floor = " + std::to_string(m.temperatureFloor) + ",\n";
+    return text;
+  };
   if (m.latent) {
     os << "  attention = MLA(heads = " << m.heads;
     if (m.qLoraRank > 0) // none: a plain query projection
@@ -279,18 +316,17 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     os << indent << "qk_norm = " << norm << ",\n";
   else if (m.qkNorm == QkNorm::AllHeads)
     os << indent << "qk_norm = RMSNorm(eps = eps, over = all_heads),\n";
-  if (m.qkvBias || m.outBias || m.sinks) {
-    std::vector<std::string> flags;
-    if (m.qkvBias)
-      flags.push_back("qkv_bias = true");
-    if (m.outBias)
-      flags.push_back("out_bias = true");
-    if (m.sinks)
-      flags.push_back("sinks = true");
-    os << indent << join(flags, ", ") << ",\n";
-  }
+  if (!biasFlags.empty())
+    os << indent << biasFlags << ",\n";
+  if (m.outputGate)
+    os << indent << "output_gate = true,\n";
+  if (m.valueDim > 0 && m.valueDim != m.headDim)
+    os << indent << "value_dim = " << m.valueDim << ",\n";
+  if (m.valueScale != 1)
+    os << indent << "value_scale = " << formatReal(m.valueScale, false) << ",\n";
   if (allSliding)
     os << indent << "mask = sliding_window, window = " << m.slidingWindow << ",\n";
+  os << llama4Arguments(allNope, indent);
   if (m.attentionScale > 0)
     os << indent << "scale = " << formatReal(m.attentionScale, false) << ",\n";
   os << indent << "rope = " << rope(allSliding, allNope) << ")\n";
@@ -318,15 +354,36 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     }
     if (!any)
       continue;
+    rules.push_back({&variant, std::move(selected)});
+    if (variant.nope && !variant.sliding && (m.chunkSize > 0 || m.ropeQkNorm || m.temperatureScale > 0)) {
+      // Llama 4's NoPE layers have neither the chunks nor the QK-norm of `attention`, which a copy cannot drop,
+      // and a temperature tuning of their own: written whole.
+      std::string at(std::strlen(variant.name) + 9, ' ');
+      os << "  " << variant.name << " = GQA(heads = " << m.heads << ", kv_heads = " << m.kvHeads
+         << ", head_dim = " << m.headDim << ",\n";
+      if (!biasFlags.empty())
+        os << at << biasFlags << ",\n";
+      if (m.outputGate)
+        os << at << "output_gate = true,\n";
+      os << llama4Arguments(true, at);
+      if (m.attentionScale > 0)
+        os << at << "scale = " << formatReal(m.attentionScale, false) << ",\n";
+      os << at << "rope = none)\n";
+      continue;
+    }
     os << "  " << variant.name << " = attention(";
-    if (variant.sliding)
+    if (variant.sliding) {
       os << "mask = sliding_window, window = " << m.slidingWindow;
+      if (m.localKvHeads > 0 && m.localKvHeads != m.kvHeads)
+        os << ", kv_heads = " << m.localKvHeads;
+      if (m.localSinks && *m.localSinks != m.sinks)
+        os << ", sinks = " << (*m.localSinks ? "true" : "false");
+    }
     bool ropeChanges = variant.nope || (variant.sliding && rope(true, false) != rope(false, false));
     if (ropeChanges)
       os << (variant.sliding ? ",\n" + std::string(std::strlen(variant.name) + 15, ' ') : "")
          << "rope = " << rope(variant.sliding, variant.nope);
     os << ")\n";
-    rules.push_back({&variant, std::move(selected)});
   }
 
   std::string denseFfn = std::string(shape.gemma ? "GeGLU" : "SwiGLU") + "(hidden = " + std::to_string(m.hidden) +
@@ -342,7 +399,9 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     if (m.routedScale != 1.0)
       os << ", scale = " << formatReal(m.routedScale, false);
     if (m.sharedExpertHidden > 0)
-      os << ", shared_hidden = " << m.sharedExpertHidden;
+      os << ", shared_hidden = " << m.sharedExpertHidden << (m.sharedExpertGate ? ", shared_gate = true" : "");
+    if (m.expertWeightInput)
+      os << ", weight_input = true";
     if (m.routerBias || m.expertBias) {
       os << ",\n           ";
       if (m.routerBias)
@@ -427,10 +486,162 @@ public:
     return result;
   }
 
+  /// `<arch>.<key>` as a number, or nullopt when absent (or not a number).
+  std::optional<double> optionalReal(StringRef key) const {
+    const GgufValue *value = file.find(arch + "." + key.str());
+    double result;
+    if (!value || !value->toDouble(result))
+      return std::nullopt;
+    return result;
+  }
+  bool has(StringRef key) const { return file.find(arch + "." + key.str()) != nullptr; }
+
 private:
   const GgufFile &file;
   std::string arch;
 };
+
+/// Sets `field` from a metadata integer (or fails with its error).
+Error setCount(int64_t &field, Expected<int64_t> value) {
+  if (!value)
+    return value.takeError();
+  field = *value;
+  return Error::success();
+}
+
+/// YaRN's mscale as transformers and llama.cpp compute it.
+double yarnMscale(double factor, double mscale) { return factor <= 1 ? 1.0 : 0.1 * mscale * std::log(factor) + 1.0; }
+
+/// llama.cpp's deepseek2 (DeepSeek V3, Kimi K2) as its loader reads it, into the spec readDeepSeek writes from
+/// the model's config.json. Files written for the absorbed form (the converter since 2025) give the latent row in
+/// key_length (kv_lora_rank + rope) and value_length (kv_lora_rank) and the per-head widths in the _mla keys;
+/// older files give the per-head widths in key_length and value_length.
+Error readDeepSeekGguf(const GgufFile &file, const GgufMetadata &meta, int64_t ropeDims, ImportedModel &m) {
+  const std::string &path = file.path();
+  const char *arch = m.family.c_str();
+  m.latent = true;
+  m.ropeDim = ropeDims;
+  int64_t keyLength = 0, valueLength = 0, headKey = 0;
+  if (Error err = setCount(m.qLoraRank, meta.integer("attention.q_lora_rank", 0))) // none: a plain q projection
+    return err;
+  if (Error err = setCount(m.kvLoraRank, meta.integer("attention.kv_lora_rank")))
+    return err;
+  if (Error err = setCount(keyLength, meta.integer("attention.key_length")))
+    return err;
+  if (Error err = setCount(valueLength, meta.integer("attention.value_length")))
+    return err;
+  headKey = keyLength;
+  m.valueDim = valueLength;
+  if (meta.has("attention.key_length_mla") || meta.has("attention.value_length_mla")) {
+    if (Error err = setCount(headKey, meta.integer("attention.key_length_mla")))
+      return err;
+    if (Error err = setCount(m.valueDim, meta.integer("attention.value_length_mla")))
+      return err;
+    if (keyLength != m.kvLoraRank + ropeDims || valueLength != m.kvLoraRank)
+      return createStringError("'%s': %s.attention.key_length %lld and value_length %lld are not the latent row "
+                               "(kv_lora_rank + rope dimensions = %lld, kv_lora_rank = %lld) that files with "
+                               "key_length_mla give",
+                               path.c_str(), arch, static_cast<long long>(keyLength),
+                               static_cast<long long>(valueLength), static_cast<long long>(m.kvLoraRank + ropeDims),
+                               static_cast<long long>(m.kvLoraRank));
+  }
+  if (headKey <= ropeDims || ropeDims % 2 != 0 || m.valueDim == 0 || m.kvLoraRank == 0)
+    return createStringError("'%s': a key of %lld values of which %lld rotate, values of %lld and a latent rank of "
+                             "%lld are not a latent attention Loom can run",
+                             path.c_str(), static_cast<long long>(headKey), static_cast<long long>(ropeDims),
+                             static_cast<long long>(m.valueDim), static_cast<long long>(m.kvLoraRank));
+  m.nopeDim = headKey - ropeDims;
+  m.headDim = headKey;
+  m.kvHeads = m.heads; // head_count_kv is 1 in files for the absorbed form: every head reads the one latent row
+  m.ropeFraction = 1;
+  m.interleaved = true; // llama.cpp rotates adjacent pairs and its converter keeps DeepSeek's rows as they are
+
+  // The softmax scale. With YaRN, llama.cpp cancels YaRN's own magnitude on the rotated part and takes the file's
+  // yarn_log_multiplier (0.1 * mscale_all_dim, divided back by 0.1f) into the scale instead, squared, as
+  // transformers does; the magnitude left on the rotated part is then the file's attn_factor.
+  double scale = 1.0 / std::sqrt(double(headKey));
+  if (m.ropeScaling && m.ropeScaling->kind == loom::RopeScalingKind::Yarn) {
+    double factor = m.ropeScaling->factor;
+    double logMultiplier = double(float(meta.optionalReal("rope.scaling.yarn_log_multiplier").value_or(0)) / 0.1f);
+    double magnitude = (logMultiplier != 0 ? 1.0 : yarnMscale(factor, 1.0)) *
+                       meta.optionalReal("rope.scaling.attn_factor").value_or(1.0);
+    double mscale = magnitude * (logMultiplier != 0 ? yarnMscale(factor, logMultiplier) : 1.0);
+    m.ropeScaling->attentionFactor = magnitude;
+    scale *= mscale * mscale;
+  }
+  m.attentionScale = scale;
+
+  int64_t shared = 0, denseLayers = 0, gating = 0, normalize = 0;
+  for (auto [key, field, fallback] :
+       {std::tuple<StringRef, int64_t *, std::optional<int64_t>>{"expert_count", &m.experts, std::nullopt},
+        {"expert_used_count", &m.expertsPerToken, std::nullopt},
+        {"expert_feed_forward_length", &m.expertHidden, std::nullopt},
+        {"expert_shared_count", &shared, 0},
+        {"leading_dense_block_count", &denseLayers, 0},
+        {"expert_group_count", &m.expertGroups, 1},
+        {"expert_group_used_count", &m.expertGroupsKept, 1},
+        // llama.cpp takes a file without it for DeepSeek V2's softmax.
+        {"expert_gating_func", &gating, 1},
+        {"expert_weights_norm", &normalize, 0}})
+    if (Error err = setCount(*field, meta.integer(key, fallback)))
+      return err;
+  m.expertGroups = std::max<int64_t>(m.expertGroups, 1);
+  m.expertGroupsKept = std::max<int64_t>(m.expertGroupsKept, 1);
+  // Zero (or absent) leaves the weights unscaled in llama.cpp.
+  double weightsScale = meta.optionalReal("expert_weights_scale").value_or(0);
+  m.routedScale = weightsScale != 0 ? weightsScale : 1.0;
+  m.normalizeExpertWeights = normalize != 0;
+  m.sharedExpertHidden = shared * m.expertHidden;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0)
+    return createStringError("'%s': %lld routed experts of width %lld with %lld per token is not a mixture of "
+                             "experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts), static_cast<long long>(m.expertHidden),
+                             static_cast<long long>(m.expertsPerToken));
+  // The selection bias is optional in llama.cpp's loader: the first sparse layer says whether the file has one.
+  m.selectionBias = file.findTensor("blk." + std::to_string(denseLayers) + ".exp_probs_b.bias") != nullptr;
+  if (gating == 2) { // sigmoid: DeepSeek V3, Kimi K2
+    m.routing = "sigmoid_topk";
+  } else if (gating == 1 && m.expertGroups == 1 && !m.selectionBias) { // softmax: DeepSeek V2-Lite
+    m.routing = "softmax_topk";
+  } else {
+    return createStringError("'%s': %s.expert_gating_func %lld%s is not a routing Loom models (2, sigmoid, is; 1, "
+                             "softmax, only without expert groups and selection bias)",
+                             path.c_str(), arch, static_cast<long long>(gating),
+                             gating == 1 ? " with expert groups or a selection bias (DeepSeek V2)" : "");
+  }
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.sparseLayers.push_back(i >= denseLayers);
+  return Error::success();
+}
+
+/// llama.cpp's gpt-oss, as its loader reads it: every layer a mixture of experts with router and expert biases,
+/// the clamped SwiGLU with the constants it hard-codes (alpha 1.702, limit 7, what the released configs say),
+/// sinks, and a sliding window on every even layer (its fixed pattern).
+Error readGptOssGguf(const GgufFile &file, const GgufMetadata &meta, ImportedModel &m) {
+  if (Error err = setCount(m.experts, meta.integer("expert_count")))
+    return err;
+  if (Error err = setCount(m.expertsPerToken, meta.integer("expert_used_count")))
+    return err;
+  if (Error err = setCount(m.expertHidden, meta.integer("expert_feed_forward_length", m.hidden)))
+    return err;
+  if (Error err = setCount(m.slidingWindow, meta.integer("attention.sliding_window")))
+    return err;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0)
+    return createStringError("'%s': %lld experts of width %lld with %lld per token is not a mixture of experts Loom "
+                             "can run",
+                             file.path().c_str(), static_cast<long long>(m.experts),
+                             static_cast<long long>(m.expertHidden), static_cast<long long>(m.expertsPerToken));
+  m.routing = "topk_softmax";
+  m.normalizeExpertWeights = false; // the softmax over the chosen logits sums to 1 already
+  m.routerBias = m.expertBias = true;
+  m.expertActivation = "swiglu_oai";
+  m.sparseLayers.assign(size_t(m.nLayers), true);
+  m.sinks = m.shape->attentionSinks;
+  if (m.slidingWindow > 0 && m.slidingWindow < m.maxContext)
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      m.slidingLayers.push_back(i % 2 == 0);
+  return Error::success();
+}
 
 Expected<ImportedModel> importGguf(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   GgufFile file;
@@ -470,19 +681,26 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
     return std::move(err);
   if (m.heads <= 0)
     return createStringError("'%s': %s.attention.head_count is 0", path.c_str(), m.family.c_str());
-  if (Error err = set(m.headDim, meta.integer("attention.key_length", m.dModel / m.heads)))
-    return std::move(err);
-  int64_t valueDim = 0;
-  if (Error err = set(valueDim, meta.integer("attention.value_length", m.headDim)))
-    return std::move(err);
-  if (valueDim != m.headDim)
-    return createStringError("'%s': key length %lld differs from value length %lld, which Loom's GQA does not "
-                             "support",
-                             path.c_str(), static_cast<long long>(m.headDim), static_cast<long long>(valueDim));
   int64_t ropeDims = 0;
-  if (Error err = set(ropeDims, meta.integer("rope.dimension_count", m.headDim)))
-    return std::move(err);
-  m.ropeFraction = m.headDim > 0 ? double(ropeDims) / double(m.headDim) : 1;
+  if (m.shape->latentAttention) {
+    // Latent attention's key and value lengths are read with the rest of it (readDeepSeekGguf); RoPE turns the
+    // decoupled key whole.
+    if (Error err = set(ropeDims, meta.integer("rope.dimension_count")))
+      return std::move(err);
+  } else {
+    if (Error err = set(m.headDim, meta.integer("attention.key_length", m.dModel / m.heads)))
+      return std::move(err);
+    int64_t valueDim = 0;
+    if (Error err = set(valueDim, meta.integer("attention.value_length", m.headDim)))
+      return std::move(err);
+    if (valueDim != m.headDim)
+      return createStringError("'%s': key length %lld differs from value length %lld, which Loom's GQA does not "
+                               "support",
+                               path.c_str(), static_cast<long long>(m.headDim), static_cast<long long>(valueDim));
+    if (Error err = set(ropeDims, meta.integer("rope.dimension_count", m.headDim)))
+      return std::move(err);
+    m.ropeFraction = m.headDim > 0 ? double(ropeDims) / double(m.headDim) : 1;
+  }
 
   Expected<double> eps = meta.real("attention.layer_norm_rms_epsilon", std::nullopt, m.epsIsFloat32);
   if (!eps)
@@ -562,21 +780,18 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
     m.sparseLayers.assign(size_t(m.nLayers), true);
   }
 
-  std::string scalingKey = m.family + ".rope.scaling.type";
-  if (const GgufValue *scaling = file.find(scalingKey))
-    if (scaling->type == loom::rt::GgufValueType::String && scaling->string != "none")
-      m.notes.push_back("the file asks for '" + std::string(scaling->string) +
-                        "' RoPE scaling, which Loom does not model yet");
-  if (file.findTensor("rope_freqs.weight"))
-    m.notes.push_back("the file has RoPE frequency factors (rope_freqs.weight, Llama 3 scaling), which Loom does "
-                      "not model yet: loading it reports that tensor as not in the model");
-
   // Scaling stretches the global RoPE; llama.cpp runs Gemma 3's local layers unscaled, the other families'
   // sliding-window layers (if any) like the rest.
   Expected<std::optional<loom::RopeScalingSpec>> scaling = loom::ropeScalingFromGguf(file, m.family, m.theta, ropeDims);
   if (!scaling)
     return scaling.takeError();
   m.ropeScaling = *scaling;
+  if (m.shape->latentAttention)
+    if (Error err = readDeepSeekGguf(file, meta, ropeDims, m))
+      return std::move(err);
+  if (m.shape->experts == loom::rt::Experts::GptOss)
+    if (Error err = readGptOssGguf(file, meta, m))
+      return std::move(err);
   if (!m.shape->ropePerLayerType)
     m.localRopeScaling = m.ropeScaling;
 
@@ -620,7 +835,10 @@ Error readSlidingLayers(const json::Object &config, const std::string &path, con
   int64_t globalEvery = shape.globalEvery;
   std::string letters;
   // transformers 5 saves Gemma 3's as "_sliding_window_pattern".
-  StringRef patternKey = config.get("sliding_window_pattern") ? "sliding_window_pattern" : "_sliding_window_pattern";
+  // AFMoE's is global_attn_every_n_layers.
+  StringRef patternKey = config.get("sliding_window_pattern")       ? "sliding_window_pattern"
+                         : config.get("global_attn_every_n_layers") ? "global_attn_every_n_layers"
+                                                                    : "_sliding_window_pattern";
   if (const json::Value *pattern = config.get(patternKey); pattern && pattern->kind() != json::Value::Null) {
     if (std::optional<int64_t> every = pattern->getAsInteger())
       globalEvery = *every;
@@ -650,13 +868,16 @@ Error readNopeLayers(const json::Object &config, const std::string &path, const 
   }
   if (shape.nope != NoPE::EveryNth)
     return Error::success();
-  if (const json::Array *ropeLayers = config.getArray("no_rope_layers")) {
+  // Llama 4's config takes an empty list for none given; both models index the list by layer, so entries past the
+  // last layer are never read.
+  const json::Array *ropeLayers = config.getArray("no_rope_layers");
+  if (ropeLayers && !ropeLayers->empty()) {
     // Despite the name, 1 marks a layer WITH RoPE (transformers' SmolLM3Attention.use_rope).
-    if (ropeLayers->size() != size_t(m.nLayers))
+    if (ropeLayers->size() < size_t(m.nLayers))
       return createStringError("'%s': \"no_rope_layers\" must list %lld layers", path.c_str(),
                                static_cast<long long>(m.nLayers));
-    for (const json::Value &flag : *ropeLayers) {
-      std::optional<int64_t> useRope = flag.getAsInteger();
+    for (size_t i = 0; i < size_t(m.nLayers); ++i) {
+      std::optional<int64_t> useRope = (*ropeLayers)[i].getAsInteger();
       if (!useRope || (*useRope != 0 && *useRope != 1))
         return createStringError("'%s': \"no_rope_layers\" must hold 0 (no RoPE) or 1 (RoPE) per layer",
                                  path.c_str());
@@ -691,6 +912,45 @@ Error configCount(const json::Object &config, const std::string &path, StringRef
     out = *number;
   }
   return Error::success();
+}
+
+/// Qwen3-Next: every layer must be full attention, since Loom does not run its Gated DeltaNet (linear-attention)
+/// layers yet. transformers takes the kinds from layer_types, else makes every full_attention_interval-th layer
+/// (4) full attention and the others linear.
+Error refuseLinearAttentionLayers(const json::Object &config, const std::string &path, const ImportedModel &m) {
+  std::vector<std::string> linear;
+  StringRef key = "layer_types";
+  if (const json::Array *types = config.getArray("layer_types")) {
+    if (types->size() != size_t(m.nLayers))
+      return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
+                               static_cast<long long>(m.nLayers));
+    for (size_t i = 0; i < types->size(); ++i) {
+      std::optional<StringRef> type = (*types)[i].getAsString();
+      if (!type || (*type != "full_attention" && *type != "linear_attention"))
+        return createStringError("'%s': \"layer_types\" gives layer %zu %s, expected \"full_attention\" or "
+                                 "\"linear_attention\"",
+                                 path.c_str(), i, loom::importkeys::shortJson((*types)[i]).c_str());
+      if (*type == "linear_attention")
+        linear.push_back(std::to_string(i));
+    }
+  } else {
+    key = "full_attention_interval";
+    int64_t interval = 4;
+    if (Error err = configCount(config, path, key, 4, interval))
+      return err;
+    if (interval <= 0)
+      return createStringError("'%s': \"full_attention_interval\" must be positive", path.c_str());
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      if ((i + 1) % interval != 0)
+        linear.push_back(std::to_string(i));
+  }
+  if (linear.empty())
+    return Error::success();
+  if (linear.size() > 4)
+    linear.resize(4), linear.back() = "...";
+  return createStringError("'%s': \"%s\" gives layer%s %s linear attention (Gated DeltaNet), which Loom does not run "
+                           "yet; only configs whose layers are all \"full_attention\" import",
+                           path.c_str(), key.str().c_str(), linear.size() > 1 ? "s" : "", join(linear, ", ").c_str());
 }
 
 /// Qwen3-MoE's experts: sizes, renormalisation, and which layers are sparse (every decoder_sparse_step-th,
@@ -736,10 +996,10 @@ Error readQwenExperts(const json::Object &config, const std::string &path, Impor
   return Error::success();
 }
 
-/// DeepSeek V3's latent attention and experts, as transformers' DeepseekV3 model reads its config.
+/// DeepSeek V3's latent attention, as transformers' DeepseekV3 model reads its config.
 Error readDeepSeek(const json::Object &config, const std::string &path, ImportedModel &m) {
   m.latent = true;
-  int64_t qkHead = 0, denseLayers = 0, shared = 0;
+  int64_t qkHead = 0;
   for (auto [key, field] : {std::pair<StringRef, int64_t *>{"q_lora_rank", &m.qLoraRank},
                             {"kv_lora_rank", &m.kvLoraRank}, {"qk_nope_head_dim", &m.nopeDim},
                             {"qk_rope_head_dim", &m.ropeDim}, {"v_head_dim", &m.valueDim}})
@@ -767,11 +1027,49 @@ Error readDeepSeek(const json::Object &config, const std::string &path, Imported
       scale *= mscale * mscale;
     }
   m.attentionScale = scale;
+  // Mistral 4's config keeps the RoPE share of a latent head in its RoPE object, for transformers' tables: the
+  // spec's rope_dim says it already.
+  if (const json::Object *parameters = config.getObject("rope_parameters")) {
+    if (std::optional<double> fraction = parameters->getNumber("partial_rotary_factor");
+        fraction && std::fabs(*fraction * double(qkHead) - double(m.ropeDim)) > 1e-9)
+      return createStringError("'%s': \"rope_parameters\" gives a partial_rotary_factor of %g, but qk_rope_head_dim is "
+                               "%lld of %lld",
+                               path.c_str(), *fraction, static_cast<long long>(m.ropeDim),
+                               static_cast<long long>(qkHead));
+    m.ropeFraction = 1;
+    // Llama 4's query temperature (Mistral 4): queries at position p are scaled by
+    // 1 + beta ln(1 + floor(p / original_max_position_embeddings)), which is 1 below that position. Loom does not
+    // model it, so the spec's context stops there instead of dropping it.
+    if (std::optional<double> beta = parameters->getNumber("llama_4_scaling_beta"); beta && *beta != 0) {
+      std::optional<int64_t> original = parameters->getInteger("original_max_position_embeddings");
+      if (!original || *original <= 0)
+        return createStringError("'%s': \"rope_parameters\" has llama_4_scaling_beta but no positive "
+                                 "original_max_position_embeddings",
+                                 path.c_str());
+      if (m.maxContext > *original) {
+        m.notes.push_back("Llama 4's query temperature (llama_4_scaling_beta " + formatReal(*beta, false) +
+                          ") scales the queries from position " + std::to_string(*original) +
+                          " on, which Loom does not model: max_context is " + std::to_string(*original) +
+                          " instead of " + std::to_string(m.maxContext));
+        m.maxContext = *original;
+      }
+    }
+  }
 
-  if (std::optional<StringRef> scoring = config.getString("scoring_func"); scoring && *scoring != "sigmoid")
-    return createStringError("'%s': scoring_func '%s' is not supported (DeepSeek V3 routes by sigmoid)", path.c_str(),
-                             scoring->str().c_str());
-  if (std::optional<StringRef> method = config.getString("topk_method"); method && *method != "noaux_tc")
+  return Error::success();
+}
+
+/// DeepSeek V3's experts (Experts::DeepSeek), as transformers' DeepseekV3 (and Glm4Moe, Mistral4) models read
+/// their config.
+Error readDeepSeekExperts(const json::Object &config, const std::string &path, ImportedModel &m) {
+  int64_t denseLayers = 0, shared = 0;
+  const bool softmaxScores = m.shape->softmaxExpertScores;
+  if (std::optional<StringRef> scoring = config.getString("scoring_func");
+      scoring && *scoring != (softmaxScores ? "softmax" : "sigmoid"))
+    return createStringError("'%s': scoring_func '%s' is not supported (%s)", path.c_str(), scoring->str().c_str(),
+                             softmaxScores ? "this family routes by softmax" : "DeepSeek V3 routes by sigmoid");
+  if (std::optional<StringRef> method = config.getString("topk_method");
+      method && *method != (softmaxScores ? "greedy" : "noaux_tc"))
     return createStringError("'%s': topk_method '%s' is not supported (DeepSeek V3's noaux_tc is)", path.c_str(),
                              method->str().c_str());
   if (Error err = configCount(config, path, "n_routed_experts", std::nullopt, m.experts))
@@ -790,8 +1088,13 @@ Error readDeepSeek(const json::Object &config, const std::string &path, Imported
     return err;
   if (std::optional<double> factor = config.getNumber("routed_scaling_factor"))
     m.routedScale = *factor;
-  m.routing = "sigmoid_topk";
-  m.selectionBias = true;
+  m.routing = softmaxScores ? "softmax_topk" : "sigmoid_topk";
+  m.selectionBias = !softmaxScores;
+  // Loom limits the choice to groups of experts for sigmoid scores only.
+  if (softmaxScores && m.expertGroups > 1)
+    return createStringError("'%s': \"n_group\" is %lld: group-limited routing over softmax scores, which Loom does "
+                             "not model (only with DeepSeek V3's sigmoid scores)",
+                             path.c_str(), static_cast<long long>(m.expertGroups));
   m.normalizeExpertWeights = config.getBoolean("norm_topk_prob").value_or(true);
   m.sharedExpertHidden = shared * m.expertHidden;
   if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0)
@@ -846,6 +1149,376 @@ Error readGptOss(const json::Object &config, const std::string &path, ImportedMo
   return Error::success();
 }
 
+/// MiniMax-M2's experts, attention kinds and partial RoPE, as transformers' MiniMaxM2 model reads its config: in
+/// every layer num_local_experts experts of width intermediate_size, the num_experts_per_tok best sigmoid scores
+/// plus the selection bias chosen and their plain scores renormalised; RoPE on rotary_dim values of each head.
+/// The released config also states switches that transformers' model has no other setting of (the routing, the
+/// QK-norm over all heads, softmax attention in every layer): other values are errors naming the key.
+Error readMiniMax(const json::Object &config, const std::string &path, ImportedModel &m) {
+  if (Error err = configCount(config, path, "num_local_experts", std::nullopt, m.experts))
+    return err;
+  if (Error err = configCount(config, path, "num_experts_per_tok", std::nullopt, m.expertsPerToken))
+    return err;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts)
+    return createStringError("'%s': %lld experts with %lld per token is not a mixture of experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts),
+                             static_cast<long long>(m.expertsPerToken));
+  auto expect = [&](StringRef key, const json::Value &wanted, StringRef meaning) -> Error {
+    const json::Value *value = config.get(key);
+    if (!value || value->kind() == json::Value::Null || *value == wanted)
+      return Error::success();
+    return createStringError("'%s': \"%s\" is %s, but transformers' minimax_m2 always has %s (%s)", path.c_str(),
+                             key.str().c_str(), shortJsonText(*value).c_str(), meaning.str().c_str(),
+                             shortJsonText(wanted).c_str());
+  };
+  if (Error err = expect("scoring_func", "sigmoid", "sigmoid expert scores"))
+    return err;
+  if (Error err = expect("use_routing_bias", true, "a selection bias on the expert scores"))
+    return err;
+  if (Error err = expect("use_qk_norm", true, "a QK-norm"))
+    return err;
+  if (Error err = expect("qk_norm_type", "per_layer", "its QK-norm over all heads"))
+    return err;
+  if (const json::Value *types = config.get("attn_type_list"); types && types->kind() != json::Value::Null) {
+    const json::Array *list = types->getAsArray();
+    if (!list || list->size() != size_t(m.nLayers))
+      return createStringError("'%s': \"attn_type_list\" must list %lld layers", path.c_str(),
+                               static_cast<long long>(m.nLayers));
+    for (size_t i = 0; i < list->size(); ++i)
+      if ((*list)[i].getAsInteger() != std::optional<int64_t>(1))
+        return createStringError("'%s': \"attn_type_list\" gives layer %zu type %s, not 1 (softmax attention): "
+                                 "MiniMax-01's lightning attention, which Loom does not run",
+                                 path.c_str(), i, shortJsonText((*list)[i]).c_str());
+  }
+  // The released config gives the rotated width; transformers turns it into partial_rotary_factor, which a
+  // config it wrote may carry as well.
+  if (const json::Value *value = config.get("rotary_dim"); value && value->kind() != json::Value::Null) {
+    std::optional<int64_t> rotary = value->getAsInteger();
+    if (!rotary || *rotary <= 0 || *rotary > m.headDim)
+      return createStringError("'%s': \"rotary_dim\" is %s, expected 1 to head_dim (%lld)", path.c_str(),
+                               shortJsonText(*value).c_str(), static_cast<long long>(m.headDim));
+    double fraction = double(*rotary) / double(m.headDim);
+    const json::Object *rope = config.getObject("rope_parameters");
+    bool stated = config.get("partial_rotary_factor") || (rope && rope->get("partial_rotary_factor"));
+    if (stated && std::fabs(m.ropeFraction - fraction) > 1e-12)
+      return createStringError("'%s': \"rotary_dim\" (%lld of head_dim %lld) differs from partial_rotary_factor (%g)",
+                               path.c_str(), static_cast<long long>(*rotary), static_cast<long long>(m.headDim),
+                               m.ropeFraction);
+    m.ropeFraction = fraction;
+  }
+  m.expertHidden = m.hidden;
+  m.routing = "sigmoid_topk";
+  m.selectionBias = true;
+  m.normalizeExpertWeights = true;
+  m.sparseLayers.assign(size_t(m.nLayers), true);
+  return Error::success();
+}
+
+/// Llama 4's text model, as transformers' Llama4TextModel reads its config (readNopeLayers has the NoPE layers). The
+/// RoPE layers attend within chunks of attention_chunk_size tokens and, with use_qk_norm, norm q and k after RoPE
+/// without a weight (its L2Norm, of eps rms_norm_eps); layer_types, when given, must chunk exactly those layers.
+/// The NoPE layers, with attn_temperature_tuning, scale the query at position p by
+/// 1 + attn_scale * ln(1 + floor((p + 1) / floor_scale)). The moe_layers (else every interleave_moe_layer_step-th
+/// layer, from step - 1 on) have num_local_experts experts of width intermediate_size, the num_experts_per_tok
+/// largest router logits chosen and each one's sigmoid scaling the expert's input, and a shared expert as wide; the
+/// others a dense SwiGLU of intermediate_size_mlp.
+Error readLlama4(const json::Object &config, const std::string &path, ImportedModel &m) {
+  auto bad = [&](StringRef key, const Twine &what) {
+    return createStringError(Twine("'") + path + "': \"" + key + "\" " + what);
+  };
+  // Python's truth, which transformers tests these by (Scout's config gives attn_temperature_tuning as 4).
+  auto truth = [&](StringRef key, bool fallback, bool &out) -> Error {
+    const json::Value *value = config.get(key);
+    out = fallback;
+    if (!value || value->kind() == json::Value::Null)
+      return Error::success();
+    if (std::optional<bool> b = value->getAsBoolean())
+      out = *b;
+    else if (std::optional<double> number = value->getAsNumber())
+      out = *number != 0;
+    else
+      return bad(key, "is " + shortJsonText(*value) + ", expected a boolean");
+    return Error::success();
+  };
+
+  // transformers builds the chunked mask for every model, and fails without a size.
+  if (const json::Value *chunk = config.get("attention_chunk_size"); chunk && chunk->kind() == json::Value::Null)
+    return bad("attention_chunk_size", "is null, but transformers' Llama 4 attends in chunks on its RoPE layers");
+  if (Error err = configCount(config, path, "attention_chunk_size", 8192, m.chunkSize))
+    return err;
+  if (m.chunkSize == 0)
+    return bad("attention_chunk_size", "is 0, expected a positive chunk length");
+  if (const json::Value *types = config.get("layer_types"); types && types->kind() != json::Value::Null) {
+    const json::Array *list = types->getAsArray();
+    if (!list || list->size() < size_t(m.nLayers))
+      return bad("layer_types", "must list " + Twine(m.nLayers) + " layers");
+    for (int64_t i = 0; i < m.nLayers; ++i) {
+      std::optional<StringRef> type = (*list)[size_t(i)].getAsString();
+      bool rope = !flag(m.nopeLayers, i);
+      if (!type || (*type != "chunked_attention" && *type != "full_attention"))
+        return bad("layer_types", "gives layer " + Twine(i) + " " + shortJsonText((*list)[size_t(i)]) +
+                                      ", expected \"chunked_attention\" or \"full_attention\"");
+      if ((*type == "chunked_attention") != rope)
+        return bad("layer_types", "gives layer " + Twine(i) + " " + *type + ", but it is a " + (rope ? "" : "No") +
+                                      "RoPE layer (no_rope_layers); loom import models Llama 4's chunks on exactly "
+                                      "the RoPE layers");
+    }
+  }
+  if (Error err = truth("use_qk_norm", true, m.ropeQkNorm))
+    return err;
+
+  bool tuning = true;
+  if (Error err = truth("attn_temperature_tuning", true, tuning))
+    return err;
+  double floorScale = 8192;
+  m.temperatureScale = 0.1;
+  for (auto [key, field] : {std::pair<StringRef, double *>{"floor_scale", &floorScale}, {"attn_scale", &m.temperatureScale}})
+    if (const json::Value *value = config.get(key); value && value->kind() != json::Value::Null) {
+      std::optional<double> number = value->getAsNumber();
+      if (!number || !(*number >= 0))
+        return bad(key, "is " + shortJsonText(*value) + ", expected a non-negative number");
+      *field = *number;
+    }
+  if (!tuning || m.temperatureScale == 0) {
+    m.temperatureScale = 0;
+  } else if (floorScale < 1 || floorScale != std::floor(floorScale) || floorScale > double(int64_t(1) << 31)) {
+    return bad("floor_scale", "is " + Twine(formatReal(floorScale, false)) +
+                                  ", expected a whole number of tokens (Loom's temperature_floor)");
+  } else {
+    m.temperatureFloor = int64_t(floorScale);
+  }
+
+  if (Error err = configCount(config, path, "num_local_experts", 16, m.experts))
+    return err;
+  if (Error err = configCount(config, path, "num_experts_per_tok", 1, m.expertsPerToken))
+    return err;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts)
+    return createStringError("'%s': %lld experts with %lld per token is not a mixture of experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts),
+                             static_cast<long long>(m.expertsPerToken));
+  int64_t denseHidden = 0, step = 1;
+  if (Error err = configCount(config, path, "intermediate_size_mlp", 16384, denseHidden))
+    return err;
+  std::vector<bool> sparse(size_t(m.nLayers), false);
+  if (const json::Value *list = config.get("moe_layers"); list && list->kind() != json::Value::Null) {
+    const json::Array *layers = list->getAsArray();
+    if (!layers)
+      return bad("moe_layers", "is not a list of layer indices");
+    for (const json::Value &entry : *layers) {
+      std::optional<int64_t> layer = entry.getAsInteger();
+      if (!layer || *layer < 0 || *layer >= m.nLayers)
+        return bad("moe_layers", "holds " + shortJsonText(entry) + ", not a layer index below " + Twine(m.nLayers));
+      sparse[size_t(*layer)] = true;
+    }
+  } else {
+    if (Error err = configCount(config, path, "interleave_moe_layer_step", 1, step))
+      return err;
+    if (step == 0)
+      return bad("interleave_moe_layer_step", "is 0, expected a positive step");
+    for (int64_t i = step - 1; i < m.nLayers; i += step)
+      sparse[size_t(i)] = true;
+  }
+  m.expertHidden = m.sharedExpertHidden = m.hidden;
+  m.hidden = denseHidden;
+  if (std::find(sparse.begin(), sparse.end(), true) == sparse.end()) { // every layer dense: no experts to write
+    m.experts = 0;
+    return Error::success();
+  }
+  m.sparseLayers = std::move(sparse);
+  m.routing = "topk_sigmoid";
+  m.normalizeExpertWeights = false;
+  m.expertWeightInput = true;
+  return Error::success();
+}
+
+/// A config key that must be absent, null or `expected` (a switch of the original code that transformers'
+/// model has no other setting of): any other value is an error naming the key.
+Error requireSetting(const json::Object &config, const std::string &path, StringRef key, const json::Value &expected,
+                     StringRef why) {
+  const json::Value *value = config.get(key);
+  if (!value || value->kind() == json::Value::Null || *value == expected)
+    return Error::success();
+  return createStringError("'%s': \"%s\" is %s, but %s", path.c_str(), key.str().c_str(), shortJsonText(*value).c_str(),
+                           why.str().c_str());
+}
+
+/// A positive number key; `fallback` when absent or null.
+Error configPositive(const json::Object &config, const std::string &path, StringRef key, double fallback,
+                     double &out) {
+  const json::Value *value = config.get(key);
+  if (!value || value->kind() == json::Value::Null) {
+    out = fallback;
+    return Error::success();
+  }
+  std::optional<double> number = value->getAsNumber();
+  if (!number || !(*number > 0) || !std::isfinite(*number))
+    return createStringError("'%s': \"%s\" is %s, expected a positive number", path.c_str(), key.str().c_str(),
+                             shortJsonText(*value).c_str());
+  out = *number;
+  return Error::success();
+}
+
+/// AFMoE (Arcee Trinity), as transformers' afmoe model reads its config: after num_dense_layers dense layers,
+/// num_experts experts of width moe_intermediate_size, the num_experts_per_tok best sigmoid scores plus the
+/// expert_bias chosen and their plain scores renormalised and multiplied by route_scale; num_shared_experts
+/// shared experts as one SwiGLU of their summed width; the gated attention output; muP's embedding scale.
+Error readAfmoe(const json::Object &config, const std::string &path, ImportedModel &m) {
+  int64_t denseLayers = 0, shared = 0;
+  if (Error err = configCount(config, path, "num_experts", 64, m.experts))
+    return err;
+  if (Error err = configCount(config, path, "num_experts_per_tok", 6, m.expertsPerToken))
+    return err;
+  if (Error err = configCount(config, path, "moe_intermediate_size", 1408, m.expertHidden))
+    return err;
+  if (Error err = configCount(config, path, "num_dense_layers", 1, denseLayers))
+    return err;
+  if (Error err = configCount(config, path, "num_shared_experts", 2, shared))
+    return err;
+  if (Error err = configPositive(config, path, "route_scale", 1.0, m.routedScale))
+    return err;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0)
+    return createStringError("'%s': %lld experts of width %lld with %lld per token is not a mixture of experts Loom "
+                             "can run",
+                             path.c_str(), static_cast<long long>(m.experts), static_cast<long long>(m.expertHidden),
+                             static_cast<long long>(m.expertsPerToken));
+  // The released configs also state the original code's routing, which transformers' model always does this way.
+  const char *always = "transformers' afmoe always routes by sigmoid scores, renormalised, without expert groups";
+  if (Error err = requireSetting(config, path, "score_func", "sigmoid", always))
+    return err;
+  if (Error err = requireSetting(config, path, "route_norm", true, always))
+    return err;
+  for (StringRef key : {"n_group", "topk_group", "num_expert_groups", "num_limited_groups"})
+    if (Error err = requireSetting(config, path, key, 1, always))
+      return err;
+  // Its full-attention layers go without RoPE only next to windowed ones; transformers' model has no other kind.
+  if (m.slidingWindow <= 0)
+    return createStringError("'%s': \"sliding_window\" must be a positive window for afmoe", path.c_str());
+  m.routing = "sigmoid_topk";
+  m.selectionBias = true;
+  m.normalizeExpertWeights = true;
+  m.sharedExpertHidden = shared * m.expertHidden;
+  m.outputGate = true;
+  m.embeddingScaled = config.getBoolean("mup_enabled").value_or(false);
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.sparseLayers.push_back(i >= denseLayers);
+  return Error::success();
+}
+
+/// A per-layer list of `config[key]`: each entry `first` or `second` (strings or integers), true for `second`.
+/// False in `found` when the key is absent or null.
+Error readLayerKinds(const json::Object &config, const std::string &path, StringRef key, const json::Value &first,
+                     const json::Value &second, int64_t nLayers, std::vector<bool> &kinds, bool &found) {
+  const json::Value *value = config.get(key);
+  found = value && value->kind() != json::Value::Null;
+  if (!found)
+    return Error::success();
+  const json::Array *list = value->getAsArray();
+  if (!list || list->size() != size_t(nLayers))
+    return createStringError("'%s': \"%s\" must list %lld layers", path.c_str(), key.str().c_str(),
+                             static_cast<long long>(nLayers));
+  kinds.clear();
+  for (size_t i = 0; i < list->size(); ++i) {
+    if ((*list)[i] != first && (*list)[i] != second)
+      return createStringError("'%s': \"%s\" gives layer %zu %s, expected %s or %s", path.c_str(), key.str().c_str(),
+                               i, shortJsonText((*list)[i]).c_str(), shortJsonText(first).c_str(),
+                               shortJsonText(second).c_str());
+    kinds.push_back((*list)[i] == second);
+  }
+  return Error::success();
+}
+
+/// MiMo-V2-Flash's attention and layer kinds, after readDeepSeekExperts has read its experts, as transformers'
+/// mimo_v2_flash model reads its config, or the released config's own keys where transformers' are absent
+/// (hybrid_layer_pattern, moe_layer_freq, sliding_window_size, swa_*, swa_rope_theta, the sink switches).
+Error readMiMoV2Flash(const json::Object &config, const std::string &path, ImportedModel &m) {
+  // The window: transformers' sliding_window counts the query; the released sliding_window_size does not.
+  int64_t windowSize = 0;
+  if (Error err = configCount(config, path, "sliding_window_size", 0, windowSize))
+    return err;
+  if (windowSize > 0)
+    m.slidingWindow = windowSize + 1;
+  else if (m.slidingWindow <= 0)
+    m.slidingWindow = 129;
+
+  // Which layers attend through the window: layer_types, else hybrid_layer_pattern (1 marks one), else the
+  // first layer and every sixth full attention (transformers' default).
+  bool found = false;
+  if (config.get("layer_types")) {
+    m.slidingLayers.clear();
+    if (Error err = readSlidingLayers(config, path, *m.shape, m))
+      return err;
+  } else if (Error err = readLayerKinds(config, path, "hybrid_layer_pattern", 0, 1, m.nLayers, m.slidingLayers, found)) {
+    return err;
+  } else if (!found) {
+    m.slidingLayers.clear();
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      m.slidingLayers.push_back(i != 0 && (i + 1) % 6 != 0);
+  }
+  // Which feed-forwards are sparse: mlp_layer_types, else moe_layer_freq (1 marks one), else all but the first.
+  if (Error err = readLayerKinds(config, path, "mlp_layer_types", "dense", "sparse", m.nLayers, m.sparseLayers, found))
+    return err;
+  if (!found)
+    if (Error err = readLayerKinds(config, path, "moe_layer_freq", 0, 1, m.nLayers, m.sparseLayers, found))
+      return err;
+  if (!found)
+    for (int64_t i = 0; i < m.nLayers; ++i)
+      m.sparseLayers[size_t(i)] = i != 0;
+
+  // The sliding-window layers' heads: the released config states them, transformers doubles the KV heads.
+  int64_t heads = 0, headDim = 0, valueDim = 0;
+  if (Error err = configCount(config, path, "v_head_dim", 128, m.valueDim))
+    return err;
+  if (Error err = configCount(config, path, "swa_num_key_value_heads", 2 * m.kvHeads, m.localKvHeads))
+    return err;
+  for (auto [key, field, same] : {std::tuple<StringRef, int64_t *, int64_t>{"swa_num_attention_heads", &heads, m.heads},
+                                  {"swa_head_dim", &headDim, m.headDim},
+                                  {"swa_v_head_dim", &valueDim, m.valueDim}}) {
+    if (Error err = configCount(config, path, key, same, *field))
+      return err;
+    if (*field != same)
+      return createStringError("'%s': \"%s\" (%lld) differs from the full-attention layers' (%lld), which "
+                               "transformers' mimo_v2_flash does not model",
+                               path.c_str(), key.str().c_str(), static_cast<long long>(*field),
+                               static_cast<long long>(same));
+  }
+  if (m.valueDim == 0 || m.localKvHeads == 0 || m.heads % m.localKvHeads != 0)
+    return createStringError("'%s': %lld heads with value heads of %lld over %lld sliding-window KV heads are not an "
+                             "attention Loom can run",
+                             path.c_str(), static_cast<long long>(m.heads), static_cast<long long>(m.valueDim),
+                             static_cast<long long>(m.localKvHeads));
+  if (Error err = configPositive(config, path, "attention_value_scale", 0.707, m.valueScale))
+    return err;
+  m.sinks = config.getBoolean("add_full_attention_sink_bias").value_or(false);
+  m.localSinks = config.getBoolean("add_swa_attention_sink_bias").value_or(true);
+
+  // RoPE turns int(head_dim * partial_rotary_factor) values of each head; transformers 5 keeps the factor in each
+  // layer type's rope_parameters, the released config at the top (read already).
+  const json::Object *rope = config.getObject("rope_parameters");
+  const json::Object *global = rope ? rope->getObject("full_attention") : nullptr;
+  const json::Object *local = rope ? rope->getObject("sliding_attention") : nullptr;
+  if (global || local) {
+    double fullFactor = (global ? global : local)->getNumber("partial_rotary_factor").value_or(0.334);
+    double localFactor = (local ? local : global)->getNumber("partial_rotary_factor").value_or(0.334);
+    if (fullFactor != localFactor)
+      return createStringError("'%s': \"rope_parameters\" rotates a fraction %g of the full-attention layers' heads "
+                               "and %g of the sliding-window layers', which loom import does not model",
+                               path.c_str(), fullFactor, localFactor);
+    m.ropeFraction = fullFactor;
+  } else {
+    // Without rope_parameters the released config gives the sliding-window layers' base apart.
+    if (Error err = configPositive(config, path, "swa_rope_theta", 10000.0, m.localTheta))
+      return err;
+  }
+  int64_t rotated = static_cast<int64_t>(double(m.headDim) * m.ropeFraction);
+  if (!(m.ropeFraction > 0 && m.ropeFraction <= 1) || rotated <= 0 || rotated % 2 != 0)
+    return createStringError("'%s': a rotary fraction of %g turns int(%lld * %g) = %lld values of each head, which "
+                             "must be a positive even number",
+                             path.c_str(), m.ropeFraction, static_cast<long long>(m.headDim), m.ropeFraction,
+                             static_cast<long long>(rotated));
+  m.ropeFraction = double(rotated) / double(m.headDim);
+  return Error::success();
+}
+
 Expected<ImportedModel> importConfig(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   auto buffer = MemoryBuffer::getFile(path);
   if (!buffer)
@@ -870,6 +1543,23 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return createStringError("'%s': model_type 'mistral3' is the multimodal Mistral 3 (Mistral Small 3.1); import "
                              "the language model's config (its \"text_config\", model_type 'mistral')",
                              path.c_str());
+  // The multimodal Llama 4 (how Scout and Maverick are released) holds its text model's config in text_config, which
+  // is what the spec describes: the vision encoder never sees a text prompt. The outer object names the model.
+  const json::Object *named = config;
+  std::optional<bool> outerTied;
+  if (m.family == "llama4") {
+    if (Error err = loom::importkeys::checkLlama4Wrapper(path, *config, ignoredKeys, m.notes))
+      return std::move(err);
+    outerTied = config->getBoolean("tie_word_embeddings");
+    config = config->getObject("text_config");
+    if (!config)
+      return createStringError("'%s': model_type 'llama4' has no \"text_config\" object (the text model's config)",
+                               path.c_str());
+    if (std::optional<StringRef> textType = config->getString("model_type"); textType && *textType != "llama4_text")
+      return createStringError("'%s': \"text_config\" is of model_type '%s', expected 'llama4_text'", path.c_str(),
+                               textType->str().c_str());
+    m.family = "llama4_text";
+  }
   const loom::rt::Family *ofConfig = loom::rt::familyOfConfig(m.family);
   m.shape = ofConfig && !ofConfig->declaresSpec() ? &ofConfig->decoder : nullptr;
   if (!m.shape)
@@ -930,9 +1620,12 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return std::move(err);
   if (Error err = integer("head_dim", m.dModel / m.heads, m.headDim))
     return std::move(err);
-  if (Error err = real("rms_norm_eps", std::nullopt, m.eps))
+  // MiMo-V2-Flash's released config spells it layernorm_epsilon (ImportKeys.h allows it for that family only).
+  StringRef epsKey = config->get("rms_norm_eps") || !config->get("layernorm_epsilon") ? "rms_norm_eps"
+                                                                                      : "layernorm_epsilon";
+  if (Error err = real(epsKey, std::nullopt, m.eps))
     return std::move(err);
-  if (Error err = real("partial_rotary_factor", 1.0, m.ropeFraction))
+  if (Error err = real("partial_rotary_factor", shape.defaultRopeFraction, m.ropeFraction))
     return std::move(err);
 
   // RoPE: transformers 5 writes "rope_parameters" ({"rope_theta", "rope_type"}, or one such object per
@@ -948,9 +1641,17 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return Error::success();
   };
   const json::Object *rope = config->getObject("rope_parameters");
+  // Qwen3-Next's config class moves partial_rotary_factor into its one RoPE object (ImportKeys.h lets it
+  // through for that family only).
+  if (std::optional<double> fraction = rope ? rope->getNumber("partial_rotary_factor") : std::nullopt) {
+    if (config->get("partial_rotary_factor") && *fraction != m.ropeFraction)
+      return createStringError("'%s': \"partial_rotary_factor\" (%g) differs from the one in \"rope_parameters\" (%g)",
+                               path.c_str(), m.ropeFraction, *fraction);
+    m.ropeFraction = *fraction;
+  }
   const json::Object *globalRope = rope ? rope->getObject("full_attention") : nullptr;
   const json::Object *localRope = rope ? rope->getObject("sliding_attention") : nullptr;
-  double defaultTheta = shape.gemma ? 1e6 : 10000.0;
+  double defaultTheta = shape.gemma ? 1e6 : shape.defaultRopeTheta;
   if (rope && shape.gemma && (!globalRope || !localRope))
     return createStringError("'%s': \"rope_parameters\" needs \"full_attention\" and \"sliding_attention\" "
                              "objects for a Gemma 3 model",
@@ -983,7 +1684,12 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
                              act->str().c_str(), shape.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
                              expectedActivation.str().c_str());
   m.tied = boolean("tie_word_embeddings", shape.tiedByDefault);
-  m.qkNorm = shape.qkNorm;
+  if (outerTied && !config->getBoolean("tie_word_embeddings"))
+    m.tied = *outerTied;
+  else if (outerTied && *outerTied != m.tied)
+    return createStringError("'%s': \"tie_word_embeddings\" is %s but the one in \"text_config\" %s", path.c_str(),
+                             *outerTied ? "true" : "false", m.tied ? "true" : "false");
+  m.qkNorm = shape.qkNormSwitched && !boolean("use_qk_norm", false) ? QkNorm::None : shape.qkNorm;
   if (shape.gemma) {
     m.normUnitOffset = true;
     double queryScalar = 0;
@@ -995,10 +1701,16 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
       m.attentionScale = 1 / std::sqrt(queryScalar);
   }
   m.qkvBias = shape.qkvBiasAlways || boolean("attention_bias", false);
-  m.outBias = !shape.qkvBiasAlways && boolean("attention_bias", false);
+  m.outBias = !shape.qkvBiasAlways && !shape.attentionBiasWithoutOutput && boolean("attention_bias", false);
   m.ffnBias = boolean("mlp_bias", false);
   m.sinks = shape.attentionSinks;
-  m.interleaved = false;
+  m.interleaved = shape.hfInterleavedRope;
+  if (shape.zeroCentredNorms)
+    m.normUnitOffset = true;
+  m.outputGate = shape.gatedAttention;
+  if (shape.linearAttentionLayers)
+    if (Error err = refuseLinearAttentionLayers(*config, path, m))
+      return std::move(err);
 
   if (Error err = integer("sliding_window", 0, m.slidingWindow))
     return std::move(err);
@@ -1043,22 +1755,50 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   if (shape.experts == loom::rt::Experts::Qwen) {
     if (Error err = readQwenExperts(*config, path, m))
       return std::move(err);
+    // Qwen3-Next's sparse blocks add a shared expert, its output scaled by sigmoid(shared_expert_gate x).
+    if (shape.sharedExpertGate && m.experts > 0) {
+      if (Error err = configCount(*config, path, "shared_expert_intermediate_size", std::nullopt,
+                                  m.sharedExpertHidden))
+        return std::move(err);
+      m.sharedExpertGate = m.sharedExpertHidden > 0;
+    }
   }
   if (shape.latentAttention) {
     if (Error err = readDeepSeek(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.experts == loom::rt::Experts::DeepSeek) {
+    if (Error err = readDeepSeekExperts(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.experts == loom::rt::Experts::MiniMax) {
+    if (Error err = readMiniMax(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.experts == loom::rt::Experts::Afmoe) {
+    if (Error err = readAfmoe(*config, path, m))
+      return std::move(err);
+  }
+  if (shape.mimo) {
+    if (Error err = readMiMoV2Flash(*config, path, m))
       return std::move(err);
   }
   if (shape.experts == loom::rt::Experts::GptOss) {
     if (Error err = readGptOss(*config, path, m))
       return std::move(err);
   }
+  if (shape.experts == loom::rt::Experts::Llama4) {
+    if (Error err = readLlama4(*config, path, m))
+      return std::move(err);
+  }
 
   m.name = identifier(m.family);
-  if (const json::Array *architectures = config->getArray("architectures"))
+  if (const json::Array *architectures = named->getArray("architectures"))
     if (!architectures->empty())
       if (std::optional<StringRef> first = (*architectures)[0].getAsString()) {
         StringRef base = *first;
-        base.consume_back("ForCausalLM");
+        if (!base.consume_back("ForCausalLM")) // the multimodal Llama 4's
+          base.consume_back("ForConditionalGeneration");
         if (!base.empty())
           m.name = identifier(base);
       }

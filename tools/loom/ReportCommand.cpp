@@ -85,7 +85,7 @@ std::string layerSummary(const loom::LayerSpec &layer) {
     } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec); f && f->moe) {
       os << " " << c.name << "=moe(" << f->moe->topK << " of " << f->moe->experts << " x " << f->hidden;
       if (f->moe->sharedHidden)
-        os << ", shared " << f->moe->sharedHidden;
+        os << ", shared " << f->moe->sharedHidden << (f->moe->sharedGate ? " gated" : "");
       os << ")";
     } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec)) {
       const char *kind = f->kind == loom::FFNKind::SwiGLU ? "swiglu" : f->kind == loom::FFNKind::GeGLU ? "geglu" : "gelu";

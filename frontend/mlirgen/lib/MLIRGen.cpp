@@ -204,6 +204,9 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   Value qh = SplitHeadsOp::create(builder, at, qType, q);
   Value kh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, attn.headDim}), k);
   Value vh = SplitHeadsOp::create(builder, at, activation({attn.kvHeads, valueDim}), v);
+  // Scaled before the cache, as MiMo-V2-Flash scales them, so that a decode step reads what a batched pass did.
+  if (attn.valueScale != 1.0)
+    vh = ScaleOp::create(builder, at, vh.getType(), vh, builder.getF64FloatAttr(attn.valueScale));
   qh = headNormAndRope(at, attn, prefix, "q", qh);
   kh = headNormAndRope(at, attn, prefix, "k", kh);
   if (attn.temperatureScale > 0)
@@ -257,11 +260,14 @@ static ExpertActivation expertActivationOf(ExpertActivationKind kind) {
   llvm_unreachable("unknown expert activation");
 }
 
-/// The router's linear, loom.route, the routed experts and, added after them, the shared expert.
+/// The router's linear, loom.route, the routed experts and, added after them, the shared expert (gated per token
+/// by sigmoid(shared_gate x) when the spec asks).
 Value ModelBuilder::mixtureOfExperts(Location at, const FFNSpec &ffn, const MoESpec &moe, const std::string &prefix,
                                      Value input) {
   const int64_t d = spec.dModel, experts = moe.experts, k = moe.topK, hidden = ffn.hidden;
   Value logits = linear(at, input, prefix + ".router", experts, moe.routerBias);
+  if (moe.routerSoftcap > 0)
+    logits = SoftcapOp::create(builder, at, logits.getType(), logits, builder.getF64FloatAttr(moe.routerSoftcap));
   Value selectionBias = moe.selectionBias ? weight(at, prefix + ".router.selection_bias", {experts}) : Value();
   auto idsType = RankedTensorType::get({ShapedType::kDynamic, k}, builder.getI32Type());
   auto route = RouteOp::create(builder, at, idsType, activation({k}), logits, selectionBias,
@@ -284,6 +290,11 @@ Value ModelBuilder::mixtureOfExperts(Location at, const FFNSpec &ffn, const MoES
     FFNSpec shared;
     shared.hidden = moe.sharedHidden;
     Value s = feedForward(at, shared, prefix + ".shared", input);
+    if (moe.sharedGate) {
+      // One gate value per token, broadcast over the shared expert's output row.
+      Value gate = linear(at, input, prefix + ".shared_gate", 1, /*bias=*/false);
+      s = SigmoidGateOp::create(builder, at, s.getType(), gate, s);
+    }
     y = AddOp::create(builder, at, y.getType(), y, s);
   }
   return y;

@@ -11,8 +11,14 @@
 // even columns, up the odd ones), its bias [E, 2I] interleaved alike, and
 // down_proj [E, I, d]. The loader transposes each expert and takes the
 // alternate columns apart (Checkpoint.cpp), into the manifest's [out, in]
-// gate_proj, up_proj and down_proj. No GGUF import yet (llama.cpp's gpt-oss
-// files hold MXFP4 experts, which Loom does not read).
+// gate_proj, up_proj and down_proj.
+//
+// llama.cpp's `gpt-oss` files split gate and up already (ffn_gate_exps and
+// ffn_up_exps, [out, in] per expert, biases alike), call the sinks
+// attn_sinks and the pre-FFN norm post_attention_norm (the name Gemma's norm
+// after attention has). Its converter writes the experts in MXFP4, which
+// Loom does not read: such a file is refused naming the tensor and the type
+// (Gguf.cpp); files with F32, F16, BF16 or Q8_0 experts load.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,7 +31,9 @@ constexpr TensorTransform T = TensorTransform::Transpose;
 
 /// What differs from the shared decoder layout; the attention projections, norms and embeddings follow it.
 constexpr FamilyTensor kOwnLayerTensors[] = {
-    {.loom = "attention.sinks", .hf = "self_attn.sinks"},
+    {.loom = "attention.sinks", .hf = "self_attn.sinks", .gguf = "attn_sinks.weight"},
+    // transformers' name is the shared layout's (post_attention_layernorm, the pre-FFN norm of Llama's block).
+    {.loom = "ffn_norm.weight", .gguf = "post_attention_norm.weight"},
     {.loom = "ffn.router.weight", .hf = "mlp.router.weight"},
     {.loom = "ffn.router.bias", .hf = "mlp.router.bias"},
     {.loom = "ffn.experts.gate_up_proj.weight", .hf = "mlp.experts.gate_up_proj", .hfTransform = T,
@@ -39,6 +47,7 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
 
 extern const Family kGptOssFamily = {
     .configType = "gpt_oss",
+    .ggufArch = "gpt-oss",
     .decoder = {.block = BlockStyle::PreNorm,
                 .sliding = Sliding::LayerTypes,
                 .attentionSinks = true,

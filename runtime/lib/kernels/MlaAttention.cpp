@@ -10,8 +10,8 @@
 //    W_UV applied to that one vector. No per-key expansion at all.
 //  - Expanded (prefill): blocks of kBlock keys are multiplied out by kv_b
 //    (one GEMM through loom_k_linear) into every head's key and value, and
-//    each query folds them in with an online softmax, so memory stays at one
-//    block whatever the context.
+//    each query folds them in with an online softmax (one task per token),
+//    so memory stays at one block whatever the context.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,9 +48,19 @@ std::vector<float> readLatent(const loom_cache_view &cache, int64_t first, int64
   return rows;
 }
 
+/// Eight interleaved partial sums, so that the compiler can keep them in one vector register (a single
+/// running sum is a dependency chain it may not reorder).
 float dot(const float *a, const float *b, int64_t n) {
+  constexpr int64_t kLanes = 8;
+  float lanes[kLanes] = {};
+  int64_t i = 0;
+  for (; i + kLanes <= n; i += kLanes)
+    for (int64_t l = 0; l < kLanes; ++l)
+      lanes[l] += a[i + l] * b[i + l];
   float sum = 0.0f;
-  for (int64_t i = 0; i < n; ++i)
+  for (int64_t l = 0; l < kLanes; ++l)
+    sum += lanes[l];
+  for (; i < n; ++i)
     sum += a[i] * b[i];
   return sum;
 }
@@ -126,46 +136,81 @@ void absorbed(const float *qNope, const float *qPe, int64_t n, int64_t start, co
     loom_kernel_fail("loom_k_mla_attention: a task failed");
 }
 
+/// The expanded form's state while it walks the key blocks: the chunk's queries, the current block of
+/// expanded keys/values and latent rows, and per (token, head) the online softmax (running max, sum and
+/// value accumulator).
+struct ExpandedWork {
+  const float *qNope, *qPe;
+  int64_t start;
+  Shape shape;
+  float scale;
+  int64_t first, last;          // the block's positions
+  const float *expandedRows;    // [last - first, heads * (nope + value)]
+  const float *latent;          // [last - first, rank + rope]
+  float *runningMax, *runningSum, *acc;
+};
+
+/// Folds the current block into token `i`'s heads: scores for the visible keys, one rescale of the
+/// accumulator per block (not per key), then the probability-weighted values.
+int expandedToken(void *, int i, uint8_t *closure) {
+  const auto &work = *reinterpret_cast<const ExpandedWork *>(closure);
+  const Shape &s = work.shape;
+  const int64_t visibleEnd = std::min(work.last, work.start + i + 1);
+  if (visibleEnd <= work.first)
+    return 0;
+  const int64_t count = visibleEnd - work.first, expandedWidth = s.heads * s.headRows(), width = s.width();
+  float score[kBlock];
+  for (int64_t h = 0; h < s.heads; ++h) {
+    const size_t pair = size_t(i * s.heads + h);
+    const float *qn = work.qNope + pair * size_t(s.nope), *qp = work.qPe + pair * size_t(s.rope);
+    float blockMax = -std::numeric_limits<float>::infinity();
+    for (int64_t t = 0; t < count; ++t) {
+      const float *e = work.expandedRows + t * expandedWidth + h * s.headRows();
+      const float *kPe = work.latent + t * width + s.rank;
+      score[t] = work.scale * (dot(qn, e, s.nope) + dot(qp, kPe, s.rope));
+      blockMax = std::max(blockMax, score[t]);
+    }
+    float *a = work.acc + pair * size_t(s.value);
+    if (blockMax > work.runningMax[pair]) {
+      const float rescale = std::exp(work.runningMax[pair] - blockMax);
+      work.runningSum[pair] *= rescale;
+      for (int64_t v = 0; v < s.value; ++v)
+        a[v] *= rescale;
+      work.runningMax[pair] = blockMax;
+    }
+    for (int64_t t = 0; t < count; ++t) {
+      const float p = std::exp(score[t] - work.runningMax[pair]);
+      work.runningSum[pair] += p;
+      const float *value = work.expandedRows + t * expandedWidth + h * s.headRows() + s.nope;
+      for (int64_t v = 0; v < s.value; ++v)
+        a[v] += p * value[v];
+    }
+  }
+  return 0;
+}
+
 void expanded(const float *qNope, const float *qPe, int64_t n, int64_t start, const loom_cache_view &cache,
               const loom_tensor &kvB, const Shape &s, float scale, float *out) {
   const int64_t keys = start + n, width = s.width(), expandedWidth = s.heads * s.headRows();
-  // Online softmax state per (token, head): running max, sum and value accumulator.
   const size_t pairs = static_cast<size_t>(n * s.heads);
   std::vector<float> runningMax(pairs, -std::numeric_limits<float>::infinity()), runningSum(pairs, 0.0f);
   std::vector<float> acc(pairs * size_t(s.value), 0.0f), compressed(size_t(kBlock * s.rank)),
       expandedRows(size_t(kBlock * expandedWidth));
+  ExpandedWork work{qNope, qPe, start, s, scale, 0, 0, expandedRows.data(), nullptr,
+                    runningMax.data(), runningSum.data(), acc.data()};
+  loom::kernels::ensureThreadPool();
   for (int64_t first = 0; first < keys; first += kBlock) {
     const int64_t last = std::min(keys, first + kBlock), count = last - first;
     std::vector<float> latent = readLatent(cache, first, last, width);
     for (int64_t t = 0; t < count; ++t)
       std::copy(latent.begin() + t * width, latent.begin() + t * width + s.rank, compressed.begin() + t * s.rank);
     loom_k_linear(compressed.data(), count, s.rank, &kvB, expandedWidth, nullptr, expandedRows.data());
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t visibleEnd = std::min(last, start + i + 1);
-      if (visibleEnd <= first)
-        continue;
-      for (int64_t h = 0; h < s.heads; ++h) {
-        const size_t pair = size_t(i * s.heads + h);
-        const float *qn = qNope + pair * size_t(s.nope), *qp = qPe + pair * size_t(s.rope);
-        float *a = acc.data() + pair * size_t(s.value);
-        for (int64_t t = first; t < visibleEnd; ++t) {
-          const float *e = expandedRows.data() + (t - first) * expandedWidth + h * s.headRows();
-          const float *kPe = latent.data() + (t - first) * width + s.rank;
-          const float score = scale * (dot(qn, e, s.nope) + dot(qp, kPe, s.rope));
-          if (score > runningMax[pair]) {
-            const float rescale = std::exp(runningMax[pair] - score);
-            runningSum[pair] *= rescale;
-            for (int64_t v = 0; v < s.value; ++v)
-              a[v] *= rescale;
-            runningMax[pair] = score;
-          }
-          const float p = std::exp(score - runningMax[pair]);
-          runningSum[pair] += p;
-          for (int64_t v = 0; v < s.value; ++v)
-            a[v] += p * e[s.nope + v];
-        }
-      }
-    }
+    work.first = first;
+    work.last = last;
+    work.latent = latent.data();
+    // Tokens own disjoint softmax states, so the block's tokens are independent tasks.
+    if (halide_do_par_for(nullptr, expandedToken, 0, static_cast<int>(n), reinterpret_cast<uint8_t *>(&work)))
+      loom_kernel_fail("loom_k_mla_attention: a task failed");
   }
   for (size_t pair = 0; pair < pairs; ++pair)
     for (int64_t v = 0; v < s.value; ++v)

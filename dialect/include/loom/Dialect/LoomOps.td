@@ -402,8 +402,56 @@ class Loom_GatedActivationOp<string mnemonic, string formula>
 
 def Loom_SwiGLUOp : Loom_GatedActivationOp<"swiglu", "silu(gate) * up">;
 def Loom_GeGLUOp : Loom_GatedActivationOp<"geglu", "gelu_tanh(gate) * up">;
-// Gated attention output (Qwen3-Next, Arcee Trinity): the attention's output scaled per element.
-def Loom_SigmoidGateOp : Loom_GatedActivationOp<"sigmoid_gate", "sigmoid(gate) * up">;
+def Loom_SigmoidGateOp : Loom_Op<"sigmoid_gate", [Pure, AllTypesMatch<["up", "result"]>]> {
+  let summary = "Gate sigmoid(gate) * up, per element or per row";
+  let description = [{
+    Scales `up` by the sigmoid of `gate`. A gate as wide as `up` scales each
+    element (Qwen3-Next's and Arcee Trinity's gated attention output); a gate
+    of width 1 scales each row of `up` by one value (Qwen3-Next's shared
+    expert, weighted by `sigmoid(shared_gate x)` per token).
+
+    ```mlir
+    %y = loom.sigmoid_gate %g, %s : tensor<?x1xf32>, tensor<?x1024xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$gate, Loom_Activation:$up);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($gate) `,` type($up)";
+  let hasVerifier = 1;
+}
+
+def Loom_SoftcapOp : Loom_Op<"softcap", [Pure, SameOperandsAndResultType]> {
+  let summary = "Soft-capping: cap * tanh(x / cap)";
+  let description = [{
+    Bounds each value smoothly to (-cap, cap). Grok caps its router logits
+    this way (at 30) before the softmax that chooses the experts.
+
+    ```mlir
+    %c = loom.softcap %logits {cap = 3.000000e+01 : f64} : tensor<?x8xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, F64Attr:$cap);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Loom_ScaleOp : Loom_Op<"scale", [Pure, SameOperandsAndResultType]> {
+  let summary = "Multiplication by a constant: x * factor";
+  let description = [{
+    Scales every value by a constant. MiMo-V2-Flash multiplies its attention
+    values by `attention_value_scale` (0.707) before they are cached, which
+    the spec says with `GQA(value_scale = ...)`.
+
+    ```mlir
+    %v = loom.scale %heads {factor = 7.070000e-01 : f64} : tensor<?x8x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, F64Attr:$factor);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
 
 def Loom_GeluOp : Loom_Op<"gelu", [Pure, SameOperandsAndResultType]> {
   let summary = "GELU, tanh approximation";

@@ -119,6 +119,8 @@ struct AttentionSpec {
   double scale = 0.0;
   /// Elements of a value head; 0 means head_dim (MiMo, MLA-style heads differ).
   int64_t valueDim = 0;
+  /// The values are multiplied by this before they are cached (MiMo-V2-Flash's attention_value_scale); 1: none.
+  double valueScale = 1.0;
   /// Scores s become softcap * tanh(s / softcap) (Gemma 2, Grok); 0: none.
   double softcap = 0.0;
   /// A learned logit per query head joins the softmax (gpt-oss).
@@ -155,12 +157,16 @@ struct MoESpec {
   int64_t groups = 1, groupTopK = 1;
   bool selectionBias = false;
   bool routerBias = false;
+  /// The router's logits become cap * tanh(logits / cap) before routing (Grok); 0: not capped.
+  double routerSoftcap = 0;
   ExpertActivationKind activation = ExpertActivationKind::SwiGLU;
   double alpha = 1.702, limit = 7.0;
   /// The routing weight scales each expert's input rather than its output (Llama 4).
   bool weightInput = false;
   /// Width of the always-on shared expert; 0: none.
   int64_t sharedHidden = 0;
+  /// The shared expert's output is scaled per token by sigmoid(shared_gate x), a [1, d] projection (Qwen3-Next).
+  bool sharedGate = false;
 };
 
 /// A feed-forward component: a dense MLP, or a mixture of experts when `moe` is set (then `hidden` and

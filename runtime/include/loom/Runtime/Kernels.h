@@ -101,10 +101,16 @@ void loom_k_attention_temperature(const float *x, int64_t n, int64_t row_elems, 
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
 /* out = gelu_tanh(gate) * up. */
 void loom_k_geglu(const float *gate, const float *up, int64_t count, float *out);
-/* out = sigmoid(gate) * x (gated attention output; out may alias either input). */
-void loom_k_sigmoid_gate(const float *gate, const float *x, int64_t count, float *out);
+/* out = sigmoid(gate) * x over count elements in rows of width: gate_width == width gates each element (gated
+ * attention output), gate_width == 1 each row by one value (Qwen3-Next's shared expert). out may alias x. */
+void loom_k_sigmoid_gate(const float *gate, const float *x, int64_t count, int64_t width, int64_t gate_width,
+                         float *out);
 /* out = gelu_tanh(x). */
 void loom_k_gelu(const float *x, int64_t count, float *out);
+/* out = cap * tanh(x / cap), cap > 0 (Grok's router logits); out may alias x. */
+void loom_k_softcap(const float *x, int64_t count, float cap, float *out);
+/* out = x * factor (MiMo-V2-Flash's attention values); out may alias x. */
+void loom_k_scale(const float *x, int64_t count, float factor, float *out);
 /* out = a + b (out may alias a or b). */
 void loom_k_add(const float *a, const float *b, int64_t count, float *out);
 

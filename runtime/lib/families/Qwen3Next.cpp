@@ -1,0 +1,46 @@
+//===- Qwen3Next.cpp - The Qwen3-Next family (its attention and MoE half) ===//
+//
+// Qwen3-Next (80B-A3B): pre-norm blocks whose RMSNorms are zero-centred
+// (transformers stores w of x * (1 + w)), a mixture of 512 softmax-routed
+// SwiGLU experts in every layer plus a shared expert scaled per token by
+// sigmoid(shared_expert_gate x), and two token mixers: every fourth layer a
+// gated attention (per-head QK-norm, RoPE on the first quarter of each head,
+// the output scaled by the sigmoid of a gate the query projection also
+// yields), the others Gated DeltaNet (linear attention), which Loom does not
+// run yet: `loom import` refuses a config with such layers (Importer.cpp).
+//
+// transformers' q_proj holds, head after head, the head's query rows and
+// then its gate rows; it is read as the fused q_gate_proj that Loom's q_proj
+// and gate_proj alternate in (FusedWeights.h). The shared expert's gate is a
+// [1, d] matrix. No GGUF import yet.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../Family.h"
+
+namespace loom::rt {
+namespace {
+
+/// What differs from the shared decoder layout (HfNames.cpp); the shared gate, a name no other family has,
+/// tells a Qwen3-Next checkpoint apart.
+constexpr FamilyTensor kOwnLayerTensors[] = {
+    {.loom = "attention.q_gate_proj.weight", .hf = "self_attn.q_proj.weight"},
+    {.loom = "ffn.shared_gate.weight", .hf = "mlp.shared_expert_gate.weight"},
+};
+
+} // namespace
+
+extern const Family kQwen3NextFamily = {
+    .configType = "qwen3_next",
+    .decoder = {.block = BlockStyle::PreNorm,
+                .qkNorm = QkNorm::PerHead,
+                .experts = Experts::Qwen,
+                .zeroCentredNorms = true,
+                .gatedAttention = true,
+                .sharedExpertGate = true,
+                .linearAttentionLayers = true,
+                .defaultRopeFraction = 0.25},
+    .ownLayerTensors = kOwnLayerTensors,
+};
+
+} // namespace loom::rt
