@@ -23,7 +23,7 @@ import pytest
 
 from gguf_models import GgufConfig, write_gguf
 from test_llamacpp_logits import tokens_for
-from test_llamacpp_moe import MoeFile, max_abs, reference  # noqa: F401 (reference is a fixture)
+from test_llamacpp_moe import max_abs, moe_file, reference, spec_body  # noqa: F401 (fixtures)
 
 SAME_MODEL = 1e-5
 VS_LLAMACPP = {("F32", 24): 1e-4, ("F32", 80): 1e-4, ("Q8_0", 24): 1e-3, ("Q8_0", 80): 1e-1}
@@ -48,18 +48,6 @@ BY_NAME = {c.name: c for c in CONFIGS}
 SEQ_LENS = [24, 80]
 
 
-@pytest.fixture(scope="module")
-def oss_file(reference, loom, tmp_path_factory):
-    files = {}
-
-    def get(cfg):
-        if cfg.name not in files:
-            files[cfg.name] = MoeFile(cfg, tmp_path_factory.mktemp(cfg.name), reference, loom)
-        return files[cfg.name]
-
-    return get
-
-
 def _config_json(cfg):
     """The transformers config.json the file would have been converted from (no RoPE scaling)."""
     return {
@@ -74,18 +62,12 @@ def _config_json(cfg):
     }
 
 
-def _body(spec_text):
-    lines = [line for line in spec_text.splitlines() if not line.startswith("//")]
-    assert lines[0].startswith("architecture "), spec_text
-    return "\n".join(lines[1:])
-
-
-def test_file_and_imported_spec(oss_file, reference, loom, tmp_path):
+def test_file_and_imported_spec(moe_file, reference, loom, tmp_path):
     """The file holds the converter's names, and `loom import` of it writes the spec `loom import` writes from the
     config.json (up to the name)."""
     np, gguf, _ = reference
     cfg = BY_NAME["gpt-oss-q8_0"]
-    case = oss_file(cfg)
+    case = moe_file(cfg)
     tensors = {t.name: t for t in gguf.GGUFReader(str(case.path)).tensors}
     d, e, h = cfg.d_model, cfg.experts, cfg.expert_hidden
     expected = {"attn_sinks.weight": ("F32", [cfg.heads]), "post_attention_norm.weight": ("F32", [d]),
@@ -100,7 +82,7 @@ def test_file_and_imported_spec(oss_file, reference, loom, tmp_path):
     result = subprocess.run([str(loom.binary), "import", str(config), "-o", str(from_config)], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
-    assert _body(case.spec.read_text()) == _body(from_config.read_text())
+    assert spec_body(case.spec.read_text()) == spec_body(from_config.read_text())
 
 
 def test_mxfp4_experts_are_refused(reference, loom, tmp_path):
@@ -119,9 +101,9 @@ def test_mxfp4_experts_are_refused(reference, loom, tmp_path):
 
 @pytest.mark.parametrize("n_tokens", SEQ_LENS)
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[c.name for c in CONFIGS])
-def test_logits_match_llamacpp(cfg, n_tokens, oss_file, reference, record_diff):
+def test_logits_match_llamacpp(cfg, n_tokens, moe_file, reference, record_diff):
     np = reference[0]
-    case = oss_file(cfg)
+    case = moe_file(cfg)
     tokens = tokens_for(cfg, n_tokens, np)
     expected = case.llama.logits(tokens)
     got = case.loom_logits(tokens, f"logits-{n_tokens}.f32")
@@ -137,9 +119,9 @@ def test_logits_match_llamacpp(cfg, n_tokens, oss_file, reference, record_diff):
 
 
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[c.name for c in CONFIGS])
-def test_incremental_decode_matches_batched(cfg, oss_file, reference, record_diff):
+def test_incremental_decode_matches_batched(cfg, moe_file, reference, record_diff):
     np = reference[0]
-    case = oss_file(cfg)
+    case = moe_file(cfg)
     tokens = tokens_for(cfg, 80, np)
     batched = case.loom_logits(tokens, "batched.f32")
     incremental = case.loom_logits(tokens, "incremental.f32", decode_from=7)

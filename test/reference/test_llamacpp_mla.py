@@ -35,7 +35,7 @@ import pytest
 
 from gguf_models import GgufConfig, write_gguf
 from test_llamacpp_logits import tokens_for
-from test_llamacpp_moe import MoeFile, max_abs, reference  # noqa: F401 (reference is a fixture)
+from test_llamacpp_moe import max_abs, moe_file, reference, spec_body  # noqa: F401 (fixtures)
 
 SAME_MODEL = 1e-5
 VS_LLAMACPP = {("F32", 24): 1e-4, ("F32", 80): 1e-4, ("F16", 24): 1e-2, ("F16", 80): 1e-2, ("Q8_0", 24): 1e-3,
@@ -72,18 +72,6 @@ SELF_CHECKED = ["deepseek2-f32", "deepseek2-f32-yarn", "deepseek2-q8_0"]
 UNCOMPARED = {("deepseek2-q8_0", 80)}
 
 
-@pytest.fixture(scope="module")
-def mla_file(reference, loom, tmp_path_factory):
-    files = {}
-
-    def get(cfg):
-        if cfg.name not in files:
-            files[cfg.name] = MoeFile(cfg, tmp_path_factory.mktemp(cfg.name), reference, loom)
-        return files[cfg.name]
-
-    return get
-
-
 def _config_json(cfg):
     """The transformers config.json the file would have been converted from."""
     config = {
@@ -108,20 +96,13 @@ def _config_json(cfg):
     return config
 
 
-def _body(spec_text):
-    """A spec without its provenance comment and architecture name, which differ between the two imports."""
-    lines = [line for line in spec_text.splitlines() if not line.startswith("//")]
-    assert lines[0].startswith("architecture "), spec_text
-    return "\n".join(lines[1:])
-
-
 @pytest.mark.parametrize("cfg", [BY_NAME["deepseek2-q8_0"], BY_NAME["deepseek2-f32-yarn"]],
                          ids=["deepseek2-q8_0", "deepseek2-f32-yarn"])
-def test_file_and_imported_spec(cfg, mla_file, reference, loom, tmp_path):
+def test_file_and_imported_spec(cfg, moe_file, reference, loom, tmp_path):
     """The file holds the converter's layout, and `loom import` of it writes the spec `loom import` writes from
     the config.json it came from (up to the name: GGUF's general.name, the config's architectures)."""
     np, gguf, _ = reference
-    case = mla_file(cfg)
+    case = moe_file(cfg)
     tensors = {t.name: t for t in gguf.GGUFReader(str(case.path)).tensors}
     h, rank, nope, value = cfg.heads, cfg.kv_lora_rank, cfg.nope_dim, cfg.value_dim
     expected = {"blk.0.attn_k_b.weight": (cfg.dtype, [nope, rank, h]),
@@ -138,22 +119,22 @@ def test_file_and_imported_spec(cfg, mla_file, reference, loom, tmp_path):
     result = subprocess.run([str(loom.binary), "import", str(config), "-o", str(from_config)], capture_output=True,
                             text=True)
     assert result.returncode == 0, result.stderr
-    assert _body(case.spec.read_text()) == _body(from_config.read_text())
+    assert spec_body(case.spec.read_text()) == spec_body(from_config.read_text())
 
 
-def test_old_kv_b_layout_imports_alike(mla_file, tmp_path):
+def test_old_kv_b_layout_imports_alike(moe_file, tmp_path):
     """An attn_kv_b file (per-head widths in key_length / value_length) gives the spec of a split one."""
-    split, whole = mla_file(BY_NAME["deepseek2-f32"]), mla_file(BY_NAME["deepseek2-f32-kv-b"])
-    assert _body(split.spec.read_text()) == _body(whole.spec.read_text())
+    split, whole = moe_file(BY_NAME["deepseek2-f32"]), moe_file(BY_NAME["deepseek2-f32-kv-b"])
+    assert spec_body(split.spec.read_text()) == spec_body(whole.spec.read_text())
 
 
 @pytest.mark.parametrize("n_tokens", SEQ_LENS)
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[c.name for c in CONFIGS])
-def test_logits_match_llamacpp(cfg, n_tokens, mla_file, reference, record_diff):
+def test_logits_match_llamacpp(cfg, n_tokens, moe_file, reference, record_diff):
     if (cfg.name, n_tokens) in UNCOMPARED:
         pytest.skip("an expert choice flips between Loom's unquantized and ggml's Q8_0 latent products")
     np = reference[0]
-    case = mla_file(cfg)
+    case = moe_file(cfg)
     tokens = tokens_for(cfg, n_tokens, np)
     expected = case.llama.logits(tokens)
     got = case.loom_logits(tokens, f"logits-{n_tokens}.f32")
@@ -169,9 +150,9 @@ def test_logits_match_llamacpp(cfg, n_tokens, mla_file, reference, record_diff):
 
 
 @pytest.mark.parametrize("cfg", [BY_NAME[n] for n in SELF_CHECKED], ids=SELF_CHECKED)
-def test_incremental_decode_matches_batched(cfg, mla_file, reference, record_diff):
+def test_incremental_decode_matches_batched(cfg, moe_file, reference, record_diff):
     np = reference[0]
-    case = mla_file(cfg)
+    case = moe_file(cfg)
     tokens = tokens_for(cfg, 80, np)
     batched = case.loom_logits(tokens, "batched.f32")
     incremental = case.loom_logits(tokens, "incremental.f32", decode_from=7)
@@ -180,11 +161,11 @@ def test_incremental_decode_matches_batched(cfg, mla_file, reference, record_dif
     assert diff <= SAME_MODEL, f"{cfg.name}: incremental vs batched max-abs {diff:.3e}"
 
 
-def test_q8_0_latent_halves_load_as_their_values(mla_file, reference, record_diff):
+def test_q8_0_latent_halves_load_as_their_values(moe_file, reference, record_diff):
     """The Q8_0 halves reassemble into exactly the F32 kv_b their blocks hold: the converter's file and the same
     model with the halves widened give the same logits."""
     np = reference[0]
-    quantized, widened = mla_file(BY_NAME["deepseek2-q8_0"]), mla_file(DEQUANTIZED_LATENT)
+    quantized, widened = moe_file(BY_NAME["deepseek2-q8_0"]), moe_file(DEQUANTIZED_LATENT)
     tokens = tokens_for(quantized.cfg, 80, np)
     diff = max_abs(np, quantized.loom_logits(tokens, "q8_0.f32"), widened.loom_logits(tokens, "widened.f32"))
     record_diff("deepseek2-q8_0 n=80 vs its latent halves widened to F32", diff, SAME_MODEL)

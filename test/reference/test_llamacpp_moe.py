@@ -115,6 +115,14 @@ def moe_file(reference, loom, tmp_path_factory):
     return get
 
 
+def spec_body(spec_text):
+    """A spec without its provenance comment and architecture name, which differ between two imports of one
+    model (a GGUF file and the config.json it was converted from)."""
+    lines = [line for line in spec_text.splitlines() if not line.startswith("//")]
+    assert lines[0].startswith("architecture "), spec_text
+    return "\n".join(lines[1:])
+
+
 def max_abs(np, a, b):
     assert a.shape == b.shape, f"shapes differ: {a.shape} vs {b.shape}"
     return float(np.abs(a.astype(np.float64) - b).max())
