@@ -5,10 +5,12 @@
 # (all but the transformers comparison, whose Python process cannot host the sanitizer runtime).
 # LOOM_SANITIZERS=0 skips the sanitizer pass.
 set -euo pipefail
+SECONDS=0
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${LOOM_BUILD_DIR:-$root/build}"
 "$root/tools/build.sh" "$build"
-ctest --test-dir "$build" --output-on-failure -j1
+jobs="$(nproc)"
+ctest --test-dir "$build" --output-on-failure -j"$jobs"
 
 if [ "${LOOM_SANITIZERS:-1}" != 0 ]; then
   # Halide's generators run at build time; LLVM 14 inside them keeps global allocations alive.
@@ -18,5 +20,6 @@ if [ "${LOOM_SANITIZERS:-1}" != 0 ]; then
   # instrumented (ours, inlined from LLVM headers) but not when it is not (libMLIR), so MLIR attribute and
   # type storage allocated by one and read by the other looks poisoned. Real heap errors are still caught.
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:allow_user_poisoning=0" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
-    ctest --test-dir "$build-sanitize" --output-on-failure -j1 -E '^reference-'
+    ctest --test-dir "$build-sanitize" --output-on-failure -j"$jobs" -E '^reference-'
 fi
+echo "tools/test.sh: done in ${SECONDS} s"
