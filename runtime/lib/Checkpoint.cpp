@@ -8,6 +8,7 @@
 #include "HfNames.h"
 #include "Json.h"
 #include "LatentWeights.h"
+#include "LayerName.h"
 #include "QkLayout.h"
 #include "RopeFreqs.h"
 #include "Safetensors.h"
@@ -450,6 +451,21 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
     consumed.insert(keys);
     consumed.insert(values);
   }
+  // The multi-token-prediction layers (GLM-4.5's) that follow the model's, counted in block_count: llama.cpp loads
+  // their tensors and skips them, and so does Loom.
+  uint64_t blocks = 0, nextn = 0;
+  if (arch && arch->type == GgufValueType::String) {
+    const std::string prefix(arch->string);
+    const GgufValue *count = file.find(prefix + ".block_count");
+    const GgufValue *predict = file.find(prefix + ".nextn_predict_layers");
+    if (!count || !predict || !count->toUnsigned(blocks) || !predict->toUnsigned(nextn) || nextn > blocks)
+      blocks = nextn = 0;
+  }
+  auto predictionLayer = [&](std::string_view name) {
+    std::string_view index, rest;
+    return nextn > 0 && splitLayerName(name, "blk.", index, rest) &&
+           std::stoull(std::string(index)) >= blocks - nextn;
+  };
   // Names outside the table and names the manifest lacks are both extras, except the RoPE table of Llama 3.1
   // files, which must agree with the model's (RopeFreqs.h).
   std::string listed;
@@ -460,6 +476,8 @@ bool loadGgufCheckpoint(const loom_model_desc &desc, const std::string &path, We
         return false;
       continue;
     }
+    if (predictionLayer(tensor.name))
+      continue;
     std::string loomName;
     bool used = ggufToLoom(tensor.name, loomName) && (manifest.count(loomName) || consumed.count(loomName));
     if (!used && ++extras <= kListedExtras)

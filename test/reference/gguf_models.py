@@ -12,8 +12,8 @@ import dataclasses
 @dataclasses.dataclass(frozen=True)
 class GgufConfig:
     name: str
-    arch: str  # "llama" | "qwen3" | "qwen3moe" | "gemma3" | "olmo2" | "smollm3" | "deepseek2" | "gpt-oss" (llama.cpp
-    # architecture names)
+    arch: str  # "llama" | "qwen3" | "qwen3moe" | "gemma3" | "olmo2" | "smollm3" | "deepseek2" | "gpt-oss" | "glm4moe" |
+    # "llama4" (llama.cpp architecture names)
     dtype: str  # matrices: "F32" | "F16" | "BF16" | "Q8_0" | "Q4_0" | "Q4_1" | "Q4_K" | "Q6_K" (k-quants: every
     # matrix's columns a multiple of 256); gpt-oss's experts may also be "MXFP4" (expert_dtype)
     n_layers: int = 2
@@ -68,6 +68,22 @@ class GgufConfig:
     # and up projections (wide enough that the clamp at 7 bites), and the window of the even layers (sliding_window).
     expert_dtype: str = None
     gate_up_std: float = 0.4
+    # glm4moe (GLM-4.5 as convert_hf_to_gguf.py's Glm4MoeModel writes it): q/k/v biases, a per-head QK-norm when
+    # qk_norm, RoPE on rope_fraction of each head (NeoX pairing, rows as transformers has them), the pre-FFN norm
+    # named post_attention_norm; `dense_layers` dense layers, then DeepSeek V3's routing (sigmoid, exp_probs_b,
+    # weights renormalised when expert_weights_norm and scaled by `routed_scale`, no group limit), `shared_experts`
+    # shared experts; `nextn_layers` multi-token-prediction layers after the model's, counted in block_count, which
+    # llama.cpp loads and skips.
+    qk_norm: bool = True
+    rope_fraction: float = 0.5
+    expert_weights_norm: bool = True
+    nextn_layers: int = 0
+    # llama4 (Llama 4 as Llama4Model writes it): rows as transformers has them (adjacent-pair RoPE), every
+    # `moe_step`-th layer a mixture of `experts` experts of width `expert_hidden` (top `experts_used` by sigmoid,
+    # weighting the expert's input) plus one shared expert as wide, the other layers dense of width `hidden`.
+    moe_step: int = 1
+    # Metadata keys (full names) and tensors left out of the file: the importer's and loader's errors for them.
+    drop: tuple = ()
 
     @property
     def vocab(self):
@@ -224,6 +240,84 @@ def _gpt_oss_layer(cfg, i, np, writer, random, store, norm, matrix):
     bias(p + "ffn_down_exps.bias", e, d)
 
 
+def _glm4moe_metadata(cfg, writer):
+    """What Glm4MoeModel.set_gguf_parameters writes beyond the common keys."""
+    a = cfg.arch
+    writer.add_expert_count(cfg.experts)
+    writer.add_expert_used_count(cfg.experts_used)
+    writer.add_expert_feed_forward_length(cfg.expert_hidden)
+    writer.add_uint32(f"{a}.expert_shared_count", cfg.shared_experts)
+    writer.add_uint32(f"{a}.leading_dense_block_count", cfg.dense_layers)
+    writer.add_uint32(f"{a}.expert_gating_func", 2)  # sigmoid
+    writer.add_float32(f"{a}.expert_weights_scale", cfg.routed_scale)
+    writer.add_bool(f"{a}.expert_weights_norm", cfg.expert_weights_norm)
+    if cfg.nextn_layers:
+        writer.add_uint32(f"{a}.nextn_predict_layers", cfg.nextn_layers)
+
+
+def _glm4moe_layer(cfg, i, np, writer, random, store, norm, matrix):
+    """One layer as the converter writes it: q/k/v with F32 biases, the output projection without, per-head QK-norm
+    (if any), the pre-FFN norm as post_attention_norm, then a dense FFN or the router (F32), its selection bias
+    (exp_probs_b, F32), stacked experts and the shared experts. A multi-token-prediction layer (i >= n_layers) is
+    a sparse layer plus its own projection and norms (nextn.*)."""
+    p, d = f"blk.{i}.", cfg.d_model
+    q, kv = cfg.heads * cfg.head_dim, cfg.kv_heads * cfg.head_dim
+    norm(p + "attn_norm.weight", d)
+    for role, rows in (("attn_q", q), ("attn_k", kv), ("attn_v", kv)):
+        matrix(p + role + ".weight", rows, d, 0.08)
+        writer.add_tensor(p + role + ".bias", random(1, rows, 0.3).reshape(rows))
+    matrix(p + "attn_output.weight", d, q, 0.08)
+    if cfg.qk_norm:
+        norm(p + "attn_q_norm.weight", cfg.head_dim)
+        norm(p + "attn_k_norm.weight", cfg.head_dim)
+    norm(p + "post_attention_norm.weight", d)
+    if i < cfg.dense_layers:
+        matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+    else:
+        e, eh, sh = cfg.experts, cfg.expert_hidden, cfg.expert_hidden * cfg.shared_experts
+        writer.add_tensor(p + "ffn_gate_inp.weight", random(e, d, cfg.router_std))
+        writer.add_tensor(p + "exp_probs_b.bias", random(1, e, 0.2).reshape(e))
+        store(p + "ffn_gate_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+        store(p + "ffn_up_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+        store(p + "ffn_down_exps.weight", random(e * d, eh, 0.08).reshape(e, d, eh))
+        matrix(p + "ffn_gate_shexp.weight", sh, d, 0.08)
+        matrix(p + "ffn_up_shexp.weight", sh, d, 0.08)
+        matrix(p + "ffn_down_shexp.weight", d, sh, 0.08)
+    if i >= cfg.n_layers:
+        matrix(p + "nextn.eh_proj.weight", d, 2 * d, 0.08)
+        norm(p + "nextn.enorm.weight", d)
+        norm(p + "nextn.hnorm.weight", d)
+        norm(p + "nextn.shared_head_norm.weight", d)
+
+
+def _llama4_layer(cfg, i, np, writer, random, store, norm, matrix):
+    """One layer as Llama4Model writes it: the attention projections (rows as transformers rotates them), the
+    pre-FFN norm, then a dense FFN or the router (F32), the experts (gate_up_proj taken apart and transposed back)
+    and the shared expert."""
+    p, d = f"blk.{i}.", cfg.d_model
+    q, kv = cfg.heads * cfg.head_dim, cfg.kv_heads * cfg.head_dim
+    norm(p + "attn_norm.weight", d)
+    for role, rows in (("attn_q", q), ("attn_k", kv), ("attn_v", kv)):
+        matrix(p + role + ".weight", rows, d, 0.08)
+    matrix(p + "attn_output.weight", d, q, 0.08)
+    norm(p + "ffn_norm.weight", d)
+    if (i + 1) % cfg.moe_step != 0:
+        matrix(p + "ffn_gate.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_up.weight", cfg.hidden, d, 0.08)
+        matrix(p + "ffn_down.weight", d, cfg.hidden, 0.08)
+        return
+    e, eh = cfg.experts, cfg.expert_hidden
+    writer.add_tensor(p + "ffn_gate_inp.weight", random(e, d, cfg.router_std))
+    store(p + "ffn_gate_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+    store(p + "ffn_up_exps.weight", random(e * eh, d, 0.08).reshape(e, eh, d))
+    store(p + "ffn_down_exps.weight", random(e * d, eh, 0.08).reshape(e, d, eh))
+    matrix(p + "ffn_gate_shexp.weight", eh, d, 0.08)
+    matrix(p + "ffn_up_shexp.weight", eh, d, 0.08)
+    matrix(p + "ffn_down_shexp.weight", d, eh, 0.08)
+
+
 def write_gguf(cfg, path, np, gguf):
     """Writes `cfg` with fixed-seed random weights to `path`."""
     rng = np.random.default_rng(cfg.seed)
@@ -233,7 +327,7 @@ def write_gguf(cfg, path, np, gguf):
     writer.add_string("general.name", cfg.name)
     writer.add_uint32(f"{a}.context_length", cfg.context)
     writer.add_uint32(f"{a}.embedding_length", d)
-    writer.add_uint32(f"{a}.block_count", cfg.n_layers)
+    writer.add_uint32(f"{a}.block_count", cfg.n_layers + cfg.nextn_layers)
     writer.add_uint32(f"{a}.feed_forward_length", cfg.hidden)
     writer.add_uint32(f"{a}.attention.head_count", cfg.heads)
     if a == "deepseek2":
@@ -242,7 +336,8 @@ def write_gguf(cfg, path, np, gguf):
         writer.add_uint32(f"{a}.attention.head_count_kv", cfg.kv_heads)
         writer.add_uint32(f"{a}.attention.key_length", cfg.head_dim)
         writer.add_uint32(f"{a}.attention.value_length", cfg.head_dim)
-        writer.add_uint32(f"{a}.rope.dimension_count", cfg.head_dim)
+        writer.add_uint32(f"{a}.rope.dimension_count",
+                          int(cfg.head_dim * cfg.rope_fraction) if a == "glm4moe" else cfg.head_dim)
     writer.add_float32(f"{a}.rope.freq_base", cfg.theta)
     writer.add_float32(f"{a}.attention.layer_norm_rms_epsilon", cfg.eps)
     writer.add_uint32(f"{a}.vocab_size", cfg.vocab)
@@ -256,6 +351,13 @@ def write_gguf(cfg, path, np, gguf):
         writer.add_expert_count(cfg.experts)
         writer.add_expert_used_count(cfg.experts_used)
         writer.add_expert_feed_forward_length(cfg.expert_hidden)
+    if a == "glm4moe":
+        _glm4moe_metadata(cfg, writer)
+    if a == "llama4":  # expert_feed_forward_length is the config's intermediate_size, the dense width its _mlp
+        writer.add_expert_count(cfg.experts)
+        writer.add_expert_used_count(cfg.experts_used)
+        writer.add_expert_feed_forward_length(cfg.expert_hidden)
+        writer.add_uint32(f"{a}.interleave_moe_layer_step", cfg.moe_step)
     if cfg.mscale_all_dim is not None:  # DeepseekV2Model's legacy spelling: 0.1 * mscale_all_dim
         writer.add_float32(f"{a}.rope.scaling.yarn_log_multiplier", 0.1 * cfg.mscale_all_dim)
     for key, value in cfg.rope_scaling_keys:
@@ -293,8 +395,14 @@ def write_gguf(cfg, path, np, gguf):
         writer.add_tensor("rope_freqs.weight", llama3_rope_freqs(np, cfg.theta, cfg.head_dim, *cfg.llama3_scaling))
     matrix("token_embd.weight", cfg.vocab, d, embed_std)
     tensors = dict(random=random, store=store, norm=norm, matrix=matrix)
-    for i in range(cfg.n_layers):
+    for i in range(cfg.n_layers + cfg.nextn_layers):
         p = f"blk.{i}."
+        if cfg.arch == "glm4moe":
+            _glm4moe_layer(cfg, i, np, writer, **tensors)
+            continue
+        if cfg.arch == "llama4":
+            _llama4_layer(cfg, i, np, writer, **tensors)
+            continue
         if cfg.arch == "deepseek2":
             _deepseek2_layer(cfg, i, np, writer, **tensors)
             continue
@@ -340,6 +448,9 @@ def write_gguf(cfg, path, np, gguf):
     if not cfg.tied:
         matrix("output.weight", cfg.vocab, d, embed_std)
 
+    for name in cfg.drop:
+        dropped = [shard.pop(name, None) for shard in writer.kv_data + writer.tensors]
+        assert any(d is not None for d in dropped), f"{name} is not in the file"
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -103,11 +103,14 @@ TEST(FamilyTest, EveryFamilyByEitherName) {
   EXPECT_EQ(familyOfConfig("olmo3")->ggufArch, "");
   EXPECT_EQ(familyOfGguf("mistral"), nullptr);
   EXPECT_EQ(familyOfConfig("phi3"), nullptr);
-  // llama.cpp's names for DeepSeek V3 (and Kimi K2) and gpt-oss.
+  // llama.cpp's names for DeepSeek V3 (and Kimi K2), gpt-oss, GLM-4.5 and Llama 4 (whose rows it keeps adjacent).
   EXPECT_EQ(familyOfGguf("deepseek2"), familyOfConfig("deepseek_v3"));
   EXPECT_EQ(familyOfGguf("gpt-oss"), familyOfConfig("gpt_oss"));
+  EXPECT_EQ(familyOfGguf("glm4moe"), familyOfConfig("glm4_moe"));
+  EXPECT_EQ(familyOfGguf("llama4"), familyOfConfig("llama4_text"));
+  EXPECT_TRUE(familyOfGguf("llama4")->decoder.ggufInterleaved);
   EXPECT_EQ(supportedFamilies(/*gguf=*/true),
-            "gpt2, llama, qwen2, qwen3, qwen3moe, deepseek2, gpt-oss, gemma3, olmo2 and smollm3");
+            "gpt2, llama, qwen2, qwen3, qwen3moe, deepseek2, gpt-oss, gemma3, olmo2, smollm3, glm4moe and llama4");
 }
 
 TEST(FamilyTest, TransposedWeightsAreColumnRunsOfTheFile) {

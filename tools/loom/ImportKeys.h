@@ -110,11 +110,12 @@ inline unsigned familyOf(llvm::StringRef name) {
     return DeepSeekV3;
   if (name == "gpt_oss" || name == "gpt-oss")
     return GptOss;
-  if (name == "glm4_moe")
+  // llama.cpp's glm4moe and llama4 are transformers' glm4_moe and llama4_text (the multimodal llama4's text model).
+  if (name == "glm4_moe" || name == "glm4moe")
     return Glm4Moe;
   if (name == "minimax_m2")
     return MiniMaxM2;
-  if (name == "llama4_text")
+  if (name == "llama4_text" || name == "llama4")
     return Llama4;
   if (name == "afmoe")
     return Afmoe;
@@ -669,22 +670,29 @@ inline constexpr KeyRule kGgufArchKeys[] = {
     {"attention.sliding_window", Gemma3, Use::Modelled},
     {"attention.sliding_window_pattern", Gemma3, Use::Modelled},
     {"rope.freq_base_swa", Gemma3, Use::Modelled},
-    {"expert_count", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
-    {"expert_used_count", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
-    {"expert_feed_forward_length", Qwen3Moe | DeepSeekV3 | GptOss, Use::Modelled},
+    {"expert_count", Qwen3Moe | DeepSeekV3 | GptOss | Glm4Moe | Llama4, Use::Modelled},
+    {"expert_used_count", Qwen3Moe | DeepSeekV3 | GptOss | Glm4Moe | Llama4, Use::Modelled},
+    {"expert_feed_forward_length", Qwen3Moe | DeepSeekV3 | GptOss | Glm4Moe | Llama4, Use::Modelled},
     // deepseek2: latent attention (the _mla lengths are per head; key_length and value_length then give the
     // latent row) and DeepSeek's routing (readDeepSeekGguf).
     {"attention.q_lora_rank", DeepSeekV3, Use::Modelled},
     {"attention.kv_lora_rank", DeepSeekV3, Use::Modelled},
     {"attention.key_length_mla", DeepSeekV3, Use::Modelled},
     {"attention.value_length_mla", DeepSeekV3, Use::Modelled},
-    {"leading_dense_block_count", DeepSeekV3, Use::Modelled},
-    {"expert_shared_count", DeepSeekV3, Use::Modelled},
-    {"expert_weights_scale", DeepSeekV3, Use::Modelled},
-    {"expert_weights_norm", DeepSeekV3, Use::Modelled},
-    {"expert_gating_func", DeepSeekV3, Use::Modelled},
+    {"leading_dense_block_count", DeepSeekV3 | Glm4Moe, Use::Modelled},
+    {"expert_shared_count", DeepSeekV3 | Glm4Moe, Use::Modelled},
+    {"expert_weights_scale", DeepSeekV3 | Glm4Moe, Use::Modelled},
+    {"expert_weights_norm", DeepSeekV3 | Glm4Moe, Use::Modelled},
+    {"expert_gating_func", DeepSeekV3 | Glm4Moe, Use::Modelled},
     {"expert_group_count", DeepSeekV3, Use::Modelled},
     {"expert_group_used_count", DeepSeekV3, Use::Modelled},
+    // glm4moe: the multi-token-prediction layers after the model's, in block_count, which llama.cpp skips (so does
+    // Loom: readGlm4MoeGguf, and the loader ignores their tensors).
+    {"nextn_predict_layers", Glm4Moe, Use::Modelled},
+    // llama4: which layers are sparse; a sliding_window key (0: MobileLLM-R1's layers without chunks) is refused by
+    // readLlama4Gguf, which knows what llama.cpp makes of it.
+    {"interleave_moe_layer_step", Llama4, Use::Modelled},
+    {"attention.sliding_window", Llama4, Use::Modelled},
     // gpt-oss: the window of its even layers (llama.cpp fixes the pattern at every other layer).
     {"attention.sliding_window", GptOss, Use::Modelled},
     // The parameters of the modelled scalings (RopeScalingImport.cpp reads them).

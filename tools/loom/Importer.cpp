@@ -570,21 +570,33 @@ Error readDeepSeekGguf(const GgufFile &file, const GgufMetadata &meta, int64_t r
     scale *= mscale * mscale;
   }
   m.attentionScale = scale;
+  return Error::success();
+}
 
+/// DeepSeek V3's experts as llama.cpp's deepseek2 (and, with `glm`, its glm4moe) reads them: sigmoid scores with a
+/// selection bias (exp_probs_b) choose, the chosen weights renormalised (expert_weights_norm) and scaled
+/// (expert_weights_scale), expert_shared_count always-on experts, the first leading_dense_block_count layers dense.
+/// deepseek2 also limits the choice to groups and takes a file without expert_gating_func for DeepSeek V2's softmax;
+/// glm4moe reads no groups, takes sigmoid when the file says none, and always has the selection bias.
+Error readDeepSeekGgufExperts(const GgufFile &file, const GgufMetadata &meta, bool glm, ImportedModel &m) {
+  const std::string &path = file.path();
+  const char *arch = m.family.c_str();
   int64_t shared = 0, denseLayers = 0, gating = 0, normalize = 0;
   for (auto [key, field, fallback] :
        {std::tuple<StringRef, int64_t *, std::optional<int64_t>>{"expert_count", &m.experts, std::nullopt},
         {"expert_used_count", &m.expertsPerToken, std::nullopt},
         {"expert_feed_forward_length", &m.expertHidden, std::nullopt},
-        {"expert_shared_count", &shared, 0},
+        {"expert_shared_count", &shared, glm ? std::nullopt : std::optional<int64_t>(0)},
         {"leading_dense_block_count", &denseLayers, 0},
         {"expert_group_count", &m.expertGroups, 1},
         {"expert_group_used_count", &m.expertGroupsKept, 1},
-        // llama.cpp takes a file without it for DeepSeek V2's softmax.
-        {"expert_gating_func", &gating, 1},
+        // llama.cpp takes a deepseek2 file without it for DeepSeek V2's softmax, a glm4moe one for sigmoid.
+        {"expert_gating_func", &gating, glm ? 2 : 1},
         {"expert_weights_norm", &normalize, 0}})
     if (Error err = setCount(*field, meta.integer(key, fallback)))
       return err;
+  if (glm && gating == 0) // LLAMA_EXPERT_GATING_FUNC_TYPE_NONE: glm4moe's loader makes it sigmoid
+    gating = 2;
   m.expertGroups = std::max<int64_t>(m.expertGroups, 1);
   m.expertGroupsKept = std::max<int64_t>(m.expertGroupsKept, 1);
   // Zero (or absent) leaves the weights unscaled in llama.cpp.
@@ -597,8 +609,9 @@ Error readDeepSeekGguf(const GgufFile &file, const GgufMetadata &meta, int64_t r
                              "experts Loom can run",
                              path.c_str(), static_cast<long long>(m.experts), static_cast<long long>(m.expertHidden),
                              static_cast<long long>(m.expertsPerToken));
-  // The selection bias is optional in llama.cpp's loader: the first sparse layer says whether the file has one.
-  m.selectionBias = file.findTensor("blk." + std::to_string(denseLayers) + ".exp_probs_b.bias") != nullptr;
+  // The selection bias is optional in llama.cpp's deepseek2 loader: the first sparse layer says whether the file has
+  // one. glm4moe's requires it (the loader names it when it is missing).
+  m.selectionBias = glm || file.findTensor("blk." + std::to_string(denseLayers) + ".exp_probs_b.bias") != nullptr;
   if (gating == 2) { // sigmoid: DeepSeek V3, Kimi K2
     m.routing = "sigmoid_topk";
   } else if (gating == 1 && m.expertGroups == 1 && !m.selectionBias) { // softmax: DeepSeek V2-Lite
@@ -643,6 +656,50 @@ Error readGptOssGguf(const GgufFile &file, const GgufMetadata &meta, ImportedMod
   return Error::success();
 }
 
+/// llama.cpp's llama4, as its loader reads it. The file gives the experts and which layers have them (every
+/// interleave_moe_layer_step-th, from step - 1 on); the rest is fixed in llama.cpp's code, whatever the model's
+/// config said: the RoPE layers (three in four, importGguf) attend within chunks of 8192 tokens (attention_chunk_size
+/// of Scout and Maverick), the NoPE ones scale their queries by temperature tuning (attn_scale 0.1, floor_scale
+/// 8192), and q and k are normed after RoPE unless the model has 128 experts (Maverick; use_qk_norm is false in its
+/// config). The top experts by sigmoid score (the top router logits) each get their score as a weight on their
+/// input; the shared expert is as wide as the routed ones, the dense layers as feed_forward_length.
+Error readLlama4Gguf(const GgufFile &file, const GgufMetadata &meta, ImportedModel &m) {
+  const std::string &path = file.path();
+  // llama.cpp reads a window of 0 as MobileLLM-R1's: no chunks, RoPE on every layer but the last, no temperature
+  // tuning. Another value it replaces by 8192.
+  if (meta.has("attention.sliding_window"))
+    return createStringError("'%s': llama4.attention.sliding_window is in the file; llama.cpp then attends without "
+                             "chunks (0, MobileLLM-R1) or in chunks of 8192 whatever it says, which loom import does "
+                             "not model",
+                             path.c_str());
+  int64_t step = 0;
+  for (auto [key, field] : {std::pair<StringRef, int64_t *>{"expert_count", &m.experts},
+                            {"expert_used_count", &m.expertsPerToken},
+                            {"expert_feed_forward_length", &m.expertHidden},
+                            {"interleave_moe_layer_step", &step}})
+    if (Error err = setCount(*field, meta.integer(key)))
+      return err;
+  if (m.experts == 0 || m.expertsPerToken == 0 || m.expertsPerToken > m.experts || m.expertHidden == 0 || step == 0)
+    return createStringError("'%s': %lld experts of width %lld with %lld per token in every %lld-th layer is not a "
+                             "mixture of experts Loom can run",
+                             path.c_str(), static_cast<long long>(m.experts), static_cast<long long>(m.expertHidden),
+                             static_cast<long long>(m.expertsPerToken), static_cast<long long>(step));
+  for (int64_t i = 0; i < m.nLayers; ++i)
+    m.sparseLayers.push_back((i + 1) % step == 0);
+  m.sharedExpertHidden = m.expertHidden;
+  m.routing = "topk_sigmoid";
+  m.normalizeExpertWeights = false;
+  m.expertWeightInput = true;
+  // Chunks as long as the context mask nothing, and the temperature first changes at position floor - 1: a file of
+  // a shorter context has neither (the descriptor allows no window past the context).
+  constexpr int64_t kChunk = 8192, kFloor = 8192;
+  m.chunkSize = kChunk < m.maxContext ? kChunk : 0;
+  m.temperatureScale = kFloor <= m.maxContext ? 0.1 : 0;
+  m.temperatureFloor = kFloor;
+  m.ropeQkNorm = m.experts != 128;
+  return Error::success();
+}
+
 Expected<ImportedModel> importGguf(const std::string &path, const std::vector<std::string> &ignoredKeys) {
   GgufFile file;
   if (!file.open(path))
@@ -669,6 +726,16 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   };
   if (Error err = set(m.nLayers, meta.integer("block_count")))
     return std::move(err);
+  // GLM-4.5's multi-token-prediction layers follow the model's and are counted in block_count; llama.cpp's glm4moe
+  // loads their tensors and skips them, and so does Loom (the loader ignores blk.<i>.* past the spec's layers).
+  if (int64_t nextn = 0; m.family == "glm4moe") {
+    if (Error err = set(nextn, meta.integer("nextn_predict_layers", 0)))
+      return std::move(err);
+    if (nextn >= m.nLayers)
+      return createStringError("'%s': glm4moe.nextn_predict_layers (%lld) leaves none of the %lld blocks to the model",
+                               path.c_str(), static_cast<long long>(nextn), static_cast<long long>(m.nLayers));
+    m.nLayers -= nextn;
+  }
   if (Error err = set(m.dModel, meta.integer("embedding_length")))
     return std::move(err);
   if (Error err = set(m.hidden, meta.integer("feed_forward_length")))
@@ -788,6 +855,12 @@ Expected<ImportedModel> importGguf(const std::string &path, const std::vector<st
   m.ropeScaling = *scaling;
   if (m.shape->latentAttention)
     if (Error err = readDeepSeekGguf(file, meta, ropeDims, m))
+      return std::move(err);
+  if (m.shape->experts == loom::rt::Experts::DeepSeek)
+    if (Error err = readDeepSeekGgufExperts(file, meta, /*glm=*/m.family == "glm4moe", m))
+      return std::move(err);
+  if (m.shape->experts == loom::rt::Experts::Llama4)
+    if (Error err = readLlama4Gguf(file, meta, m))
       return std::move(err);
   if (m.shape->experts == loom::rt::Experts::GptOss)
     if (Error err = readGptOssGguf(file, meta, m))

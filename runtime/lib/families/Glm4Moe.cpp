@@ -12,22 +12,42 @@
 // Its transformers checkpoints follow the shared decoder layout (HfNames.cpp)
 // throughout, the router and its selection bias under mlp.gate. They also
 // hold the multi-token-prediction layer as model.layers.<n_layers>.*, which
-// transformers ignores (and Loom does not run). No GGUF import yet.
+// transformers ignores (and Loom does not run).
+//
+// llama.cpp's `glm4moe` files keep the Q/K rows as transformers has them
+// (NeoX RoPE on the first rope.dimension_count values of each head: the same
+// half-split pairing), name the pre-FFN norm post_attention_norm (the name
+// Gemma's norm after attention has), and count the multi-token-prediction
+// layers (nextn_predict_layers, blk.<n_layers>.* with nextn.* tensors of its
+// own) in block_count; llama.cpp loads and skips them, and so do `loom
+// import` (Importer.cpp) and the loader (Checkpoint.cpp). Its routing is
+// DeepSeek V3's without the group limit, which llama.cpp's glm4moe does not
+// read (GLM-4.5 and the Air have one group).
 //
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
 
 namespace loom::rt {
+namespace {
+
+/// What llama.cpp's files name otherwise than GgufNames.cpp's table; transformers' names are the shared layout's.
+constexpr FamilyTensor kOwnLayerTensors[] = {
+    {.loom = "ffn_norm.weight", .gguf = "post_attention_norm.weight"},
+};
+
+} // namespace
 
 extern const Family kGlm4MoeFamily = {
     .configType = "glm4_moe",
+    .ggufArch = "glm4moe",
     .decoder = {.block = BlockStyle::PreNorm,
                 .qkNorm = QkNorm::PerHead,
                 .experts = Experts::DeepSeek,
                 .defaultRopeFraction = 0.5,
                 .qkNormSwitched = true,
                 .attentionBiasWithoutOutput = true},
+    .ownLayerTensors = kOwnLayerTensors,
 };
 
 } // namespace loom::rt

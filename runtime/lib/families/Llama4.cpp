@@ -18,8 +18,15 @@
 // interleaved as gpt-oss's are), down_proj [E, I, d]. The loader transposes
 // each expert and splits the columns (Checkpoint.cpp, FusedWeights.h). Its
 // Q/K rows are as the checkpoint rotates them (adjacent pairs), so they load
-// as they are for the spec's `style = interleaved` (hfInterleavedRope). No
-// GGUF import yet.
+// as they are for the spec's `style = interleaved` (hfInterleavedRope).
+//
+// llama.cpp's `llama4` files keep those rows too (its converter does not
+// permute them: ggml's adjacent-pair RoPE, ggufInterleaved), split gate_up_proj
+// into ffn_gate_exps and ffn_up_exps and name the shared expert *_shexp, all
+// in GgufNames.cpp's table. Its loader fixes what the file does not say
+// (Importer.cpp, readLlama4Gguf): chunks of 8192 on three layers in four,
+// every fourth layer without RoPE, temperature tuning 0.1 with a floor of
+// 8192, and the QK-norm unless the model has 128 experts (Maverick).
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,8 +56,10 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
 
 extern const Family kLlama4Family = {
     .configType = "llama4_text",
+    .ggufArch = "llama4",
     .decoder = {.block = BlockStyle::PreNorm,
                 .nope = NoPE::EveryNth,
+                .ggufInterleaved = true,
                 .experts = Experts::Llama4,
                 .hfInterleavedRope = true,
                 .defaultRopeTheta = 500000},
