@@ -81,7 +81,8 @@ def test_file_and_imported_spec(name, moe_file, reference, loom, tmp_path):
     tensors = {t.name: t for t in gguf.GGUFReader(str(case.path)).tensors}
     d, e, last = cfg.d_model, cfg.experts, cfg.n_layers
     sparse = cfg.dense_layers
-    expected = {"blk.0.post_attention_norm.weight": ("F32", [d]), "blk.0.attn_q.bias": ("F32", [cfg.heads * cfg.head_dim]),
+    expected = {"blk.0.post_attention_norm.weight": ("F32", [d]),
+                "blk.0.attn_q.bias": ("F32", [cfg.heads * cfg.head_dim]),
                 f"blk.{sparse}.exp_probs_b.bias": ("F32", [e]), f"blk.{sparse}.ffn_gate_inp.weight": ("F32", [d, e]),
                 f"blk.{sparse}.ffn_down_exps.weight": (cfg.dtype, [cfg.expert_hidden, d, e]),
                 f"blk.{last}.nextn.eh_proj.weight": (cfg.dtype, [2 * d, d])}

@@ -23,7 +23,8 @@ Chunk boundaries and the temperature are thus not compared with llama.cpp here: 
 (about 90 s for both sides on 2 cores, too long for this suite). Done once by hand (a file like llama4-scout-f32
 below but without RoPE scaling, of context 16384, 8250 tokens): max-abs 4.1e-6 over every position, 1.0e-6 at
 positions 8190 to 8192, while the same spec without the chunks and the temperature departs by 1.1e-2 at position
-8191 (temperature) and by 3.5 from 8192 on (chunks). The transformers comparison (test_transformers_moe.py) runs both with small chunks and floors.
+8191 (temperature) and by 3.5 from 8192 on (chunks). The transformers comparison (test_transformers_moe.py) runs
+both with small chunks and floors.
 
 Routing: the top experts by sigmoid score (llama.cpp; transformers takes the top router logits, the same experts),
 each one's score scaling its input; no renormalisation, plus the shared expert.
