@@ -37,6 +37,7 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   loom.fuseQKNormRoPE = options.fuseQKNormRoPE;
   loom.foldCopies = options.foldCopies;
   loom.moeGroupedMatmul = options.moeGroupedMatmul;
+  loom.moeFuseSharedExpert = options.moeFuseSharedExpert;
   loom.absorbMLA = options.absorbMLA;
   loom.lower = !options.stopBeforeLowering;
   buildLoomPipeline(pm, loom);

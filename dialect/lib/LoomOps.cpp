@@ -11,6 +11,7 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 using namespace mlir;
@@ -512,7 +513,8 @@ LogicalResult GroupedLinearOp::verify() {
   if (failed(verifyActivation(*this, getInput().getType(), "input", 3)))
     return failure();
   int64_t k = shapeOf(getInput())[1];
-  int64_t experts = cast<RankedTensorType>(getOffsets().getType()).getDimSize(0) - 1;
+  int64_t groups = cast<RankedTensorType>(getOffsets().getType()).getDimSize(0) - 1;
+  int64_t experts = getShared() ? groups - 1 : groups;
   if (w.size() != 3)
     return emitOpError() << "expects stacked weights [E, out, in], got " << getWeight().getType();
   if (failed(verifyStacked(*this, getWeight(), "weights", experts, w[1], innermost(getInput()))) ||
@@ -521,6 +523,30 @@ LogicalResult GroupedLinearOp::verify() {
   if (Value bias = getBias(); bias && (shapeOf(bias).size() != 2 || shapeOf(bias)[0] != experts ||
                                        shapeOf(bias)[1] != w[1]))
     return emitOpError() << "expects a bias of shape [" << experts << ", " << w[1] << "], got " << bias.getType();
+  if (Value shared = getShared()) {
+    // A bias would need a shared row too; no architecture has biased experts and a shared one.
+    if (getBias())
+      return emitOpError("takes a shared expert only without biases");
+    ArrayRef<int64_t> s = shapeOf(shared);
+    if (s.size() != 2 || s[0] != w[1] || s[1] != w[2])
+      return emitOpError() << "expects a shared expert matrix of shape [" << w[1] << ", " << w[2] << "], got "
+                           << shared.getType();
+  }
+  return success();
+}
+
+LogicalResult MoeAppendSharedOp::verify() {
+  int64_t k = innermost(getExperts());
+  if (failed(verifyRouting(*this, getExperts(), "expert ids", -1)) ||
+      failed(verifyRouting(*this, getWeights(), "weights", k)) ||
+      failed(verifyRouting(*this, getResultExperts(), "resulting expert ids", k + 1)) ||
+      failed(verifyRouting(*this, getResultWeights(), "resulting weights", k + 1)))
+    return failure();
+  if (Value gate = getGate(); gate && failed(verifyRouting(*this, gate, "gate", 1)))
+    return failure();
+  int64_t expert = getExpertAttr().getInt();
+  if (expert < 0 || expert > std::numeric_limits<int32_t>::max())
+    return emitOpError() << "expects the shared expert's id in [0, 2^31), got " << expert;
   return success();
 }
 

@@ -619,8 +619,24 @@ struct LowerGroupedLinear : KernelPattern<GroupedLinearOp> {
     auto w = cast<RankedTensorType>(l.getWeight().getType()).getShape();
     LOOM_KERNEL_CALL(kernels, loc, loom_k_grouped_linear, adaptor.getInput(), kernels.i64(loc, w[2]),
                      adaptor.getOffsets(), kernels.i64(loc, w[0]), adaptor.getWeight(), kernels.i64(loc, w[1]),
-                     orNull(kernels, loc, adaptor.getBias()), out);
+                     orNull(kernels, loc, adaptor.getBias()), orNull(kernels, loc, adaptor.getShared()), out);
     rewriter.replaceOp(l, out);
+    return success();
+  }
+};
+
+struct LowerMoeAppendShared : KernelPattern<MoeAppendSharedOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(MoeAppendSharedOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = a.getLoc();
+    Value ids = scratchFor(rewriter, loc, a.getResultExperts());
+    Value weights = scratchFor(rewriter, loc, a.getResultWeights());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_append_shared, adaptor.getExperts(), adaptor.getWeights(),
+                     orNull(kernels, loc, adaptor.getGate()), abi(a, NumTokens),
+                     kernels.i64(loc, innermost(a.getExperts())),
+                     kernels.i32(loc, static_cast<int32_t>(a.getExpert())), ids, weights);
+    rewriter.replaceOp(a, ValueRange{ids, weights});
     return success();
   }
 };
@@ -643,7 +659,7 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
                LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerScale,
-               LowerGelu, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeCombine, LowerMLAttend,
+               LowerGelu, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeAppendShared, LowerMoeCombine, LowerMLAttend,
                LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {

@@ -22,7 +22,7 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
   if (options.absorbMLA)
     pm.addPass(createLoomAbsorbMLAPass());
   if (options.moeGroupedMatmul)
-    pm.addPass(createLoomMoeGroupedMatmulPass());
+    pm.addPass(createLoomMoeGroupedMatmulPass(LoomMoeGroupedMatmulPassOptions{options.moeFuseSharedExpert}));
   if (!options.lower)
     return;
   // Lowering: caches get their slots, ops become kernel calls, slices get their place in the arena.

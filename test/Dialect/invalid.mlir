@@ -435,6 +435,49 @@ func.func @grouped_linear_experts(%x: tensor<?x2x64xf32>, %f: tensor<9xi64>, %w:
 
 // -----
 
+func.func @grouped_linear_shared_shape(%x: tensor<?x2x64xf32>, %f: tensor<10xi64>, %w: tensor<8x32x64xf32>,
+                                       %s: tensor<64x32xf32>) {
+  // expected-error @+1 {{expects a shared expert matrix of shape [32, 64], got 'tensor<64x32xf32>'}}
+  %r = loom.grouped_linear %x, %f, %w shared(%s : tensor<64x32xf32>) : tensor<?x2x64xf32>, tensor<10xi64>, tensor<8x32x64xf32> -> tensor<?x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @grouped_linear_shared_groups(%x: tensor<?x2x64xf32>, %f: tensor<9xi64>, %w: tensor<8x32x64xf32>,
+                                        %s: tensor<32x64xf32>) {
+  // The shared expert is group 8: the offsets need 10 entries.
+  // expected-error @+1 {{expects weights of shape [7, 32, 64], got 'tensor<8x32x64xf32>'}}
+  %r = loom.grouped_linear %x, %f, %w shared(%s : tensor<32x64xf32>) : tensor<?x2x64xf32>, tensor<9xi64>, tensor<8x32x64xf32> -> tensor<?x2x32xf32>
+  return
+}
+
+// -----
+
+func.func @append_shared_width(%i: tensor<?x2xi32>, %w: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects resulting weights for 3 experts per token, got 'tensor<?x2xf32>'}}
+  %i2, %w2 = loom.moe_append_shared %i, %w {expert = 8 : i64} : tensor<?x2xi32>, tensor<?x2xf32> -> tensor<?x3xi32>, tensor<?x2xf32>
+  return
+}
+
+// -----
+
+func.func @append_shared_gate(%i: tensor<?x2xi32>, %w: tensor<?x2xf32>, %g: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects gate for 1 experts per token, got 'tensor<?x2xf32>'}}
+  %i2, %w2 = loom.moe_append_shared %i, %w gate(%g : tensor<?x2xf32>) {expert = 8 : i64} : tensor<?x2xi32>, tensor<?x2xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @append_shared_id(%i: tensor<?x2xi32>, %w: tensor<?x2xf32>) {
+  // expected-error @+1 {{expects the shared expert's id in [0, 2^31), got -1}}
+  %i2, %w2 = loom.moe_append_shared %i, %w {expert = -1 : i64} : tensor<?x2xi32>, tensor<?x2xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  return
+}
+
+// -----
+
 func.func @combine_width(%y: tensor<?x2x64xf32>, %o: tensor<?x2xi32>, %w: tensor<?x2xf32>) {
   // expected-error @+1 {{result width 32 differs from the rows' 64}}
   %r = loom.moe_combine %y, %o, %w : tensor<?x2xf32> : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x32xf32>

@@ -101,5 +101,15 @@ func.func @experts(%x: tensor<?x64xf32>, %b: tensor<8xf32>, %g: tensor<8x32x64xf
   %o2 = loom.grouped_linear %h, %f, %d : tensor<?x2x32xf32>, tensor<9xi64>, tensor<8x64x32xf32> -> tensor<?x2x64xf32>
   // CHECK: loom.moe_combine %{{.+}}, %{{.+}} : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x64xf32>
   %out = loom.moe_combine %o2, %o : tensor<?x2x64xf32>, tensor<?x2xi32> -> tensor<?x64xf32>
+  // CHECK: loom.moe_append_shared %{{.+}}, %{{.+}} gate(%{{.+}} : tensor<?x1xf32>) {expert = 8 : i64} : tensor<?x2xi32>, tensor<?x2xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  %sl = loom.linear %x, %r : (tensor<?x64xf32>, tensor<8x64xf32>) -> tensor<?x8xf32>
+  %gl = loom.slice %sl[0] : tensor<?x8xf32> -> tensor<?x1xf32>
+  %i3, %w3 = loom.moe_append_shared %i, %w gate(%gl : tensor<?x1xf32>) {expert = 8 : i64}
+      : tensor<?x2xi32>, tensor<?x2xf32> -> tensor<?x3xi32>, tensor<?x3xf32>
+  %o3, %f3 = loom.moe_dispatch %i3 : tensor<?x3xi32> -> tensor<?x3xi32>, tensor<10xi64>
+  %rows3 = loom.moe_gather %x, %o3 : tensor<?x64xf32>, tensor<?x3xi32> -> tensor<?x3x64xf32>
+  %sg = loom.weight "shared.gate_proj.weight" : tensor<32x64xf32>
+  // CHECK: loom.grouped_linear %{{.+}}, %{{.+}}, %{{.+}} shared(%{{.+}} : tensor<32x64xf32>) : tensor<?x3x64xf32>, tensor<10xi64>, tensor<8x32x64xf32> -> tensor<?x3x32xf32>
+  %h3 = loom.grouped_linear %rows3, %f3, %g shared(%sg : tensor<32x64xf32>) : tensor<?x3x64xf32>, tensor<10xi64>, tensor<8x32x64xf32> -> tensor<?x3x32xf32>
   return %out : tensor<?x64xf32>
 }

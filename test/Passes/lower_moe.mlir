@@ -1,9 +1,12 @@
 // RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels | FileCheck %s
 // RUN: loom-opt %s --loom-moe-grouped-matmul --loom-assign-caches --loom-lower-to-kernels | FileCheck %s --check-prefix=GROUPED
 // RUN: loom-opt %s --loom-moe-grouped-matmul --loom-assign-caches --loom-lower-to-kernels --loom-plan-arena=max-chunk=4 | FileCheck %s --check-prefix=ARENA
+// RUN: loom-opt %S/Inputs/shared_expert.mlir --loom-moe-grouped-matmul --loom-assign-caches --loom-lower-to-kernels | FileCheck %s --check-prefix=SHARED
 // A mixture of experts lowers to loom_k_route (two slices: int32 ids and float weights, k per token) and
 // loom_k_experts; its grouped form to dispatch, gather, grouped products and combine, the row offsets in a
-// slice of fixed size (experts + 1 int64s) whatever the chunk.
+// slice of fixed size (experts + 1 int64s) whatever the chunk. A fused shared expert adds loom_k_moe_append_shared
+// (k + 1 ids and weights per token), one more offset, and its matrices as the grouped products' last argument
+// but one.
 
 // CHECK-LABEL: func.func @loom_generated_forward(
 // CHECK-SAME: %[[W:[a-z0-9]+]]: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %[[N:[a-z0-9]+]]: i64,
@@ -34,6 +37,20 @@
 // GROUPED: %[[D:.+]] = loom.scratch 64
 // GROUPED: call @loom_k_grouped_linear(%{{.+}}, %{{.+}}, %[[OFFSETS]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[D]])
 // GROUPED: call @loom_k_moe_combine(%[[D]], %{{.+}}, %{{.+}}, %[[ORDER]], %{{.+}}, %[[WTS]],
+
+// SHARED: %[[IDS:.+]] = loom.scratch 8
+// SHARED: %[[WTS:.+]] = loom.scratch 8
+// SHARED: call @loom_k_route(
+// SHARED: %[[SG:.+]] = llvm.getelementptr %{{.+}}[6] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, i64)>
+// SHARED: %[[IDS3:.+]] = loom.scratch 12
+// SHARED: %[[WTS3:.+]] = loom.scratch 12
+// SHARED: call @loom_k_moe_append_shared(%[[IDS]], %[[WTS]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[IDS3]], %[[WTS3]])
+// SHARED: %[[OFFSETS:.+]] = loom.scratch 0 {fixed_bytes = 80 : i64}
+// SHARED: call @loom_k_moe_dispatch(%[[IDS3]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[OFFSETS]])
+// SHARED: call @loom_k_grouped_linear(%{{.+}}, %{{.+}}, %[[OFFSETS]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[SG]], %{{.+}})
+// SHARED: call @loom_k_moe_combine(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[WTS3]],
+// SHARED-NOT: call @loom_k_add(
+// SHARED: func.func private @loom_k_moe_append_shared(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i32, !llvm.ptr, !llvm.ptr)
 
 // The planner sizes the offsets slice at 72 bytes (rounded up to 128), not 4 tokens' worth.
 // ARENA: loom.descriptor = {{{.*}}max_chunk = 4 : i64

@@ -5,7 +5,9 @@
 // towards the lower expert id, and DeepSeek's group limit excluding an expert
 // that would otherwise win. Experts: loom_k_experts against a double-precision
 // evaluation of the formula on random F32 experts, and the grouped form
-// (dispatch, gather, grouped products, combine) against loom_k_experts.
+// (dispatch, gather, grouped products, combine) against loom_k_experts; with
+// a shared expert as one more group, against loom_k_experts plus the shared
+// expert run as a dense, optionally sigmoid-gated MLP (the unfused form).
 //
 //===----------------------------------------------------------------------===//
 
@@ -177,13 +179,72 @@ TEST(MoeExpertsTest, GroupedFormMatchesTokenByToken) {
   std::vector<float> xs(size_t(rows * c.d)), gs(size_t(rows * c.hidden)), us(gs.size()), hs(gs.size()),
       ys(size_t(rows * c.d)), out(size_t(c.n * c.d));
   loom_k_moe_gather(c.x.data(), c.n, c.d, order.data(), c.k, nullptr, xs.data());
-  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &g, c.hidden, nullptr, gs.data());
-  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &u, c.hidden, nullptr, us.data());
+  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &g, c.hidden, nullptr, nullptr, gs.data());
+  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &u, c.hidden, nullptr, nullptr, us.data());
   loom_k_swiglu(gs.data(), us.data(), rows * c.hidden, hs.data());
-  loom_k_grouped_linear(hs.data(), c.hidden, offsets.data(), c.experts, &dn, c.d, nullptr, ys.data());
+  loom_k_grouped_linear(hs.data(), c.hidden, offsets.data(), c.experts, &dn, c.d, nullptr, nullptr, ys.data());
   loom_k_moe_combine(ys.data(), c.n, c.d, order.data(), c.k, c.weights.data(), out.data());
   for (size_t i = 0; i < out.size(); ++i)
     ASSERT_NEAR(out[i], expected[i], 1e-5) << "element " << i;
+}
+
+TEST(MoeExpertsTest, AppendSharedAddsOneSlotPerToken) {
+  std::vector<int32_t> ids = {3, 1, 0, 2}, idsOut(6);
+  std::vector<float> weights = {0.5f, 0.25f, 0.75f, 0.125f}, weightsOut(6), gate = {0.0f, 2.0f};
+  loom_k_moe_append_shared(ids.data(), weights.data(), nullptr, 2, 2, 4, idsOut.data(), weightsOut.data());
+  EXPECT_EQ(idsOut, (std::vector<int32_t>{3, 1, 4, 0, 2, 4}));
+  EXPECT_EQ(weightsOut, (std::vector<float>{0.5f, 0.25f, 1.0f, 0.75f, 0.125f, 1.0f}));
+  loom_k_moe_append_shared(ids.data(), weights.data(), gate.data(), 2, 2, 4, idsOut.data(), weightsOut.data());
+  EXPECT_NEAR(weightsOut[2], 0.5, 1e-7);
+  EXPECT_NEAR(weightsOut[5], sigmoid(2.0), 1e-7);
+}
+
+TEST(MoeExpertsTest, SharedExpertAsOneMoreGroupMatchesADenseSharedExpert) {
+  ExpertCase c;
+  loom_tensor g{c.gate.data(), LOOM_DTYPE_F32}, u{c.up.data(), LOOM_DTYPE_F32}, dn{c.down.data(), LOOM_DTYPE_F32};
+  std::vector<float> sharedGate = randomFloats(c.hidden * c.d, 9, -0.3f, 0.3f),
+                     sharedUp = randomFloats(c.hidden * c.d, 10, -0.3f, 0.3f),
+                     sharedDown = randomFloats(c.d * c.hidden, 11, -0.3f, 0.3f),
+                     gateLogits = randomFloats(c.n, 12, -3.0f, 3.0f);
+  loom_tensor sg{sharedGate.data(), LOOM_DTYPE_F32}, su{sharedUp.data(), LOOM_DTYPE_F32},
+      sd{sharedDown.data(), LOOM_DTYPE_F32};
+  for (bool gated : {false, true}) {
+    // Unfused: routed experts, then the shared expert as a dense MLP (scaled per token when gated), added.
+    std::vector<float> routed(size_t(c.n * c.d)), a(size_t(c.n * c.hidden)), b(a.size()), h(a.size()),
+        shared(routed.size()), expected(routed.size());
+    loom_k_experts(c.x.data(), c.n, c.d, c.ids.data(), c.weights.data(), c.k, &g, &u, &dn, nullptr, nullptr, nullptr,
+                   c.experts, c.hidden, LOOM_EXPERT_SWIGLU, 1.702f, 7.0f, 0, routed.data());
+    loom_k_linear(c.x.data(), c.n, c.d, &sg, c.hidden, nullptr, a.data());
+    loom_k_linear(c.x.data(), c.n, c.d, &su, c.hidden, nullptr, b.data());
+    loom_k_swiglu(a.data(), b.data(), c.n * c.hidden, h.data());
+    loom_k_linear(h.data(), c.n, c.hidden, &sd, c.d, nullptr, shared.data());
+    if (gated)
+      loom_k_sigmoid_gate(gateLogits.data(), shared.data(), c.n * c.d, c.d, 1, shared.data());
+    for (size_t i = 0; i < expected.size(); ++i)
+      expected[i] = routed[i] + shared[i];
+
+    // Fused: the shared expert is group `experts`, every token's slot k.
+    const int64_t k = c.k + 1, rows = c.n * k;
+    std::vector<int32_t> ids(static_cast<size_t>(rows)), order(static_cast<size_t>(rows));
+    std::vector<float> weights(static_cast<size_t>(rows));
+    loom_k_moe_append_shared(c.ids.data(), c.weights.data(), gated ? gateLogits.data() : nullptr, c.n, c.k,
+                             int32_t(c.experts), ids.data(), weights.data());
+    std::vector<int64_t> offsets(size_t(c.experts + 2));
+    loom_k_moe_dispatch(ids.data(), c.n, k, c.experts + 1, order.data(), offsets.data());
+    EXPECT_EQ(offsets[size_t(c.experts + 1)] - offsets[size_t(c.experts)], c.n) << "every token in the shared group";
+    std::vector<float> xs(size_t(rows * c.d)), gs(size_t(rows * c.hidden)), us(gs.size()), hs(gs.size()),
+        ys(size_t(rows * c.d)), out(size_t(c.n * c.d));
+    loom_k_moe_gather(c.x.data(), c.n, c.d, order.data(), k, nullptr, xs.data());
+    loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &g, c.hidden, nullptr, &sg, gs.data());
+    loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &u, c.hidden, nullptr, &su, us.data());
+    loom_k_swiglu(gs.data(), us.data(), rows * c.hidden, hs.data());
+    loom_k_grouped_linear(hs.data(), c.hidden, offsets.data(), c.experts, &dn, c.d, nullptr, &sd, ys.data());
+    loom_k_moe_combine(ys.data(), c.n, c.d, order.data(), k, weights.data(), out.data());
+    // The same products over the same rows, summed in the same order: float rounding differs only where the
+    // shared rows' GEMM blocks differently from the dense one's (all n tokens in both), so well within 1e-6.
+    for (size_t i = 0; i < out.size(); ++i)
+      ASSERT_NEAR(out[i], expected[i], 1e-6) << (gated ? "gated, " : "") << "element " << i;
+  }
 }
 
 } // namespace

@@ -47,6 +47,10 @@ cl::opt<bool> absorbMLA("absorb-mla",
 cl::opt<bool> moeGroupedMatmul("moe-grouped-matmul",
                                cl::desc("Routed experts as grouped GEMMs (=false: token by token, for A/B runs)"),
                                cl::init(true), cl::sub(sub));
+cl::opt<bool> moeFuseSharedExpert(
+    "moe-fuse-shared-expert",
+    cl::desc("A shared expert as wide as a routed one joins the grouped GEMMs (=false: a dense MLP, for A/B runs)"),
+    cl::init(true), cl::sub(sub));
 
 int run() {
   loom::CompileRequest request;
@@ -60,6 +64,7 @@ int run() {
   request.pipeline.fuseQKNormRoPE = fuseQKNormRoPE;
   request.pipeline.foldCopies = foldCopies;
   request.pipeline.moeGroupedMatmul = moeGroupedMatmul;
+  request.pipeline.moeFuseSharedExpert = moeFuseSharedExpert;
   request.pipeline.absorbMLA = absorbMLA;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();

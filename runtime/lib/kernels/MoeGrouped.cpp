@@ -4,7 +4,8 @@
 // sorted by expert (loom_k_moe_dispatch), their rows gathered in that order,
 // one loom_k_linear per expert over its run of rows (a GEMM once an expert
 // has more than a few tokens), and a weighted sum back per token in slot
-// order, the order loom_k_experts sums in.
+// order, the order loom_k_experts sums in. A shared expert is one more group
+// (loom_k_moe_append_shared routes every token to it).
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,7 @@
 #include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -54,18 +56,36 @@ void loom_k_moe_gather(const float *x, int64_t n, int64_t d, const int32_t *orde
 }
 
 void loom_k_grouped_linear(const float *x, int64_t in, const int64_t *offsets, int64_t experts,
-                           const loom_tensor *w, int64_t out, const loom_tensor *bias, float *y) {
+                           const loom_tensor *w, int64_t out, const loom_tensor *bias, const loom_tensor *shared,
+                           float *y) {
   if (bias && bias->dtype != LOOM_DTYPE_F32)
     loom_kernel_fail("loom_k_grouped_linear: expert biases must be F32");
-  for (int64_t e = 0; e < experts; ++e) {
+  if (bias && shared)
+    loom_kernel_fail("loom_k_grouped_linear: a shared expert goes without biases");
+  const int64_t groups = shared ? experts + 1 : experts;
+  for (int64_t e = 0; e < groups; ++e) {
     const int64_t first = offsets[e], rows = offsets[e + 1] - offsets[e];
     if (rows == 0)
       continue;
-    loom_tensor we = expertSlice(*w, e, out, in, "loom_k_grouped_linear");
+    loom_tensor we = e == experts ? *shared : expertSlice(*w, e, out, in, "loom_k_grouped_linear");
     loom_tensor be;
     if (bias)
       be = expertSlice(*bias, e, out, 1, "loom_k_grouped_linear");
     loom_k_linear(x + first * in, rows, in, &we, out, bias ? &be : nullptr, y + first * out);
+  }
+}
+
+void loom_k_moe_append_shared(const int32_t *ids, const float *weights, const float *gate, int64_t n, int64_t k,
+                              int32_t expert, int32_t *ids_out, float *weights_out) {
+  if (n < 0 || k <= 0 || expert < 0)
+    loom_kernel_fail("loom_k_moe_append_shared: invalid sizes n=%lld k=%lld expert=%d", static_cast<long long>(n),
+                     static_cast<long long>(k), expert);
+  for (int64_t t = 0; t < n; ++t) {
+    std::copy_n(ids + t * k, k, ids_out + t * (k + 1));
+    std::copy_n(weights + t * k, k, weights_out + t * (k + 1));
+    ids_out[t * (k + 1) + k] = expert;
+    // As loom_k_sigmoid_gate computes a per-row gate, so that the shared expert is scaled by the same value.
+    weights_out[t * (k + 1) + k] = gate ? 1.0f / (1.0f + std::exp(-gate[t])) : 1.0f;
   }
 }
 

@@ -21,6 +21,8 @@ struct PipelineOptions {
   bool absorbMLA = true;
   /// loom-moe-grouped-matmul: routed experts as one grouped product per projection.
   bool moeGroupedMatmul = true;
+  /// Its option: a shared expert as wide as a routed one joins the grouped products as one more group.
+  bool moeFuseSharedExpert = true;
   /// loom-plan-arena's copy folding: RoPE in place where its operand dies.
   bool foldCopies = true;
   /// Where to print the pipeline as text (loom-opt's --pass-pipeline syntax) before running it, if anywhere.

@@ -581,7 +581,7 @@ def Loom_MoeGatherOp : Loom_Op<"moe_gather", [Pure]> {
   let hasVerifier = 1;
 }
 
-def Loom_GroupedLinearOp : Loom_Op<"grouped_linear", [Pure]> {
+def Loom_GroupedLinearOp : Loom_Op<"grouped_linear", [Pure, AttrSizedOperandSegments]> {
   let summary = "One projection per expert over its run of expert-sorted rows";
   let description = [{
     Rows `offsets[e] .. offsets[e + 1]` of `input` (`[tokens, k, in]`, read
@@ -589,17 +589,48 @@ def Loom_GroupedLinearOp : Loom_Op<"grouped_linear", [Pure]> {
     of the stacked `weight` `[E, out, in]` (plus its row of `bias`
     `[E, out]`): one matrix product per expert that received rows.
 
+    With `shared` (`[out, in]`, the always-on shared expert's matrix) there
+    is one more group, `E`, after the stacked experts: `offsets` then has
+    `E + 2` entries and the shared expert's rows are the last run.
+
     ```mlir
     %g = loom.grouped_linear %xs, %offsets, %gate : tensor<?x4x1024xf32>, tensor<17xi64>,
         tensor<16x512x1024xf32> -> tensor<?x4x512xf32>
+    %s = loom.grouped_linear %xs, %offsets, %gate shared(%shared_gate : tensor<512x1024xf32>)
+        : tensor<?x5x1024xf32>, tensor<18xi64>, tensor<16x512x1024xf32> -> tensor<?x5x512xf32>
     ```
   }];
   let arguments = (ins Loom_Activation:$input, Loom_GroupOffsets:$offsets, Loom_Weight:$weight,
-                       Optional<Loom_Weight>:$bias);
+                       Optional<Loom_Weight>:$bias, Optional<Loom_Weight>:$shared);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = [{
-    $input `,` $offsets `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)? attr-dict `:` type($input) `,`
+    $input `,` $offsets `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`shared` `(` $shared^ `:` type($shared) `)`)? attr-dict `:` type($input) `,`
     type($offsets) `,` type($weight) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_MoeAppendSharedOp : Loom_Op<"moe_append_shared", [Pure]> {
+  let summary = "Every token's routing with the always-on shared expert as one more slot";
+  let description = [{
+    `ids[t, :k]` and `weights[t, :k]` as routed, then slot `k`: expert
+    `expert` (the group after the routed experts, see `loom.grouped_linear`)
+    with weight 1, or `sigmoid(gate[t, 0])` when a per-token `gate` is given
+    (Qwen3-Next). The combine then adds the shared expert after the routed
+    ones, in the order `loom.add` of the two would.
+
+    ```mlir
+    %ids2, %w2 = loom.moe_append_shared %ids, %w {expert = 16 : i64}
+        : tensor<?x4xi32>, tensor<?x4xf32> -> tensor<?x5xi32>, tensor<?x5xf32>
+    ```
+  }];
+  let arguments = (ins Loom_ExpertIds:$experts, Loom_Activation:$weights, Optional<Loom_Activation>:$gate,
+                       I64Attr:$expert);
+  let results = (outs Loom_ExpertIds:$result_experts, Loom_Activation:$result_weights);
+  let assemblyFormat = [{
+    $experts `,` $weights (`gate` `(` $gate^ `:` type($gate) `)`)? attr-dict `:` type($experts) `,` type($weights)
+    `->` type($result_experts) `,` type($result_weights)
   }];
   let hasVerifier = 1;
 }

@@ -98,6 +98,16 @@ def LoomMoeGroupedMatmulPass : Pass<"loom-moe-grouped-matmul", "::mlir::ModuleOp
     (`loom.moe_combine`). Llama 4's input-weighted experts scale in the
     gather instead. Experts with gpt-oss's clamped SwiGLU stay as written.
 
+    A shared expert (always on, added to the routed experts' sum: a SwiGLU
+    of `loom.linear`s, optionally scaled per token by `loom.sigmoid_gate`)
+    as wide as one routed expert joins the grouped products as one more
+    group: `loom.moe_append_shared` gives every token one more slot routed
+    to it (weight 1, or the sigmoid gate), and each `loom.grouped_linear`
+    takes the shared matrix for that group, so its rows are multiplied in the
+    same products and summed in the same combine. A shared expert of another
+    width stays a dense MLP beside them (`fuse-shared-expert=false` keeps
+    every one so).
+
     Before:
     ```mlir
     %y = loom.experts %x, %ids, %w, %gate, %up, %down {activation = #loom<expert_activation swiglu>} : ...
@@ -113,6 +123,10 @@ def LoomMoeGroupedMatmulPass : Pass<"loom-moe-grouped-matmul", "::mlir::ModuleOp
     %y = loom.moe_combine %d, %order, %w : ... -> tensor<?x1024xf32>
     ```
   }];
+  let options = [
+    Option<"fuseSharedExpert", "fuse-shared-expert", "bool", /*default=*/"true",
+           "Run a shared expert as wide as the routed ones as one more group of the grouped products">,
+  ];
 }
 
 //===----------------------------------------------------------------------===//

@@ -29,6 +29,10 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<bool> moeGroupedMatmul{*this, "moe-grouped-matmul",
                                 llvm::cl::desc("Run loom-moe-grouped-matmul (routed experts as grouped GEMMs)"),
                                 llvm::cl::init(true)};
+  Option<bool> moeFuseSharedExpert{
+      *this, "moe-fuse-shared-expert",
+      llvm::cl::desc("Let loom-moe-grouped-matmul run a shared expert as one more group of its products"),
+      llvm::cl::init(true)};
   Option<bool> foldCopies{*this, "fold-copies",
                           llvm::cl::desc("Let loom-plan-arena fold copies into slices that die there"),
                           llvm::cl::init(true)};

@@ -153,9 +153,17 @@ void loom_k_moe_gather(const float *x, int64_t n, int64_t d, const int32_t *orde
                        const float *weights, float *out);
 
 /* For each expert e: y[j, :] = x[j, :] . w_e^T (+ bias_e) for rows offsets[e] <= j < offsets[e + 1] of x
- * [rows, in], w stacked [experts, out, in] in any dtype loom_k_linear takes, bias F32 [experts, out] or NULL. */
+ * [rows, in], w stacked [experts, out, in] in any dtype loom_k_linear takes, bias F32 [experts, out] or NULL.
+ * With shared ([out, in], not NULL) there is one more group, e = experts, whose matrix it is (offsets then has
+ * experts + 2 entries); bias must then be NULL. */
 void loom_k_grouped_linear(const float *x, int64_t in, const int64_t *offsets, int64_t experts,
-                           const loom_tensor *w, int64_t out, const loom_tensor *bias, float *y);
+                           const loom_tensor *w, int64_t out, const loom_tensor *bias, const loom_tensor *shared,
+                           float *y);
+
+/* The routing ids [n, k] and weights [n, k] with one more slot per token: ids_out[t, k] = expert and
+ * weights_out[t, k] = 1, or sigmoid(gate[t]) when gate ([n, 1]) is not NULL. */
+void loom_k_moe_append_shared(const int32_t *ids, const float *weights, const float *gate, int64_t n, int64_t k,
+                              int32_t expert, int32_t *ids_out, float *weights_out);
 
 /* out[t, :] = sum over slots s, in slot order, of weights[t, s] * y[j, :] where order[j] = t * k + s (weights
  * NULL: unweighted). */
