@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes docs/passes.md: every Loom pass's summary and the before/after IR of the first case of its lit
-test, produced by running loom-opt on that case, so the page shows what the tests check.
+test (or of the cases named), produced by running loom-opt on that case, so the page shows what the tests check.
 
 Usage: tools/gen-pass-docs.py [BUILD_DIR]
 """
@@ -13,24 +13,25 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 BUILD = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build"
 LOOM_OPT = BUILD / "bin" / "loom-opt"
 
-# Pipeline order; each pass with the test whose first case shows it and any passes it needs first.
+# Pipeline order; each pass with the test whose first case shows it and any passes it needs first. A fourth
+# element names the test's cases (functions) to show instead, when one case does not show all the pass does.
 PASSES = [
     ("loom-fuse-qk-norm-rope", "test/Passes/fuse_qk_norm_rope.mlir", []),
     ("loom-specialize-attention", "test/Passes/specialize_attention.mlir", []),
     ("loom-absorb-mla", "test/Passes/absorb_mla.mlir", []),
-    ("loom-moe-grouped-matmul", "test/Passes/moe_grouped_matmul.mlir", []),
+    ("loom-moe-grouped-matmul", "test/Passes/moe_grouped_matmul.mlir", [], ["qwen3_moe", "shared"]),
     ("loom-assign-caches", "test/Passes/assign_caches.mlir", []),
     ("loom-lower-to-kernels", "test/Passes/lower_to_kernels.mlir", ["--loom-assign-caches"]),
     ("loom-plan-arena", "test/Passes/plan_arena.mlir", []),
 ]
 
 
-def first_case(path):
-    text = (ROOT / path).read_text()
-    case = text.split("// -----")[0]
+def cases(path, names=None):
+    """The test's cases without their comments: the first, or those defining the functions named."""
+    split = (ROOT / path).read_text().split("// -----")
+    chosen = [split[0]] if names is None else [c for n in names for c in split if f"func.func @{n}(" in c]
     # Type aliases are declared once at the top and shared by the cases.
-    lines = [l for l in case.splitlines() if not l.lstrip().startswith("//")]
-    return "\n".join(l for l in lines).strip() + "\n"
+    return ["\n".join(l for l in c.splitlines() if not l.lstrip().startswith("//")).strip() + "\n" for c in chosen]
 
 
 def summary(name):
@@ -45,18 +46,19 @@ def main():
            "of each pass's lit test in `test/Passes/` (the *after* is loom-opt's output on the *before*). The",
            "pipeline runs them in this order; `loom compile --print-pipeline` prints it, and",
            "`--fuse-qk-norm-rope=false` / `--specialize-attention=false` / `--absorb-mla=false` /",
-           "`--moe-grouped-matmul=false` switch the",
+           "`--moe-grouped-matmul=false` / `--moe-fuse-shared-expert=false` switch the",
            "optimisations off for A/B runs (`loom-opt --loom-pipeline=\"fuse-qk-norm-rope=false",
            "specialize-attention=false moe-grouped-matmul=false lower=false\"` likewise).",
            ""]
-    for name, test, before_passes in PASSES:
-        before = first_case(test)
-        after = subprocess.run([str(LOOM_OPT), "-", *before_passes, f"--{name}"], input=before, text=True,
-                               capture_output=True, check=True).stdout
-        if len(after) > 4000:
-            after = after[:4000] + "\n... (truncated)\n" if len(after) > 4000 else after
-        out += [f"## `--{name}`", "", summary(name), "", f"Test: `{test}`.", "", "Before:", "", "```mlir",
-                before.rstrip(), "```", "", "After:", "", "```mlir", after.rstrip(), "```", ""]
+    for name, test, before_passes, *names in PASSES:
+        out += [f"## `--{name}`", "", summary(name), "", f"Test: `{test}`.", ""]
+        for before in cases(test, names[0] if names else None):
+            after = subprocess.run([str(LOOM_OPT), "-", *before_passes, f"--{name}"], input=before, text=True,
+                                   capture_output=True, check=True).stdout
+            if len(after) > 4000:
+                after = after[:4000] + "\n... (truncated)\n"
+            out += ["Before:", "", "```mlir", before.rstrip(), "```", "", "After:", "", "```mlir", after.rstrip(),
+                    "```", ""]
     (ROOT / "docs/passes.md").write_text("\n".join(out))
 
 
