@@ -31,22 +31,44 @@ def measured_errors():
         return json.loads(path.read_text()) if path.exists() else []
 
 
-# Which reference comparisons (by the leading word of their description) test each example's family.
-FAMILY_OF_EXAMPLE = {"exaone4": "exaone4", "gemma3": "gemma3", "gpt2": "gpt2", "llama3": "llama", "mistral": "mistral",
-                     "olmo2": "olmo2", "olmo3": "olmo3", "qwen3": "qwen3", "smollm2": "smollm2", "smollm3": "smollm3"}
+# Which reference comparisons test each example's family: a comparison belongs to the family whose name is the
+# longest prefix of its description's first word (its tiny configuration's name: "qwen3moe-f32" is Qwen3-MoE's,
+# not Qwen3's); an example belongs to the family of the first entry its file name starts with.
+FAMILY_PREFIXES = {
+    "deepseek": ["deepseek"], "exaone4": ["exaone4"], "gemma3": ["gemma3"], "glm4moe": ["glm4-moe", "glm4moe"],
+    "gpt2": ["gpt2"], "gpt-oss": ["gpt_oss", "gpt-oss"], "llama": ["llama"], "llama4": ["llama4"],
+    "mimo": ["mimo-v2-flash"], "minimax": ["minimax-m2"], "mistral": ["mistral"], "mistral4": ["mistral4"],
+    "olmo2": ["olmo2"], "olmo3": ["olmo3"], "qwen3": ["qwen3"], "qwen3moe": ["qwen3-moe", "qwen3moe"],
+    "qwen3next": ["qwen3-next"], "smollm2": ["smollm2"], "smollm3": ["smollm3"], "afmoe": ["afmoe"],
+}
+EXAMPLE_FAMILY = [("arcee-trinity", "afmoe"), ("deepseek", "deepseek"), ("kimi", "deepseek"),
+                  ("exaone4", "exaone4"), ("gemma3", "gemma3"), ("glm-4.5", "glm4moe"), ("gpt-oss", "gpt-oss"),
+                  ("gpt2", "gpt2"), ("llama4", "llama4"), ("llama3", "llama"), ("mimo", "mimo"),
+                  ("minimax", "minimax"), ("mistral-large-3", "mistral4"), ("mistral", "mistral"),
+                  ("olmo2", "olmo2"), ("olmo3", "olmo3"), ("qwen3-30b", "qwen3moe"), ("qwen3-235b", "qwen3moe"),
+                  ("qwen3-next", "qwen3next"), ("qwen3", "qwen3"), ("smollm2", "smollm2"), ("smollm3", "smollm3")]
+
+
+def family_of_comparison(what):
+    word = what.split()[0].lower()
+    matches = [(len(p), f) for f, prefixes in FAMILY_PREFIXES.items() for p in prefixes if word.startswith(p)]
+    return max(matches)[1] if matches else None
 
 
 def reference_kind(what):
     """transformers, llama.cpp (same weights in F32, or SmolLM2's own Q4_1 file), decode, or None (not a
-    comparison of an architecture: quantized-format tolerances and llama.cpp's self-variation)."""
+    comparison of an architecture with a reference: quantized-format tolerances, llama.cpp's self-variation,
+    Loom's forms against each other)."""
     if what.startswith("llama.cpp itself"):
         return None
     if "vs batched" in what:
         return "decode"
     if what.startswith("SmolLM2"):
         return "llama.cpp"
-    if "llama.cpp" in what:
+    if "vs llama.cpp" in what:
         return "llama.cpp" if "f32" in what.lower() else None
+    if any(own in what for own in ("absorbed vs expanded", "vs token-by-token", "token-by-token vs", "vs its ")):
+        return None  # two of Loom's own forms of the same model
     return "transformers"
 
 
@@ -55,8 +77,8 @@ def per_architecture(specs, diffs):
     rows = ["| spec | vs transformers (worst, comparisons) | vs llama.cpp, F32 GGUF (worst, comparisons) "
             "| decode vs batched (worst) |", "|---|---|---|---|"]
     for spec in specs:
-        family = next((f for prefix, f in FAMILY_OF_EXAMPLE.items() if spec.stem.startswith(prefix)), None)
-        mine = [d for d in diffs if family and d["what"].lower().replace("-", " ").split()[0].startswith(family)]
+        family = next((f for prefix, f in EXAMPLE_FAMILY if spec.stem.startswith(prefix)), None)
+        mine = [d for d in diffs if family and family_of_comparison(d["what"]) == family]
         cells = []
         for kind in ("transformers", "llama.cpp", "decode"):
             errs = [d["max_abs"] for d in mine if reference_kind(d["what"]) == kind]
