@@ -346,6 +346,14 @@ LogicalResult AttentionTemperatureOp::verify() {
   return success();
 }
 
+/// gpt-oss's clamped SwiGLU (loom.experts swiglu_oai, loom.swiglu_oai): a positive finite alpha and limit.
+static LogicalResult verifyOaiParameters(Operation *op, APFloat alphaAttr, APFloat limitAttr) {
+  double alpha = alphaAttr.convertToDouble(), limit = limitAttr.convertToDouble();
+  if (!(alpha > 0.0) || !std::isfinite(alpha) || !(limit > 0.0) || !std::isfinite(limit))
+    return op->emitOpError() << "expects a positive finite alpha and limit, got " << alpha << " and " << limit;
+  return success();
+}
+
 template <typename Op>
 static LogicalResult verifyElementwise(Op op) {
   int64_t rank = cast<RankedTensorType>(op.getResult().getType()).getRank();
@@ -354,6 +362,11 @@ static LogicalResult verifyElementwise(Op op) {
 
 LogicalResult SwiGLUOp::verify() { return verifyElementwise(*this); }
 LogicalResult GeGLUOp::verify() { return verifyElementwise(*this); }
+LogicalResult SwiGLUOaiOp::verify() {
+  if (failed(verifyElementwise(*this)))
+    return failure();
+  return verifyOaiParameters(*this, getAlpha(), getLimit());
+}
 LogicalResult SigmoidGateOp::verify() {
   if (failed(verifyElementwise(*this)))
     return failure();
@@ -467,11 +480,8 @@ LogicalResult ExpertsOp::verify() {
         return emitOpError() << "expects a bias of shape [" << experts << ", " << width << "], got " << bias.getType();
     }
   }
-  if (getActivation() == ExpertActivation::swiglu_oai) {
-    double alpha = getAlpha().convertToDouble(), limit = getLimit().convertToDouble();
-    if (!(alpha > 0.0) || !std::isfinite(alpha) || !(limit > 0.0) || !std::isfinite(limit))
-      return emitOpError() << "expects a positive finite alpha and limit, got " << alpha << " and " << limit;
-  }
+  if (getActivation() == ExpertActivation::swiglu_oai)
+    return verifyOaiParameters(*this, getAlpha(), getLimit());
   return success();
 }
 

@@ -514,6 +514,21 @@ struct LowerSoftcap : KernelPattern<SoftcapOp> {
   }
 };
 
+struct LowerSwiGLUOai : KernelPattern<SwiGLUOaiOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(SwiGLUOaiOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = a.getLoc();
+    Value out = scratchFor(rewriter, loc, a.getResult());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_swiglu_oai, adaptor.getGate(), adaptor.getUp(),
+                     count(kernels, loc, a, a.getResult()),
+                     kernels.f32(loc, static_cast<float>(a.getAlpha().convertToDouble())),
+                     kernels.f32(loc, static_cast<float>(a.getLimit().convertToDouble())), out);
+    rewriter.replaceOp(a, out);
+    return success();
+  }
+};
+
 struct LowerScale : KernelPattern<ScaleOp> {
   using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(ScaleOp s, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
@@ -658,7 +673,7 @@ struct LowerMoeCombine : KernelPattern<MoeCombineOp> {
 void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &converter, LoweringState &state) {
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
-               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerScale,
+               LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerSwiGLUOai, LowerScale,
                LowerGelu, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeAppendShared, LowerMoeCombine, LowerMLAttend,
                LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,

@@ -71,8 +71,19 @@ std::optional<SharedExpert> matchSharedExpert(ExpertsOp experts, int64_t hidden)
   if (!down)
     return std::nullopt;
   Operation *activation = down.getInput().getDefiningOp();
-  bool sameActivation = experts.getActivation() == ExpertActivation::swiglu ? isa_and_nonnull<SwiGLUOp>(activation)
-                                                                              : isa_and_nonnull<GeGLUOp>(activation);
+  // MLIRGen writes a shared expert as a plain SwiGLU whatever the routed experts' activation, so a clamped-SwiGLU
+  // layer's shared expert never computes what its routed experts do and cannot join their products.
+  bool sameActivation = false;
+  switch (experts.getActivation()) {
+  case ExpertActivation::swiglu:
+    sameActivation = isa_and_nonnull<SwiGLUOp>(activation);
+    break;
+  case ExpertActivation::geglu:
+    sameActivation = isa_and_nonnull<GeGLUOp>(activation);
+    break;
+  case ExpertActivation::swiglu_oai:
+    break;
+  }
   if (!sameActivation)
     return std::nullopt;
   LinearOp gate = unbiasedLinearOf(activation->getOperand(0), experts.getInput());
@@ -89,9 +100,6 @@ struct GroupExperts : OpRewritePattern<ExpertsOp> {
   GroupExperts(MLIRContext *context, bool fuseShared) : OpRewritePattern(context), fuseShared(fuseShared) {}
 
   LogicalResult matchAndRewrite(ExpertsOp op, PatternRewriter &rewriter) const override {
-    // gpt-oss's clamped SwiGLU has no elementwise op of its own yet: those experts stay token by token.
-    if (op.getActivation() == ExpertActivation::swiglu_oai)
-      return rewriter.notifyMatchFailure(op, "no grouped form of swiglu_oai");
     Location loc = op.getLoc();
     auto gate = cast<RankedTensorType>(op.getGate().getType()).getShape();
     const int64_t experts = gate[0], hidden = gate[1];
@@ -131,9 +139,18 @@ struct GroupExperts : OpRewritePattern<ExpertsOp> {
     auto hiddenType = rowsType(rewriter, k, hidden);
     Value g = GroupedLinearOp::create(rewriter, loc, hiddenType, rows, offsets, op.getGate(), gateBias, sharedGate);
     Value u = GroupedLinearOp::create(rewriter, loc, hiddenType, rows, offsets, op.getUp(), upBias, sharedUp);
-    Value h = op.getActivation() == ExpertActivation::swiglu
-                  ? Value(SwiGLUOp::create(rewriter, loc, hiddenType, g, u))
-                  : Value(GeGLUOp::create(rewriter, loc, hiddenType, g, u));
+    Value h;
+    switch (op.getActivation()) {
+    case ExpertActivation::swiglu:
+      h = SwiGLUOp::create(rewriter, loc, hiddenType, g, u);
+      break;
+    case ExpertActivation::geglu:
+      h = GeGLUOp::create(rewriter, loc, hiddenType, g, u);
+      break;
+    case ExpertActivation::swiglu_oai:
+      h = SwiGLUOaiOp::create(rewriter, loc, hiddenType, g, u, op.getAlphaAttr(), op.getLimitAttr());
+      break;
+    }
     Value y = GroupedLinearOp::create(rewriter, loc, rowsType(rewriter, k, d), h, offsets, op.getDown(), downBias,
                                       sharedDown);
     Value combined = MoeCombineOp::create(rewriter, loc, op.getType(), y, order, outputWeights);

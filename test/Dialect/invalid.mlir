@@ -411,6 +411,22 @@ func.func @experts_oai_limit(%x: tensor<?x64xf32>, %i: tensor<?x2xi32>, %w: tens
 
 // -----
 
+func.func @swiglu_oai_alpha(%g: tensor<?x4x32xf32>, %u: tensor<?x4x32xf32>) {
+  // expected-error @+1 {{expects a positive finite alpha and limit, got 0.000000e+00 and 7.000000e+00}}
+  %h = loom.swiglu_oai %g, %u {alpha = 0.0 : f64, limit = 7.0 : f64} : tensor<?x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @swiglu_oai_types(%g: tensor<?x4x32xf32>, %u: tensor<?x4x16xf32>) {
+  // expected-error @+1 {{requires the same type for all operands and results}}
+  %h = "loom.swiglu_oai"(%g, %u) {alpha = 1.702 : f64, limit = 7.0 : f64} : (tensor<?x4x32xf32>, tensor<?x4x16xf32>) -> tensor<?x4x32xf32>
+  return
+}
+
+// -----
+
 func.func @dispatch_offsets(%i: tensor<?x2xi32>) {
   // expected-error @+1 {{expects offsets of shape [experts + 1], got 'tensor<1xi64>'}}
   %o, %f = loom.moe_dispatch %i : tensor<?x2xi32> -> tensor<?x2xi32>, tensor<1xi64>

@@ -49,8 +49,10 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %s = loom.swiglu %m, %q : tensor<?x128xf32>
   // CHECK: loom.geglu %{{.+}}, %{{.+}} : tensor<?x128xf32>
   %g = loom.geglu %s, %q : tensor<?x128xf32>
+  // CHECK: loom.swiglu_oai %{{.+}}, %{{.+}} {alpha = 1.702000e+00 : f64, limit = 7.000000e+00 : f64} : tensor<?x128xf32>
+  %so = loom.swiglu_oai %g, %q {alpha = 1.702 : f64, limit = 7.0 : f64} : tensor<?x128xf32>
   // CHECK: loom.gelu %{{.+}} : tensor<?x128xf32>
-  %ge = loom.gelu %g : tensor<?x128xf32>
+  %ge = loom.gelu %so : tensor<?x128xf32>
   %wo = loom.weight "o.weight" : tensor<64x128xf32>
   %o = loom.linear %ge, %wo : (tensor<?x128xf32>, tensor<64x128xf32>) -> tensor<?x64xf32>
   // CHECK: loom.sigmoid_gate %{{.+}}, %{{.+}} : tensor<?x128xf32>, tensor<?x128xf32>

@@ -59,13 +59,22 @@ func.func @biased_geglu(%x: tensor<?x64xf32>, %ids: tensor<?x2xi32>, %w: tensor<
 
 // -----
 
-// gpt-oss's clamped SwiGLU has no grouped form yet: the experts stay as written.
+// gpt-oss: clamped SwiGLU experts with biases are grouped too; loom.swiglu_oai takes the experts' alpha and limit.
 // CHECK-LABEL: func.func @swiglu_oai
-// CHECK-NEXT: loom.experts
-// CHECK-NOT: loom.moe_dispatch
+// CHECK-SAME: %[[GB:[^:]+]]: tensor<8x32xf32>, %[[UB:[^:]+]]: tensor<8x32xf32>, %[[DB:[^:]+]]: tensor<8x64xf32>
+// CHECK-NEXT: %[[ORDER:.+]], %[[OFFSETS:.+]] = loom.moe_dispatch
+// CHECK-NEXT: %[[ROWS:.+]] = loom.moe_gather
+// CHECK-NEXT: %[[GATE:.+]] = loom.grouped_linear %[[ROWS]], %[[OFFSETS]], %{{.+}} bias(%[[GB]] : tensor<8x32xf32>)
+// CHECK-NEXT: %[[UP:.+]] = loom.grouped_linear %[[ROWS]], %[[OFFSETS]], %{{.+}} bias(%[[UB]] : tensor<8x32xf32>)
+// CHECK-NEXT: %[[H:.+]] = loom.swiglu_oai %[[GATE]], %[[UP]] {alpha = 1.702000e+00 : f64, limit = 5.000000e+00 : f64} : tensor<?x2x32xf32>
+// CHECK-NEXT: %[[DOWN:.+]] = loom.grouped_linear %[[H]], %[[OFFSETS]], %{{.+}} bias(%[[DB]] : tensor<8x64xf32>)
+// CHECK-NEXT: %[[Y:.+]] = loom.moe_combine %[[DOWN]], %[[ORDER]]
+// CHECK-NEXT: return %[[Y]]
 func.func @swiglu_oai(%x: tensor<?x64xf32>, %ids: tensor<?x2xi32>, %w: tensor<?x2xf32>, %g: tensor<8x32x64xf32>,
-                      %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>) -> tensor<?x64xf32> {
-  %y = loom.experts %x, %ids, %w, %g, %u, %d {activation = #loom<expert_activation swiglu_oai>}
+                      %u: tensor<8x32x64xf32>, %d: tensor<8x64x32xf32>, %gb: tensor<8x32xf32>,
+                      %ub: tensor<8x32xf32>, %db: tensor<8x64xf32>) -> tensor<?x64xf32> {
+  %y = loom.experts %x, %ids, %w, %g, %u, %d biases(%gb, %ub, %db : tensor<8x32xf32>, tensor<8x32xf32>, tensor<8x64xf32>)
+      {activation = #loom<expert_activation swiglu_oai>, limit = 5.0 : f64}
       : tensor<?x64xf32>, tensor<?x2xi32>, tensor<?x2xf32>, tensor<8x32x64xf32>, tensor<8x32x64xf32>,
         tensor<8x64x32xf32> -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>

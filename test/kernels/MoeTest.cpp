@@ -5,7 +5,8 @@
 // towards the lower expert id, and DeepSeek's group limit excluding an expert
 // that would otherwise win. Experts: loom_k_experts against a double-precision
 // evaluation of the formula on random F32 experts, and the grouped form
-// (dispatch, gather, grouped products, combine) against loom_k_experts; with
+// (dispatch, gather, grouped products, combine) against loom_k_experts, also
+// with gpt-oss's clamped SwiGLU and biases; with
 // a shared expert as one more group, against loom_k_experts plus the shared
 // expert run as a dense, optionally sigmoid-gated MLP (the unfused form).
 //
@@ -17,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -186,6 +188,47 @@ TEST(MoeExpertsTest, GroupedFormMatchesTokenByToken) {
   loom_k_moe_combine(ys.data(), c.n, c.d, order.data(), c.k, c.weights.data(), out.data());
   for (size_t i = 0; i < out.size(); ++i)
     ASSERT_NEAR(out[i], expected[i], 1e-5) << "element " << i;
+}
+
+TEST(MoeExpertsTest, GroupedClampedSwiGLUWithBiasesMatchesTokenByToken) {
+  // gpt-oss: clamped SwiGLU and biases on all three projections. The gate and up matrices are scaled up so that
+  // their products reach past the limit on both sides: every branch of the clamp is taken.
+  ExpertCase c;
+  for (float &v : c.gate)
+    v *= 12.0f;
+  for (float &v : c.up)
+    v *= 12.0f;
+  const float alpha = 1.702f, limit = 7.0f;
+  loom_tensor g{c.gate.data(), LOOM_DTYPE_F32}, u{c.up.data(), LOOM_DTYPE_F32}, dn{c.down.data(), LOOM_DTYPE_F32};
+  loom_tensor gb{c.gateBias.data(), LOOM_DTYPE_F32}, ub{c.upBias.data(), LOOM_DTYPE_F32},
+      db{c.downBias.data(), LOOM_DTYPE_F32};
+  std::vector<float> expected(size_t(c.n * c.d));
+  loom_k_experts(c.x.data(), c.n, c.d, c.ids.data(), c.weights.data(), c.k, &g, &u, &dn, &gb, &ub, &db, c.experts,
+                 c.hidden, LOOM_EXPERT_SWIGLU_OAI, alpha, limit, 0, expected.data());
+
+  const int64_t rows = c.n * c.k;
+  std::vector<int32_t> order(static_cast<size_t>(rows));
+  std::vector<int64_t> offsets(size_t(c.experts + 1));
+  loom_k_moe_dispatch(c.ids.data(), c.n, c.k, c.experts, order.data(), offsets.data());
+  std::vector<float> xs(size_t(rows * c.d)), gs(size_t(rows * c.hidden)), us(gs.size()), hs(gs.size()),
+      ys(size_t(rows * c.d)), out(size_t(c.n * c.d));
+  loom_k_moe_gather(c.x.data(), c.n, c.d, order.data(), c.k, nullptr, xs.data());
+  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &g, c.hidden, &gb, nullptr, gs.data());
+  loom_k_grouped_linear(xs.data(), c.d, offsets.data(), c.experts, &u, c.hidden, &ub, nullptr, us.data());
+  int gateAbove = 0, upAbove = 0, upBelow = 0;
+  for (size_t i = 0; i < gs.size(); ++i) {
+    gateAbove += gs[i] > limit;
+    upAbove += us[i] > limit;
+    upBelow += us[i] < -limit;
+  }
+  ASSERT_GT(gateAbove, 0);
+  ASSERT_GT(upAbove, 0);
+  ASSERT_GT(upBelow, 0);
+  loom_k_swiglu_oai(gs.data(), us.data(), rows * c.hidden, alpha, limit, hs.data());
+  loom_k_grouped_linear(hs.data(), c.hidden, offsets.data(), c.experts, &dn, c.d, &db, nullptr, ys.data());
+  loom_k_moe_combine(ys.data(), c.n, c.d, order.data(), c.k, c.weights.data(), out.data());
+  for (size_t i = 0; i < out.size(); ++i)
+    ASSERT_NEAR(out[i], expected[i], 1e-5 * std::max(1.0f, std::fabs(expected[i]))) << "element " << i;
 }
 
 TEST(MoeExpertsTest, AppendSharedAddsOneSlotPerToken) {

@@ -9,12 +9,15 @@ fixed pattern), the clamped SwiGLU with llama.cpp's constants (alpha 1.702, limi
 enough that the clamp bites), top-4 of 8 experts weighted by a softmax over their logits.
 
 Tolerances against llama.cpp (max-abs over every position, logits in about [-3.5, 3.5]), observed:
-  F32   1e-4  float32 on both sides (observed 2.4e-6 to 6.1e-6, YaRN included).
+  F32   1e-4  float32 on both sides (observed 3.0e-6 to 7.6e-6, YaRN included).
   Q8_0  1e-3 for 24 tokens: activations quantized as ggml quantizes them, products in ggml's order (observed 0.0).
         1e-1 for 80: the attention sums (F32, other orders) differ in their last bits, which now and then move an
         activation code of the next Q8_0 product: at positions 14 and 16 (in the FFN, 2.1e-2) and at 30, where
         it enters a full-attention layer's cache and stays (observed 7.3e-2; every position before 14 is 0.0).
-Loom against itself (1e-5): incremental decode against one batched pass (observed up to 8.5e-6, with YaRN).
+Loom against itself (2e-5): incremental decode against one batched pass (observed up to 1.1e-5, with YaRN). The
+batched pass runs the experts as grouped products, a GEMM over each expert's rows, and a decode step one row per
+expert, which sum in other orders; the gate and up weights wide enough for the clamp make those last bits larger
+(8.5e-6 with the experts token by token, 3.6e-6 between the two forms of the batched pass).
 """
 import json
 import subprocess
@@ -25,7 +28,7 @@ from gguf_models import GgufConfig, write_gguf
 from test_llamacpp_logits import tokens_for
 from test_llamacpp_moe import max_abs, moe_file, reference, spec_body  # noqa: F401 (fixtures)
 
-SAME_MODEL = 1e-5
+SAME_MODEL = 2e-5
 VS_LLAMACPP = {("F32", 24): 1e-4, ("F32", 80): 1e-4, ("Q8_0", 24): 1e-3, ("Q8_0", 80): 1e-1}
 YARN = (("type", "yarn"), ("factor", 4.0), ("original_context_length", 32), ("yarn_beta_fast", 32.0),
         ("yarn_beta_slow", 1.0))

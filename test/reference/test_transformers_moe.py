@@ -9,8 +9,8 @@ Qwen3-Next's q_proj holds each head's query rows, then its output-gate rows); `l
 (`loom compile --moe-grouped-matmul=false`) and as grouped products (the default pipeline). DeepSeek's latent
 attention runs absorbed for short chunks and decode steps (loom-absorb-mla) and expanded for long chunks;
 `--absorb-mla=false` (always expanded) is compared too, for DeepSeek V3 and for Mistral Large 3's text model
-(transformers' mistral4: DeepSeek V3's layers with softmax routing). gpt-oss's clamped SwiGLU has no grouped form, so its
-experts run token by token in both pipelines.
+(transformers' mistral4: DeepSeek V3's layers with softmax routing). gpt-oss's experts are grouped too, their clamped
+SwiGLU as loom.swiglu_oai between the products.
 
 Routers are random, so no two experts tie at the k-th place (ties would make transformers' choice
 unspecified, docs/moe-mla-reference.md 1.3).

@@ -9,6 +9,7 @@
 
 #include "ExpertWeights.h"
 #include "KernelErrors.h"
+#include "SwigluOai.h"
 #include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
@@ -18,15 +19,6 @@
 using namespace loom::kernels;
 
 namespace {
-
-/// gpt-oss's clamped SwiGLU: (clamp(up, -limit, limit) + 1) * g * sigmoid(alpha * g), g = min(gate, limit).
-void swigluOai(const float *gate, const float *up, int64_t count, float alpha, float limit, float *out) {
-  for (int64_t i = 0; i < count; ++i) {
-    float g = std::min(gate[i], limit);
-    float u = std::clamp(up[i], -limit, limit);
-    out[i] = (u + 1.0f) * (g / (1.0f + std::exp(-alpha * g)));
-  }
-}
 
 /// The slice of an optional stacked F32 bias, or null.
 const loom_tensor *biasOf(const loom_tensor *stacked, int64_t e, int64_t width, loom_tensor &slice) {
@@ -81,7 +73,8 @@ void loom_k_experts(const float *x, int64_t n, int64_t d, const int32_t *ids, co
         loom_k_geglu(g.data(), u.data(), hidden, h.data());
         break;
       case LOOM_EXPERT_SWIGLU_OAI:
-        swigluOai(g.data(), u.data(), hidden, alpha, limit, h.data());
+        for (size_t i = 0; i < width; ++i)
+          h[i] = swigluOai(g[i], u[i], alpha, limit);
         break;
       default:
         loom_kernel_fail("loom_k_experts: unknown activation %d", activation);

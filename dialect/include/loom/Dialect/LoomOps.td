@@ -402,6 +402,23 @@ class Loom_GatedActivationOp<string mnemonic, string formula>
 
 def Loom_SwiGLUOp : Loom_GatedActivationOp<"swiglu", "silu(gate) * up">;
 def Loom_GeGLUOp : Loom_GatedActivationOp<"geglu", "gelu_tanh(gate) * up">;
+def Loom_SwiGLUOaiOp : Loom_Op<"swiglu_oai", [Pure, SameOperandsAndResultType]> {
+  let summary = "gpt-oss's clamped SwiGLU";
+  let description = [{
+    `(clamp(up, -limit, limit) + 1) * g * sigmoid(alpha * g)` with
+    `g = min(gate, limit)`: the activation of `loom.experts` with
+    `swiglu_oai`, element for element, so that the grouped form of those
+    experts (`loom-moe-grouped-matmul`) computes what they do.
+
+    ```mlir
+    %h = loom.swiglu_oai %g, %u {alpha = 1.702000e+00 : f64, limit = 7.000000e+00 : f64} : tensor<?x4x32xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$gate, Loom_Activation:$up, F64Attr:$alpha, F64Attr:$limit);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$gate `,` $up attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
 def Loom_SigmoidGateOp : Loom_Op<"sigmoid_gate", [Pure, AllTypesMatch<["up", "result"]>]> {
   let summary = "Gate sigmoid(gate) * up, per element or per row";
   let description = [{

@@ -96,7 +96,9 @@ def LoomMoeGroupedMatmulPass : Pass<"loom-moe-grouped-matmul", "::mlir::ModuleOp
     product per active expert, a GEMM once an expert has several tokens) and
     sums each token's rows back in slot order with its routing weights
     (`loom.moe_combine`). Llama 4's input-weighted experts scale in the
-    gather instead. Experts with gpt-oss's clamped SwiGLU stay as written.
+    gather instead. The activation between the products is the experts':
+    `loom.swiglu`, `loom.geglu`, or gpt-oss's clamped `loom.swiglu_oai`
+    with their `alpha` and `limit`; expert biases ride on each product.
 
     A shared expert (always on, added to the routed experts' sum: a SwiGLU
     of `loom.linear`s, optionally scaled per token by `loom.sigmoid_gate`)

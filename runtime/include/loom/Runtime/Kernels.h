@@ -101,6 +101,9 @@ void loom_k_attention_temperature(const float *x, int64_t n, int64_t row_elems, 
 void loom_k_swiglu(const float *gate, const float *up, int64_t count, float *out);
 /* out = gelu_tanh(gate) * up. */
 void loom_k_geglu(const float *gate, const float *up, int64_t count, float *out);
+/* out = (clamp(up, -limit, limit) + 1) * g * sigmoid(alpha * g), g = min(gate, limit): gpt-oss's clamped SwiGLU,
+ * element for element what loom_k_experts computes for LOOM_EXPERT_SWIGLU_OAI; alpha, limit > 0. */
+void loom_k_swiglu_oai(const float *gate, const float *up, int64_t count, float alpha, float limit, float *out);
 /* out = sigmoid(gate) * x over count elements in rows of width: gate_width == width gates each element (gated
  * attention output), gate_width == 1 each row by one value (Qwen3-Next's shared expert). out may alias x. */
 void loom_k_sigmoid_gate(const float *gate, const float *x, int64_t count, int64_t width, int64_t gate_width,
