@@ -141,6 +141,11 @@ LogicalResult LinearOp::verify() {
 }
 
 LogicalResult LMHeadOp::verify() {
+  double scale = getScale().convertToDouble(), softcap = getSoftcap().convertToDouble();
+  if (!(scale > 0) || !std::isfinite(scale))
+    return emitOpError() << "scale must be a positive finite number, got " << scale;
+  if (!(softcap >= 0) || !std::isfinite(softcap))
+    return emitOpError() << "softcap must be 0 (none) or a positive finite number, got " << softcap;
   return verifyProjection(*this, getInput(), getWeight(), Value(), getResult());
 }
 

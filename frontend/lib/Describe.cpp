@@ -205,6 +205,10 @@ std::string describeArchSpec(const ArchSpec &spec) {
      << spec.maxContext << (spec.tieEmbeddings ? ", tied embeddings" : ", untied embeddings");
   if (spec.embeddingScale != 1.0)
     os << ", embedding_scale " << frontend::formatNumber(spec.embeddingScale);
+  if (spec.logitScale != 1.0)
+    os << ", logit_scale " << frontend::formatNumber(spec.logitScale);
+  if (spec.logitSoftcap != 0.0)
+    os << ", logit_softcap " << frontend::formatNumber(spec.logitSoftcap);
   if (spec.positions == PositionKind::Learned)
     os << ", learned positions";
   os << "\n  final_norm: ";

@@ -21,6 +21,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <cmath>
 #include <utility>
 
 using namespace llvm;
@@ -60,7 +61,7 @@ static constexpr int64_t kMaxLayers = 100000;
 /// Keys with a fixed meaning; every other key is a constant or a component.
 static constexpr StringRef kReservedKeys[] = {"vocab",          "d_model",         "n_layers",  "max_context",
                                               "tie_embeddings", "embedding_scale", "final_norm",
-                                              "positions"};
+                                              "positions",      "logit_scale",     "logit_softcap"};
 
 static bool isReservedKey(StringRef name) { return is_contained(kReservedKeys, name); }
 
@@ -426,12 +427,16 @@ void ArchitectureResolver::resolveGlobals(ArchSpec &spec) {
       diags.error(range.Start, "'tie_embeddings' must be true or false, got " + tie->describe(), range);
     }
   }
-  if (const Value *scale = reservedKey("embedding_scale", /*required=*/false)) {
-    if (scale->isNumber() && scale->toDouble() > 0) {
-      spec.embeddingScale = scale->toDouble();
+  for (auto [key, field] : {std::pair{"embedding_scale", &spec.embeddingScale}, std::pair{"logit_scale", &spec.logitScale},
+                             std::pair{"logit_softcap", &spec.logitSoftcap}}) {
+    const Value *value = reservedKey(key, /*required=*/false);
+    if (!value)
+      continue;
+    if (value->isNumber() && value->toDouble() > 0 && std::isfinite(value->toDouble())) {
+      *field = value->toDouble();
     } else {
-      SMRange range = find("embedding_scale")->binding->value->getRange();
-      diags.error(range.Start, "'embedding_scale' must be a positive number, got " + scale->describe(), range);
+      SMRange range = find(key)->binding->value->getRange();
+      diags.error(range.Start, "'" + std::string(key) + "' must be a positive number, got " + value->describe(), range);
     }
   }
   resolvePositions(spec);

@@ -28,6 +28,9 @@ constexpr StringRef kFeedForwardKind = "the feed-forward kind (SwiGLU, GeGLU, Ge
 constexpr Setting kSettings[] = {
     // Modelled, but written elsewhere (listed first: the broader patterns below would match them).
     {Match::Exact, "router_logit_softcapping", "soft-capped router logits", "MoE(router_softcap = ...)"},
+    {Match::Exact, "final_logit_softcapping", "soft-capped logits", "logit_softcap = ..."},
+    {Match::Exact, "output_multiplier_scale", "scaled logits", "logit_scale = ..."},
+    {Match::Exact, "logits_scaling", "scaled logits", "logit_scale = 1 / ..."},
     // Not modelled.
     {Match::Contains, "softcap", "logit soft-capping", ""},
     {Match::Contains, "soft_cap", "logit soft-capping", ""},
@@ -40,8 +43,6 @@ constexpr Setting kSettings[] = {
     {Match::Exact, "rope_factor", "RoPE scaling", ""},
     {Match::Prefix, "yarn", "RoPE scaling", ""},
     {Match::Exact, "original_max_position_embeddings", "RoPE scaling", ""},
-    {Match::Exact, "logit_scale", "scaled logits", ""},
-    {Match::Exact, "logits_scaling", "scaled logits", ""},
     {Match::Exact, "residual_scale", "a scaled residual stream", ""},
     {Match::Exact, "residual_multiplier", "a scaled residual stream", ""},
     {Match::Exact, "embedding_multiplier", "scaled embeddings", "embedding_scale = ..."},

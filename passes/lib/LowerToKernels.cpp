@@ -296,7 +296,8 @@ struct LowerLinear : KernelPattern<LinearOp> {
   }
 };
 
-/// Only rows first_logit_row.. are projected, straight into the caller's logits.
+/// Only rows first_logit_row.. are projected, straight into the caller's logits; the scale
+/// and soft-cap then work in place there, in that order (Grok's multiplier precedes its cap).
 struct LowerLMHead : KernelPattern<LMHeadOp> {
   using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(LMHeadOp h, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
@@ -309,6 +310,15 @@ struct LowerLMHead : KernelPattern<LMHeadOp> {
     Value logits = abi(h, Logits);
     LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, input, rows, kernels.i64(loc, width), adaptor.getWeight(),
                      kernels.i64(loc, innermost(h.getResult())), kernels.null(loc), logits);
+    double scale = h.getScale().convertToDouble(), softcap = h.getSoftcap().convertToDouble();
+    if (scale != 1.0 || softcap > 0.0) {
+      Value count = kernels.mul(loc, rows, innermost(h.getResult()));
+      if (scale != 1.0)
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_scale, logits, count, kernels.f32(loc, static_cast<float>(scale)), logits);
+      if (softcap > 0.0)
+        LOOM_KERNEL_CALL(kernels, loc, loom_k_softcap, logits, count, kernels.f32(loc, static_cast<float>(softcap)),
+                         logits);
+    }
     rewriter.replaceOp(h, logits);
     return success();
   }

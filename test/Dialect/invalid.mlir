@@ -115,6 +115,24 @@ func.func @lm_head_vocab(%x: tensor<?x8xf32>) {
 
 // -----
 
+func.func @lm_head_scale(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<100x8xf32>
+  // expected-error @+1 {{scale must be a positive finite number, got -1}}
+  %y = loom.lm_head %x, %w {scale = -1.0 : f64} : (tensor<?x8xf32>, tensor<100x8xf32>) -> tensor<?x100xf32>
+  return
+}
+
+// -----
+
+func.func @lm_head_softcap(%x: tensor<?x8xf32>) {
+  %w = loom.weight "w" : tensor<100x8xf32>
+  // expected-error @+1 {{softcap must be 0 (none) or a positive finite number, got -3}}
+  %y = loom.lm_head %x, %w {softcap = -3.0 : f64} : (tensor<?x8xf32>, tensor<100x8xf32>) -> tensor<?x100xf32>
+  return
+}
+
+// -----
+
 func.func @split_heads_tiling(%x: tensor<?x64xf32>) {
   // expected-error @+1 {{3 heads of 16 do not tile 64 features}}
   %y = loom.split_heads %x : tensor<?x64xf32> -> tensor<?x3x16xf32>

@@ -68,6 +68,8 @@ func.func @all_ops(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> {
   %r = loom.add %x, %o : tensor<?x64xf32>
   // CHECK: loom.lm_head %{{.+}}, %[[EMB]] : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
   %logits = loom.lm_head %r, %emb : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
+  // CHECK: loom.lm_head %{{.+}}, %[[EMB]] {scale = 5.000000e-01 : f64, softcap = 5.000000e+01 : f64}
+  %capped_logits = loom.lm_head %r, %emb {scale = 0.5 : f64, softcap = 50.0 : f64} : (tensor<?x64xf32>, tensor<100x64xf32>) -> tensor<?x100xf32>
   return %logits : tensor<?x100xf32>
 }
 

@@ -140,3 +140,21 @@ func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> att
   %logits = loom.lm_head %m, %emb : (tensor<?x16xf32>, tensor<8x16xf32>) -> tensor<?x8xf32>
   return %logits : tensor<?x8xf32>
 }
+
+// -----
+
+// The LM head's scale and soft-cap work in place on the logits it wrote, over the requested rows only.
+// CHECK: name = "Capped"
+// CHECK: %[[ROWS:.+]] = llvm.sub %arg3, %arg5 : i64
+// CHECK: call @loom_k_linear(%{{.+}}, %[[ROWS]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[LOGITS:arg7]])
+// CHECK: %[[N:.+]] = llvm.mul %[[ROWS]], %{{.+}} : i64
+// CHECK: %[[SCALE:.+]] = llvm.mlir.constant(5.000000e-01 : f32) : f32
+// CHECK: call @loom_k_scale(%[[LOGITS]], %[[N]], %[[SCALE]], %[[LOGITS]])
+// CHECK: %[[CAP:.+]] = llvm.mlir.constant(3.000000e+01 : f32) : f32
+// CHECK: call @loom_k_softcap(%[[LOGITS]], %[[N]], %[[CAP]], %[[LOGITS]])
+func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x8xf32> attributes {loom.model = {name = "Capped", vocab = 8 : i64, d_model = 16 : i64, n_layers = 0 : i64, max_context = 8 : i64}} {
+  %emb = loom.weight "embedding.weight" : tensor<8x16xf32>
+  %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<8x16xf32>) -> tensor<?x16xf32>
+  %logits = loom.lm_head %x, %emb {scale = 0.5 : f64, softcap = 30.0 : f64} : (tensor<?x16xf32>, tensor<8x16xf32>) -> tensor<?x8xf32>
+  return %logits : tensor<?x8xf32>
+}

@@ -342,6 +342,15 @@ double evaluate(llvm::StringRef expr, llvm::StringRef extraKeys = "") {
   return spec.embeddingScale;
 }
 
+TEST(ModelKeys, LogitScaleAndSoftcap) {
+  ArchSpec plain = parseValid(smallModel(""));
+  EXPECT_EQ(plain.logitScale, 1.0);
+  EXPECT_EQ(plain.logitSoftcap, 0.0);
+  ArchSpec grok = parseValid(smallModel("  logit_scale = 1 / 2\n  logit_softcap = 50"));
+  EXPECT_EQ(grok.logitScale, 0.5);
+  EXPECT_EQ(grok.logitSoftcap, 50.0);
+}
+
 /// Whether the boolean `expr` holds, evaluated as tie_embeddings.
 bool holds(llvm::StringRef expr, llvm::StringRef extraKeys = "") {
   ArchSpec spec = parseValid(smallModel((extraKeys + "\n  tie_embeddings = " + expr).str()));
@@ -467,6 +476,8 @@ TEST(ConstantExpressions, Errors) {
       {"i = 3", "error: 'i' is reserved for the layer index in 'layers where' conditions"},
       {"x = 3", "error: 'x' is reserved for the residual stream of blocks"},
       {"embedding_scale = -2", "error: 'embedding_scale' must be a positive number, got integer -2"},
+      {"logit_scale = 0", "error: 'logit_scale' must be a positive number, got integer 0"},
+      {"logit_softcap = true", "error: 'logit_softcap' must be a positive number, got boolean true"},
   };
   for (const Case &c : cases) {
     ParseResult result = parse(smallModel(std::string("  ") + c.keys));
@@ -1098,7 +1109,6 @@ TEST(Diagnostics, UnusedArchitectureSettingsAreErrors) {
       {"num_experts = 8", "'num_experts' is a setting for a mixture of experts"},
       {"moe_top_k = 2", "'moe_top_k' is a setting for a mixture of experts"},
       {"rope_scaling = 8", "'rope_scaling' is a setting for RoPE scaling"},
-      {"logit_scale = 0.5", "'logit_scale' is a setting for scaled logits"},
   };
   for (const auto &[line, message] : unmodelled) {
     ParseResult result = parse(smallModel(std::string("  ") + line));
@@ -1111,6 +1121,9 @@ TEST(Diagnostics, UnusedArchitectureSettingsAreErrors) {
   EXPECT_TRUE(reports(capped, "test.loom:14:3: error: 'router_logit_softcapping' reads like soft-capped router logits, "
                               "but a key by this name sets nothing and nothing uses it; write it as MoE(router_softcap "
                               "= ...)"));
+  ParseResult softcapped = parse(smallModel("  final_logit_softcapping = 30"));
+  EXPECT_TRUE(reports(softcapped, "test.loom:14:3: error: 'final_logit_softcapping' reads like soft-capped logits, but a "
+                                  "key by this name sets nothing and nothing uses it; write it as logit_softcap = ..."));
   ParseResult result = parse(smallModel("  rope_theta = 5e5\n  sliding_window_size = 512"));
   EXPECT_FALSE(result.spec);
   EXPECT_TRUE(reports(result, "test.loom:14:3: error: 'rope_theta' reads like the RoPE base, but a key by this name "

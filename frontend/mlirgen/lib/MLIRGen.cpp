@@ -407,7 +407,8 @@ OwningOpRef<ModuleOp> ModelBuilder::build() {
       return nullptr;
   x = norm(loc(spec.finalNorm.loc, "final_norm"), spec.finalNorm, "final_norm", x);
   Value head = spec.tieEmbeddings ? table : weight(modelLoc, "lm_head.weight", {spec.vocab, spec.dModel});
-  Value logits = LMHeadOp::create(builder, modelLoc, logitsType, x, head);
+  Value logits = LMHeadOp::create(builder, modelLoc, logitsType, x, head, builder.getF64FloatAttr(spec.logitScale),
+                                  builder.getF64FloatAttr(spec.logitSoftcap));
   func::ReturnOp::create(builder, modelLoc, logits);
   return module;
 }

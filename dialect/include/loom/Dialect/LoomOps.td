@@ -151,11 +151,20 @@ def Loom_LMHeadOp : Loom_Op<"lm_head", [Pure]> {
     token of a prompt), which is where most of a small model's decode time
     would otherwise go.
 
+    `scale` multiplies the logits and a positive `softcap` then bounds them as
+    `softcap * tanh(logits / softcap)` (Grok's output multiplier and final
+    soft-cap, Gemma 2's final soft-cap). They belong to the head rather than to
+    `loom.scale`/`loom.softcap` ops after it because only the requested rows
+    exist: the result is the caller's logits buffer.
+
     ```mlir
     %logits = loom.lm_head %h, %emb : (tensor<?x1024xf32>, tensor<151936x1024xf32>) -> tensor<?x151936xf32>
+    %capped = loom.lm_head %h, %w {scale = 5.0e-01 : f64, softcap = 5.0e+01 : f64} : ...
     ```
   }];
-  let arguments = (ins Loom_Activation:$input, Loom_Weight:$weight);
+  let arguments = (ins Loom_Activation:$input, Loom_Weight:$weight,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale,
+                       DefaultValuedAttr<F64Attr, "0.0">:$softcap);
   let results = (outs Loom_Activation:$result);
   let assemblyFormat = "$input `,` $weight attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -239,6 +239,10 @@ struct ArchSpec {
   bool tieEmbeddings = false;
   /// Multiplier on token embeddings (Gemma: sqrt(d_model)); 1 otherwise.
   double embeddingScale = 1.0;
+  /// The logits become logitSoftcap * tanh(logitScale * l / logitSoftcap) (Grok: 0.5 and 50; Gemma 2's
+  /// soft-cap alone); 1 and 0 (no cap) otherwise.
+  double logitScale = 1.0;
+  double logitSoftcap = 0.0;
   PositionKind positions = PositionKind::None;
   NormSpec finalNorm;
   std::vector<LayerSpec> layers; // size nLayers
