@@ -281,29 +281,50 @@ struct ManifestView {
 
 bool buildManifestView(const loom_model_desc &desc, const std::string &path,
                        const std::vector<SafetensorsFile> &files, ManifestView &view) {
-  std::vector<std::string_view> all;
+  std::vector<std::string_view> stored;
   for (const SafetensorsFile &file : files)
-    for (const SafetensorsTensor &tensor : file.tensors()) {
-      all.push_back(tensor.name);
-      view.transformers |= tensor.name.rfind("model.", 0) == 0;
+    for (const SafetensorsTensor &tensor : file.tensors())
+      stored.push_back(tensor.name);
+  // A multimodal checkpoint is read as its text model's: names as a text-only checkpoint has them, the vision
+  // encoder and projector listed as used (they are not the spec's to check).
+  bool multimodal = isHfMultimodal(stored);
+  std::vector<std::vector<std::string>> textNames(files.size());
+  std::vector<std::vector<bool>> vision(files.size());
+  std::vector<std::string_view> all;
+  for (size_t f = 0; f < files.size(); ++f)
+    for (const SafetensorsTensor &tensor : files[f].tensors()) {
+      std::string text = tensor.name;
+      bool isVision = multimodal && hfMultimodalPart(tensor.name, text) == HfPart::Vision;
+      textNames[f].push_back(std::move(text));
+      vision[f].push_back(isVision);
     }
+  for (size_t f = 0; f < files.size(); ++f)
+    for (size_t i = 0; i < textNames[f].size(); ++i)
+      if (!vision[f][i]) {
+        all.push_back(textNames[f][i]);
+        view.transformers |= textNames[f][i].rfind("model.", 0) == 0;
+      }
   view.naming = detectHfNormNaming(all);
   view.family = detectHfFamily(all);
   view.decoderFamily = view.family ? nullptr : detectHfDecoderFamily(all);
   view.transformers |= view.family != nullptr;
   view.names.resize(files.size());
   for (size_t f = 0; f < files.size(); ++f)
-    for (const SafetensorsTensor &tensor : files[f].tensors()) {
-      std::string name = tensor.name;
+    for (size_t i = 0; i < textNames[f].size(); ++i) {
+      const SafetensorsTensor &tensor = files[f].tensors()[i];
+      const std::string &hf = textNames[f][i];
+      std::string name = hf;
       TensorTransform transform = TensorTransform::None;
-      bool buffer = false, interleaved = false;
+      bool buffer = vision[f][i], interleaved = false;
       const FamilyTensor *own = nullptr;
-      if (view.family)
-        familyHfToLoom(*view.family, tensor.name, name, transform, buffer);
-      else if (view.decoderFamily && (own = familyOwnHfToLoom(*view.decoderFamily, tensor.name, name)))
+      if (buffer)
+        name = tensor.name;
+      else if (view.family)
+        familyHfToLoom(*view.family, hf, name, transform, buffer);
+      else if (view.decoderFamily && (own = familyOwnHfToLoom(*view.decoderFamily, hf, name)))
         transform = own->hfTransform, interleaved = own->hfInterleaved;
-      else if (view.transformers && isHfName(tensor.name))
-        hfToLoomName(tensor.name, view.naming, name);
+      else if (view.transformers && isHfName(hf))
+        hfToLoomName(hf, view.naming, name);
       if (buffer) { // not a weight: listed as used so that it is not reported as an extra
         view.consumed.insert(name);
         view.names[f].push_back(std::move(name));

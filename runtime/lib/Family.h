@@ -116,6 +116,13 @@ enum class Experts {
   Afmoe,
 };
 
+/// A config.json key's value when the config leaves it out: what the family's transformers config class defaults
+/// to.
+struct ConfigDefault {
+  std::string_view key;
+  double value;
+};
+
 /// What a decoder family's files do not state and `loom import` must know to write its spec.
 struct DecoderShape {
   BlockStyle block = BlockStyle::PreNorm;
@@ -172,6 +179,9 @@ struct DecoderShape {
   /// key heads, scaled by attention_value_scale; which layers are sparse comes from mlp_layer_types. Its released
   /// config spells much of this otherwise than transformers' (hybrid_layer_pattern, swa_*; Importer.cpp).
   bool mimo = false;
+  /// The config class's defaults, for keys a released config may leave out (Gemma 3's multimodal releases give
+  /// only what differs from Gemma3TextConfig's). They take precedence over the importer's generic fallbacks.
+  std::span<const ConfigDefault> configDefaults = {};
 };
 
 enum class KeyKind { Integer, Real, Boolean };

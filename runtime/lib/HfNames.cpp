@@ -155,6 +155,34 @@ HfNormNaming loom::rt::detectHfNormNaming(const std::vector<std::string_view> &n
   return HfNormNaming::PreFeedForward;
 }
 
+namespace {
+constexpr std::string_view kTextRoots[] = {"language_model.", "model.language_model."};
+constexpr std::string_view kVisionRoots[] = {"vision_tower.",       "vision_model.",       "multi_modal_projector.",
+                                             "model.vision_tower.", "model.vision_model.", "model.multi_modal_projector."};
+
+bool startsWith(std::string_view name, std::string_view prefix) { return name.substr(0, prefix.size()) == prefix; }
+} // namespace
+
+bool loom::rt::isHfMultimodal(const std::vector<std::string_view> &names) {
+  for (std::string_view name : names)
+    for (std::string_view root : kTextRoots)
+      if (startsWith(name, root))
+        return true;
+  return false;
+}
+
+HfPart loom::rt::hfMultimodalPart(std::string_view name, std::string &text) {
+  for (std::string_view root : kVisionRoots)
+    if (startsWith(name, root))
+      return HfPart::Vision;
+  text = std::string(name);
+  if (startsWith(name, "model.language_model.")) // the text model's own "model." stays
+    text = "model." + std::string(name.substr(std::string_view("model.language_model.").size()));
+  else if (startsWith(name, "language_model."))
+    text = std::string(name.substr(std::string_view("language_model.").size()));
+  return HfPart::Text;
+}
+
 bool loom::rt::isHfName(std::string_view name) { return name.substr(0, 6) == "model." || name == "lm_head.weight"; }
 
 bool loom::rt::hfToLoomName(std::string_view hf, HfNormNaming naming, std::string &loom) {

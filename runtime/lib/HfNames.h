@@ -39,6 +39,21 @@ HfNormNaming detectHfNormNaming(const std::vector<std::string_view> &names);
 /// Whether `name` follows the transformers convention (starts with "model." or is "lm_head.weight").
 bool isHfName(std::string_view name);
 
+/// Multimodal checkpoints (Llama 4, Gemma 3 from 4B, Mistral Small 3.1 as released) hold the text model under
+/// "language_model." (as transformers saves them and the Hub has them) or "model.language_model." (transformers'
+/// module names since 4.52), beside a vision encoder and its projector that a text prompt never reaches.
+enum class HfPart {
+  /// Not a multimodal checkpoint's name, or its text model's: `text` is the name a text-only checkpoint gives it.
+  Text,
+  /// The vision encoder's or the projector's.
+  Vision,
+};
+
+/// Whether any of `names` is a multimodal checkpoint's text-model tensor.
+bool isHfMultimodal(const std::vector<std::string_view> &names);
+/// Which part of a multimodal checkpoint `name` belongs to, and for the text model its text-only name.
+HfPart hfMultimodalPart(std::string_view name, std::string &text);
+
 /// The manifest name of a transformers tensor; false for a name outside the table.
 bool hfToLoomName(std::string_view hf, HfNormNaming naming, std::string &loom);
 /// The inverse, for messages about missing tensors. A stacked expert weight

@@ -87,3 +87,77 @@ def test_imported_config_and_checkpoint_match_transformers(family, pairing, ref,
                 VS_TRANSFORMERS)
     assert diff <= VS_TRANSFORMERS, (f"{family}: Loom (imported spec, HF checkpoint) vs transformers max-abs "
                                      f"{diff:.3e}\nspec:\n{spec.read_text()}")
+
+
+# Multimodal releases (Gemma 3 from 4B, Mistral Small 3.1, Llama 4 Scout and Maverick): the config's text_config is
+# the text model, and the checkpoint holds it under "language_model." beside a vision encoder and its projector.
+# Tiny vision sides: they are built and saved as transformers does, and never reached by a text prompt.
+def gemma3_multimodal(t):
+    return t.Gemma3Config(
+        text_config=dict(vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=7,
+                         num_attention_heads=4, num_key_value_heads=2, head_dim=16, max_position_embeddings=256,
+                         sliding_window=8, query_pre_attn_scalar=24),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           image_size=28, patch_size=14),
+        mm_tokens_per_image=4)
+
+
+def mistral3_multimodal(t):
+    return t.Mistral3Config(
+        text_config=dict(model_type="mistral", vocab_size=300, hidden_size=64, intermediate_size=128,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                         max_position_embeddings=256, tie_word_embeddings=False),
+        vision_config=dict(model_type="pixtral", hidden_size=32, intermediate_size=64, num_hidden_layers=1,
+                           num_attention_heads=2, image_size=28, patch_size=14, head_dim=16))
+
+
+def llama4_multimodal(t):
+    return t.Llama4Config(
+        text_config=dict(vocab_size=300, hidden_size=64, intermediate_size=64, intermediate_size_mlp=128,
+                         num_hidden_layers=4, num_attention_heads=4, num_key_value_heads=2, head_dim=16,
+                         num_local_experts=4, num_experts_per_tok=1, interleave_moe_layer_step=2,
+                         attention_chunk_size=8, max_position_embeddings=256),
+        vision_config=dict(hidden_size=32, intermediate_size=64, num_hidden_layers=1, num_attention_heads=2,
+                           image_size=28, patch_size=14, vision_output_dim=32, projector_input_dim=32,
+                           projector_output_dim=32))
+
+
+MULTIMODAL = {"gemma3": gemma3_multimodal, "mistral3": mistral3_multimodal, "llama4": llama4_multimodal}
+
+
+@pytest.mark.parametrize("family", sorted(MULTIMODAL))
+def test_multimodal_release_runs_its_text_model(family, ref, loom, tmp_path, record_diff):
+    """`loom import` of the multimodal config.json and `loom logits` of the checkpoint transformers saved for the
+    whole model (vision side included) equal transformers' logits for a text prompt."""
+    torch, t, np = ref.torch, ref.transformers, ref.np
+    config = MULTIMODAL[family](t)
+    torch.manual_seed(11)
+    model = t.AutoModelForImageTextToText.from_config(config, dtype=torch.float32)
+    gen = torch.Generator().manual_seed(7)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            # Random weights of a telling size rather than the initialiser's (Gemma's norms start at 0).
+            if name.endswith("norm.weight"):
+                param.copy_((-0.5 if family == "gemma3" else 0.5) + torch.rand(param.shape, generator=gen))
+            else:
+                param.copy_(0.08 * torch.randn(param.shape, generator=gen))
+    model.save_pretrained(tmp_path)
+    names = ref.safetensors_torch.load_file(str(tmp_path / "model.safetensors")).keys()
+    assert any(n.startswith(("vision_tower.", "vision_model.")) for n in names), sorted(names)[:8]
+    model = t.AutoModelForImageTextToText.from_pretrained(tmp_path, dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+
+    spec = tmp_path / "imported.loom"
+    result = subprocess.run([str(loom.binary), "import", str(tmp_path / "config.json"), "-o", str(spec)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, f"loom import failed:\n{result.stderr}"
+    vocab = config.text_config.vocab_size
+    tokens = [int(i) for i in np.random.default_rng(3).integers(0, vocab, size=N_TOKENS)]
+    with torch.no_grad():
+        expected = model(input_ids=torch.tensor([tokens]), use_cache=False).logits[0].numpy()
+    got = loom.logits(spec, tmp_path / "model.safetensors", tokens, tmp_path / "logits.f32", vocab)
+    diff = float(np.abs(got.astype(np.float64) - expected).max())
+    record_diff(f"{family} multimodal release (text model) imported from config.json, transformers checkpoint",
+                diff, VS_TRANSFORMERS)
+    assert diff <= VS_TRANSFORMERS, (f"{family}: Loom vs transformers max-abs {diff:.3e}\n"
+                                     f"spec:\n{spec.read_text()}")

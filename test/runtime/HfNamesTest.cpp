@@ -75,3 +75,27 @@ TEST(HfNamesTest, RejectsOtherNames) {
 }
 
 } // namespace
+
+TEST(HfNamesTest, ReadsAMultimodalCheckpointAsItsTextModel) {
+  using loom::rt::HfPart;
+  EXPECT_TRUE(loom::rt::isHfMultimodal({"vision_tower.patch_conv.weight", "language_model.model.norm.weight"}));
+  EXPECT_TRUE(loom::rt::isHfMultimodal({"model.language_model.norm.weight"}));
+  EXPECT_FALSE(loom::rt::isHfMultimodal({"model.norm.weight", "lm_head.weight"}));
+  const std::pair<const char *, const char *> text[] = {
+      {"language_model.model.layers.3.self_attn.q_proj.weight", "model.layers.3.self_attn.q_proj.weight"},
+      {"language_model.lm_head.weight", "lm_head.weight"},
+      {"model.language_model.embed_tokens.weight", "model.embed_tokens.weight"},
+      {"lm_head.weight", "lm_head.weight"},
+  };
+  for (const auto &[name, expected] : text) {
+    std::string out;
+    EXPECT_EQ(loom::rt::hfMultimodalPart(name, out), HfPart::Text) << name;
+    EXPECT_EQ(out, expected);
+  }
+  for (const char *name : {"vision_tower.encoder.layers.0.mlp.fc1.weight", "vision_model.class_embedding",
+                           "multi_modal_projector.linear_1.weight", "model.vision_tower.head.probe",
+                           "model.multi_modal_projector.mm_soft_emb_norm.weight"}) {
+    std::string out;
+    EXPECT_EQ(loom::rt::hfMultimodalPart(name, out), HfPart::Vision) << name;
+  }
+}

@@ -40,7 +40,7 @@ const loom_weight_desc kMoeWeights[] = {
     {"final_norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32},
 };
 constexpr size_t kMoeWeightCount = sizeof(kMoeWeights) / sizeof(kMoeWeights[0]);
-constexpr size_t kGate = 3, kUp = 4, kDown = 5, kFirstExpertBias = 6, kLastStacked = 8;
+constexpr size_t kGate = 3, kUp = 4, kDown = 5, kLastStacked = 8; // biases from kDown + 1
 
 /// transformers' names; for the stacked weights (kGate .. kLastStacked) the part after
 /// "model.layers.0.mlp.experts.<e>.".

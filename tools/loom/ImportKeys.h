@@ -68,7 +68,7 @@ enum Family : unsigned {
   /// glm4_moe (GLM-4.5, GLM-4.5-Air): DeepSeek V3's experts behind grouped-query attention.
   Glm4Moe = 8192,
   MiniMaxM2 = 16384,
-  /// llama4_text, and the text_config of the multimodal llama4 (checkLlama4Wrapper for the rest of that).
+  /// llama4_text, and the text_config of the multimodal llama4 (checkMultimodalWrapper for the rest of that).
   Llama4 = 32768,
   /// afmoe (Arcee Trinity).
   Afmoe = 65536,
@@ -614,24 +614,54 @@ inline llvm::Error checkConfigKeys(llvm::StringRef file, llvm::StringRef family,
   return errors;
 }
 
-/// The multimodal llama4 config around the text model's (text_config, checked by checkConfigKeys): the vision
-/// encoder and its token ids, which a text prompt never reaches, and harmless bookkeeping. Any other key is an
-/// error, so that a text-model key written at the outer level is not silently dropped.
-inline llvm::Error checkLlama4Wrapper(llvm::StringRef file, const llvm::json::Object &config,
-                                      llvm::ArrayRef<std::string> ignored, std::vector<std::string> &notes) {
+/// A multimodal config around a text model's (its "text_config", checked by checkConfigKeys): Llama 4 Scout and
+/// Maverick, Gemma 3 from 4B up and Mistral Small 3.1 are released this way. The spec describes the text model, which
+/// is all a text prompt reaches; the vision encoder, its projector and the image token ids are left out.
+struct MultimodalWrapper {
+  llvm::StringRef modelType, textModelType;
+  /// Keys of the outer config that belong to the vision side.
+  llvm::ArrayRef<llvm::StringRef> visionKeys;
+};
+
+inline constexpr llvm::StringRef kLlama4VisionKeys[] = {"vision_config",     "boi_token_index", "eoi_token_index",
+                                                        "image_token_index", "image_token_id",  "boi_token_id",
+                                                        "eoi_token_id"};
+inline constexpr llvm::StringRef kGemma3VisionKeys[] = {"vision_config",     "boi_token_index", "eoi_token_index",
+                                                        "image_token_index", "image_token_id",  "boi_token_id",
+                                                        "eoi_token_id",      "mm_tokens_per_image"};
+inline constexpr llvm::StringRef kMistral3VisionKeys[] = {"vision_config",           "image_token_index",
+                                                          "image_token_id",          "multimodal_projector_bias",
+                                                          "projector_hidden_act",    "spatial_merge_size",
+                                                          "vision_feature_layer"};
+inline constexpr MultimodalWrapper kMultimodalWrappers[] = {
+    {"llama4", "llama4_text", kLlama4VisionKeys},
+    {"gemma3", "gemma3_text", kGemma3VisionKeys},
+    {"mistral3", "mistral", kMistral3VisionKeys},
+};
+
+/// The wrapper a config's model_type names, or null.
+inline const MultimodalWrapper *multimodalWrapper(llvm::StringRef modelType) {
+  for (const MultimodalWrapper &wrapper : kMultimodalWrappers)
+    if (wrapper.modelType == modelType)
+      return &wrapper;
+  return nullptr;
+}
+
+/// The outer keys of a multimodal config: the vision side's and harmless bookkeeping. Any other key is an error, so
+/// that a text-model key written at the outer level is not silently dropped.
+inline llvm::Error checkMultimodalWrapper(llvm::StringRef file, const MultimodalWrapper &wrapper,
+                                          const llvm::json::Object &config, llvm::ArrayRef<std::string> ignored,
+                                          std::vector<std::string> &notes) {
   static constexpr llvm::StringRef kRead[] = {"model_type", "architectures", "text_config", "tie_word_embeddings"};
-  static constexpr llvm::StringRef kVision[] = {"vision_config", "boi_token_index", "eoi_token_index",
-                                                "image_token_index", "image_token_id", "boi_token_id",
-                                                "eoi_token_id"};
   std::vector<llvm::StringRef> keys;
   for (const auto &entry : config)
     keys.push_back(entry.getFirst());
   llvm::sort(keys);
   llvm::Error errors = llvm::Error::success();
   for (llvm::StringRef key : keys) {
-    if (llvm::is_contained(kRead, key) || llvm::is_contained(kVision, key))
+    if (llvm::is_contained(kRead, key) || llvm::is_contained(wrapper.visionKeys, key))
       continue;
-    const KeyRule *rule = findRule(kConfigKeys, key, Llama4);
+    const KeyRule *rule = findRule(kConfigKeys, key, familyOf(wrapper.textModelType));
     if (rule && rule->use == Use::Harmless)
       continue;
     if (llvm::is_contained(ignored, key))
@@ -639,10 +669,11 @@ inline llvm::Error checkLlama4Wrapper(llvm::StringRef file, const llvm::json::Ob
     else
       errors = llvm::joinErrors(
           std::move(errors),
-          llvm::createStringError("'%s': \"%s\" is not a key loom import knows for llama4 outside its \"text_config\", "
+          llvm::createStringError("'%s': \"%s\" is not a key loom import knows for %s outside its \"text_config\", "
                                   "so it cannot tell whether it changes the computation; if it does not, pass "
                                   "--ignore-key=%s",
-                                  file.str().c_str(), key.str().c_str(), key.str().c_str()));
+                                  file.str().c_str(), key.str().c_str(), wrapper.modelType.str().c_str(),
+                                  key.str().c_str()));
   }
   return errors;
 }

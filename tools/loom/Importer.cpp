@@ -1608,30 +1608,24 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   if (!modelType)
     return createStringError("'%s': no \"model_type\" string", path.c_str());
   m.family = modelType->str();
-  if (m.family == "gemma3")
-    return createStringError("'%s': model_type 'gemma3' is the multimodal Gemma 3; import the language model's "
-                             "config (its \"text_config\", model_type 'gemma3_text')",
-                             path.c_str());
-  if (m.family == "mistral3")
-    return createStringError("'%s': model_type 'mistral3' is the multimodal Mistral 3 (Mistral Small 3.1); import "
-                             "the language model's config (its \"text_config\", model_type 'mistral')",
-                             path.c_str());
-  // The multimodal Llama 4 (how Scout and Maverick are released) holds its text model's config in text_config, which
-  // is what the spec describes: the vision encoder never sees a text prompt. The outer object names the model.
+  // The multimodal Llama 4, Gemma 3 and Mistral 3 (how Scout, Maverick, Gemma 3 4B-27B and Mistral Small 3.1 are
+  // released) hold their text model's config in text_config, which is what the spec describes: the vision encoder
+  // never sees a text prompt. The outer object names the model.
   const json::Object *named = config;
   std::optional<bool> outerTied;
-  if (m.family == "llama4") {
-    if (Error err = loom::importkeys::checkLlama4Wrapper(path, *config, ignoredKeys, m.notes))
+  if (const loom::importkeys::MultimodalWrapper *wrapper = loom::importkeys::multimodalWrapper(m.family)) {
+    if (Error err = loom::importkeys::checkMultimodalWrapper(path, *wrapper, *config, ignoredKeys, m.notes))
       return std::move(err);
     outerTied = config->getBoolean("tie_word_embeddings");
     config = config->getObject("text_config");
     if (!config)
-      return createStringError("'%s': model_type 'llama4' has no \"text_config\" object (the text model's config)",
-                               path.c_str());
-    if (std::optional<StringRef> textType = config->getString("model_type"); textType && *textType != "llama4_text")
-      return createStringError("'%s': \"text_config\" is of model_type '%s', expected 'llama4_text'", path.c_str(),
-                               textType->str().c_str());
-    m.family = "llama4_text";
+      return createStringError("'%s': model_type '%s' has no \"text_config\" object (the text model's config)",
+                               path.c_str(), m.family.c_str());
+    if (std::optional<StringRef> textType = config->getString("model_type");
+        textType && *textType != wrapper->textModelType)
+      return createStringError("'%s': \"text_config\" is of model_type '%s', expected '%s'", path.c_str(),
+                               textType->str().c_str(), wrapper->textModelType.str().c_str());
+    m.family = wrapper->textModelType.str();
   }
   const loom::rt::Family *ofConfig = loom::rt::familyOfConfig(m.family);
   m.shape = ofConfig && !ofConfig->declaresSpec() ? &ofConfig->decoder : nullptr;
@@ -1642,9 +1636,19 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   if (Error err = loom::importkeys::checkConfigKeys(path, m.family, *config, ignoredKeys, m.notes))
     return std::move(err);
 
+  // A key the config leaves out takes the family's config-class default, else the importer's fallback (as does a
+  // null, which is the class's None rather than its default).
+  auto familyDefault = [&](StringRef key) -> std::optional<double> {
+    for (const loom::rt::ConfigDefault &entry : shape.configDefaults)
+      if (StringRef(entry.key.data(), entry.key.size()) == key)
+        return entry.value;
+    return std::nullopt;
+  };
   auto integer = [&](StringRef key, std::optional<int64_t> fallback, int64_t &out) -> Error {
     const json::Value *value = config->get(key);
     if (!value || value->kind() == json::Value::Null) {
+      if (std::optional<double> preset = familyDefault(key); preset && !value)
+        fallback = static_cast<int64_t>(*preset);
       if (!fallback)
         return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
       out = *fallback;
@@ -1659,6 +1663,8 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
   auto real = [&](StringRef key, std::optional<double> fallback, double &out) -> Error {
     const json::Value *value = config->get(key);
     if (!value || value->kind() == json::Value::Null) {
+      if (std::optional<double> preset = familyDefault(key); preset && !value)
+        fallback = *preset;
       if (!fallback)
         return createStringError("'%s': \"%s\" is missing", path.c_str(), key.str().c_str());
       out = *fallback;
@@ -1757,11 +1763,10 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
                              act->str().c_str(), shape.gemma ? "Gemma's GeGLU" : "the llama family's SwiGLU",
                              expectedActivation.str().c_str());
   m.tied = boolean("tie_word_embeddings", shape.tiedByDefault);
-  if (outerTied && !config->getBoolean("tie_word_embeddings"))
+  // transformers ties a multimodal model's head by the outer config's flag, whatever text_config says (a saved
+  // Mistral 3 config has true outside and false inside, and the model is tied).
+  if (outerTied)
     m.tied = *outerTied;
-  else if (outerTied && *outerTied != m.tied)
-    return createStringError("'%s': \"tie_word_embeddings\" is %s but the one in \"text_config\" %s", path.c_str(),
-                             *outerTied ? "true" : "false", m.tied ? "true" : "false");
   m.qkNorm = shape.qkNormSwitched && !boolean("use_qk_norm", false) ? QkNorm::None : shape.qkNorm;
   if (shape.gemma) {
     m.normUnitOffset = true;

@@ -11,6 +11,18 @@
 #include "../Family.h"
 
 namespace loom::rt {
+namespace {
+
+/// Gemma3TextConfig's defaults (transformers 5), which the multimodal releases' text_config leaves out: Gemma 3
+/// 4B's gives neither its heads nor their width.
+constexpr ConfigDefault kConfigDefaults[] = {
+    {"vocab_size", 262208},    {"hidden_size", 2304},       {"intermediate_size", 9216},
+    {"num_hidden_layers", 26}, {"num_attention_heads", 8},  {"num_key_value_heads", 4},
+    {"head_dim", 256},         {"max_position_embeddings", 131072}, {"rms_norm_eps", 1e-6},
+    {"query_pre_attn_scalar", 256}, {"sliding_window", 4096},
+};
+
+} // namespace
 
 extern const Family kGemma3Family = {
     .configType = "gemma3_text",
@@ -21,7 +33,8 @@ extern const Family kGemma3Family = {
                 .gemma = true,
                 .tiedByDefault = true,
                 .globalEvery = 6,
-                .ropePerLayerType = true},
+                .ropePerLayerType = true,
+                .configDefaults = kConfigDefaults},
 };
 
 } // namespace loom::rt
