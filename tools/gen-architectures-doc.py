@@ -66,7 +66,11 @@ def reference_kind(what):
     if what.startswith("SmolLM2"):
         return "llama.cpp"
     if "vs llama.cpp" in what:
-        return "llama.cpp" if "f32" in what.lower() else None
+        # The F32 files only: a configuration named for another weight type (deepseek2-q8_0-f32-latent keeps only
+        # its latent halves in F32) is a quantized comparison.
+        parts = what.split()[0].lower().split("-")
+        quantized = any(p.startswith(("q", "f16", "bf16")) for p in parts[1:])
+        return "llama.cpp" if "f32" in what.lower() and not quantized else None
     if any(own in what for own in ("absorbed vs expanded", "vs token-by-token", "token-by-token vs", "vs its ")):
         return None  # two of Loom's own forms of the same model
     return "transformers"
@@ -104,7 +108,8 @@ def main():
               "The family's tiny configurations of the same structure (its reference tests below): the worst",
               "max-abs over all positions' logits and the number of comparisons. Tolerances: 1e-4 against",
               "transformers, 1e-5 for one-token decode against one batched pass; against llama.cpp 1e-4 in F32",
-              "except where ggml rounds through F16 (GELU table: GPT-2, Gemma 3: 5e-3), see the list.", ""]
+              "(run with `--numerics ggml`) except where ggml rounds through F16 (GPT-2's and Gemma 3's GELU",
+              "table: 2e-3, an input now and then rounding to the neighbouring half), see the list.", ""]
     lines += per_architecture(specs, diffs)
     lines += ["", "## Measured against the references", "",
               "Hugging Face transformers on random weights (tiny configurations of each family, same structure),",

@@ -31,9 +31,10 @@ static_assert(sizeof(loom_weight_desc) == (6 + LOOM_MAX_RANK) * kWord &&
               "loom_weight_desc changed: update weightType below");
 static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
               "loom_cache_desc changed: update cacheType below");
-static_assert(sizeof(loom_model_desc) == 14 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
+static_assert(sizeof(loom_model_desc) == 15 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
                   offsetof(loom_model_desc, caches) == 11 * kWord &&
-                  offsetof(loom_model_desc, rope_freq_divisors) == 13 * kWord,
+                  offsetof(loom_model_desc, rope_freq_divisors) == 13 * kWord &&
+                  offsetof(loom_model_desc, numerics) == 14 * kWord,
               "loom_model_desc changed: update descType below");
 
 class DescriptorBuilder {
@@ -95,13 +96,13 @@ void DescriptorBuilder::build(const ModelDescriptor &desc) {
 
   // loom_model_desc.
   auto *descType =
-      llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, i64, ptr, i64, ptr});
+      llvm::StructType::get(ctx, {i64, ptr, i64, i64, i64, i64, i64, i64, i64, ptr, i64, ptr, i64, ptr, i64});
   auto *init = llvm::ConstantStruct::get(
       descType, {int64(LOOM_ABI_VERSION), string(desc.name, "loom.arch_name"), int64(desc.vocab),
                  int64(desc.dModel), int64(desc.nLayers), int64(desc.maxContext), int64(desc.maxChunk),
                  int64(desc.scratchBytes), int64(weights.size()), array(weightType, weights, "loom.weights"),
                  int64(caches.size()), array(cacheType, caches, "loom.caches"),
-                 int64(static_cast<int64_t>(desc.ropeFreqDivisors.size())), divisors});
+                 int64(static_cast<int64_t>(desc.ropeFreqDivisors.size())), divisors, int64(desc.numerics)});
   auto *global = new llvm::GlobalVariable(module, descType, true, llvm::GlobalValue::PrivateLinkage, init,
                                           "loom.descriptor");
 

@@ -39,6 +39,7 @@ LogicalResult runPipeline(ModuleOp module, const PipelineOptions &options) {
   loom.moeGroupedMatmul = options.moeGroupedMatmul;
   loom.moeFuseSharedExpert = options.moeFuseSharedExpert;
   loom.absorbMLA = options.absorbMLA;
+  loom.numerics = options.numerics;
   loom.lower = !options.stopBeforeLowering;
   buildLoomPipeline(pm, loom);
   if (options.pipelineOut) {

@@ -84,6 +84,8 @@ struct LoweringState {
   /// The divisors of every RoPE if all are one Llama 3.1 scaling (what a GGUF file's rope_freqs.weight
   /// holds, ModelABI.h); empty otherwise. Unset before the first RoPE.
   std::optional<SmallVector<float>> llama3Divisors;
+  /// LOOM_NUMERICS_*: which of a profile-dependent op's kernels to call.
+  int64_t numerics = LOOM_NUMERICS_FAST;
 };
 
 template <typename Op>
@@ -552,13 +554,34 @@ struct LowerScale : KernelPattern<ScaleOp> {
   }
 };
 
+/// The ggml profile computes GELU as ggml does, through a half-precision table.
 struct LowerGelu : KernelPattern<GeluOp> {
   using KernelPattern::KernelPattern;
   LogicalResult matchAndRewrite(GeluOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
     KernelCalls kernels = calls(rewriter);
-    Value out = scratchFor(rewriter, g.getLoc(), g.getResult());
-    LOOM_KERNEL_CALL(kernels, g.getLoc(), loom_k_gelu, adaptor.getInput(), count(kernels, g.getLoc(), g, g.getResult()),
-                     out);
+    Location loc = g.getLoc();
+    Value out = scratchFor(rewriter, loc, g.getResult());
+    Value n = count(kernels, loc, g, g.getResult());
+    if (state.numerics == LOOM_NUMERICS_GGML)
+      LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu_f16_table, adaptor.getInput(), n, out);
+    else
+      LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu, adaptor.getInput(), n, out);
+    rewriter.replaceOp(g, out);
+    return success();
+  }
+};
+
+struct LowerGeGLU : KernelPattern<GeGLUOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(GeGLUOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = g.getLoc();
+    Value out = scratchFor(rewriter, loc, g.getResult());
+    Value n = count(kernels, loc, g, g.getResult());
+    if (state.numerics == LOOM_NUMERICS_GGML)
+      LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu_f16_table, adaptor.getGate(), adaptor.getUp(), n, out);
+    else
+      LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu, adaptor.getGate(), adaptor.getUp(), n, out);
     rewriter.replaceOp(g, out);
     return success();
   }
@@ -594,11 +617,14 @@ struct LowerExperts : KernelPattern<ExpertsOp> {
     auto gate = cast<RankedTensorType>(x.getGate().getType()).getShape();
     ValueRange biases = adaptor.getBiases();
     auto bias = [&](size_t i) { return biases.empty() ? kernels.null(loc) : biases[i]; };
+    int32_t activation = static_cast<int32_t>(x.getActivation());
+    if (activation == LOOM_EXPERT_GEGLU && state.numerics == LOOM_NUMERICS_GGML)
+      activation = LOOM_EXPERT_GEGLU_F16_TABLE;
     LOOM_KERNEL_CALL(kernels, loc, loom_k_experts, adaptor.getInput(), abi(x, NumTokens),
                      kernels.i64(loc, innermost(x.getInput())), adaptor.getExperts(), adaptor.getWeights(),
                      kernels.i64(loc, innermost(x.getExperts())), adaptor.getGate(), adaptor.getUp(),
                      adaptor.getDown(), bias(0), bias(1), bias(2), kernels.i64(loc, gate[0]),
-                     kernels.i64(loc, gate[1]), kernels.i32(loc, static_cast<int32_t>(x.getActivation())),
+                     kernels.i64(loc, gate[1]), kernels.i32(loc, activation),
                      kernels.f32(loc, x.getAlpha().convertToDouble()), kernels.f32(loc, x.getLimit().convertToDouble()),
                      kernels.i32(loc, x.getWeightInput() ? 1 : 0), out);
     rewriter.replaceOp(x, out);
@@ -684,16 +710,12 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
   patterns.add<LowerForwardSignature, LowerReturn, LowerWeight, LowerKVCache, LowerView<SplitHeadsOp>,
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
                LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerSwiGLUOai, LowerScale,
-               LowerGelu, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeAppendShared, LowerMoeCombine, LowerMLAttend,
+               LowerGelu, LowerGeGLU, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeAppendShared, LowerMoeCombine, LowerMLAttend,
                LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                              LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);
                                            });
-  patterns.add<LowerElementwise<GeGLUOp>>(converter, state,
-                                          +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
-                                            LOOM_KERNEL_CALL(k, loc, loom_k_geglu, a, b, n, out);
-                                          });
   patterns.add<LowerElementwise<AddOp>>(converter, state,
                                         +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                           LOOM_KERNEL_CALL(k, loc, loom_k_add, a, b, n, out);
@@ -740,6 +762,7 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
 }
 
 struct LoomLowerToKernelsPass : impl::LoomLowerToKernelsPassBase<LoomLowerToKernelsPass> {
+  using LoomLowerToKernelsPassBase::LoomLowerToKernelsPassBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -756,6 +779,13 @@ struct LoomLowerToKernelsPass : impl::LoomLowerToKernelsPassBase<LoomLowerToKern
     if (failed(descriptor))
       return signalPassFailure();
     LoweringState state(module);
+    if (numerics == "ggml") {
+      state.numerics = LOOM_NUMERICS_GGML;
+    } else if (numerics != "fast") {
+      module.emitError() << "unknown numerics profile '" << numerics << "' (fast or ggml)";
+      return signalPassFailure();
+    }
+    descriptor->numerics = state.numerics;
     if (failed(prepare(forward, *descriptor, state)))
       return signalPassFailure();
 

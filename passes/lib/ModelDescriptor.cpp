@@ -16,7 +16,7 @@ constexpr llvm::StringLiteral kName = "name", kVocab = "vocab", kDModel = "d_mod
                               kShape = "shape", kRopePairing = "rope_pairing", kRopeHeadDim = "rope_head_dim",
                               kRopeDims = "rope_dims", kKind = "kind", kWindow = "window", kKvHeads = "kv_heads",
                               kKeyDim = "key_dim", kValueDim = "value_dim",
-                              kRopeFreqDivisors = "rope_freq_divisors";
+                              kRopeFreqDivisors = "rope_freq_divisors", kNumerics = "numerics";
 
 /// Reads typed fields of a dictionary, remembering the first one that is missing or mistyped.
 class Reader {
@@ -103,6 +103,7 @@ DictionaryAttr ModelDescriptor::toAttr(MLIRContext *context) const {
       b.getNamedAttr(kWeights, b.getArrayAttr(weightAttrs)),
       b.getNamedAttr(kCaches, b.getArrayAttr(cacheAttrs)),
       b.getNamedAttr(kRopeFreqDivisors, b.getDenseF32ArrayAttr(ropeFreqDivisors)),
+      b.getNamedAttr(kNumerics, i64(numerics)),
   });
 }
 
@@ -142,6 +143,9 @@ FailureOr<ModelDescriptor> ModelDescriptor::read(ModuleOp module) {
     if (c.error && !r.error)
       r.error = c.error;
   }
+  // Set by the lowering; loom-assign-caches's descriptor has none yet.
+  if (dict.get(kNumerics))
+    d.numerics = r.integer(kNumerics);
   if (auto divisors = dyn_cast_or_null<DenseF32ArrayAttr>(dict.get(kRopeFreqDivisors)))
     d.ropeFreqDivisors.assign(divisors.asArrayRef().begin(), divisors.asArrayRef().end());
   else if (!r.error)

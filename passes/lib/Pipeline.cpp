@@ -27,7 +27,7 @@ void buildLoomPipeline(OpPassManager &pm, const LoomPipelineOptions &options) {
     return;
   // Lowering: caches get their slots, ops become kernel calls, slices get their place in the arena.
   pm.addPass(createLoomAssignCachesPass());
-  pm.addPass(createLoomLowerToKernelsPass());
+  pm.addPass(createLoomLowerToKernelsPass(LoomLowerToKernelsPassOptions{options.numerics}));
   pm.addPass(createLoomPlanArenaPass(LoomPlanArenaPassOptions{options.maxChunk, options.foldCopies}));
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <functional>
 #include <string>
+#include <utility>
 
 namespace loom::test {
 namespace {
@@ -121,6 +122,33 @@ TEST(Elementwise, Gelu) {
     conditionOnGeluArgument(ref, x);
     loom_k_gelu(x.data(), count, out.data());
     expectMatches(out, ref, 1e-6, "gelu count=" + std::to_string(count));
+  }
+}
+
+// ggml's half-precision GELU table (the ggml profile). Expected values from numpy: the input rounded to float16,
+// the tanh form in float32, the result rounded to float16.
+TEST(Elementwise, GeluF16TableIsGgmls) {
+  const std::pair<float, float> cases[] = {
+      {1.0f, 0.84130859375f},         {0.3f, 0.1854248046875f},     {-0.7f, -0.16943359375f},
+      {2.5f, 2.484375f},              {-3.1f, -0.0026302337646484375f}, {9.99f, 9.9921875f},
+      {1e-3f, 0.0005006790161132812f}, {-6e-6f, -2.9802322387695312e-06f},
+      // Outside (-10, 10) the limits, as ggml takes them.
+      {-10.0f, 0.0f},                 {-250.0f, 0.0f},               {10.0f, 10.0f}, {123.25f, 123.25f}};
+  for (const auto &[x, expected] : cases) {
+    float out = -1;
+    loom_k_gelu_f16_table(&x, 1, &out);
+    EXPECT_EQ(out, expected) << "x = " << x;
+    float up = -1.5f, product = 0;
+    loom_k_geglu_f16_table(&x, &up, 1, &product);
+    EXPECT_EQ(product, expected * up) << "x = " << x;
+  }
+  // Elsewhere within the table's half-precision rounding (2^-11 of the input and of the result) of the exact form.
+  std::vector<float> x = randomFloats(4096, 57, -9.0f, 9.0f), out(x.size());
+  loom_k_gelu_f16_table(x.data(), static_cast<int64_t>(x.size()), out.data());
+  for (size_t i = 0; i < x.size(); ++i) {
+    double slope = std::abs(geluTanh(x[i] * (1 + 1.0 / 1024)) - geluTanh(x[i])) * 1024;
+    double bound = std::abs(geluTanh(x[i])) / 1024 + slope * std::abs(x[i]) / 1024 + 1e-7;
+    EXPECT_LE(std::abs(out[i] - geluTanh(x[i])), bound) << "x = " << x[i];
   }
 }
 

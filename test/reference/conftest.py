@@ -187,21 +187,24 @@ class Loom:
         self.binary = binary
         self.np = np
 
-    def run(self, spec, weights, tokens, out, decode_from=None, threads=2):
-        """`loom logits`; with spec None the architecture comes from the (GGUF) weights file."""
+    def run(self, spec, weights, tokens, out, decode_from=None, threads=2, numerics=None):
+        """`loom logits`; with spec None the architecture comes from the (GGUF) weights file. numerics: the
+        profile to compile with (`--numerics`), else the default (fast)."""
         cmd = [str(self.binary), "logits"] + ([str(spec)] if spec is not None else []) + [
             "--weights", str(weights), "--tokens", ",".join(str(int(t)) for t in tokens), "--out", str(out),
             "--threads", str(threads)]
         if decode_from is not None:
             cmd += ["--decode-from", str(decode_from)]
+        if numerics is not None:
+            cmd += ["--numerics", numerics]
         try:
             return subprocess.run(cmd, capture_output=True, text=True, timeout=LOOM_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             pytest.fail(f"timed out after {LOOM_TIMEOUT_SECONDS}s: {' '.join(cmd)}", pytrace=False)
 
-    def logits(self, spec, weights, tokens, out, vocab, decode_from=None):
+    def logits(self, spec, weights, tokens, out, vocab, decode_from=None, numerics=None):
         """Runs `loom logits` and returns the [len(tokens), vocab] float32 logits."""
-        result = self.run(spec, weights, tokens, out, decode_from)
+        result = self.run(spec, weights, tokens, out, decode_from, numerics=numerics)
         assert result.returncode == 0, (
             f"loom logits failed (exit {result.returncode}, decode_from={decode_from}):\n{result.stderr}")
         data = self.np.fromfile(out, dtype="<f4")

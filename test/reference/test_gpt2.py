@@ -9,9 +9,11 @@ llama.cpp's converter write.
 * incremental decode (`--decode-from K`) against one batched pass: 1e-5.
 * the same weights as a gpt2 GGUF file, written as llama.cpp's converter writes one (projections transposed
   to [out, in], attn_qkv rows q | k | v), run with no spec (`loom import` of the file): bit for bit Loom's
-  logits from the safetensors checkpoint, and against llama.cpp (F32 KV cache) within 5e-3, the tolerance
-  test_llamacpp_logits.py gives its other GELU model (gemma3-f32): ggml's CPU GELU reads a table indexed by
-  its input rounded to F16, so each activation carries a relative error up to 2^-11.
+  logits from the safetensors checkpoint, and, compiled with `--numerics ggml` (GELU through ggml's table of
+  half-precision results indexed by the input rounded to F16), against llama.cpp (F32 KV cache) within 2e-3,
+  the tolerance test_llamacpp_logits.py gives its other GELU model (gemma3-f32): an input that differs from
+  llama.cpp's in its last bits now and then rounds to the neighbouring half (observed 3.5e-4; the fast
+  profile's float32 GELU was 1.4e-3 away).
 * a prompt longer than n_positions is an error that says so.
 """
 import subprocess
@@ -23,7 +25,7 @@ from llamacpp import LlamaCpp, import_reference
 
 VS_TRANSFORMERS = 1e-4
 DECODE_VS_BATCHED = 1e-5
-VS_LLAMACPP = 5e-3  # the GELU table; see above
+VS_LLAMACPP = 2e-3  # the GELU table's moved codes; see above
 N_POSITIONS = 128
 N_TOKENS = 100  # more than one of Loom's 64-token chunks, within n_positions
 # A SentencePiece-style vocabulary llama.cpp accepts (gguf_models.py's); the model's vocab is its size.
@@ -186,6 +188,7 @@ def test_gguf_matches_safetensors_and_llamacpp(case, spec, loom, ref, tmp_path, 
     assert np.array_equal(got, from_safetensors), (
         f"GGUF vs safetensors max-abs {np.abs(got - from_safetensors).max():.3e}")
     expected = LlamaCpp(llama_cpp, np, path, n_ctx=N_POSITIONS).logits(tokens)
+    got = loom.logits(None, path, tokens, tmp_path / "ggml.f32", case.config.vocab_size, numerics="ggml")
     diff = float(np.abs(got.astype(np.float64) - expected).max())
     record_diff("gpt2 GGUF (F32) vs llama.cpp, every position", diff, VS_LLAMACPP)
     assert diff <= VS_LLAMACPP, f"gpt2 GGUF vs llama.cpp max-abs {diff:.3e}"

@@ -75,6 +75,7 @@ int run() {
     json::OStream out(outs(), 2);
     out.object([&] {
       out.attribute("architecture", info.arch_name);
+      out.attribute("numerics", info.numerics);
       out.attribute("threads", model.threads.getValue());
       out.attribute("prompt_tokens", promptLength.getValue());
       out.attribute("decode_tokens", decodeCount.getValue());
@@ -87,7 +88,7 @@ int run() {
     outs() << "\n";
     return 0;
   }
-  outs() << "architecture " << info.arch_name << ", threads " << model.threads << ", prompt " << promptLength
+  outs() << "architecture " << info.arch_name << ", numerics " << info.numerics << ", threads " << model.threads << ", prompt " << promptLength
          << " tokens, decode " << decodeCount << " tokens, " << repetitions << " repetitions\n"
          << format("prefill: %.1f tokens/s median (min %.1f, max %.1f)\n", p.median, p.min, p.max)
          << format("decode:  %.1f tokens/s median (min %.1f, max %.1f)\n", d.median, d.min, d.max)

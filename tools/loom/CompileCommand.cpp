@@ -52,6 +52,10 @@ cl::opt<bool> moeFuseSharedExpert(
     cl::desc("A shared expert as wide as a routed one joins the grouped GEMMs (=false: a dense MLP, for A/B runs)"),
     cl::init(true), cl::sub(sub));
 
+cl::opt<std::string> numerics("numerics",
+                              cl::desc("Numerics profile: fast, or ggml (llama.cpp's results on x86; docs/numerics.md)"),
+                              cl::init("fast"), cl::sub(sub));
+
 int run() {
   loom::CompileRequest request;
   request.specPath = spec;
@@ -66,6 +70,9 @@ int run() {
   request.pipeline.moeGroupedMatmul = moeGroupedMatmul;
   request.pipeline.moeFuseSharedExpert = moeFuseSharedExpert;
   request.pipeline.absorbMLA = absorbMLA;
+  if (numerics != "fast" && numerics != "ggml")
+    return loom::reportError(llvm::createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str()));
+  request.pipeline.numerics = numerics;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();
   request.printLocations = printLocations;

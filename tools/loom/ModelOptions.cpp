@@ -27,7 +27,10 @@ ModelTargetOptions::ModelTargetOptions(cl::SubCommand &sub)
       arch("arch", cl::desc("Architecture to select when the spec defines several"), cl::init(""), cl::sub(sub)),
       threads("threads", cl::desc("Threads (0: one per hardware thread)"), cl::init(0), cl::sub(sub)),
       kvType("kv-type", cl::desc("KV cache element type: f32, or f16 (half the memory, llama.cpp's default)"),
-             cl::init("f32"), cl::sub(sub)) {}
+             cl::init("f32"), cl::sub(sub)),
+      numerics("numerics",
+               cl::desc("Numerics profile when compiling a spec: fast, or ggml (llama.cpp's results on x86)"),
+               cl::init("fast"), cl::sub(sub)) {}
 
 Expected<std::string> ModelTargetOptions::resolveTarget(const std::string &weights) const {
   if (!target.empty())
@@ -71,10 +74,15 @@ Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::strin
     return createStringError("--threads must be >= 0, got %d", threads.getValue());
   if (kvType != "f32" && kvType != "f16")
     return createStringError("--kv-type must be f32 or f16, got '%s'", kvType.c_str());
+  if (numerics != "fast" && numerics != "ggml")
+    return createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str());
   auto resolved = resolveTarget(weights);
   if (!resolved)
     return resolved.takeError();
-  auto library = resolveModelLibrary(*resolved, arch);
+  if (isModelLibrary(*resolved) && numerics.getNumOccurrences())
+    return createStringError("--numerics applies when compiling a spec; '%s' was compiled with its own profile",
+                             resolved->c_str());
+  auto library = resolveModelLibrary(*resolved, arch, numerics);
   if (!library)
     return library.takeError();
   auto model = LoadedModel::open(*library);

@@ -28,6 +28,8 @@ struct ModelTargetOptions {
   llvm::cl::opt<int> threads;
   /// Element type of the KV caches the command creates.
   llvm::cl::opt<std::string> kvType;
+  /// The numerics profile a spec is compiled with (a library has its own).
+  llvm::cl::opt<std::string> numerics;
 };
 
 /// Whether `path` names a compiled model library rather than a spec.

@@ -28,6 +28,9 @@ cl::opt<std::string> spec(cl::Positional, cl::Required, cl::desc("<spec.loom>"),
 cl::opt<std::string> arch("arch", cl::desc("Architecture to select when the file defines several"), cl::init(""),
                           cl::sub(sub));
 cl::opt<bool> json("json", cl::desc("Print JSON"), cl::sub(sub));
+cl::opt<std::string> numerics("numerics",
+                              cl::desc("Numerics profile the library would be compiled with: fast, or ggml"),
+                              cl::init("fast"), cl::sub(sub));
 cl::opt<int64_t> context("context", cl::desc("Context length for the KV-cache and FLOP figures (default: max_context)"),
                          cl::init(0), cl::sub(sub));
 cl::opt<int64_t> maxChunk("max-chunk", cl::desc("Tokens per generated forward call (sizes ring and chunk caches)"),
@@ -96,6 +99,8 @@ std::string layerSummary(const loom::LayerSpec &layer) {
 }
 
 int run() {
+  if (numerics != "fast" && numerics != "ggml")
+    return loom::reportError(createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str()));
   loom::SpecSession session;
   auto parsed = session.parse(spec, arch);
   if (!parsed)
@@ -182,6 +187,7 @@ int run() {
     json::OStream out(outs(), 2);
     out.object([&] {
       out.attribute("architecture", archSpec.name);
+      out.attribute("numerics", numerics.getValue());
       out.attribute("parameters", totalParameters);
       out.attribute("active_parameters", totalParameters - inactiveParameters);
       out.attribute("kv_cache_bytes_per_token", kvPerToken);
@@ -207,6 +213,7 @@ int run() {
     return 0;
   }
   outs() << "architecture " << archSpec.name << "\n"
+         << formatv("  numerics:                {0}\n", numerics.getValue())
          << formatv("  parameters:              {0} ({1:f2} B)\n", totalParameters, totalParameters / 1e9)
          << formatv("  active per token:        {0} ({1:f2} B)\n", totalParameters - inactiveParameters,
                     (totalParameters - inactiveParameters) / 1e9)

@@ -135,18 +135,19 @@ llvm::Expected<std::string> cacheDirectory() {
   return std::string(dir);
 }
 
-llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary, const std::string &architecture) {
+llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary, const std::string &architecture,
+                                                const std::string &numerics) {
   if (llvm::StringRef(specOrLibrary).ends_with(".so"))
     return specOrLibrary;
   auto spec = llvm::MemoryBuffer::getFile(specOrLibrary);
   if (!spec)
     return llvm::createStringError(spec.getError(), "cannot read '%s'", specOrLibrary.c_str());
 
-  // The key covers the spec text, the selected architecture, the compiler binary itself and the
-  // runtime and kernel archives a library is linked with.
+  // The key covers the spec text, the selected architecture and numerics profile, the compiler binary itself
+  // and the runtime and kernel archives a library is linked with.
   std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&resolveModelLibrary));
   llvm::sys::fs::file_status status;
-  std::string stamp = exe + "\n" + architecture + "\n";
+  std::string stamp = exe + "\n" + architecture + "\n" + numerics + "\n";
   if (!llvm::sys::fs::status(exe, status))
     stamp += std::to_string(status.getLastModificationTime().time_since_epoch().count()) + "\n";
   auto fingerprint = runtimeLinkFingerprint();
@@ -165,6 +166,7 @@ llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary
   CompileRequest request;
   request.specPath = specOrLibrary;
   request.architecture = architecture;
+  request.pipeline.numerics = numerics;
   // Compile under a private name first so concurrent runs never load a half-written library, then
   // move the library and its header and manifest into place.
   std::string partialStem = (library.str().drop_back(3) + llvm::formatv(".{0}.tmp", ::getpid())).str();

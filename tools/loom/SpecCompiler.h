@@ -56,7 +56,8 @@ llvm::Expected<std::string> cacheDirectory();
 /// A library path for `specOrLibrary`: itself if it is a shared library, or a
 /// library compiled from the spec into the cache directory (reused while the
 /// spec and the `loom` binary are unchanged).
-llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary, const std::string &architecture);
+llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary, const std::string &architecture,
+                                                const std::string &numerics = "fast");
 
 } // namespace loom
 

@@ -28,6 +28,7 @@ typedef struct loom_model_info {
   int64_t max_context;
   int64_t n_weights;
   int64_t kv_bytes_per_token; /* over all layers, F32 */
+  const char *numerics;       /* the numerics profile it was compiled with: "fast" or "ggml" */
 } loom_model_info;
 
 const char *loom_last_error(void);

@@ -72,6 +72,9 @@ void loom_k_experts(const float *x, int64_t n, int64_t d, const int32_t *ids, co
       case LOOM_EXPERT_GEGLU:
         loom_k_geglu(g.data(), u.data(), hidden, h.data());
         break;
+      case LOOM_EXPERT_GEGLU_F16_TABLE:
+        loom_k_geglu_f16_table(g.data(), u.data(), hidden, h.data());
+        break;
       case LOOM_EXPERT_SWIGLU_OAI:
         for (size_t i = 0; i < width; ++i)
           h[i] = swigluOai(g[i], u[i], alpha, limit);

@@ -23,6 +23,8 @@ struct PipelineOptions {
   bool moeGroupedMatmul = true;
   /// Its option: a shared expert as wide as a routed one joins the grouped products as one more group.
   bool moeFuseSharedExpert = true;
+  /// The numerics profile: "fast" or "ggml" (loom-lower-to-kernels).
+  std::string numerics = "fast";
   /// loom-plan-arena's copy folding: RoPE in place where its operand dies.
   bool foldCopies = true;
   /// Where to print the pipeline as text (loom-opt's --pass-pipeline syntax) before running it, if anywhere.

@@ -41,6 +41,8 @@ struct ModelDescriptor {
   /// When every RoPE is one Llama 3.1 scaling, its per-pair frequency divisors (a GGUF file's
   /// rope_freqs.weight holds the same); empty otherwise.
   std::vector<float> ropeFreqDivisors;
+  /// LOOM_NUMERICS_*: the profile whose kernels the lowering called.
+  int64_t numerics = 0;
 
   /// K and V bytes one token adds over the caches that keep every position, F32.
   int64_t fullCacheBytesPerToken() const;

@@ -180,7 +180,16 @@ def LoomLowerToKernelsPass : Pass<"loom-lower-to-kernels", "::mlir::ModuleOp"> {
     %y = loom.scratch 256
     func.call @loom_k_rms_norm(%x, %n, %c64, %w, %eps, %offset, %y) : (...) -> ()
     ```
+
+    `numerics` picks the kernels where the two profiles differ
+    (docs/numerics.md) and is recorded in the descriptor: `fast`, or `ggml`,
+    llama.cpp's results on x86 (GELU through ggml's half-precision table:
+    `loom_k_gelu_f16_table`, `loom_k_geglu_f16_table`).
   }];
+  let options = [
+    Option<"numerics", "numerics", "std::string", /*default=*/"\"fast\"",
+           "Numerics profile: fast, or ggml (llama.cpp's results on x86)">,
+  ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
 }
 

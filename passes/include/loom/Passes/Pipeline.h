@@ -36,6 +36,9 @@ struct LoomPipelineOptions : mlir::PassPipelineOptions<LoomPipelineOptions> {
   Option<bool> foldCopies{*this, "fold-copies",
                           llvm::cl::desc("Let loom-plan-arena fold copies into slices that die there"),
                           llvm::cl::init(true)};
+  Option<std::string> numerics{*this, "numerics",
+                               llvm::cl::desc("Numerics profile of the kernels: fast, or ggml (llama.cpp's results)"),
+                               llvm::cl::init("fast")};
   Option<bool> lower{*this, "lower",
                      llvm::cl::desc("Lower to kernel calls and the LLVM dialect (off: stop at loom IR)"),
                      llvm::cl::init(true)};

@@ -110,6 +110,10 @@ void loom_k_sigmoid_gate(const float *gate, const float *x, int64_t count, int64
                          float *out);
 /* out = gelu_tanh(x). */
 void loom_k_gelu(const float *x, int64_t count, float *out);
+/* gelu_tanh(x) and gelu_tanh(gate) * up as ggml computes them (the `ggml` numerics profile): x rounded to half
+ * precision looks up a table of half-precision results; 0 for x <= -10, x for x >= 10. */
+void loom_k_gelu_f16_table(const float *x, int64_t count, float *out);
+void loom_k_geglu_f16_table(const float *gate, const float *up, int64_t count, float *out);
 /* out = cap * tanh(x / cap), cap > 0 (Grok's router logits); out may alias x. */
 void loom_k_softcap(const float *x, int64_t count, float cap, float *out);
 /* out = x * factor (MiMo-V2-Flash's attention values); out may alias x. */
@@ -121,6 +125,8 @@ void loom_k_add(const float *a, const float *b, int64_t count, float *out);
  * the ABI. */
 enum { LOOM_ROUTE_SOFTMAX_TOPK = 0, LOOM_ROUTE_TOPK_SOFTMAX = 1, LOOM_ROUTE_SIGMOID_TOPK = 2, LOOM_ROUTE_TOPK_SIGMOID = 3 };
 enum { LOOM_EXPERT_SWIGLU = 0, LOOM_EXPERT_GEGLU = 1, LOOM_EXPERT_SWIGLU_OAI = 2 };
+/* The ggml numerics profile's GeGLU (loom_k_geglu_f16_table): not an op's activation, chosen by the lowering. */
+enum { LOOM_EXPERT_GEGLU_F16_TABLE = 3 };
 
 /* For each of n tokens, the k experts its router logits [n, experts] choose (ids [n, k], best first) and their
  * weights [n, k], in the flavour `routing` (LOOM_ROUTE_*; docs/moe-mla-reference.md):

@@ -18,7 +18,7 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 4
+#define LOOM_ABI_VERSION 5
 #define LOOM_MAX_RANK 4
 
 /* How a weight's rows pair the dimensions RoPE rotates, for the q/k projections of a layer with RoPE. The
@@ -54,6 +54,13 @@ typedef struct loom_cache_desc {
   int64_t value_dim; /* elements of one head's value */
 } loom_cache_desc;
 
+/* The numerics profile a library was compiled with (`loom compile --numerics`, docs/numerics.md). Values are part of
+ * the ABI. */
+enum {
+  LOOM_NUMERICS_FAST = 0, /* whatever order and approximation the kernels find fastest, within the tested bounds */
+  LOOM_NUMERICS_GGML = 1, /* llama.cpp's results on x86: its summation orders and its half-precision GELU table */
+};
+
 typedef struct loom_model_desc {
   int64_t abi_version;
   const char *arch_name;
@@ -72,6 +79,7 @@ typedef struct loom_model_desc {
    * against them. 0 and NULL otherwise. */
   int64_t n_rope_freq_divisors;
   const float *rope_freq_divisors;
+  int64_t numerics; /* LOOM_NUMERICS_* */
 } loom_model_desc;
 
 /* A cache as generated code and kernels see it: position p of the sequence lives in row p % rows of both
