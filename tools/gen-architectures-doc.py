@@ -65,6 +65,8 @@ def reference_kind(what):
         return "decode"
     if what.startswith("SmolLM2"):
         return "llama.cpp"
+    if "vs llama.cpp" in what and "fast profile" in what:
+        return None  # the default profile's distance from llama.cpp, not the ggml profile's
     if "vs llama.cpp" in what:
         # The F32 files only: a configuration named for another weight type (deepseek2-q8_0-f32-latent keeps only
         # its latent halves in F32) is a quantized comparison.

@@ -155,6 +155,27 @@ protected:
   LoweringState &state;
 };
 
+/// The common shape of a lowering: the op's one result becomes a fresh scratch slice, which one kernel call
+/// (`call`) writes.
+template <typename Op>
+class OneResultPattern : public KernelPattern<Op> {
+public:
+  using KernelPattern<Op>::KernelPattern;
+  using OpAdaptor = typename KernelPattern<Op>::OpAdaptor;
+
+  LogicalResult matchAndRewrite(Op op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const final {
+    KernelCalls kernels = this->calls(rewriter);
+    Location loc = op.getLoc();
+    Value out = this->scratchFor(rewriter, loc, op.getResult());
+    call(op, adaptor, kernels, loc, out);
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+
+protected:
+  virtual void call(Op op, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const = 0;
+};
+
 /// `forward(tokens, start) -> logits` becomes `loom_generated_forward` with the ABI's arguments.
 struct LowerForwardSignature : KernelPattern<func::FuncOp> {
   using KernelPattern::KernelPattern;
@@ -230,71 +251,47 @@ struct LowerView : KernelPattern<Op> {
   }
 };
 
-struct LowerPositionIds : KernelPattern<PositionIdsOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(PositionIdsOp p, OpAdaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Value out = scratchFor(rewriter, p.getLoc(), p.getResult());
-    LOOM_KERNEL_CALL(kernels, p.getLoc(), loom_k_position_ids, abi(p, Start), abi(p, NumTokens), out);
-    rewriter.replaceOp(p, out);
-    return success();
+struct LowerPositionIds : OneResultPattern<PositionIdsOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(PositionIdsOp p, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_position_ids, abi(p, Start), abi(p, NumTokens), out);
   }
 };
 
-struct LowerEmbedding : KernelPattern<EmbeddingOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(EmbeddingOp e, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = e.getLoc();
-    Value out = scratchFor(rewriter, loc, e.getResult());
+struct LowerEmbedding : OneResultPattern<EmbeddingOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(EmbeddingOp e, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     // The ids are the forward's tokens or the slice of the op that computed them (loom.position_ids).
     LOOM_KERNEL_CALL(kernels, loc, loom_k_embedding, adaptor.getTable(), kernels.i64(loc, innermost(e.getResult())),
                      adaptor.getTokens(), abi(e, NumTokens), kernels.f32(loc, e.getScale().convertToDouble()), out);
-    rewriter.replaceOp(e, out);
-    return success();
   }
 };
 
-struct LowerRMSNorm : KernelPattern<RMSNormOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(RMSNormOp n, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = n.getLoc();
-    Value out = scratchFor(rewriter, loc, n.getResult());
+struct LowerRMSNorm : OneResultPattern<RMSNormOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(RMSNormOp n, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_rms_norm, adaptor.getInput(), rows(kernels, loc, n, n.getInput()),
                      kernels.i64(loc, innermost(n.getInput())), orNull(kernels, loc, adaptor.getWeight()),
                      kernels.f32(loc, n.getEps().convertToDouble()),
                      kernels.f32(loc, n.getWeightOffset().convertToDouble()), out);
-    rewriter.replaceOp(n, out);
-    return success();
   }
 };
 
-struct LowerLayerNorm : KernelPattern<LayerNormOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(LayerNormOp n, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = n.getLoc();
-    Value out = scratchFor(rewriter, loc, n.getResult());
+struct LowerLayerNorm : OneResultPattern<LayerNormOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(LayerNormOp n, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_layer_norm, adaptor.getInput(), rows(kernels, loc, n, n.getInput()),
                      kernels.i64(loc, innermost(n.getInput())), adaptor.getWeight(),
                      orNull(kernels, loc, adaptor.getBias()), kernels.f32(loc, n.getEps().convertToDouble()), out);
-    rewriter.replaceOp(n, out);
-    return success();
   }
 };
 
-struct LowerLinear : KernelPattern<LinearOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(LinearOp l, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = l.getLoc();
-    Value out = scratchFor(rewriter, loc, l.getResult());
+struct LowerLinear : OneResultPattern<LinearOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(LinearOp l, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_linear, adaptor.getInput(), abi(l, NumTokens),
                      kernels.i64(loc, innermost(l.getInput())), adaptor.getWeight(),
                      kernels.i64(loc, innermost(l.getResult())), orNull(kernels, loc, adaptor.getBias()), out);
-    rewriter.replaceOp(l, out);
-    return success();
   }
 };
 
@@ -388,12 +385,9 @@ struct LowerCacheAppend : KernelPattern<CacheAppendOp> {
   }
 };
 
-struct LowerAttend : KernelPattern<AttendOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(AttendOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = a.getLoc();
-    Value out = scratchFor(rewriter, loc, a.getResult());
+struct LowerAttend : OneResultPattern<AttendOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(AttendOp a, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     auto q = cast<RankedTensorType>(a.getQuery().getType()).getShape();
     KVCacheType cache = a.getCache().getType();
     LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, adaptor.getQuery(), abi(a, NumTokens), adaptor.getStart(),
@@ -402,17 +396,12 @@ struct LowerAttend : KernelPattern<AttendOp> {
                      kernels.f32(loc, a.getScale().convertToDouble()),
                      kernels.f32(loc, a.getSoftcap().convertToDouble()), orNull(kernels, loc, adaptor.getSinks()),
                      kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()), out);
-    rewriter.replaceOp(a, out);
-    return success();
   }
 };
 
-struct LowerMLAttend : KernelPattern<MLAttendOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(MLAttendOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = a.getLoc();
-    Value out = scratchFor(rewriter, loc, a.getResult());
+struct LowerMLAttend : OneResultPattern<MLAttendOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(MLAttendOp a, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     auto qn = cast<RankedTensorType>(a.getQNope().getType()).getShape();
     int64_t rope = innermost(a.getQPe()), value = innermost(a.getResult());
     int64_t rank = a.getCache().getType().getKeyDim() - rope;
@@ -421,8 +410,6 @@ struct LowerMLAttend : KernelPattern<MLAttendOp> {
                      kernels.i64(loc, qn[2]), kernels.i64(loc, rope), kernels.i64(loc, value), kernels.i64(loc, rank),
                      kernels.f32(loc, a.getScale().convertToDouble()),
                      kernels.i64(loc, static_cast<int64_t>(a.getAbsorbMaxTokens())), out);
-    rewriter.replaceOp(a, out);
-    return success();
   }
 };
 
@@ -444,36 +431,26 @@ struct LowerAttentionTemperature : KernelPattern<AttentionTemperatureOp> {
 };
 
 /// A slice copies its columns of each row.
-struct LowerSlice : KernelPattern<SliceOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(SliceOp s, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = s.getLoc();
-    Value out = scratchFor(rewriter, loc, s.getResult());
+struct LowerSlice : OneResultPattern<SliceOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(SliceOp s, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     int64_t width = innermost(s.getResult());
     LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getInput(), rows(kernels, loc, s, s.getInput()),
                      kernels.i64(loc, innermost(s.getInput())), kernels.i64(loc, static_cast<int64_t>(s.getOffset())),
                      kernels.i64(loc, width), out, kernels.i64(loc, width), kernels.i64(loc, 0));
-    rewriter.replaceOp(s, out);
-    return success();
   }
 };
 
 /// A concatenation copies each operand into its columns.
-struct LowerConcat : KernelPattern<ConcatOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(ConcatOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = c.getLoc();
-    Value out = scratchFor(rewriter, loc, c.getResult());
+struct LowerConcat : OneResultPattern<ConcatOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(ConcatOp c, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     Value rowCount = rows(kernels, loc, c, c.getResult());
     int64_t lhs = innermost(c.getLhs()), rhs = innermost(c.getRhs()), width = innermost(c.getResult());
     LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getLhs(), rowCount, kernels.i64(loc, lhs),
                      kernels.i64(loc, 0), kernels.i64(loc, lhs), out, kernels.i64(loc, width), kernels.i64(loc, 0));
     LOOM_KERNEL_CALL(kernels, loc, loom_k_copy_columns, adaptor.getRhs(), rowCount, kernels.i64(loc, rhs),
                      kernels.i64(loc, 0), kernels.i64(loc, rhs), out, kernels.i64(loc, width), kernels.i64(loc, lhs));
-    rewriter.replaceOp(c, out);
-    return success();
   }
 };
 
@@ -481,109 +458,73 @@ struct LowerConcat : KernelPattern<ConcatOp> {
 using BinaryKernel = void (*)(KernelCalls &, Location, Value lhs, Value rhs, Value count, Value out);
 
 template <typename Op>
-struct LowerElementwise : KernelPattern<Op> {
-  using OpAdaptor = typename KernelPattern<Op>::OpAdaptor;
+struct LowerElementwise : OneResultPattern<Op> {
+  using OpAdaptor = typename OneResultPattern<Op>::OpAdaptor;
   LowerElementwise(const TypeConverter &converter, LoweringState &state, BinaryKernel kernel)
-      : KernelPattern<Op>(converter, state), kernel(kernel) {}
-  LogicalResult matchAndRewrite(Op op, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = this->calls(rewriter);
-    Location loc = op.getLoc();
-    Value out = this->scratchFor(rewriter, loc, op.getResult());
-    Value operands[2] = {adaptor.getOperands()[0], adaptor.getOperands()[1]};
-    kernel(kernels, loc, operands[0], operands[1], this->count(kernels, loc, op, op.getResult()), out);
-    rewriter.replaceOp(op, out);
-    return success();
+      : OneResultPattern<Op>(converter, state), kernel(kernel) {}
+  void call(Op op, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
+    kernel(kernels, loc, adaptor.getOperands()[0], adaptor.getOperands()[1],
+           this->count(kernels, loc, op, op.getResult()), out);
   }
   BinaryKernel kernel;
 };
 
 /// A gate per element, or one per row of `up` (width 1).
-struct LowerSigmoidGate : KernelPattern<SigmoidGateOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(SigmoidGateOp g, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = g.getLoc();
-    Value out = scratchFor(rewriter, loc, g.getResult());
+struct LowerSigmoidGate : OneResultPattern<SigmoidGateOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(SigmoidGateOp g, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_sigmoid_gate, adaptor.getGate(), adaptor.getUp(),
                      count(kernels, loc, g, g.getResult()), kernels.i64(loc, innermost(g.getUp())),
                      kernels.i64(loc, innermost(g.getGate())), out);
-    rewriter.replaceOp(g, out);
-    return success();
   }
 };
 
-struct LowerSoftcap : KernelPattern<SoftcapOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(SoftcapOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = c.getLoc();
-    Value out = scratchFor(rewriter, loc, c.getResult());
+struct LowerSoftcap : OneResultPattern<SoftcapOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(SoftcapOp c, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_softcap, adaptor.getInput(), count(kernels, loc, c, c.getResult()),
                      kernels.f32(loc, static_cast<float>(c.getCap().convertToDouble())), out);
-    rewriter.replaceOp(c, out);
-    return success();
   }
 };
 
-struct LowerSwiGLUOai : KernelPattern<SwiGLUOaiOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(SwiGLUOaiOp a, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = a.getLoc();
-    Value out = scratchFor(rewriter, loc, a.getResult());
+struct LowerSwiGLUOai : OneResultPattern<SwiGLUOaiOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(SwiGLUOaiOp a, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_swiglu_oai, adaptor.getGate(), adaptor.getUp(),
                      count(kernels, loc, a, a.getResult()),
                      kernels.f32(loc, static_cast<float>(a.getAlpha().convertToDouble())),
                      kernels.f32(loc, static_cast<float>(a.getLimit().convertToDouble())), out);
-    rewriter.replaceOp(a, out);
-    return success();
   }
 };
 
-struct LowerScale : KernelPattern<ScaleOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(ScaleOp s, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = s.getLoc();
-    Value out = scratchFor(rewriter, loc, s.getResult());
+struct LowerScale : OneResultPattern<ScaleOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(ScaleOp s, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_scale, adaptor.getInput(), count(kernels, loc, s, s.getResult()),
                      kernels.f32(loc, static_cast<float>(s.getFactor().convertToDouble())), out);
-    rewriter.replaceOp(s, out);
-    return success();
   }
 };
 
 /// The ggml profile computes GELU as ggml does, through a half-precision table.
-struct LowerGelu : KernelPattern<GeluOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(GeluOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = g.getLoc();
-    Value out = scratchFor(rewriter, loc, g.getResult());
+struct LowerGelu : OneResultPattern<GeluOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(GeluOp g, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     Value n = count(kernels, loc, g, g.getResult());
     if (state.numerics == LOOM_NUMERICS_GGML)
       LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu_f16_table, adaptor.getInput(), n, out);
     else
       LOOM_KERNEL_CALL(kernels, loc, loom_k_gelu, adaptor.getInput(), n, out);
-    rewriter.replaceOp(g, out);
-    return success();
   }
 };
 
-struct LowerGeGLU : KernelPattern<GeGLUOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(GeGLUOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = g.getLoc();
-    Value out = scratchFor(rewriter, loc, g.getResult());
+struct LowerGeGLU : OneResultPattern<GeGLUOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(GeGLUOp g, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     Value n = count(kernels, loc, g, g.getResult());
     if (state.numerics == LOOM_NUMERICS_GGML)
       LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu_f16_table, adaptor.getGate(), adaptor.getUp(), n, out);
     else
       LOOM_KERNEL_CALL(kernels, loc, loom_k_geglu, adaptor.getGate(), adaptor.getUp(), n, out);
-    rewriter.replaceOp(g, out);
-    return success();
   }
 };
 
@@ -608,12 +549,9 @@ struct LowerRoute : KernelPattern<RouteOp> {
 };
 
 /// The experts as written: loom_k_experts runs each token's experts in turn.
-struct LowerExperts : KernelPattern<ExpertsOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(ExpertsOp x, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = x.getLoc();
-    Value out = scratchFor(rewriter, loc, x.getResult());
+struct LowerExperts : OneResultPattern<ExpertsOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(ExpertsOp x, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     auto gate = cast<RankedTensorType>(x.getGate().getType()).getShape();
     ValueRange biases = adaptor.getBiases();
     auto bias = [&](size_t i) { return biases.empty() ? kernels.null(loc) : biases[i]; };
@@ -627,8 +565,6 @@ struct LowerExperts : KernelPattern<ExpertsOp> {
                      kernels.i64(loc, gate[1]), kernels.i32(loc, activation),
                      kernels.f32(loc, x.getAlpha().convertToDouble()), kernels.f32(loc, x.getLimit().convertToDouble()),
                      kernels.i32(loc, x.getWeightInput() ? 1 : 0), out);
-    rewriter.replaceOp(x, out);
-    return success();
   }
 };
 
@@ -647,32 +583,22 @@ struct LowerMoeDispatch : KernelPattern<MoeDispatchOp> {
   }
 };
 
-struct LowerMoeGather : KernelPattern<MoeGatherOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(MoeGatherOp g, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = g.getLoc();
-    Value out = scratchFor(rewriter, loc, g.getResult());
+struct LowerMoeGather : OneResultPattern<MoeGatherOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(MoeGatherOp g, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_gather, adaptor.getInput(), abi(g, NumTokens),
                      kernels.i64(loc, innermost(g.getInput())), adaptor.getOrder(),
                      kernels.i64(loc, innermost(g.getOrder())), orNull(kernels, loc, adaptor.getWeights()), out);
-    rewriter.replaceOp(g, out);
-    return success();
   }
 };
 
-struct LowerGroupedLinear : KernelPattern<GroupedLinearOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(GroupedLinearOp l, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = l.getLoc();
-    Value out = scratchFor(rewriter, loc, l.getResult());
+struct LowerGroupedLinear : OneResultPattern<GroupedLinearOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(GroupedLinearOp l, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     auto w = cast<RankedTensorType>(l.getWeight().getType()).getShape();
     LOOM_KERNEL_CALL(kernels, loc, loom_k_grouped_linear, adaptor.getInput(), kernels.i64(loc, w[2]),
                      adaptor.getOffsets(), kernels.i64(loc, w[0]), adaptor.getWeight(), kernels.i64(loc, w[1]),
                      orNull(kernels, loc, adaptor.getBias()), orNull(kernels, loc, adaptor.getShared()), out);
-    rewriter.replaceOp(l, out);
-    return success();
   }
 };
 
@@ -692,17 +618,12 @@ struct LowerMoeAppendShared : KernelPattern<MoeAppendSharedOp> {
   }
 };
 
-struct LowerMoeCombine : KernelPattern<MoeCombineOp> {
-  using KernelPattern::KernelPattern;
-  LogicalResult matchAndRewrite(MoeCombineOp c, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
-    KernelCalls kernels = calls(rewriter);
-    Location loc = c.getLoc();
-    Value out = scratchFor(rewriter, loc, c.getResult());
+struct LowerMoeCombine : OneResultPattern<MoeCombineOp> {
+  using OneResultPattern::OneResultPattern;
+  void call(MoeCombineOp c, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     LOOM_KERNEL_CALL(kernels, loc, loom_k_moe_combine, adaptor.getInput(), abi(c, NumTokens),
                      kernels.i64(loc, innermost(c.getResult())), adaptor.getOrder(),
                      kernels.i64(loc, innermost(c.getOrder())), orNull(kernels, loc, adaptor.getWeights()), out);
-    rewriter.replaceOp(c, out);
-    return success();
   }
 };
 
