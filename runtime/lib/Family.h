@@ -2,7 +2,9 @@
 //
 // What Loom needs to know about a model family is data, one file per family
 // in families/ plus its line in Families.cpp: the names it goes by (a
-// config.json's model_type, a GGUF file's general.architecture), and either
+// config.json's model_type, a GGUF file's general.architecture), the config
+// and GGUF keys its import reads or may pass over (configKeys, ggufKeys; the
+// keys every family shares are tools/loom/ImportKeys.h's), and either
 //
 //   - the structure of a decoder that neither file states (DecoderShape:
 //     where the norms sit, what the QK-norm normalises over, which layers go
@@ -206,6 +208,28 @@ struct FamilyFixedKey {
   std::string_view why; ///< What another value would ask for, for the message.
 };
 
+/// What `loom import` makes of a config.json key or a GGUF metadata key (tools/loom/ImportKeys.h holds the keys
+/// every family shares, and the checks): it must not drop anything that changes the computation.
+enum class KeyUse {
+  /// Read into the spec (or refused at values the spec cannot express).
+  Modelled,
+  /// Changes nothing the spec describes: provenance, training settings, what transformers ignores.
+  Harmless,
+  /// Harmless at its off value (null, false, 0, "", an empty list or object); otherwise `what`, which the
+  /// import refuses.
+  NeutralOnly,
+};
+
+struct KeyRule {
+  std::string_view name;
+  KeyUse use;
+  std::string_view what = {};
+  /// Matches every key that starts with `name`.
+  bool prefix = false;
+  /// Why `what` is an error; "Loom does not model" when empty.
+  std::string_view why = {};
+};
+
 struct Family {
   /// transformers' model_type and llama.cpp's general.architecture; empty where Loom imports no such file.
   std::string_view configType = {}, ggufArch = {};
@@ -236,6 +260,19 @@ struct Family {
   /// and its pre-FFN norm); an entry may have only that name. A "*" in both the transformers and the manifest
   /// name stands for an expert's index: one tensor per expert, which the loader stacks (MiniMax-M2's w1, w2, w3).
   std::span<const FamilyTensor> ownLayerTensors = {};
+
+  /// For a decoder family: the config.json keys (configKeys) and GGUF metadata keys after "<architecture>."
+  /// (ggufKeys) its import reads or knows to be harmless, beyond those every family shares (ImportKeys.h), in
+  /// tables a family may share with another (several families read DeepSeek V3's keys). The first rule
+  /// naming a key decides; a family's own come before the shared ones. Any other key is an import error.
+  std::span<const std::span<const KeyRule>> configKeys = {}, ggufKeys = {};
+  /// layer_types may give layers other kinds than full attention: the import reads it (else only
+  /// "full_attention" is accepted).
+  bool readsLayerTypes = false;
+  /// The config's RoPE object holds a partial_rotary_factor that the import reads (Qwen3-Next, GLM-4.5 and
+  /// MiniMax-M2 in transformers 5; Mistral 4's latent RoPE share); perLayerType: in each per-layer-type object
+  /// (MiMo-V2-Flash). Elsewhere one other than 1 there is an error.
+  bool ropeObjectHoldsRotaryFraction = false, perLayerTypeRopeHoldsRotaryFraction = false;
 
   /// Whether the family names its tensors itself rather than by the shared decoder layout.
   bool declaresTensors() const { return !layers.empty(); }

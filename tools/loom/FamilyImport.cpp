@@ -64,11 +64,9 @@ Expected<std::string> specValue(const FamilyKey &key, std::optional<int64_t> int
 /// PreTrainedConfig's own keys that never change the computation, or only when set (then an error naming
 /// them): the rows of ImportKeys.h that hold for every family.
 const importkeys::KeyRule *genericRule(StringRef key) {
-  for (const importkeys::KeyRule &rule : importkeys::kConfigKeys)
-    if (rule.families == importkeys::AnyFamily && rule.use != importkeys::Use::Modelled &&
-        (rule.prefix ? key.starts_with(rule.name) : key == rule.name))
-      return &rule;
-  return nullptr;
+  const importkeys::KeyRule *rule =
+      importkeys::findRule(/*family=*/nullptr, /*gguf=*/false, importkeys::kSharedConfigKeys, key);
+  return rule && rule->use != importkeys::KeyUse::Modelled ? rule : nullptr;
 }
 
 /// Every config key is one the family reads, a fixed key at an accepted value, harmless, or vouched for
@@ -91,7 +89,7 @@ Error checkConfigKeys(const Family &family, const json::Object &config, StringRe
     if (known(key))
       continue;
     if (const importkeys::KeyRule *rule = genericRule(key)) {
-      if (rule->use == importkeys::Use::NeutralOnly && !importkeys::isNeutral(value))
+      if (rule->use == importkeys::KeyUse::NeutralOnly && !importkeys::isNeutral(value))
         errors = joinErrors(std::move(errors), importkeys::notModelled(path, key, value, *rule));
       continue;
     }

@@ -1699,7 +1699,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return std::move(err);
   if (Error err = integer("head_dim", m.dModel / m.heads, m.headDim))
     return std::move(err);
-  // MiMo-V2-Flash's released config spells it layernorm_epsilon (ImportKeys.h allows it for that family only).
+  // MiMo-V2-Flash's released config spells it layernorm_epsilon (its family file lists the key; no other does).
   StringRef epsKey = config->get("rms_norm_eps") || !config->get("layernorm_epsilon") ? "rms_norm_eps"
                                                                                       : "layernorm_epsilon";
   if (Error err = real(epsKey, std::nullopt, m.eps))
@@ -1720,8 +1720,8 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     return Error::success();
   };
   const json::Object *rope = config->getObject("rope_parameters");
-  // Qwen3-Next's config class moves partial_rotary_factor into its one RoPE object (ImportKeys.h lets it
-  // through for that family only).
+  // Qwen3-Next's config class moves partial_rotary_factor into its one RoPE object (the families whose
+  // ropeObjectHoldsRotaryFraction is set may have it there).
   if (std::optional<double> fraction = rope ? rope->getNumber("partial_rotary_factor") : std::nullopt) {
     if (config->get("partial_rotary_factor") && *fraction != m.ropeFraction)
       return createStringError("'%s': \"partial_rotary_factor\" (%g) differs from the one in \"rope_parameters\" (%g)",

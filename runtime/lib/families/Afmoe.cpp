@@ -35,6 +35,35 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "ffn.router.selection_bias", .hf = "mlp.expert_bias"},
 };
 
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    // readAfmoe: the experts, dense first layers, shared experts, the window pattern and muP's embedding scale.
+    // The released configs add the original code's routing switches, which transformers' afmoe does not read:
+    // they must say what it does (sigmoid scores, renormalised, no expert groups).
+    {"num_experts", KeyUse::Modelled},
+    {"num_experts_per_tok", KeyUse::Modelled},
+    {"moe_intermediate_size", KeyUse::Modelled},
+    {"num_dense_layers", KeyUse::Modelled},
+    {"num_shared_experts", KeyUse::Modelled},
+    {"route_scale", KeyUse::Modelled},
+    {"mup_enabled", KeyUse::Modelled},
+    {"global_attn_every_n_layers", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Modelled},
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    {"score_func", KeyUse::Modelled},         // sigmoid only
+    {"route_norm", KeyUse::Modelled},         // true only
+    {"n_group", KeyUse::Modelled},            // 1 only
+    {"topk_group", KeyUse::Modelled},         // 1 only
+    {"num_expert_groups", KeyUse::Modelled},  // 1 only
+    {"num_limited_groups", KeyUse::Modelled}, // 1 only
+    {"load_balance_coeff", KeyUse::Harmless}, // training only
+    {"use_grouped_mm", KeyUse::Harmless},     // how the original code multiplies: the same products
+    {"auto_map", KeyUse::Harmless},           // remote code; transformers 5 has the model itself
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
 } // namespace
 
 extern const Family kAfmoeFamily = {
@@ -45,6 +74,8 @@ extern const Family kAfmoeFamily = {
                 .sliding = Sliding::LayerTypes,
                 .experts = Experts::Afmoe},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt

@@ -15,18 +15,32 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
+namespace {
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kDeepSeekConfigKeys, kDeepSeekExpertConfigKeys};
+
+constexpr std::span<const KeyRule> kGgufKeyTables[] = {kGgufDeepSeekKeys, kGgufExpertKeys, kGgufDeepSeekExpertKeys};
+
+} // namespace
 
 extern const Family kDeepSeekV3Family = {
     .configType = "deepseek_v3",
     .ggufArch = "deepseek2",
     .decoder = {.block = BlockStyle::PreNorm, .experts = Experts::DeepSeek, .latentAttention = true},
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 extern const Family kKimiK2Family = {
     .configType = "kimi_k2",
     .decoder = {.block = BlockStyle::PreNorm, .experts = Experts::DeepSeek, .latentAttention = true},
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 } // namespace loom::rt

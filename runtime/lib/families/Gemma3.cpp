@@ -22,6 +22,32 @@ constexpr ConfigDefault kConfigDefaults[] = {
     {"query_pre_attn_scalar", 256}, {"sliding_window", 4096},
 };
 
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_activation", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Modelled},
+    {"query_pre_attn_scalar", KeyUse::Modelled},
+    {"rope_local_base_freq", KeyUse::Modelled},
+    {"sliding_window_pattern", KeyUse::Modelled},
+    {"_sliding_window_pattern", KeyUse::Modelled}, // transformers 5's spelling
+    // transformers' Gemma 3 reads hidden_activation; older exports also carry hidden_act.
+    {"hidden_act", KeyUse::Harmless},
+    {"mlp_bias", KeyUse::NeutralOnly, "feed-forward biases", false, "transformers' model of this family does not have"},
+    {"use_sliding_window", KeyUse::NeutralOnly, "a sliding window on some layers"},
+};
+
+/// The GGUF metadata keys (after "<architecture>.") the import reads beyond the shared ones.
+constexpr KeyRule kGgufKeys[] = {
+    {"attention.sliding_window", KeyUse::Modelled},
+    {"attention.sliding_window_pattern", KeyUse::Modelled},
+    {"rope.freq_base_swa", KeyUse::Modelled},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+constexpr std::span<const KeyRule> kGgufKeyTables[] = {kGgufKeys};
+
 } // namespace
 
 extern const Family kGemma3Family = {
@@ -35,6 +61,9 @@ extern const Family kGemma3Family = {
                 .globalEvery = 6,
                 .ropePerLayerType = true,
                 .configDefaults = kConfigDefaults},
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt

@@ -27,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
 namespace {
@@ -35,6 +36,27 @@ namespace {
 constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "ffn_norm.weight", .gguf = "post_attention_norm.weight"},
 };
+
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"use_qk_norm", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    // The multi-token-prediction layer (transformers 5 also calls the count num_mtp_layers).
+    {"num_nextn_predict_layers", KeyUse::Harmless},
+    {"num_mtp_layers", KeyUse::Harmless},
+};
+
+/// The GGUF metadata keys (after "<architecture>.") the import reads beyond the shared ones.
+constexpr KeyRule kGgufKeys[] = {
+    // The multi-token-prediction layers after the model's, in block_count, which llama.cpp skips (so does Loom:
+    // readGlm4MoeGguf, and the loader ignores their tensors).
+    {"nextn_predict_layers", KeyUse::Modelled},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys, kDeepSeekExpertConfigKeys};
+
+constexpr std::span<const KeyRule> kGgufKeyTables[] = {kGgufKeys, kGgufExpertKeys, kGgufDeepSeekExpertKeys};
 
 } // namespace
 
@@ -48,6 +70,9 @@ extern const Family kGlm4MoeFamily = {
                 .qkNormSwitched = true,
                 .attentionBiasWithoutOutput = true},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 } // namespace loom::rt

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
 namespace {
@@ -43,6 +44,33 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "ffn.experts.down_proj.bias", .hf = "mlp.experts.down_proj_bias"},
 };
 
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Modelled},
+    // The experts (every layer; intermediate_size is their width) and their clamped SwiGLU.
+    {"num_local_experts", KeyUse::Modelled},
+    {"num_experts_per_tok", KeyUse::Modelled},
+    {"experts_per_token", KeyUse::Modelled}, // OpenAI's name in the released configs: must agree
+    {"swiglu_alpha", KeyUse::Modelled},
+    {"swiglu_limit", KeyUse::Modelled},
+    // transformers' gpt-oss experts apply the clamped SwiGLU whatever hidden_act says ("silu" in the configs).
+    {"hidden_act", KeyUse::Harmless},
+    // OpenAI's name for YaRN's original context, which the released configs repeat; transformers reads the one
+    // in rope_parameters (or rope_scaling).
+    {"initial_context_length", KeyUse::Harmless},
+};
+
+/// The GGUF metadata keys (after "<architecture>.") the import reads beyond the shared ones.
+constexpr KeyRule kGgufKeys[] = {
+    // The window of its even layers (llama.cpp fixes the pattern at every other layer).
+    {"attention.sliding_window", KeyUse::Modelled},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+constexpr std::span<const KeyRule> kGgufKeyTables[] = {kGgufKeys, kGgufExpertKeys};
+
 } // namespace
 
 extern const Family kGptOssFamily = {
@@ -54,6 +82,9 @@ extern const Family kGptOssFamily = {
                 .globalEvery = 2,
                 .experts = Experts::GptOss},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt

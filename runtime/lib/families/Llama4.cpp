@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
 namespace {
@@ -52,6 +53,41 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "ffn.down_proj.weight", .hf = "feed_forward.down_proj.weight"},
 };
 
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    // readLlama4: chunked attention, the weightless QK-norm and temperature tuning, NoPE layers, experts
+    // (intermediate_size their width, intermediate_size_mlp the dense layers') and which layers have them.
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    {"attention_chunk_size", KeyUse::Modelled},
+    {"use_qk_norm", KeyUse::Modelled},
+    {"attn_temperature_tuning", KeyUse::Modelled},
+    {"floor_scale", KeyUse::Modelled},
+    {"attn_scale", KeyUse::Modelled},
+    {"no_rope_layers", KeyUse::Modelled},
+    {"no_rope_layer_interval", KeyUse::Modelled},
+    {"num_local_experts", KeyUse::Modelled},
+    {"num_experts_per_tok", KeyUse::Modelled},
+    {"intermediate_size_mlp", KeyUse::Modelled},
+    {"interleave_moe_layer_step", KeyUse::Modelled},
+    {"moe_layers", KeyUse::Modelled},
+    // transformers' Llama 4 router adds no noise at inference (nor reads it at all); llm-compressor's own flag.
+    {"router_jitter_noise", KeyUse::Harmless},
+    {"for_llm_compressor", KeyUse::Harmless},
+};
+
+/// The GGUF metadata keys (after "<architecture>.") the import reads beyond the shared ones.
+constexpr KeyRule kGgufKeys[] = {
+    // Which layers are sparse; a sliding_window key (0: MobileLLM-R1's layers without chunks) is refused by
+    // readLlama4Gguf, which knows what llama.cpp makes of it.
+    {"interleave_moe_layer_step", KeyUse::Modelled},
+    {"attention.sliding_window", KeyUse::Modelled},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+constexpr std::span<const KeyRule> kGgufKeyTables[] = {kGgufKeys, kGgufExpertKeys};
+
 } // namespace
 
 extern const Family kLlama4Family = {
@@ -64,6 +100,9 @@ extern const Family kLlama4Family = {
                 .hfInterleavedRope = true,
                 .defaultRopeTheta = 500000},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .ggufKeys = kGgufKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt

@@ -32,12 +32,40 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "ffn.experts.*.down_proj.weight", .hf = "block_sparse_moe.experts.*.w2.weight"},
 };
 
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"hidden_act", KeyUse::Modelled},
+    // Experts in every layer (intermediate_size is their width) chosen by sigmoid scores and a selection bias
+    // (readMiniMax), RoPE on rotary_dim values of each head, the QK-norm over all heads. transformers' model has
+    // no switch for these: the import accepts only the values the model computes.
+    {"num_local_experts", KeyUse::Modelled},
+    {"num_experts_per_tok", KeyUse::Modelled},
+    {"scoring_func", KeyUse::Modelled},     // sigmoid only
+    {"use_routing_bias", KeyUse::Modelled}, // true only
+    {"rotary_dim", KeyUse::Modelled},
+    {"use_qk_norm", KeyUse::Modelled},    // true only
+    {"qk_norm_type", KeyUse::Modelled},   // per_layer (over all heads) only
+    {"attn_type_list", KeyUse::Modelled}, // 1 (softmax attention, not MiniMax-01's lightning) only
+    {"shared_intermediate_size", KeyUse::NeutralOnly, "a shared expert", false,
+     "transformers' minimax_m2 does not have"},
+    {"use_mtp", KeyUse::Harmless},
+    {"num_mtp_modules", KeyUse::Harmless},
+    {"mtp_transformer_layers", KeyUse::Harmless},
+    {"router_jitter_noise", KeyUse::Harmless}, // training only
+    // The released config names its remote code; transformers 5 has the model itself.
+    {"auto_map", KeyUse::Harmless},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
 } // namespace
 
 extern const Family kMiniMaxM2Family = {
     .configType = "minimax_m2",
     .decoder = {.block = BlockStyle::PreNorm, .qkNorm = QkNorm::AllHeads, .experts = Experts::MiniMax},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 } // namespace loom::rt

@@ -12,8 +12,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
+namespace {
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kDeepSeekConfigKeys, kDeepSeekExpertConfigKeys};
+
+} // namespace
 
 extern const Family kMistral4Family = {
     .configType = "mistral4",
@@ -21,6 +27,8 @@ extern const Family kMistral4Family = {
                 .experts = Experts::DeepSeek,
                 .latentAttention = true,
                 .softmaxExpertScores = true},
+    .configKeys = kConfigKeyTables,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 } // namespace loom::rt

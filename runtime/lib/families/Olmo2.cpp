@@ -9,11 +9,24 @@
 #include "../Family.h"
 
 namespace loom::rt {
+namespace {
+
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    {"mlp_bias", KeyUse::NeutralOnly, "feed-forward biases", false, "transformers' model of this family does not have"},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+} // namespace
 
 extern const Family kOlmo2Family = {
     .configType = "olmo2",
     .ggufArch = "olmo2",
     .decoder = {.block = BlockStyle::PostNorm, .qkNorm = QkNorm::AllHeads},
+    .configKeys = kConfigKeyTables,
 };
 
 } // namespace loom::rt

@@ -9,6 +9,19 @@
 #include "../Family.h"
 
 namespace loom::rt {
+namespace {
+
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Modelled},
+    {"mlp_bias", KeyUse::NeutralOnly, "feed-forward biases", false, "transformers' model of this family does not have"},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+} // namespace
 
 extern const Family kOlmo3Family = {
     .configType = "olmo3",
@@ -16,6 +29,8 @@ extern const Family kOlmo3Family = {
                 .qkNorm = QkNorm::AllHeads,
                 .sliding = Sliding::LayerTypes,
                 .ropePerLayerType = true},
+    .configKeys = kConfigKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt

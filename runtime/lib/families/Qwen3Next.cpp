@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Family.h"
+#include "SharedKeys.h"
 
 namespace loom::rt {
 namespace {
@@ -27,6 +28,24 @@ constexpr FamilyTensor kOwnLayerTensors[] = {
     {.loom = "attention.q_gate_proj.weight", .hf = "self_attn.q_proj.weight"},
     {.loom = "ffn.shared_gate.weight", .hf = "mlp.shared_expert_gate.weight"},
 };
+
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    // The shared expert (gated per token), and which layers are full attention rather than Gated DeltaNet (an
+    // import with any of the latter fails); the linear_* keys size those layers only.
+    {"shared_expert_intermediate_size", KeyUse::Modelled},
+    {"full_attention_interval", KeyUse::Modelled},
+    {"linear_", KeyUse::Harmless, "", /*prefix=*/true},
+    // Qwen drops sliding_window and max_window_layers unless use_sliding_window is true, which is refused.
+    {"use_sliding_window", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Harmless},
+    {"max_window_layers", KeyUse::Harmless},
+    {"mlp_bias", KeyUse::NeutralOnly, "feed-forward biases", false, "transformers' model of this family does not have"},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys, kQwenExpertConfigKeys};
 
 } // namespace
 
@@ -41,6 +60,9 @@ extern const Family kQwen3NextFamily = {
                 .linearAttentionLayers = true,
                 .defaultRopeFraction = 0.25},
     .ownLayerTensors = kOwnLayerTensors,
+    .configKeys = kConfigKeyTables,
+    .readsLayerTypes = true,
+    .ropeObjectHoldsRotaryFraction = true,
 };
 
 } // namespace loom::rt

@@ -10,6 +10,27 @@
 #include "../Family.h"
 
 namespace loom::rt {
+namespace {
+
+/// The config.json keys the import reads beyond those every family shares (Family.h).
+constexpr KeyRule kConfigKeys[] = {
+    {"attention_bias", KeyUse::Modelled},
+    {"mlp_bias", KeyUse::Modelled},
+    {"hidden_act", KeyUse::Modelled},
+    {"sliding_window", KeyUse::Modelled},
+    {"use_sliding_window", KeyUse::Modelled},
+    // Which layers go without RoPE (1 marks a layer with RoPE).
+    {"no_rope_layers", KeyUse::Modelled},
+    {"no_rope_layer_interval", KeyUse::Modelled},
+    // Carried over from Qwen2's config; the model does not read it.
+    {"max_window_layers", KeyUse::Harmless},
+    // Splits the projections for tensor-parallel pretraining: the same products.
+    {"pretraining_tp", KeyUse::Harmless},
+};
+
+constexpr std::span<const KeyRule> kConfigKeyTables[] = {kConfigKeys};
+
+} // namespace
 
 extern const Family kSmolLM3Family = {
     .configType = "smollm3",
@@ -19,6 +40,8 @@ extern const Family kSmolLM3Family = {
                 .sliding = Sliding::LayerTypes,
                 .ggufInterleaved = true,
                 .tiedByDefault = true},
+    .configKeys = kConfigKeyTables,
+    .readsLayerTypes = true,
 };
 
 } // namespace loom::rt
