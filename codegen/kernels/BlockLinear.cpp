@@ -13,7 +13,9 @@
 //   q6_k:        like q8_0, with dw taken per 16 elements
 // (for the k-quants dw_b and mw_b are the super-block's scales times the
 // sub-block's integer scale and min, BlockFormat.h). The integer products are
-// 16-bit and their sums 32-bit, the cheap int8 path.
+// exact whatever instructions compute them: vpdpbusd (u8 x i8, four products
+// per i32 lane) in the AVX-512 VNNI variant, vpmaddwd on codes widened to 16
+// bits in the AVX2 one; only the float sums fix the result's bits.
 //
 // Schedules follow Linear.cpp (gemv streams w once, gemm tiles registers);
 // the float sums run in `kLanes` lanes, lane l taking elements 4l .. 4l + 3
@@ -92,13 +94,13 @@ public:
 
     RDom b(0, blocks, "block");
     // Lane l's integer dot product covers elements 4l .. 4l + 3 of a block: a dense load of the block's
-    // codes that the x86 backend reduces pairwise with vpmaddwd.
+    // codes, which the x86 backend sums four at a time with vpdpbusd where the target has it and pairwise
+    // with vpmaddwd otherwise. Integer sums are exact, so either way gives the same result.
     RDom r(0, kBlockElems / kLanes, "element");
     element = r;
     Expr j = lane * (kBlockElems / kLanes) + r;
     laneDot(lane, blk, nn, mm) = 0;
-    laneDot(lane, blk, nn, mm) +=
-        cast<int32_t>(weightCode(j, blk, nn)) * cast<int32_t>(cast<int16_t>(xq(blk * kBlockElems + j, mRow)));
+    laneDot(lane, blk, nn, mm) += int8Product(weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
     // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
@@ -126,6 +128,18 @@ public:
   }
 
 private:
+  /// w * x as int32, for a weight code w (int16 holding an 8-bit value) and an activation code x (int8,
+  /// never -128: ggml's quantization gives -127..127). vpdpbusd multiplies unsigned by signed bytes, so
+  /// signed codes go in as |w| and x with w's sign, as ggml's AVX-512 products do.
+  Expr int8Product(const Expr &w, const Expr &x) {
+    if (!hasInt8DotProduct(get_target()))
+      return cast<int32_t>(w) * cast<int32_t>(cast<int16_t>(x));
+    if (weights == BlockFormat::Q4_1 || weights == BlockFormat::Q4_K) // unsigned codes 0..15
+      return cast<int32_t>(cast<uint8_t>(w)) * cast<int32_t>(x);
+    Expr w8 = cast<int8_t>(w);
+    return cast<int32_t>(cast<uint8_t>(abs(w8))) * cast<int32_t>(select(w8 < 0, -x, x));
+  }
+
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
   Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};

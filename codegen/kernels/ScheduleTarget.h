@@ -13,9 +13,17 @@
 namespace loom::kernels {
 
 enum class ScheduleFamily {
-  /// x86-64 with AVX2 and FMA: 16 ymm registers of 8 floats, two FMA pipes.
+  /// x86-64 with AVX2 and FMA: 16 ymm registers of 8 floats, two FMA pipes. The AVX-512 variant keeps
+  /// these schedules (its gain is in the instructions below, not the register width, so far).
   X86Avx2,
 };
+
+/// Whether the target has 8-bit integer dot products: AVX-512 VNNI's vpdpbusd (u8 x i8, four products
+/// summed into each i32 lane), which Halide emits for avx512_sapphirerapids targets. Block products then
+/// sum a block's codes in one instruction per 32 elements instead of widening them to 16 bits.
+inline bool hasInt8DotProduct(const Halide::Target &target) {
+  return target.has_feature(Halide::Target::AVX512_SapphireRapids);
+}
 
 /// The schedule family for `target`; a generator error for targets without schedules yet, so that
 /// a build for a new target fails at generation time rather than producing slow scalar code.

@@ -7,6 +7,7 @@
 #include "KVCache.h"
 #include "PublicAPI.h"
 #include "RandomInit.h"
+#include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
 #include <new>
@@ -48,6 +49,8 @@ void loom_model_get_info(const loom_model *model, loom_model_info *info) {
   info->n_weights = desc.n_weights;
   info->kv_bytes_per_token = kvBytesPerToken(desc);
   info->numerics = desc.numerics == LOOM_NUMERICS_GGML ? "ggml" : "fast";
+  info->activation_bytes = desc.scratch_bytes;
+  info->kernels = loom_kernels_variant();
 }
 
 namespace {

@@ -7,10 +7,9 @@
 #include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
-#include <atomic>
+#include <climits>
 #include <cmath>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 using namespace loom::rt;
@@ -55,20 +54,21 @@ bool loom::rt::initRandomWeights(const loom_model_desc &desc, uint64_t seed, flo
     }
   }
 
-  std::atomic<size_t> next{0};
-  auto fill = [&] {
-    for (size_t b; (b = next.fetch_add(1)) < blocks.size();) {
-      Random random(blocks[b].stream);
-      for (size_t e = 0; e < blocks[b].count; ++e)
-        blocks[b].data[e] = blocks[b].mean + stddev * static_cast<float>(random.normal());
-    }
-  };
-  int32_t threads = std::max<int32_t>(1, loom_kernels_num_threads());
-  std::vector<std::thread> workers;
-  for (int32_t t = 1; t < threads; ++t)
-    workers.emplace_back(fill);
-  fill();
-  for (std::thread &worker : workers)
-    worker.join();
+  struct Fill {
+    const std::vector<Block> &blocks;
+    float stddev;
+  } fill{blocks, stddev};
+  loom_kernels_parallel_for(
+      static_cast<int32_t>(std::min<size_t>(blocks.size(), INT32_MAX)),
+      [](void *context, int32_t task) {
+        const auto &[blocks, stddev] = *static_cast<Fill *>(context);
+        // Tasks are blocks while there are fewer than INT32_MAX; each task takes every such stride after.
+        for (size_t b = size_t(task); b < blocks.size(); b += INT32_MAX) {
+          Random random(blocks[b].stream);
+          for (size_t e = 0; e < blocks[b].count; ++e)
+            blocks[b].data[e] = blocks[b].mean + stddev * static_cast<float>(random.normal());
+        }
+      },
+      &fill);
   return true;
 }

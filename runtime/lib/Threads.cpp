@@ -9,3 +9,5 @@
 #include "loom/Runtime/Kernels.h"
 
 void loom_set_num_threads(int32_t n) { loom_kernels_set_num_threads(n); }
+
+int32_t loom_num_threads(void) { return loom_kernels_num_threads(); }

@@ -24,10 +24,10 @@ the first near-tie (lead below DECISIVE_MARGIN).
 """
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from gguf_models import GgufConfig, write_gguf
 from llamacpp import GGML_TYPE_F16, LlamaCpp, import_reference, smollm2_path
 
 SYSTEM = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
@@ -40,6 +40,8 @@ GREEDY_TOKENS = 64
 LOGIT_POSITIONS = 32
 SELF_VARIATION_FACTOR = 1.5
 DECISIVE_MARGIN = 0.5
+PEAK_MEMORY = re.compile(
+    r"^peak memory: ([\d.]+) MiB resident \(KV cache ([\d.]+) MiB, activations ([\d.]+) MiB\)", re.MULTILINE)
 
 
 def bit_exact_reference(llama_cpp):
@@ -134,11 +136,10 @@ def test_logits_match_llamacpp(smollm2, loom, tmp_path, record_diff):
     assert not decisive_misses, f"top-1 differs at positions {decisive_misses} where llama.cpp's lead is decisive"
 
 
-def test_run_prompt_streams_text_and_reports_memory(smollm2, loom, tmp_path):
+def test_run_prompt_streams_text_and_reports_memory(smollm2, loom):
     """`loom run --weights FILE --prompt TEXT`: the prompt in the model's ChatML template, encoded as llama.cpp
     encodes it; the answer streamed as the text of the tokens `loom run --tokens` generates, up to the end of
-    the turn; then the rates and a peak resident memory below the file size plus the KV cache plus the
-    process's own baseline (measured here on a tiny model) and 32 MiB of working memory."""
+    the turn; then the rates and the peak memory."""
     np, path, llama, _ = smollm2
     prompt = PROMPTS[2]
     result = subprocess.run([str(loom.binary), "run", "--weights", str(path), "--prompt", prompt, "-n", "96",
@@ -158,16 +159,43 @@ def test_run_prompt_streams_text_and_reports_memory(smollm2, loom, tmp_path):
     assert streamed == llama.llm.detokenize(by_ids[:end]).decode("utf-8")
 
     rates = re.search(r"^decode: +([\d.]+) tokens/s", out, re.MULTILINE)
-    memory = re.search(r"^peak memory: ([\d.]+) MiB resident \(KV cache ([\d.]+) MiB\)", out, re.MULTILINE)
-    assert rates and float(rates.group(1)) > 0 and memory, out
-    np_, gguf, _ = import_reference()
-    tiny = tmp_path / "tiny.gguf"
-    write_gguf(GgufConfig(name="baseline", arch="llama", dtype="F32"), tiny, np_, gguf)
-    baseline = subprocess.run([str(loom.binary), "run", "--weights", str(tiny), "--tokens", "1,2", "-n", "2"],
-                              capture_output=True, text=True, timeout=600)
-    assert baseline.returncode == 0, baseline.stderr
-    base = float(re.search(r"^peak memory: ([\d.]+) MiB", baseline.stdout, re.MULTILINE).group(1))
-    resident, kv = float(memory.group(1)), float(memory.group(2))
+    assert rates and float(rates.group(1)) > 0 and PEAK_MEMORY.search(out), out
+
+
+def test_running_a_library_costs_the_model_and_at_most_16_MiB(smollm2, loom, tmp_path):
+    """Running a compiled library, from `loom run LIB.so` and from an application using the C API, peaks at
+    most 16 MiB above what the model itself needs: the weights file (mapped, every page read each token), the
+    KV cache, the activations and the logits. The compiler is not loaded to run a library."""
+    _, path, llama, _ = smollm2
+    spec = tmp_path / "smollm2.loom"
+    library = tmp_path / "libsmollm2.so"
+    for command in (["import", str(path), "-o", str(spec)], ["compile", str(spec), "-o", str(library)]):
+        result = subprocess.run([str(loom.binary), *command], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
     file_mib = path.stat().st_size / 2**20
-    assert resident <= file_mib + kv + base + 32, (
-        f"peak {resident:.1f} MiB > file {file_mib:.1f} + KV {kv:.1f} + baseline {base:.1f} + 32 MiB")
+    slack_mib = 16
+
+    ids = ",".join(str(t) for t in llama.tokenize(chatml(PROMPTS[0])))
+    result = subprocess.run([str(loom.binary), "run", str(library), "--weights", str(path), "--tokens", ids,
+                             "-n", "64", "--threads", "2"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    resident, kv, activations = map(float, PEAK_MEMORY.search(result.stdout).groups())
+    logits_mib = 49152 * 4 / 2**20
+    assert resident <= file_mib + kv + activations + logits_mib + slack_mib, (
+        f"loom run: peak {resident:.1f} MiB > file {file_mib:.1f} + KV {kv:.1f} + activations "
+        f"{activations:.1f} + logits {logits_mib:.1f} + {slack_mib} MiB")
+
+    program = tmp_path / "embed_and_generate"
+    source = Path(__file__).parent / "programs" / "embed_and_generate.c"
+    include = Path(__file__).resolve().parents[2] / "runtime" / "include"
+    subprocess.run(["cc", "-std=c11", "-O2", "-Wall", "-Werror", f"-I{include}", str(source), "-o", str(program),
+                    "-ldl"], check=True)
+    result = subprocess.run([str(program), str(library), str(path), "40", "64"], capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    report = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert len(report["tokens"].split()) == 64
+    mib = {key: int(value) / 2**20 for key, value in report.items() if key.endswith("_bytes")}
+    needed = file_mib + mib["kv_cache_bytes"] + mib["activation_bytes"] + mib["logits_bytes"]
+    assert mib["peak_rss_bytes"] <= needed + slack_mib, (
+        f"C API: peak {mib['peak_rss_bytes']:.1f} MiB > {needed:.1f} MiB of model + {slack_mib} MiB")

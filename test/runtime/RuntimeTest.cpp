@@ -4,6 +4,7 @@
 #include "TestSupport.h"
 #include "loom/Runtime/Kernels.h"
 
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <thread>
@@ -467,6 +468,26 @@ TEST(ThreadsTest, SetNumThreadsReachesTheKernels) {
   EXPECT_EQ(loom_kernels_num_threads(), 3);
   loom_set_num_threads(1);
   EXPECT_EQ(loom_kernels_num_threads(), 1);
+  EXPECT_EQ(loom_num_threads(), 1);
+}
+
+// A count past the pool's limit runs (and reports) the limit rather than starting 100000 threads.
+TEST(ThreadsTest, CountsPastThePoolLimitAreCapped) {
+  loom_set_num_threads(100000);
+  EXPECT_EQ(loom_num_threads(), LOOM_KERNELS_MAX_THREADS);
+  loom_set_num_threads(2);
+  EXPECT_EQ(loom_num_threads(), 2);
+}
+
+TEST(ThreadsTest, ParallelForRunsEveryTaskOnce) {
+  loom_set_num_threads(2);
+  std::vector<std::atomic<int>> runs(1000);
+  loom_kernels_parallel_for(
+      static_cast<int32_t>(runs.size()),
+      [](void *context, int32_t task) { (*static_cast<std::vector<std::atomic<int>> *>(context))[task]++; }, &runs);
+  for (size_t t = 0; t < runs.size(); ++t)
+    EXPECT_EQ(runs[t].load(), 1) << "task " << t;
+  loom_kernels_parallel_for(0, [](void *, int32_t) { FAIL() << "no task to run"; }, nullptr);
 }
 
 TEST(ErrorTest, LastErrorIsPerThread) {

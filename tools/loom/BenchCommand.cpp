@@ -76,7 +76,8 @@ int run() {
     out.object([&] {
       out.attribute("architecture", info.arch_name);
       out.attribute("numerics", info.numerics);
-      out.attribute("threads", model.threads.getValue());
+      out.attribute("kernels", info.kernels);
+      out.attribute("threads", api.loom_num_threads());
       out.attribute("prompt_tokens", promptLength.getValue());
       out.attribute("decode_tokens", decodeCount.getValue());
       out.attribute("repetitions", repetitions.getValue());
@@ -84,16 +85,16 @@ int run() {
       out.attribute("decode_tokens_per_s", json::Object{{"median", d.median}, {"min", d.min}, {"max", d.max}});
       out.attribute("peak_rss_bytes", static_cast<int64_t>(loom::peakResidentBytes()));
       out.attribute("kv_cache_bytes", static_cast<int64_t>(api.loom_kv_cache_bytes(*cache)));
+      out.attribute("activation_bytes", info.activation_bytes);
     });
     outs() << "\n";
     return 0;
   }
-  outs() << "architecture " << info.arch_name << ", numerics " << info.numerics << ", threads " << model.threads << ", prompt " << promptLength
+  outs() << "architecture " << info.arch_name << ", numerics " << info.numerics << ", kernels " << info.kernels << ", threads " << api.loom_num_threads() << ", prompt " << promptLength
          << " tokens, decode " << decodeCount << " tokens, " << repetitions << " repetitions\n"
          << format("prefill: %.1f tokens/s median (min %.1f, max %.1f)\n", p.median, p.min, p.max)
          << format("decode:  %.1f tokens/s median (min %.1f, max %.1f)\n", d.median, d.min, d.max)
-         << format("peak memory: %.1f MiB resident (KV cache %.1f MiB)\n", loom::peakResidentBytes() / 1048576.0,
-                   api.loom_kv_cache_bytes(*cache) / 1048576.0);
+         << loom::peakMemoryLine(api.loom_kv_cache_bytes(*cache), info.activation_bytes);
   return 0;
 }
 } // namespace

@@ -2,19 +2,8 @@
 #include "ModelOptions.h"
 
 #include "Gguf.h"
-#include "Importer.h"
-#include "SpecCompiler.h"
+#include "SpecCompilation.h"
 #include "loom/Runtime/Tensor.h"
-
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
-#include "llvm/Support/WithColor.h"
-#include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/xxhash.h"
-
-#include <unistd.h>
 
 using namespace llvm;
 
@@ -38,35 +27,7 @@ Expected<std::string> ModelTargetOptions::resolveTarget(const std::string &weigh
   if (weights.empty() || !rt::isGgufFile(weights))
     return createStringError("give a spec or a model library, or --weights FILE.gguf to take the architecture "
                              "from the file's metadata");
-  std::vector<std::string> notes;
-  Expected<std::string> spec = importSpec(weights, "", notes);
-  if (!spec)
-    return spec.takeError();
-  for (const std::string &note : notes)
-    WithColor::warning(errs(), "loom") << note << "\n";
-
-  // Named by content, so an unchanged import reuses its compiled library.
-  auto dir = cacheDirectory();
-  if (!dir)
-    return dir.takeError();
-  SmallString<256> path(*dir);
-  sys::path::append(path, "imported");
-  if (std::error_code ec = sys::fs::create_directories(path))
-    return createStringError(ec, "cannot create '%s'", path.c_str());
-  sys::path::append(path, (sys::path::stem(weights) + "-" + utohexstr(xxh3_64bits(*spec)) + ".loom").str());
-  if (!sys::fs::exists(path)) {
-    std::string partial = (path + formatv(".{0}.tmp", ::getpid())).str();
-    {
-      std::error_code ec;
-      raw_fd_ostream out(partial, ec, sys::fs::OF_Text);
-      if (ec)
-        return createStringError(ec, "cannot write '%s'", partial.c_str());
-      out << *spec;
-    }
-    if (std::error_code ec = sys::fs::rename(partial, path))
-      return createStringError(ec, "cannot write '%s'", path.c_str());
-  }
-  return std::string(path);
+  return importSpecIntoCache(weights);
 }
 
 Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::string &weights) const {
@@ -82,7 +43,8 @@ Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::strin
   if (isModelLibrary(*resolved) && numerics.getNumOccurrences())
     return createStringError("--numerics applies when compiling a spec; '%s' was compiled with its own profile",
                              resolved->c_str());
-  auto library = resolveModelLibrary(*resolved, arch, numerics);
+  auto library = isModelLibrary(*resolved) ? Expected<std::string>(*resolved)
+                                           : compileSpecIntoCache(*resolved, arch, numerics);
   if (!library)
     return library.takeError();
   auto model = LoadedModel::open(*library);

@@ -10,10 +10,8 @@
 #include "Generation.h"
 #include "ModelOptions.h"
 #include "ResourceUsage.h"
-#include "SpecCompiler.h"
+#include "SpecCompilation.h"
 #include "TextPrompt.h"
-
-#include "loom/Frontend/Frontend.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
@@ -52,11 +50,10 @@ int run() {
     return loom::reportError(createStringError("give exactly one of --random-weights and --weights FILE"));
   bool fromSpec = !model.target.empty() && !loom::isModelLibrary(model.target);
   if (fromSpec) {
-    loom::SpecSession session;
-    auto spec = session.parse(model.target, model.arch);
-    if (!spec)
-      return loom::reportError(spec.takeError());
-    outs() << loom::describeArchSpec(**spec);
+    auto description = loom::describeSpec(model.target, model.arch);
+    if (!description)
+      return loom::reportError(description.takeError());
+    outs() << *description;
   }
   auto loaded = model.open(weights);
   if (!loaded)
@@ -142,8 +139,7 @@ int run() {
                    static_cast<long long>(stats->promptTokens), stats->prefillSeconds)
          << format("decode:  %.1f tokens/s (%lld tokens in %.3f s)\n", stats->decodeTokensPerSecond(),
                    static_cast<long long>(stats->generatedTokens - 1), stats->decodeSeconds)
-         << format("peak memory: %.1f MiB resident (KV cache %.1f MiB)\n", loom::peakResidentBytes() / 1048576.0,
-                   api.loom_kv_cache_bytes(*cache) / 1048576.0);
+         << loom::peakMemoryLine(api.loom_kv_cache_bytes(*cache), info.activation_bytes);
   return 0;
 }
 } // namespace

@@ -29,12 +29,16 @@ typedef struct loom_model_info {
   int64_t n_weights;
   int64_t kv_bytes_per_token; /* over all layers, F32 */
   const char *numerics;       /* the numerics profile it was compiled with: "fast" or "ggml" */
+  int64_t activation_bytes;   /* the forward pass's working memory, allocated once by loom_model_create */
+  const char *kernels;        /* the kernel variant this CPU runs, e.g. "x86-64 avx512-vnni" */
 } loom_model_info;
 
 const char *loom_last_error(void);
 
-/* Threads for all kernels of this library; 0 = one per hardware thread. */
+/* Threads for all kernels of this library; 0 = one per hardware thread, and at most 256 (a larger count is
+ * capped). loom_num_threads reports the count the kernels run with. */
 void loom_set_num_threads(int32_t n);
+int32_t loom_num_threads(void);
 
 loom_model *loom_model_create(void);
 void loom_model_free(loom_model *model);

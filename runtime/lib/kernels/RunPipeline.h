@@ -11,10 +11,15 @@ namespace loom::kernels {
 /// Sizes Halide's thread pool on first use (Threads.cpp); cheap after that.
 void ensureThreadPool();
 
+/// Installs the check that picks each pipeline's variant for this CPU (KernelVariant.cpp) before the first
+/// pipeline runs; cheap after that.
+void ensureKernelDispatch();
+
 /// Runs `pipeline(args...)`; a Halide error (already printed by Halide's handler) is fatal.
 template <typename Pipeline, typename... Args>
 void runPipeline(const char *kernel, Pipeline pipeline, Args... args) {
   ensureThreadPool();
+  ensureKernelDispatch();
   if (int status = pipeline(args...); status != halide_error_code_success)
     loom_kernel_fail("%s: Halide pipeline failed with error %d", kernel, status);
 }

@@ -9,7 +9,13 @@
 //
 // Halide's own default honours the HL_NUM_THREADS environment variable; the
 // pool is sized explicitly before the first kernel runs so that
-// loom_kernels_num_threads() always reports what the pool really uses.
+// loom_kernels_num_threads() always reports what the pool really uses. Halide
+// clamps the count to its pool's limit without saying so; the kernels cap it
+// at the same limit first, so the count they report is the one that runs.
+//
+// The runtime's own parallel work (random weights) runs on this pool too
+// (loom_kernels_parallel_for): one pool, one cap, and no thread of ours whose
+// creation could fail.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,6 +25,7 @@
 
 #include "HalideRuntime.h"
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -32,6 +39,7 @@ int32_t hardwareThreads() {
 }
 
 void resizePool(int32_t n) {
+  n = std::min<int32_t>(n, LOOM_KERNELS_MAX_THREADS);
   halide_set_num_threads(n);
   poolThreads.store(n, std::memory_order_relaxed);
 }
@@ -53,4 +61,27 @@ void loom_kernels_set_num_threads(int32_t n) {
 int32_t loom_kernels_num_threads(void) {
   loom::kernels::ensureThreadPool();
   return poolThreads.load(std::memory_order_relaxed);
+}
+
+namespace {
+
+struct ParallelBody {
+  void (*body)(void *, int32_t);
+  void *context;
+};
+
+int runParallelTask(void *, int task, uint8_t *closure) {
+  auto *parallel = reinterpret_cast<ParallelBody *>(closure);
+  parallel->body(parallel->context, task);
+  return 0;
+}
+
+} // namespace
+
+void loom_kernels_parallel_for(int32_t tasks, void (*body)(void *context, int32_t task), void *context) {
+  if (tasks <= 0)
+    return;
+  loom::kernels::ensureThreadPool();
+  ParallelBody parallel{body, context};
+  halide_do_par_for(nullptr, runParallelTask, 0, tasks, reinterpret_cast<uint8_t *>(&parallel));
 }

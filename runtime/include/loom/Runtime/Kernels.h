@@ -183,9 +183,19 @@ void loom_k_moe_combine(const float *y, int64_t n, int64_t d, const int32_t *ord
  * loads weights, so that a dtype the library cannot run is an error naming the tensor, not a kernel abort. */
 int32_t loom_kernels_supports(int64_t dtype);
 
-/* Threads used by every kernel; 0 means one per hardware thread. */
+/* The kernel variant Halide's dispatch runs on this CPU: each kernel is compiled once per instruction set
+ * (LOOM_KERNELS_HALIDE_TARGETS) and the best one the CPU has is picked at run time. */
+const char *loom_kernels_variant(void);
+
+/* Threads used by every kernel; 0 means one per hardware thread. A count above LOOM_KERNELS_MAX_THREADS (the
+ * most Halide's pool runs) is capped to it, and loom_kernels_num_threads reports the capped count. */
+#define LOOM_KERNELS_MAX_THREADS 256
 void loom_kernels_set_num_threads(int32_t n);
 int32_t loom_kernels_num_threads(void);
+
+/* Runs body(context, task) for every task in [0, tasks) on the kernels' pool (the calling thread works too),
+ * so that the runtime needs no threads of its own. body must not fail. */
+void loom_kernels_parallel_for(int32_t tasks, void (*body)(void *context, int32_t task), void *context);
 
 #ifdef __cplusplus
 }

@@ -1,20 +1,14 @@
-//===- main.cpp - The loom command-line tool ----------------------------===//
+//===- CompilerMain.cpp - loom-compiler: every command of `loom` ----------===//
+//
+// The tool with the compiler in it. Users run `loom` (RunnerMain.cpp), which
+// runs compiled libraries itself and hands every other command line here.
+//
+//===----------------------------------------------------------------------===//
 #include "Commands.h"
 
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
-namespace loom {
-int reportError(llvm::Error error) {
-  llvm::handleAllErrors(std::move(error), [](const llvm::ErrorInfoBase &info) {
-    // An empty message means the diagnostics were already printed (located, by the frontend).
-    if (!info.message().empty())
-      llvm::WithColor::error(llvm::errs(), "loom") << info.message() << "\n";
-  });
-  return 1;
-}
-} // namespace loom
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);

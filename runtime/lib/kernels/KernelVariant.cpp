@@ -1,0 +1,64 @@
+//===- KernelVariant.cpp - Which kernel variant runs, and when it may -----===//
+//
+// Each pipeline is compiled once per Halide target (LOOM_KERNELS_HALIDE_TARGETS,
+// best first) and Halide's dispatch runs the first whose features the CPU has.
+// Halide 14 asks only for the features a target names: for
+// avx512_sapphirerapids, AVX-512 VNNI and BF16. But LLVM compiles that target
+// for the Sapphire Rapids CPU, and the code uses what that CPU has beyond them:
+// the VEX form of vpdpbusd (AVX-VNNI), which Zen 4 and Cooper Lake lack. So
+// the kernels install a stricter check: the AVX-512 variant runs only where
+// AVX-VNNI is present too. (AVX512-FP16, which Sapphire Rapids also has, must
+// not appear in the code at all: test/kernels checks the objects for it.)
+//
+// LOOM_KERNELS=avx2 in the environment makes every pipeline run its baseline
+// variant, to compare the two on one machine.
+//
+// A probe pipeline compiled for the same targets (codegen/kernels/
+// KernelVariant.cpp) returns the index of the variant that ran, so
+// loom_kernels_variant reports the dispatch's real choice.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RunPipeline.h"
+#include "loom/Runtime/Kernels.h"
+
+#include "loom_hl_kernel_variant.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace {
+
+bool hasFeature(int count, const uint64_t *features, int feature) {
+  return feature / 64 < count && (features[feature / 64] >> (feature % 64) & 1);
+}
+
+int canUseTargetFeatures(int count, const uint64_t *features) {
+  if (!halide_default_can_use_target_features(count, features))
+    return 0;
+  if (!hasFeature(count, features, halide_target_feature_avx512_sapphirerapids))
+    return 1;
+  const char *requested = std::getenv("LOOM_KERNELS");
+  if (requested && std::strcmp(requested, "avx2") == 0)
+    return 0;
+  return __builtin_cpu_supports("avxvnni") ? 1 : 0;
+}
+
+} // namespace
+
+void loom::kernels::ensureKernelDispatch() {
+  static const bool installed = (halide_set_custom_can_use_target_features(canUseTargetFeatures), true);
+  (void)installed;
+}
+
+const char *loom_kernels_variant(void) {
+  static const char *const name = [] {
+    int32_t variant = 0;
+    halide_buffer_t out{};
+    out.host = reinterpret_cast<uint8_t *>(&variant);
+    out.type = halide_type_t(halide_type_int, 32);
+    loom::kernels::runPipeline("loom_kernels_variant", loom_hl_kernel_variant, &out);
+    return variant == 1 ? "x86-64 avx512-vnni" : "x86-64 avx2";
+  }();
+  return name;
+}
