@@ -56,6 +56,9 @@ MODELS = {
     "qwen3-f32": ("Qwen3-0.6B-shaped F32", qwen3_file("F32")),
     "qwen3-f16": ("Qwen3-0.6B-shaped F16", qwen3_file("F16")),
     "qwen3-q8_0": ("Qwen3-0.6B-shaped Q8_0", qwen3_file("Q8_0")),
+    "qwen3-q4_0": ("Qwen3-0.6B-shaped Q4_0", qwen3_file("Q4_0")),
+    "qwen3-q4_k": ("Qwen3-0.6B-shaped Q4_K", qwen3_file("Q4_K")),
+    "qwen3-q6_k": ("Qwen3-0.6B-shaped Q6_K", qwen3_file("Q6_K")),
 }
 
 

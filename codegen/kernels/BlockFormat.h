@@ -94,19 +94,28 @@ struct BlockRow {
   /// The F32 factor of element j's code in block `block` (for all but Q6_K the same for every j).
   Halide::Expr scale(const Halide::Expr &block, const Halide::Expr &j) const {
     using namespace Halide;
-    Expr sub = block % kSubBlocks;
-    switch (format) {
-    case BlockFormat::Q4_K:
-      return half(start(block)) * cast<float>(kScale(block, false));
-    case BlockFormat::Q6_K: {
-      // One int8 scale per 16 elements: 8 per half of 128, in the order of dequantize_row_q6_K.
-      Expr index = sub / 4 * 8 + j / 16 + sub % 4 * 2;
-      return half(start(block) + 208) * cast<float>(reinterpret<int8_t>(byte(start(block) + 192 + index)));
-    }
-    default:
-      return half(start(block));
-    }
+    if (!isKQuant(format))
+      return superScale(block);
+    return superScale(block) * cast<float>(subScale(block, j));
   }
+  /// The F16 scale of the encoded block holding `block` (a k-quant super-block's d), as F32.
+  Halide::Expr superScale(const Halide::Expr &block) const {
+    return half(start(block) + (format == BlockFormat::Q6_K ? 208 : 0));
+  }
+  /// A k-quant's small integer scale of element j of block `block`, as int32: Q4_K's 6-bit sc of the
+  /// sub-block, Q6_K's int8 scale of the 16 elements.
+  Halide::Expr subScale(const Halide::Expr &block, const Halide::Expr &j) const {
+    using namespace Halide;
+    if (format == BlockFormat::Q4_K)
+      return kScale(block, false);
+    // One int8 scale per 16 elements: 8 per half of 128, in the order of dequantize_row_q6_K.
+    Expr sub = block % kSubBlocks;
+    Expr index = sub / 4 * 8 + j / 16 + sub % 4 * 2;
+    return cast<int32_t>(reinterpret<int8_t>(byte(start(block) + 192 + index)));
+  }
+  /// Q4_K's F16 dmin and the sub-block's 6-bit min: the offset is -(dmin * min).
+  Halide::Expr superMin(const Halide::Expr &block) const { return half(start(block) + 2); }
+  Halide::Expr subMin(const Halide::Expr &block) const { return kScale(block, true); }
   /// The offset of Q4_1 (m) and Q4_K (-dmin * mn) blocks.
   Halide::Expr offset(const Halide::Expr &block) const {
     using namespace Halide;

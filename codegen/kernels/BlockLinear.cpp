@@ -77,6 +77,7 @@ public:
   Output<Buffer<float, 2>> y{"y"};    ///< [n, m]
 
   void generate() {
+    _halide_user_assert(!isKQuant(weights)) << "k-quant products are loom_kquant_linear's\n";
     tiling = blockTiling(scheduleFamily(get_target()), shape);
     Expr blocks = xq.dim(0).extent() / kBlockElems, m = xq.dim(1).extent(), n = w.dim(1).extent();
 

@@ -27,7 +27,8 @@ Tolerances (max-abs over every position; the logits spread over about [-4, 4]):
   gemma3-f32 in the fast profile  5e-3  its GELU is the float32 tanh form (transformers'), off the table's
               results at every activation: observed 1.6e-3 to 2.9e-3 max-abs, and a mean-abs error 9 times the
               ggml profile's.
-The top-1 token must agree at every position in every case.
+The top-1 token must agree at every position where llama.cpp's lead over its second token exceeds twice the
+tolerance (closer tokens may swap within it).
 """
 import subprocess
 
@@ -112,8 +113,14 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
     record_diff(f"{cfg.name} n={n_tokens} vs llama.cpp", diff, tolerance)
     assert diff <= tolerance, (f"{cfg.name}, {n_tokens} tokens: Loom vs llama.cpp max-abs {diff:.3e} > "
                                f"{tolerance:.0e} (logits range [{expected.min():.2f}, {expected.max():.2f}])")
+    # Logits within the tolerance can swap two tokens whose llama.cpp logits are closer than twice it; the
+    # top-1 must agree everywhere else.
+    top2 = np.sort(expected, axis=1)[:, -2:]
+    decisive = top2[:, 1] - top2[:, 0] > 2 * tolerance
     agree = (got.argmax(axis=1) == expected.argmax(axis=1))
-    assert agree.all(), f"{cfg.name}: top-1 differs at positions {np.flatnonzero(~agree).tolist()}"
+    assert agree[decisive].all(), (f"{cfg.name}: top-1 differs at positions "
+                                   f"{np.flatnonzero(decisive & ~agree).tolist()}, where llama.cpp's lead "
+                                   f"exceeds twice the tolerance")
 
 
 def test_fast_profile_gelu_differs_from_llamacpp_only_by_the_table(gguf_case, loom, reference, tmp_path, record_diff):

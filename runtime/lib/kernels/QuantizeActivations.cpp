@@ -120,7 +120,7 @@ QuantizedRows quantizeRowsQ8K(const float *x, int64_t m, int64_t k) {
       for (int64_t j = 0; j < kQ8BlockElems; ++j)
         sum += out[s * kQ8BlockElems + j];
       scratch.scales[super * kSubBlocks + s] = d;
-      scratch.sums[super * kSubBlocks + s] = d * static_cast<float>(sum);
+      scratch.sums[super * kSubBlocks + s] = static_cast<float>(sum); // |sum| <= 32 * 127: exact
     }
   }
   return {scratch.codes.data(), scratch.scales.data(), scratch.sums.data()};

@@ -32,7 +32,7 @@ QuantizedRows quantizeRowsQ8(const float *x, int64_t m, int64_t k, bool sums);
 /// x [m, k] (k a multiple of 256) quantized as ggml's Q8_K, for the k-quants: per 256 elements one F32
 /// scale d = max / -127 of the signed value of largest magnitude, codes min(127, round(x / d)), returned
 /// in the per-32-element form of quantizeRowsQ8: each 32-element block's scale is its super-block's d,
-/// and its sum is d * sum(codes) in F32.
+/// and its sum is the integer sum(codes), exact in F32 (ggml's bsums; the min terms multiply it by d last).
 QuantizedRows quantizeRowsQ8K(const float *x, int64_t m, int64_t k);
 
 /// The F16 nearest to `value` (round to nearest even), as its bits.
