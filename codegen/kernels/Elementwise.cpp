@@ -60,11 +60,15 @@ public:
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2: {
       // 16K elements (64 KiB per operand) per task: far more work than a task handoff costs, so
-      // decode-sized arrays (a few thousand elements) are a single task.
-      Var task("task");
-      out.split(i, task, i, 16384, TailStrategy::GuardWithIf)
-          .parallel(task)
-          .vectorize(i, 16, TailStrategy::GuardWithIf);
+      // decode-sized arrays (a few thousand elements) are a single task. The vectors are split off first
+      // and the tasks are whole vectors: only the array's last vector is masked. Splitting the tasks
+      // first masks every vector of the last task past the end, up to 1023 masked loads of memory that
+      // may not be mapped, each a microcode assist on AMD CPUs: 0.36 ms for 576 elements.
+      Var vec("vec"), task("task");
+      out.split(i, vec, i, 16, TailStrategy::GuardWithIf)
+          .vectorize(i)
+          .split(vec, task, vec, 16384 / 16, TailStrategy::GuardWithIf)
+          .parallel(task);
       break;
     }
     }
