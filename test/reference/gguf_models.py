@@ -78,6 +78,8 @@ class GgufConfig:
     rope_fraction: float = 0.5
     expert_weights_norm: bool = True
     nextn_layers: int = 0
+    # "Q4_K_M": each matrix in the type llama.cpp's Q4_K_M quantization gives it (dtype is then "Q4_K").
+    mixture: str = None
     # llama4 (Llama 4 as Llama4Model writes it): rows as transformers has them (adjacent-pair RoPE), every
     # `moe_step`-th layer a mixture of `experts` experts of width `expert_hidden` (top `experts_used` by sigmoid,
     # weighting the expert's input) plus one shared expert as wide, the other layers dense of width `hidden`.
@@ -98,6 +100,19 @@ def _vocabulary(cfg):
     types = [2, 3, 3] + [6] * 256 + [1] * cfg.extra_vocab
     scores = [0.0, 0.0, 0.0] + [0.0] * 256 + [-float(i) for i in range(cfg.extra_vocab)]
     return tokens, types, scores
+
+
+def _q4_k_m_type(name, n_layers):
+    """The type llama.cpp's quantizer gives `name` in a Q4_K_M file (llama_tensor_get_type): Q6_K for the output
+    matrix (a tied token_embd is it), and for attn_v and ffn_down in the layers use_more_bits picks (the first and
+    last eighth, every third between); Q4_K elsewhere."""
+    if name in ("output.weight", "token_embd.weight"):
+        return "Q6_K"
+    if name.endswith(("attn_v.weight", "ffn_down.weight")):
+        layer = int(name.split(".")[1])
+        if layer < n_layers // 8 or layer >= 7 * n_layers // 8 or (layer - n_layers // 8) % 3 == 2:
+            return "Q6_K"
+    return "Q4_K"
 
 
 def _store(np, gguf, value, dtype):
@@ -380,6 +395,8 @@ def write_gguf(cfg, path, np, gguf):
         return (std * rng.standard_normal((rows, cols))).astype(np.float32)
 
     def store(name, value, dtype=None):
+        if cfg.mixture == "Q4_K_M" and dtype is None:
+            dtype = _q4_k_m_type(name, cfg.n_layers)
         data, kind = _store(np, gguf, value, dtype or cfg.dtype)
         writer.add_tensor(name, data, raw_dtype=kind)
 
