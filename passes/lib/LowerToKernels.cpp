@@ -700,9 +700,8 @@ struct LoomLowerToKernelsPass : impl::LoomLowerToKernelsPassBase<LoomLowerToKern
     if (failed(descriptor))
       return signalPassFailure();
     LoweringState state(module);
-    if (numerics == "ggml") {
-      state.numerics = LOOM_NUMERICS_GGML;
-    } else if (numerics != "fast") {
+    state.numerics = loom_numerics_from_name(numerics.c_str());
+    if (state.numerics < 0) {
       module.emitError() << "unknown numerics profile '" << numerics << "' (fast or ggml)";
       return signalPassFailure();
     }

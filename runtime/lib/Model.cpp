@@ -48,7 +48,7 @@ void loom_model_get_info(const loom_model *model, loom_model_info *info) {
   info->max_context = desc.max_context;
   info->n_weights = desc.n_weights;
   info->kv_bytes_per_token = kvBytesPerToken(desc);
-  info->numerics = desc.numerics == LOOM_NUMERICS_GGML ? "ggml" : "fast";
+  info->numerics = loom_numerics_name(desc.numerics);
   info->activation_bytes = desc.scratch_bytes;
   info->kernels = loom_kernels_variant();
 }

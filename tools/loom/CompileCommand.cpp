@@ -1,5 +1,6 @@
 //===- CompileCommand.cpp - `loom compile SPEC -o OUT` ------------------===//
 #include "Commands.h"
+#include "NumericsOption.h"
 #include "SpecCompiler.h"
 
 using namespace llvm;
@@ -70,8 +71,8 @@ int run() {
   request.pipeline.moeGroupedMatmul = moeGroupedMatmul;
   request.pipeline.moeFuseSharedExpert = moeFuseSharedExpert;
   request.pipeline.absorbMLA = absorbMLA;
-  if (numerics != "fast" && numerics != "ggml")
-    return loom::reportError(llvm::createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str()));
+  if (llvm::Error err = loom::checkNumericsProfile(numerics))
+    return loom::reportError(std::move(err));
   request.pipeline.numerics = numerics;
   if (printPipeline)
     request.pipeline.pipelineOut = &llvm::outs();

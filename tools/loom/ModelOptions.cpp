@@ -2,6 +2,7 @@
 #include "ModelOptions.h"
 
 #include "Gguf.h"
+#include "NumericsOption.h"
 #include "SpecCompilation.h"
 #include "loom/Runtime/Tensor.h"
 
@@ -35,8 +36,8 @@ Expected<std::unique_ptr<LoadedModel>> ModelTargetOptions::open(const std::strin
     return createStringError("--threads must be >= 0, got %d", threads.getValue());
   if (kvType != "f32" && kvType != "f16")
     return createStringError("--kv-type must be f32 or f16, got '%s'", kvType.c_str());
-  if (numerics != "fast" && numerics != "ggml")
-    return createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str());
+  if (Error err = checkNumericsProfile(numerics))
+    return std::move(err);
   auto resolved = resolveTarget(weights);
   if (!resolved)
     return resolved.takeError();

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Commands.h"
+#include "NumericsOption.h"
 #include "SpecCompiler.h"
 
 #include "loom/Codegen/Pipeline.h"
@@ -99,8 +100,8 @@ std::string layerSummary(const loom::LayerSpec &layer) {
 }
 
 int run() {
-  if (numerics != "fast" && numerics != "ggml")
-    return loom::reportError(createStringError("--numerics must be fast or ggml, got '%s'", numerics.c_str()));
+  if (Error err = loom::checkNumericsProfile(numerics))
+    return loom::reportError(std::move(err));
   loom::SpecSession session;
   auto parsed = session.parse(spec, arch);
   if (!parsed)

@@ -14,6 +14,8 @@
 
 #include "loom/Runtime/Tensor.h"
 
+#include <string.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -60,6 +62,18 @@ enum {
   LOOM_NUMERICS_FAST = 0, /* whatever order and approximation the kernels find fastest, within the tested bounds */
   LOOM_NUMERICS_GGML = 1, /* llama.cpp's results on x86: its summation orders and its half-precision GELU table */
 };
+
+/* The profiles' names, as `--numerics` takes them and `loom report` prints them: the one mapping. */
+static inline const char *loom_numerics_name(int64_t profile) {
+  return profile == LOOM_NUMERICS_GGML ? "ggml" : profile == LOOM_NUMERICS_FAST ? "fast" : "unknown";
+}
+/* The profile named `name`, or -1. */
+static inline int64_t loom_numerics_from_name(const char *name) {
+  for (int64_t profile = LOOM_NUMERICS_FAST; profile <= LOOM_NUMERICS_GGML; ++profile)
+    if (strcmp(name, loom_numerics_name(profile)) == 0)
+      return profile;
+  return -1;
+}
 
 typedef struct loom_model_desc {
   int64_t abi_version;
