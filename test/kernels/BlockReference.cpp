@@ -66,6 +66,10 @@ std::string dtypeName(loom_dtype dtype) {
     return "Q4_0";
   case LOOM_DTYPE_Q4_1:
     return "Q4_1";
+  case LOOM_DTYPE_Q4_K:
+    return "Q4_K";
+  case LOOM_DTYPE_Q6_K:
+    return "Q6_K";
   default:
     return "dtype" + std::to_string(dtype);
   }

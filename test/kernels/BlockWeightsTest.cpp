@@ -9,7 +9,9 @@
 //   - against the exact product of the dequantized weights with unquantized x:
 //     1e-2 of the sum of |x| |w|, the error of quantizing x to 8 bits
 //     (amax / 254 per element at most, mostly cancelling);
-//   - embedding rows: exact (d * q (+ m) times the scale, each one rounding).
+//   - embedding rows: exact (d * q (+ m) times the scale, each one rounding);
+//   - every row of a batched product (the GEMM) against the same row alone (the GEMV), Q4_K and Q6_K too:
+//     equal bit for bit.
 //
 //===----------------------------------------------------------------------===//
 
@@ -108,6 +110,58 @@ TEST(BlockWeightsDeathTest, EmbeddingRejectsDNotAMultipleOfTheBlock) {
   EXPECT_DEATH(loom_k_embedding(&t, 40, ids, 1, 1.0f, out.data()),
                "loom: kernel error: loom_k_embedding: Q8_0 tables need d to be a multiple of 32, got d = 40");
 }
+
+} // namespace
+} // namespace loom::test
+
+namespace loom::test {
+namespace {
+
+/// Random bytes as k-quant super-blocks, with finite F16 scales around 1 / 64 (d, and Q4_K's dmin).
+std::vector<uint8_t> randomKQuantRows(loom_dtype dtype, int64_t rows, int64_t k, uint64_t seed) {
+  const int64_t superBytes = dtype == LOOM_DTYPE_Q4_K ? 144 : 210;
+  std::vector<float> noise = randomFloats(rows * k / 256 * superBytes, seed);
+  std::vector<uint8_t> bytes(noise.size());
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = static_cast<uint8_t>(static_cast<int64_t>(std::fabs(noise[i]) * 1e6) & 0xff);
+  const uint8_t scaleBits[2] = {0x00, 0x24}; // F16 0x2400 = 2^-6
+  for (size_t super = 0; super * superBytes < bytes.size(); ++super) {
+    uint8_t *block = bytes.data() + super * superBytes;
+    for (int64_t at : dtype == LOOM_DTYPE_Q4_K ? std::vector<int64_t>{0, 2} : std::vector<int64_t>{208}) {
+      block[at] = scaleBits[0];
+      block[at + 1] = scaleBits[1];
+    }
+  }
+  return bytes;
+}
+
+// The runtime takes the GEMV for up to 4 rows of x and the GEMM above; a token's outputs must not depend on
+// which one ran (incremental decode equals the batched prompt, token by token experts equal grouped ones).
+class BatchedRowsTest : public testing::TestWithParam<loom_dtype> {};
+
+TEST_P(BatchedRowsTest, EveryRowOfABatchEqualsItsOwnProduct) {
+  const loom_dtype dtype = GetParam();
+  for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{7, 512, 37}, {6, 256, 256}, {12, 256, 5}}) {
+  std::vector<float> x = randomFloats(m * k, 21);
+  std::vector<uint8_t> bytes = dtype == LOOM_DTYPE_Q4_K || dtype == LOOM_DTYPE_Q6_K
+                                   ? randomKQuantRows(dtype, n, k, 22)
+                                   : randomBlocks(dtype, n, k, 22).bytes;
+  loom_tensor w{bytes.data(), dtype};
+  std::vector<float> batched(m * n, NAN), single(n, NAN);
+  loom_k_linear(x.data(), m, k, &w, n, nullptr, batched.data());
+  for (int64_t row = 0; row < m; ++row) {
+    loom_k_linear(x.data() + row * k, 1, k, &w, n, nullptr, single.data());
+    for (int64_t j = 0; j < n; ++j)
+      ASSERT_EQ(batched[row * n + j], single[j]) << dtypeName(dtype) << " m=" << m << " k=" << k << " n=" << n
+                                                  << ": row " << row << " output " << j;
+  }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Dtypes, BatchedRowsTest,
+                         testing::Values(LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q4_K,
+                                         LOOM_DTYPE_Q6_K),
+                         [](const testing::TestParamInfo<loom_dtype> &info) { return dtypeName(info.param); });
 
 } // namespace
 } // namespace loom::test
