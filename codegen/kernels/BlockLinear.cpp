@@ -25,47 +25,19 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BlockFormat.h"
-#include "ScheduleTarget.h"
+#include "BlockProduct.h"
 
 using namespace Halide;
 
 namespace loom::kernels {
 namespace {
 
-enum class LinearShape { Gemv, Gemm };
-
-constexpr int kLanes = 8;
-
-struct BlockTiling {
-  int wRows, xRows, tilesPerTask;
-};
-
-BlockTiling blockTiling(ScheduleFamily family, LinearShape shape) {
-  switch (family) {
-  case ScheduleFamily::X86Avx2:
-    // As Linear.cpp: gemv reads each w row as one sequential stream; gemm shares each decoded w block
-    // and each x block across a 3 x 3 register tile.
-    if (shape == LinearShape::Gemv)
-      return {1, 1, 64};
-    return {3, 3, 8};
-  }
-  return {1, 1, 1};
-}
-
-/// The lanes added in the order of ggml's hsum_float_8 (halves, then quarters, then the last pair), so that
-/// equal lane sums give equal results.
-Expr ggmlLaneSum(const Func &partial, const Var &n, const Var &m) {
-  static_assert(kLanes == 8, "ggml's horizontal sum is over 8 lanes");
-  auto at = [&](int l) { return partial(l, n, m); };
-  return ((at(0) + at(4)) + (at(2) + at(6))) + ((at(1) + at(5)) + (at(3) + at(7)));
-}
+constexpr int kLanes = kProductLanes;
 
 class BlockLinear : public Generator<BlockLinear> {
 public:
   GeneratorParam<BlockFormat> weights{"weights", BlockFormat::Q8_0, blockFormatNames()};
-  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv,
-                                    {{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}}};
+  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv, linearShapeNames()};
 
   // Innermost first. k is a multiple of 32 (the runtime checks it).
   Input<Buffer<int8_t, 2>> xq{"xq"};  ///< [k, m] activation codes
@@ -78,7 +50,7 @@ public:
 
   void generate() {
     _halide_user_assert(!isKQuant(weights)) << "k-quant products are loom_kquant_linear's\n";
-    tiling = blockTiling(scheduleFamily(get_target()), shape);
+    tiling = productTiling(scheduleFamily(get_target()), shape);
     Expr blocks = xq.dim(0).extent() / kBlockElems, m = xq.dim(1).extent(), n = w.dim(1).extent();
 
     // Register tiles overhang the last rows; they compute on clamped rows and the stores drop them.
@@ -101,7 +73,8 @@ public:
     element = r;
     Expr j = lane * (kBlockElems / kLanes) + r;
     laneDot(lane, blk, nn, mm) = 0;
-    laneDot(lane, blk, nn, mm) += int8Product(weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
+    laneDot(lane, blk, nn, mm) +=
+        int8Product(get_target(), weights, weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
     // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
@@ -129,48 +102,18 @@ public:
   }
 
 private:
-  /// w * x as int32, for a weight code w (int16 holding an 8-bit value) and an activation code x (int8,
-  /// never -128: ggml's quantization gives -127..127). vpdpbusd multiplies unsigned by signed bytes, so
-  /// signed codes go in as |w| and x with w's sign, as ggml's AVX-512 products do.
-  Expr int8Product(const Expr &w, const Expr &x) {
-    if (!hasInt8DotProduct(get_target()))
-      return cast<int32_t>(w) * cast<int32_t>(cast<int16_t>(x));
-    if (weights == BlockFormat::Q4_1 || weights == BlockFormat::Q4_K) // unsigned codes 0..15
-      return cast<int32_t>(cast<uint8_t>(w)) * cast<int32_t>(x);
-    Expr w8 = cast<int8_t>(w);
-    return cast<int32_t>(cast<uint8_t>(abs(w8))) * cast<int32_t>(select(w8 < 0, -x, x));
-  }
-
   Var nn{"n"}, mm{"m"}, lane{"lane"};
-  Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
+  Var task{"task"};
   Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};
   Func weightCode{"weight_code"}, weightScale{"weight_scale"}, weightOffset{"weight_offset"};
   Var e{"e"};
   Var blk{"blk"};
   RDom block, element;
-  BlockTiling tiling{};
+  ProductTiling tiling{};
 
   void scheduleCpu() {
-    y.split(nn, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
-        .split(mm, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
-        .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
-        .reorder(nIn, mIn, nTile, mTile, task)
-        .unroll(nIn)
-        .unroll(mIn)
-        .parallel(task);
-    Var tileLoop = nTile;
-    if (shape == LinearShape::Gemv) {
-      y.reorder(nIn, mIn, mTile, nTile, task);
-      tileLoop = mTile;
-    }
-    partial.compute_at(y, tileLoop)
-        .bound_extent(nn, tiling.wRows)
-        .bound_extent(mm, tiling.xRows)
-        .store_in(MemoryType::Register)
-        .vectorize(lane)
-        .unroll(nn)
-        .unroll(mm);
-    partial.update().reorder(lane, nn, mm, block).vectorize(lane).unroll(nn).unroll(mm);
+    Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);
+    scheduleTileAccumulator(partial, y, tileLoop, tiling, lane, nn, mm, block);
     laneDot.compute_at(partial, block).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.update().atomic().vectorize(element).vectorize(lane).unroll(nn).unroll(mm);
     if (hasOffset(weights)) {

@@ -18,39 +18,20 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BlockFormat.h"
-#include "ScheduleTarget.h"
+#include "BlockProduct.h"
 
 using namespace Halide;
 
 namespace loom::kernels {
 namespace {
 
-enum class LinearShape { Gemv, Gemm };
-
-constexpr int kLanes = 8;
+constexpr int kLanes = kProductLanes;
 constexpr int kElemsPerLane = kBlockElems / kLanes;
-constexpr int kMinLanes = kSubBlocks / 2;
-
-struct Tiling {
-  int wRows, xRows, tilesPerTask;
-};
-
-Tiling tilingFor(ScheduleFamily family, LinearShape shape) {
-  switch (family) {
-  case ScheduleFamily::X86Avx2:
-    if (shape == LinearShape::Gemv)
-      return {1, 1, 64};
-    return {3, 3, 8};
-  }
-  return {1, 1, 1};
-}
 
 class KQuantLinear : public Generator<KQuantLinear> {
 public:
   GeneratorParam<BlockFormat> weights{"weights", BlockFormat::Q4_K, blockFormatNames()};
-  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv,
-                                    {{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}}};
+  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv, linearShapeNames()};
 
   // The inputs of BlockLinear.cpp, so that the runtime calls both alike. k is a multiple of 256.
   Input<Buffer<int8_t, 2>> xq{"xq"}; ///< [k, m] activation codes
@@ -63,7 +44,7 @@ public:
 
   void generate() {
     _halide_user_assert(isKQuant(weights)) << "loom_kquant_linear takes q4_k or q6_k weights\n";
-    tiling = tilingFor(scheduleFamily(get_target()), shape);
+    tiling = productTiling(scheduleFamily(get_target()), shape);
     Expr supers = xq.dim(0).extent() / (kBlockElems * kSubBlocks), m = xq.dim(1).extent(), n = w.dim(1).extent();
     Expr mRow = min(mm, m - 1), nRow = min(nn, n - 1);
     BlockRow row{weights, [&](Expr i) { return w(i, nRow); }};
@@ -76,7 +57,8 @@ public:
     RDom r(0, kElemsPerLane, "element");
     Expr j = lane * kElemsPerLane + r;
     laneDot(lane, blk, nn, mm) = 0;
-    laneDot(lane, blk, nn, mm) += int8Product(weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
+    laneDot(lane, blk, nn, mm) +=
+        int8Product(get_target(), weights, weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
 
     RDom s(0, kSubBlocks, "sub");
     Expr subBlock = sup * kSubBlocks + s;
@@ -89,7 +71,7 @@ public:
     Expr d = xd(b * kSubBlocks, mRow) * superScale(b, nn);
     partial(lane, nn, mm) = 0.0f;
     partial(lane, nn, mm) = partial(lane, nn, mm) + cast<float>(laneSum(lane, b, nn, mm)) * d;
-    Expr dot = laneTotal(partial);
+    Expr dot = ggmlLaneSum(partial, nn, mm);
 
     if (weights == BlockFormat::Q4_K) {
       // ggml's prod = madd(mins, q8 sums): lane q adds sub-blocks 2q and 2q + 1; then
@@ -121,59 +103,22 @@ public:
 
 private:
   Var nn{"n"}, mm{"m"}, lane{"lane"}, q{"q"}, e{"e"}, blk{"blk"}, sup{"sup"};
-  Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
+  Var task{"task"};
   Func weightCode{"weight_code"}, laneScale{"lane_scale"}, superScale{"super_scale"};
   Func laneDot{"lane_dot"}, laneSum{"lane_sum"}, partial{"kquant_partial"};
   Func minSum{"min_sum"}, minPartial{"min_partial"};
   RDom super, sub, element, pair;
-  Tiling tiling{};
-
-  /// The lanes added in the order of ggml's hsum_float_8.
-  Expr laneTotal(const Func &f) {
-    auto at = [&](int l) { return f(l, nn, mm); };
-    return ((at(0) + at(4)) + (at(2) + at(6))) + ((at(1) + at(5)) + (at(3) + at(7)));
-  }
-
-  /// w * x as int32 (see BlockLinear.cpp): u8 x i8 for vpdpbusd where the target has it.
-  Expr int8Product(const Expr &w, const Expr &x) {
-    if (!hasInt8DotProduct(get_target()))
-      return cast<int32_t>(w) * cast<int32_t>(cast<int16_t>(x));
-    if (weights == BlockFormat::Q4_K) // codes 0..15
-      return cast<int32_t>(cast<uint8_t>(w)) * cast<int32_t>(x);
-    Expr w8 = cast<int8_t>(w); // Q6_K: -32..31
-    return cast<int32_t>(cast<uint8_t>(abs(w8))) * cast<int32_t>(select(w8 < 0, -x, x));
-  }
+  ProductTiling tiling{};
 
   void scheduleCpu() {
-    y.split(nn, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
-        .split(mm, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
-        .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
-        .reorder(nIn, mIn, nTile, mTile, task)
-        .unroll(nIn)
-        .unroll(mIn)
-        .parallel(task);
-    Var tileLoop = nTile;
-    if (shape == LinearShape::Gemv) {
-      y.reorder(nIn, mIn, mTile, nTile, task);
-      tileLoop = mTile;
-    }
-    auto registerTile = [&](Func f, const Var &vectorLane) {
-      f.compute_at(y, tileLoop)
-          .bound_extent(nn, tiling.wRows)
-          .bound_extent(mm, tiling.xRows)
-          .store_in(MemoryType::Register)
-          .vectorize(vectorLane)
-          .unroll(nn)
-          .unroll(mm);
-      f.update().reorder(vectorLane, nn, mm, super).vectorize(vectorLane).unroll(nn).unroll(mm);
-    };
-    registerTile(partial, lane);
+    Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);
+    scheduleTileAccumulator(partial, y, tileLoop, tiling, lane, nn, mm, super);
     laneSum.compute_at(partial, super).vectorize(lane).unroll(nn).unroll(mm);
     laneSum.update().reorder(lane, nn, mm, sub).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.compute_at(laneSum, sub).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.update().atomic().vectorize(element).vectorize(lane).unroll(nn).unroll(mm);
     if (weights == BlockFormat::Q4_K) {
-      registerTile(minPartial, q);
+      scheduleTileAccumulator(minPartial, y, tileLoop, tiling, q, nn, mm, super);
       minSum.compute_at(minPartial, super).vectorize(q).unroll(nn).unroll(mm);
       minSum.update().reorder(q, nn, mm, pair).vectorize(q).unroll(pair).unroll(nn).unroll(mm);
     }
