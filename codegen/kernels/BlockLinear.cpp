@@ -57,10 +57,9 @@ public:
     Expr mRow = min(mm, m - 1), nRow = min(nn, n - 1);
     BlockRow row{weights, [&](Expr i) { return w(i, nRow); }};
 
-    // The decoded weights: codes as int16, scales (per lane: Q6_K's change every 16 elements) and offsets
+    // The decoded weights: codes (below), scales (per lane: Q6_K's change every 16 elements) and offsets
     // as F32. The GEMV decodes them where it uses them, streaming w once; the GEMM decodes a task's w
     // rows once and reuses them for every row of x (the schedule).
-    weightCode(e, blk, nn) = row.code(blk, e);
     weightScale(lane, blk, nn) = row.scale(blk, lane * (kBlockElems / kLanes));
     if (hasOffset(weights))
       weightOffset(blk, nn) = row.offset(blk);
@@ -72,9 +71,22 @@ public:
     RDom r(0, kBlockElems / kLanes, "element");
     element = r;
     Expr j = lane * (kBlockElems / kLanes) + r;
-    laneDot(lane, blk, nn, mm) = 0;
-    laneDot(lane, blk, nn, mm) +=
-        int8Product(get_target(), weights, weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
+    if (offsetActivations()) {
+      // The GEMM with signed codes on 8-bit dot products: x + 128 (unsigned) times w, less 128 times the
+      // lane's sum of w, which the task decodes once with the codes. Per (w, x) pair of the register tile
+      // that is one vpdpbusd, where taking w's sign onto x (int8Product) costs a blend per pair.
+      weightCode(e, blk, nn) = cast<int8_t>(row.code(blk, e));
+      weightLaneSum(lane, blk, nn) = 0;
+      weightLaneSum(lane, blk, nn) += cast<int32_t>(weightCode(j, blk, nn));
+      Expr xPlus128 = reinterpret<uint8_t>(xq(blk * kBlockElems + j, mRow)) ^ cast<uint8_t>(0x80);
+      laneDot(lane, blk, nn, mm) = -128 * weightLaneSum(lane, blk, nn);
+      laneDot(lane, blk, nn, mm) += cast<int32_t>(xPlus128) * cast<int32_t>(weightCode(j, blk, nn));
+    } else {
+      weightCode(e, blk, nn) = row.code(blk, e);
+      laneDot(lane, blk, nn, mm) = 0;
+      laneDot(lane, blk, nn, mm) +=
+          int8Product(get_target(), weights, weightCode(j, blk, nn), xq(blk * kBlockElems + j, mRow));
+    }
     Expr intDot = laneDot(lane, b, nn, mm);
     partial(lane, nn, mm) = 0.0f;
     // Not strict_float: LLVM contracts acc + a * b into one FMA, as ggml's _mm256_fmadd_ps
@@ -102,10 +114,17 @@ public:
   }
 
 private:
+  /// Whether the GEMM offsets x by 128 for vpdpbusd (signed codes on a target with 8-bit dot products).
+  bool offsetActivations() const {
+    return shape == LinearShape::Gemm && hasInt8DotProduct(get_target()) &&
+           (weights == BlockFormat::Q8_0 || weights == BlockFormat::Q4_0);
+  }
+
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var task{"task"};
   Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};
   Func weightCode{"weight_code"}, weightScale{"weight_scale"}, weightOffset{"weight_offset"};
+  Func weightLaneSum{"weight_lane_sum"};
   Var e{"e"};
   Var blk{"blk"};
   RDom block, element;
@@ -128,6 +147,10 @@ private:
     if (shape == LinearShape::Gemm) {
       weightCode.compute_at(y, task).vectorize(e, 16);
       weightScale.compute_at(y, task).vectorize(lane, 8);
+      if (offsetActivations()) {
+        weightLaneSum.compute_at(y, task).vectorize(lane, 8);
+        weightLaneSum.update().vectorize(lane, 8);
+      }
       if (hasOffset(weights))
         weightOffset.compute_at(y, task);
     }
