@@ -14,9 +14,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -99,9 +102,25 @@ std::string layerSummary(const loom::LayerSpec &layer) {
   return text;
 }
 
+/// The kernel variant a library would run on this CPU, from the kernels' own probe: lib/loom/
+/// libloom-kernel-variant.so beside this build's model-link.txt (codegen/lib/SharedLibraryLinker.cpp).
+std::string kernelVariantOnThisCpu() {
+  static int anchor;
+  std::string exe = sys::fs::getMainExecutable(nullptr, &anchor);
+  SmallString<256> path(sys::path::parent_path(sys::path::parent_path(exe)));
+  sys::path::append(path, "lib", "loom", "libloom-kernel-variant.so");
+  std::string error;
+  auto library = sys::DynamicLibrary::getPermanentLibrary(path.c_str(), &error);
+  if (!library.isValid())
+    return "unknown (" + error + ")";
+  auto probe = reinterpret_cast<const char *(*)()>(library.getAddressOfSymbol("loom_probe_kernel_variant"));
+  return probe ? probe() : "unknown (no probe in " + std::string(path) + ")";
+}
+
 int run() {
   if (Error err = loom::checkNumericsProfile(numerics))
     return loom::reportError(std::move(err));
+  const std::string kernels = kernelVariantOnThisCpu();
   loom::SpecSession session;
   auto parsed = session.parse(spec, arch);
   if (!parsed)
@@ -189,6 +208,7 @@ int run() {
     out.object([&] {
       out.attribute("architecture", archSpec.name);
       out.attribute("numerics", numerics.getValue());
+      out.attribute("kernels", kernels);
       out.attribute("parameters", totalParameters);
       out.attribute("active_parameters", totalParameters - inactiveParameters);
       out.attribute("kv_cache_bytes_per_token", kvPerToken);
@@ -215,6 +235,7 @@ int run() {
   }
   outs() << "architecture " << archSpec.name << "\n"
          << formatv("  numerics:                {0}\n", numerics.getValue())
+         << formatv("  kernels on this CPU:     {0}\n", kernels)
          << formatv("  parameters:              {0} ({1:f2} B)\n", totalParameters, totalParameters / 1e9)
          << formatv("  active per token:        {0} ({1:f2} B)\n", totalParameters - inactiveParameters,
                     (totalParameters - inactiveParameters) / 1e9)
