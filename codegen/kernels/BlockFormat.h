@@ -120,7 +120,7 @@ struct BlockRow {
   Halide::Expr offset(const Halide::Expr &block) const {
     using namespace Halide;
     if (format == BlockFormat::Q4_K)
-      return -(half(start(block) + 2) * cast<float>(kScale(block, true)));
+      return -(superMin(block) * cast<float>(subMin(block)));
     return half(start(block) + 2);
   }
 

@@ -128,7 +128,7 @@ private:
   Var e{"e"};
   Var blk{"blk"};
   RDom block, element;
-  ProductTiling tiling{};
+  TileShape tiling{};
 
   void scheduleCpu() {
     Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);

@@ -2,38 +2,25 @@
 //
 // BlockLinear.cpp (32-element blocks) and KQuantLinear.cpp (256-element
 // super-blocks) compute y = x . w^T the same way around their inner sums:
-// the same register tiles and tasks, integer products of 8-bit codes, and
-// float lanes added in ggml's order.
+// the same tile sizes (scheduled as ProductSchedule.h does), integer
+// products of 8-bit codes, and float lanes added in ggml's order.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_CODEGEN_KERNELS_BLOCKPRODUCT_H
 #define LOOM_CODEGEN_KERNELS_BLOCKPRODUCT_H
 
 #include "BlockFormat.h"
+#include "ProductSchedule.h"
 #include "ScheduleTarget.h"
 
 #include "Halide.h"
 
-#include <map>
-#include <string>
-
 namespace loom::kernels {
-
-enum class LinearShape { Gemv, Gemm };
-
-inline const std::map<std::string, LinearShape> &linearShapeNames() {
-  static const std::map<std::string, LinearShape> names{{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}};
-  return names;
-}
 
 /// Float lanes of a product; lane l takes elements 4l .. 4l + 3 of every 32-element block.
 constexpr int kProductLanes = 8;
 
-struct ProductTiling {
-  int wRows, xRows, tilesPerTask;
-};
-
-inline ProductTiling productTiling(ScheduleFamily family, LinearShape shape) {
+inline TileShape productTiling(ScheduleFamily family, LinearShape shape) {
   switch (family) {
   case ScheduleFamily::X86Avx2:
     // As Linear.cpp: gemv reads each w row as one sequential stream (two or four rows at once measured
@@ -66,41 +53,6 @@ inline Halide::Expr int8Product(const Halide::Target &target, BlockFormat format
     return cast<int32_t>(cast<uint8_t>(w)) * cast<int32_t>(x);
   Expr w8 = cast<int8_t>(w);
   return cast<int32_t>(cast<uint8_t>(abs(w8))) * cast<int32_t>(select(w8 < 0, -x, x));
-}
-
-/// The output's loops: register tiles of tiling.wRows x tiling.xRows outputs, tasks of tilesPerTask tiles
-/// in parallel (GEMV: tiles along n, one row of x at a time). Returns the loop the tiles' registers live in.
-inline Halide::Var scheduleProductTiles(Halide::Func y, const ProductTiling &tiling, LinearShape shape,
-                                        const Halide::Var &n, const Halide::Var &m, const Halide::Var &task) {
-  using namespace Halide;
-  Var nTile("n_tile"), nIn("n_in"), mTile("m_tile"), mIn("m_in");
-  y.split(n, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
-      .split(m, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
-      .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
-      .reorder(nIn, mIn, nTile, mTile, task)
-      .unroll(nIn)
-      .unroll(mIn)
-      .parallel(task);
-  if (shape == LinearShape::Gemv) {
-    y.reorder(nIn, mIn, mTile, nTile, task);
-    return mTile;
-  }
-  return nTile;
-}
-
-/// A per-tile accumulator f(vectorLane, n, m) in registers, updated over `over` with the lanes vectorized.
-inline void scheduleTileAccumulator(Halide::Func f, Halide::Func y, const Halide::Var &tileLoop,
-                                    const ProductTiling &tiling, const Halide::Var &vectorLane,
-                                    const Halide::Var &n, const Halide::Var &m, const Halide::RDom &over) {
-  using namespace Halide;
-  f.compute_at(y, tileLoop)
-      .bound_extent(n, tiling.wRows)
-      .bound_extent(m, tiling.xRows)
-      .store_in(MemoryType::Register)
-      .vectorize(vectorLane)
-      .unroll(n)
-      .unroll(m);
-  f.update().reorder(vectorLane, n, m, over).vectorize(vectorLane).unroll(n).unroll(m);
 }
 
 } // namespace loom::kernels

@@ -108,7 +108,7 @@ private:
   Func laneDot{"lane_dot"}, laneSum{"lane_sum"}, partial{"kquant_partial"};
   Func minSum{"min_sum"}, minPartial{"min_partial"};
   RDom super, sub, element, pair;
-  ProductTiling tiling{};
+  TileShape tiling{};
 
   void scheduleCpu() {
     Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LaneSum.h"
+#include "ProductSchedule.h"
 #include "ScheduleTarget.h"
 #include "WeightFormat.h"
 
@@ -24,14 +25,10 @@ using namespace Halide;
 namespace loom::kernels {
 namespace {
 
-enum class LinearShape { Gemv, Gemm };
-
 /// Register tiling of one schedule family and shape.
 struct LinearTiling {
   int lanes;       ///< partial sums per dot product (a multiple of the vector width)
-  int wRows;       ///< rows of w per register tile
-  int xRows;       ///< rows of x per register tile
-  int tilesPerTask; ///< w row tiles per parallel task
+  TileShape tiles; ///< w rows x x rows per register tile, w row tiles per parallel task
 };
 
 LinearTiling linearTiling(ScheduleFamily family, LinearShape shape) {
@@ -44,17 +41,16 @@ LinearTiling linearTiling(ScheduleFamily family, LinearShape shape) {
     // gemm: 3 x 3 accumulators + 3 x loads + 3 w loads fit the 16 ymm registers (3 x 4 spills, at
     // half the speed); 8 w tiles per task keep a task's 24 w rows in L2 while it sweeps every row of x.
     if (shape == LinearShape::Gemv)
-      return {32, 1, 1, 64};
-    return {8, 3, 3, 8};
+      return {32, {1, 1, 64}};
+    return {8, {3, 3, 8}};
   }
-  return {8, 1, 1, 1};
+  return {8, {1, 1, 1}};
 }
 
 class Linear : public Generator<Linear> {
 public:
   GeneratorParam<WeightFormat> weights{"weights", WeightFormat::F32, weightFormatNames()};
-  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv,
-                                    {{"gemv", LinearShape::Gemv}, {"gemm", LinearShape::Gemm}}};
+  GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv, linearShapeNames()};
 
   // Halide lists dimensions innermost first: x is [k, m], w is [k, n], y is [n, m].
   Input<Buffer<float, 2>> x{"x"};
@@ -91,7 +87,7 @@ public:
 
 private:
   Var kk{"k"}, nn{"n"}, mm{"m"}, lane{"lane"};
-  Var nTile{"n_tile"}, nIn{"n_in"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
+  Var task{"task"};
   LaneSum dot;
   LinearTiling tiling{};
   Func wRow{"w_row"};
@@ -100,30 +96,15 @@ private:
   /// live in registers while k streams by; tasks are runs of w row tiles, so that no two threads
   /// read the same weights.
   void scheduleCpu() {
-    y.split(nn, nTile, nIn, tiling.wRows, TailStrategy::GuardWithIf)
-        .split(mm, mTile, mIn, tiling.xRows, TailStrategy::GuardWithIf)
-        .split(nTile, task, nTile, tiling.tilesPerTask, TailStrategy::GuardWithIf)
-        .reorder(nIn, mIn, nTile, mTile, task)
-        .unroll(nIn)
-        .unroll(mIn)
-        .parallel(task);
-    Var tileLoop = nTile;
-    if (shape == LinearShape::Gemv) {
-      // Sweep the few rows of x inside each w tile so that the tile is fetched from memory once.
-      y.reorder(nIn, mIn, mTile, nTile, task);
-      tileLoop = mTile;
-    }
+    Var tileLoop = scheduleProductTiles(y, tiling.tiles, shape, nn, mm, task);
     // Tiles are always whole (the last one on clamped rows), so the accumulators have a constant
     // shape and constant indices, which is what lets LLVM keep them in registers.
-    dot.partial.compute_at(y, tileLoop)
-        .bound_extent(nn, tiling.wRows)
-        .bound_extent(mm, tiling.xRows)
-        .store_in(MemoryType::Register)
-        .vectorize(lane)
+    scheduleTileAccumulator(dot.partial, y, tileLoop, tiling.tiles, lane, nn, mm, dot.body);
+    dot.tail.compute_at(y, tileLoop)
+        .bound_extent(nn, tiling.tiles.wRows)
+        .bound_extent(mm, tiling.tiles.xRows)
         .unroll(nn)
         .unroll(mm);
-    dot.partial.update().reorder(lane, nn, mm, dot.body).vectorize(lane).unroll(nn).unroll(mm);
-    dot.tail.compute_at(y, tileLoop).bound_extent(nn, tiling.wRows).bound_extent(mm, tiling.xRows).unroll(nn).unroll(mm);
     dot.tail.update().reorder(nn, mm, dot.rest).unroll(nn).unroll(mm);
     // A GEMM task sweeps every row of x against its few w rows: widening those rows to F32 once per task
     // (a few dozen KiB, in L2) instead of once per register tile takes the conversion out of the inner

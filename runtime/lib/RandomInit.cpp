@@ -54,20 +54,21 @@ bool loom::rt::initRandomWeights(const loom_model_desc &desc, uint64_t seed, flo
     }
   }
 
+  // One task per block: INT32_MAX blocks of 2^18 elements would be 2^49 weights, far past any descriptor.
+  if (blocks.size() > size_t(INT32_MAX))
+    return fail("random initialization of {} blocks exceeds the thread pool's task count", blocks.size());
   struct Fill {
     const std::vector<Block> &blocks;
     float stddev;
   } fill{blocks, stddev};
   loom_kernels_parallel_for(
-      static_cast<int32_t>(std::min<size_t>(blocks.size(), INT32_MAX)),
+      static_cast<int32_t>(blocks.size()),
       [](void *context, int32_t task) {
         const auto &[blocks, stddev] = *static_cast<Fill *>(context);
-        // Tasks are blocks while there are fewer than INT32_MAX; each task takes every such stride after.
-        for (size_t b = size_t(task); b < blocks.size(); b += INT32_MAX) {
-          Random random(blocks[b].stream);
-          for (size_t e = 0; e < blocks[b].count; ++e)
-            blocks[b].data[e] = blocks[b].mean + stddev * static_cast<float>(random.normal());
-        }
+        const Block &block = blocks[size_t(task)];
+        Random random(block.stream);
+        for (size_t e = 0; e < block.count; ++e)
+          block.data[e] = block.mean + stddev * static_cast<float>(random.normal());
       },
       &fill);
   return true;
