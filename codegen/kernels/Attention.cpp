@@ -37,6 +37,7 @@
 
 #include "FloatMath.h"
 #include "ScheduleTarget.h"
+#include "WeightFormat.h"
 
 #include <functional>
 #include <limits>
@@ -114,14 +115,14 @@ public:
     // the bits.
     dotAccumulators(a, t, j, g, query) =
         dotAccumulators(a, t, j, g, query) +
-        cast<float>(k_cache(chunks * kDotAccumulators + a, g, row(t))) * q(chunks * kDotAccumulators + a, j, g, query);
+        widenCacheElement(k_cache(chunks * kDotAccumulators + a, g, row(t))) * q(chunks * kDotAccumulators + a, j, g, query);
     folded(lane, t, j, g, query) =
         foldAccumulators([&](Expr acc) { return dotAccumulators(acc, t, j, g, query); }, lane);
     Expr simdPart = select(mainDims > 0, reduce16([&](int l) { return folded(l, t, j, g, query); }), 0.0f);
     dot(t, j, g, query) = simdPart;
     RDom rest(0, headDim - mainDims, "head_dim_rest");
     dot(t, j, g, query) =
-        dot(t, j, g, query) + cast<float>(k_cache(mainDims + rest, g, row(t))) * q(mainDims + rest, j, g, query);
+        dot(t, j, g, query) + widenCacheElement(k_cache(mainDims + rest, g, row(t))) * q(mainDims + rest, j, g, query);
     Expr score = strict_float(dot(t, j, g, query) * scale);
     scaled(t, j, g, query) = select(softcap > 0.0f, softcap * tanh(score / softcap), score);
     // A learned sink (gpt-oss) is one more logit in each head's softmax, with no value: it raises the max
@@ -155,7 +156,7 @@ public:
     Expr slot = runRows & (period - 1);
     valueAccumulators(d, slot, j, g, query) =
         valueAccumulators(d, slot, j, g, query) +
-        probability(runRows, j, g, query) * cast<float>(v_cache(d, g, row(runRows)));
+        probability(runRows, j, g, query) * widenCacheElement(v_cache(d, g, row(runRows)));
     valueRows = runRows;
     Expr lanes = select(queries == 1,
                         foldAccumulators([&](Expr acc) { return valueAccumulators(d, acc, j, g, query); }, lane),

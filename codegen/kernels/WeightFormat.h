@@ -60,6 +60,12 @@ inline Halide::Expr widenToFloat(const Halide::Expr &stored, WeightFormat format
   return stored;
 }
 
+/// A KV cache element, F32 or F16 by its type (the cache's dtype is a generator parameter), as F32: the same
+/// exact widening as F16 weights get. Caches hold K and V activations, finite like weights.
+inline Halide::Expr widenCacheElement(const Halide::Expr &stored) {
+  return stored.type() == Halide::Float(16) ? widenToFloat(stored, WeightFormat::F16) : stored;
+}
+
 } // namespace loom::kernels
 
 #endif // LOOM_CODEGEN_KERNELS_WEIGHTFORMAT_H

@@ -23,6 +23,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cstddef>
+#include <type_traits>
 
 namespace loom {
 #define GEN_PASS_DEF_LOOMLOWERTOKERNELSPASS
@@ -385,17 +386,24 @@ struct LowerCacheAppend : KernelPattern<CacheAppendOp> {
   }
 };
 
+/// The ggml profile sums in ggml's order; the fast one splits each query's keys into chunks.
 struct LowerAttend : OneResultPattern<AttendOp> {
   using OneResultPattern::OneResultPattern;
   void call(AttendOp a, OpAdaptor adaptor, KernelCalls &kernels, Location loc, Value out) const override {
     auto q = cast<RankedTensorType>(a.getQuery().getType()).getShape();
     KVCacheType cache = a.getCache().getType();
-    LOOM_KERNEL_CALL(kernels, loc, loom_k_attention, adaptor.getQuery(), abi(a, NumTokens), adaptor.getStart(),
-                     adaptor.getCache(), kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()),
-                     kernels.i64(loc, cache.getKeyDim()), kernels.i64(loc, cache.getValueDim()),
-                     kernels.f32(loc, a.getScale().convertToDouble()),
-                     kernels.f32(loc, a.getSoftcap().convertToDouble()), orNull(kernels, loc, adaptor.getSinks()),
-                     kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()), out);
+    auto emit = [&](auto kernel, const char *name) {
+      kernels.call<std::remove_pointer_t<decltype(kernel)>>(
+          loc, name, adaptor.getQuery(), abi(a, NumTokens), adaptor.getStart(), adaptor.getCache(),
+          kernels.i64(loc, q[1]), kernels.i64(loc, cache.getKvHeads()), kernels.i64(loc, cache.getKeyDim()),
+          kernels.i64(loc, cache.getValueDim()), kernels.f32(loc, a.getScale().convertToDouble()),
+          kernels.f32(loc, a.getSoftcap().convertToDouble()), orNull(kernels, loc, adaptor.getSinks()),
+          kernels.i32(loc, static_cast<int32_t>(a.getMask())), kernels.i64(loc, a.getWindow()), out);
+    };
+    if (state.numerics == LOOM_NUMERICS_GGML)
+      emit(loom_k_attention, "loom_k_attention");
+    else
+      emit(loom_k_attention_split_keys, "loom_k_attention_split_keys");
   }
 };
 

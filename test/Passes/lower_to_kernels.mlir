@@ -1,5 +1,6 @@
 // RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels -split-input-file | FileCheck %s
 // RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels --loom-plan-arena=max-chunk=4 -split-input-file | FileCheck %s --check-prefix=ARENA
+// RUN: loom-opt %s --loom-assign-caches --loom-lower-to-kernels=numerics=ggml -split-input-file | FileCheck %s --check-prefix=GGML
 // A one-layer model. Each op becomes a call of its kernel writing a fresh loom.scratch slice (bytes per
 // token); weights and caches are entries of the tables the ABI passes; head splits and merges are views;
 // RoPE rotates a copy; the LM head writes straight into the logits argument. loom-plan-arena then places
@@ -34,7 +35,9 @@
 // CHECK: %[[VIEW:.+]] = llvm.getelementptr %[[CACHES]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, ptr, i64, i64)>
 // CHECK: call @loom_k_kv_store(%[[KR]], %[[V]], %[[N]], %{{.+}}, %{{.+}}, %[[START]], %[[VIEW]])
 // CHECK: %[[A:.+]] = loom.scratch 256
-// CHECK: call @loom_k_attention(%[[QR]], %[[N]], %[[START]], %[[VIEW]], {{.+}}, %[[A]])
+// The fast profile's attention splits the keys into chunks; the ggml profile's sums in ggml's order.
+// CHECK: call @loom_k_attention_split_keys(%[[QR]], %[[N]], %[[START]], %[[VIEW]], {{.+}}, %[[A]])
+// GGML: call @loom_k_attention(
 // CHECK: call @loom_k_add(%[[X]],
 // CHECK: %[[ROWBYTES:.+]] = llvm.mul %[[FIRST]], %{{.+}} : i64
 // CHECK: %[[LAST:.+]] = llvm.getelementptr %{{.+}}[%[[ROWBYTES]]] : (!llvm.ptr, i64) -> !llvm.ptr, i8
@@ -44,7 +47,7 @@
 // Kernel declarations follow Kernels.h's prototypes.
 // CHECK: func.func private @loom_k_embedding(!llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr)
 // CHECK: func.func private @loom_k_kv_store(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, !llvm.ptr)
-// CHECK: func.func private @loom_k_attention(!llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, f32, f32, !llvm.ptr, i32, i64, !llvm.ptr)
+// CHECK: func.func private @loom_k_attention_split_keys(!llvm.ptr, i64, i64, !llvm.ptr, i64, i64, i64, i64, f32, f32, !llvm.ptr, i32, i64, !llvm.ptr)
 
 // Planned: 4 tokens x 64 floats = 1024 bytes per slice of the residual width.
 // ARENA: module attributes {loom.descriptor = {{{.*}}max_chunk = 4 : i64{{.*}}scratch_bytes = 4096 : i64
@@ -64,7 +67,7 @@
 // ARENA: call @loom_k_kv_store(%[[K]], %[[V]],
 // The attention output reuses the slice of the normed input [1024, 2048), dead by now.
 // ARENA: %[[A:.+]] = llvm.getelementptr %[[SCRATCH]][1024]
-// ARENA: call @loom_k_attention(%[[Q]], {{.+}}, %[[A]])
+// ARENA: call @loom_k_attention_split_keys(%[[Q]], {{.+}}, %[[A]])
 func.func @forward(%tokens: tensor<?xi32>, %start: index) -> tensor<?x100xf32> attributes {loom.model = {name = "Tiny", vocab = 100 : i64, d_model = 64 : i64, n_layers = 1 : i64, max_context = 128 : i64}} {
   %emb = loom.weight "embedding.weight" : tensor<100x64xf32>
   %x = loom.embedding %tokens, %emb : (tensor<?xi32>, tensor<100x64xf32>) -> tensor<?x64xf32>

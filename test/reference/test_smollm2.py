@@ -4,7 +4,7 @@ Loom runs the file with no spec (`loom import` supplies the architecture); llama
 llama-cpp-python with an F32 KV cache. Prompts are formatted with the model's ChatML template and tokenized
 by llama.cpp, so that these tests are about the model; test_tokenizer_llamacpp.py compares the tokenizers.
 
-Equal, bit for bit. Loom's kernels compute what llama.cpp's CPU backend computes, operation for operation
+Compiled with `--numerics ggml`: equal, bit for bit. Loom's kernels compute what llama.cpp's CPU backend computes, operation for operation
 (codegen/kernels: activations quantized to Q8_0/Q8_1 as ggml does, its integer block products and float
 summation order, RMSNorm's F64 sums, its exp polynomial in SiLU and softmax, its RoPE angles, its attention
 summation orders), because anything less is not enough here: a last-bit difference moves an activation
@@ -21,6 +21,10 @@ the first near-tie (lead below DECISIVE_MARGIN).
 - Greedy generation of 64 tokens for each of three prompts equals llama.cpp's token for token; teacher-forced
   along llama.cpp's sequence, Loom's logits equal llama.cpp's.
 - Logits over 32 positions of one batched pass equal llama.cpp's (max-abs 0, top-1 agreement 100%).
+
+With the default `fast` profile (split-key attention, docs/numerics.md) the logits stay within llama.cpp's own
+F16-vs-F32-cache spread, the argmax agrees wherever llama.cpp leads by DECISIVE_MARGIN, and greedy tokens are
+equal up to the first near-tie.
 """
 import re
 import subprocess
@@ -36,6 +40,9 @@ PROMPTS = [
     "Write a Python function that returns the n-th Fibonacci number.",
     "Explain in two sentences why the sky is blue.",
 ]
+# ggml: llama.cpp's arithmetic (equal bits on its AVX-512 build); fast (the default): Loom's own summation
+# orders, held to llama.cpp's own F16-vs-F32-cache spread and to its decisive top-1 tokens.
+NUMERICS = ["ggml", "fast"]
 GREEDY_TOKENS = 64
 LOGIT_POSITIONS = 32
 SELF_VARIATION_FACTOR = 1.5
@@ -61,9 +68,9 @@ def smollm2():
     return np, path, LlamaCpp(llama_cpp, np, path, n_ctx=512), llama_cpp
 
 
-def loom_greedy(loom, path, prompt, count):
+def loom_greedy(loom, path, prompt, count, numerics):
     cmd = [str(loom.binary), "run", "--weights", str(path), "--tokens", ",".join(map(str, prompt)),
-           "-n", str(count), "--threads", "2"]
+           "-n", str(count), "--threads", "2", "--numerics", numerics]
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, f"loom run failed (exit {result.returncode}):\n{result.stderr}"
     match = re.search(r"^generated:((?: \d+)*)$", result.stdout, re.MULTILINE)
@@ -77,12 +84,13 @@ def margins(np, logits):
     return top2[:, 1] - top2[:, 0]
 
 
+@pytest.mark.parametrize("numerics", NUMERICS)
 @pytest.mark.parametrize("prompt", PROMPTS, ids=["capital", "fibonacci", "sky"])
-def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, record_diff):
+def test_greedy_generation_matches_llamacpp(prompt, numerics, smollm2, loom, tmp_path, record_diff):
     np, path, llama, llama_cpp = smollm2
     ids = llama.tokenize(chatml(prompt))
     expected = llama.greedy(ids, GREEDY_TOKENS)
-    got = loom_greedy(loom, path, ids, GREEDY_TOKENS)
+    got = loom_greedy(loom, path, ids, GREEDY_TOKENS, numerics)
     assert len(got) == len(expected) or expected[len(got) - 1] == llama.llm.token_eos(), \
         f"loom generated {len(got)} tokens, llama.cpp {len(expected)}"
 
@@ -92,7 +100,7 @@ def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, rec
     lead = margins(np, reference)
     first = next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b), None)
     text = llama.llm.detokenize(expected).decode("utf-8", "replace")
-    exact = bit_exact_reference(llama_cpp)
+    exact = numerics == "ggml" and bit_exact_reference(llama_cpp)
     if exact:
         assert got == expected, (f"greedy tokens differ from llama.cpp at step {first}:\n  loom:      {got}\n"
                                  f"  llama.cpp: {expected}\n  llama.cpp text: {text!r}")
@@ -102,10 +110,11 @@ def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, rec
             f"{lead[first]:.3f} (>= {DECISIVE_MARGIN}):\n  loom:      {got}\n  llama.cpp: {expected}\n"
             f"  llama.cpp text: {text!r}")
 
-    forced = loom.logits(None, path, ids + expected, tmp_path / "forced.f32", reference.shape[1])[steps]
+    forced = loom.logits(None, path, ids + expected, tmp_path / "forced.f32", reference.shape[1],
+                         numerics=numerics)[steps]
     disagree = [i for i in range(GREEDY_TOKENS) if int(forced[i].argmax()) != expected[i]]
     decisive = [i for i in disagree if lead[i] >= DECISIVE_MARGIN]
-    record_diff(f"SmolLM2 greedy '{prompt[:24]}': equal for {first if first is not None else GREEDY_TOKENS}"
+    record_diff(f"SmolLM2 {numerics} greedy '{prompt[:24]}': equal for {first if first is not None else GREEDY_TOKENS}"
                 f"/{GREEDY_TOKENS} steps, teacher-forced argmax agrees {GREEDY_TOKENS - len(disagree)}"
                 f"/{GREEDY_TOKENS}; max-abs", float(np.abs(forced - reference).max()), None)
     if exact:
@@ -114,21 +123,27 @@ def test_greedy_generation_matches_llamacpp(prompt, smollm2, loom, tmp_path, rec
                           f"{decisive} (llama.cpp leads {[round(float(lead[i]), 3) for i in decisive]})")
 
 
-def test_logits_match_llamacpp(smollm2, loom, tmp_path, record_diff):
+@pytest.mark.parametrize("numerics", NUMERICS)
+def test_logits_match_llamacpp(numerics, smollm2, loom, tmp_path, record_diff):
     np, path, llama, llama_cpp = smollm2
     ids = llama.tokenize(chatml(PROMPTS[1]) + "def fibonacci(n):\n    a, b = 0, 1\n")[:LOGIT_POSITIONS]
     assert len(ids) == LOGIT_POSITIONS
     expected = llama.logits(ids)
     half_cache = LlamaCpp(llama_cpp, np, path, n_ctx=512, cache_type=GGML_TYPE_F16).logits(ids)
     self_variation = float(np.abs(half_cache.astype(np.float64) - expected).max())
-    got = loom.logits(None, path, ids, tmp_path / "logits.f32", expected.shape[1])
+    got = loom.logits(None, path, ids, tmp_path / "logits.f32", expected.shape[1], numerics=numerics)
     diff = float(np.abs(got.astype(np.float64) - expected).max())
     top1 = got.argmax(axis=1) == expected.argmax(axis=1)
     lead = margins(np, expected)
-    tolerance = 0.0 if bit_exact_reference(llama_cpp) else SELF_VARIATION_FACTOR * self_variation
+    if numerics == "fast":
+        tolerance = self_variation
+    elif bit_exact_reference(llama_cpp):
+        tolerance = 0.0
+    else:
+        tolerance = SELF_VARIATION_FACTOR * self_variation
     record_diff(f"llama.cpp itself, F16 vs F32 KV cache, SmolLM2 {LOGIT_POSITIONS} positions", self_variation,
                 None)
-    record_diff(f"SmolLM2-135M Q4_1, {LOGIT_POSITIONS} positions, vs llama.cpp (top-1 agreement "
+    record_diff(f"SmolLM2-135M Q4_1 ({numerics}), {LOGIT_POSITIONS} positions, vs llama.cpp (top-1 agreement "
                 f"{top1.mean():.0%})", diff, tolerance)
     assert diff <= tolerance, (f"Loom vs llama.cpp max-abs {diff:.3e} > tolerance {tolerance:.3e} (llama.cpp's own "
                                f"F16-vs-F32-cache variation: {self_variation:.3e})")
@@ -152,7 +167,7 @@ def test_run_prompt_streams_text_and_reports_memory(smollm2, loom):
     assert int(header.group(1)) == len(ids)
     streamed = out[header.end():out.index("\n\nprefill:")]
 
-    by_ids = loom_greedy(loom, path, ids, 96)
+    by_ids = loom_greedy(loom, path, ids, 96, "fast")  # the profile `loom run --prompt` compiles with
     end = next((i for i, t in enumerate(by_ids) if t == llama.llm.token_eos() or
                 llama.llm.detokenize([t], special=True) == b"<|im_end|>"), len(by_ids))
     assert end < 96, "the answer should end its turn within 96 tokens"

@@ -1,7 +1,9 @@
-//===- Attention.cpp - loom_k_attention -----------------------------------===//
+//===- Attention.cpp - loom_k_attention, loom_k_attention_split_keys ------===//
 //
-// Checks the arguments and views the cache as the rows in use; the pipeline
-// (codegen/kernels/Attention.cpp) computes with ggml's arithmetic.
+// Checks the arguments and views the cache as the rows in use. The two entry
+// points share that interface and differ in the pipeline: ggml's arithmetic
+// (codegen/kernels/Attention.cpp) or the split over chunks of keys
+// (codegen/kernels/SplitKeyAttention.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,16 +14,25 @@
 
 #include "loom_hl_attention.h"
 #include "loom_hl_attention_f16.h"
+#include "loom_hl_split_key_attention.h"
+#include "loom_hl_split_key_attention_f16.h"
 
 #include <algorithm>
 
 using namespace loom::kernels;
 
+namespace {
 
-void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
-                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
-                      const loom_tensor *sinks, int32_t mask, int64_t window, float *out) {
-  constexpr const char *kernel = "loom_k_attention";
+/// The pipelines of one attention kernel, for F32 and F16 caches (their generated signatures are equal).
+struct AttentionPipelines {
+  const char *kernel;
+  decltype(&loom_hl_attention) f32, f16;
+};
+
+void runAttention(const AttentionPipelines &pipelines, const float *q, int64_t n, int64_t start_pos,
+                  const loom_cache_view *cache, int64_t heads, int64_t kv_heads, int64_t key_dim, int64_t value_dim,
+                  float scale, float softcap, const loom_tensor *sinks, int32_t mask, int64_t window, float *out) {
+  const char *kernel = pipelines.kernel;
   if (kv_heads <= 0 || heads % kv_heads != 0)
     loom_kernel_fail("%s: heads = %lld is not a multiple of kv_heads = %lld", kernel, static_cast<long long>(heads),
                      static_cast<long long>(kv_heads));
@@ -62,6 +73,23 @@ void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_c
   auto sinkView = BufferView<1>::dense(sinks ? static_cast<const float *>(sinks->data) : &kNoSinks, kF32,
                                        {sinks ? heads : 1}, kernel);
   int32_t windowArg = mask == LOOM_MASK_GLOBAL ? 0 : toInt32(window, kernel, "window");
-  runPipeline(kernel, half ? loom_hl_attention_f16 : loom_hl_attention, qView.get(), kView.get(), vView.get(), toInt32(start_pos, kernel, "start_pos"),
-              scale, softcap, sinkView.get(), sinks != nullptr, mask, windowArg, outView.get());
+  runPipeline(kernel, half ? pipelines.f16 : pipelines.f32, qView.get(), kView.get(), vView.get(),
+              toInt32(start_pos, kernel, "start_pos"), scale, softcap, sinkView.get(), sinks != nullptr, mask,
+              windowArg, outView.get());
+}
+
+} // namespace
+
+void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
+                      int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
+                      const loom_tensor *sinks, int32_t mask, int64_t window, float *out) {
+  runAttention({"loom_k_attention", loom_hl_attention, loom_hl_attention_f16}, q, n, start_pos, cache, heads,
+               kv_heads, key_dim, value_dim, scale, softcap, sinks, mask, window, out);
+}
+
+void loom_k_attention_split_keys(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache,
+                                 int64_t heads, int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale,
+                                 float softcap, const loom_tensor *sinks, int32_t mask, int64_t window, float *out) {
+  runAttention({"loom_k_attention_split_keys", loom_hl_split_key_attention, loom_hl_split_key_attention_f16}, q, n,
+               start_pos, cache, heads, kv_heads, key_dim, value_dim, scale, softcap, sinks, mask, window, out);
 }

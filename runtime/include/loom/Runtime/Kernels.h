@@ -73,6 +73,13 @@ enum { LOOM_MASK_GLOBAL = 0, LOOM_MASK_SLIDING_WINDOW = 1, LOOM_MASK_CHUNKED = 2
 void loom_k_attention(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache, int64_t heads,
                       int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale, float softcap,
                       const loom_tensor *sinks, int32_t mask, int64_t window, float *out);
+/* The same attention for the `fast` numerics profile: computed per chunk of 64 key positions and combined
+ * (flash-decoding), so that a decode step is parallel over keys as well as KV heads. loom_k_attention instead
+ * sums in ggml's order (the `ggml` profile). Each query's result depends only on its position and the cache,
+ * not on n: a decode step equals the same query in a batched pass, bit for bit. */
+void loom_k_attention_split_keys(const float *q, int64_t n, int64_t start_pos, const loom_cache_view *cache,
+                                 int64_t heads, int64_t kv_heads, int64_t key_dim, int64_t value_dim, float scale,
+                                 float softcap, const loom_tensor *sinks, int32_t mask, int64_t window, float *out);
 
 /* Multi-head latent attention (DeepSeek V2/V3, loom.mla_attend) over a LATENT cache whose row for position t
  * (row t of cache->keys, F32 or F16) is [c(t) (rank values) | k_pe(t) (rope_dim values)]. q_nope is
