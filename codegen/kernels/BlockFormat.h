@@ -153,6 +153,12 @@ struct BlockRow {
     return Expr();
   }
 
+  /// Q4_0's stored nibble of element j (its code plus 8), as uint8: what an unsigned-by-signed 8-bit dot
+  /// product takes directly.
+  Halide::Expr storedNibble(const Halide::Expr &block, const Halide::Expr &j) const {
+    return nibble(start(block) + 2, j);
+  }
+
   /// Element j of a block, dequantized exactly as ggml's dequantize_row_* does.
   Halide::Expr value(const Halide::Expr &block, const Halide::Expr &j) const {
     using namespace Halide;

@@ -81,6 +81,15 @@ public:
       Expr xPlus128 = reinterpret<uint8_t>(xq(blk * kBlockElems + j, mRow)) ^ cast<uint8_t>(0x80);
       laneDot(lane, blk, nn, mm) = -128 * weightLaneSum(lane, blk, nn);
       laneDot(lane, blk, nn, mm) += cast<int32_t>(xPlus128) * cast<int32_t>(weightCode(j, blk, nn));
+    } else if (biasedCodes()) {
+      // The GEMV of Q4_0 on 8-bit dot products: the stored nibbles (code + 8, unsigned) times x, less 8
+      // times the lane's sum of x, summed once per task for every w row. Per block that is one vpdpbusd
+      // with no sign handling, where taking w's sign onto x (int8Product) costs four instructions.
+      activationLaneSum(lane, blk, mm) = 0;
+      activationLaneSum(lane, blk, mm) += cast<int32_t>(xq(blk * kBlockElems + j, mm));
+      laneDot(lane, blk, nn, mm) = -8 * activationLaneSum(lane, blk, mRow);
+      laneDot(lane, blk, nn, mm) +=
+          cast<int32_t>(row.storedNibble(blk, j)) * cast<int32_t>(xq(blk * kBlockElems + j, mRow));
     } else {
       weightCode(e, blk, nn) = row.code(blk, e);
       laneDot(lane, blk, nn, mm) = 0;
@@ -120,11 +129,16 @@ private:
            (weights == BlockFormat::Q8_0 || weights == BlockFormat::Q4_0);
   }
 
+  /// Whether the GEMV takes Q4_0's stored nibbles as they are (on a target with 8-bit dot products).
+  bool biasedCodes() const {
+    return shape == LinearShape::Gemv && hasInt8DotProduct(get_target()) && weights == BlockFormat::Q4_0;
+  }
+
   Var nn{"n"}, mm{"m"}, lane{"lane"};
   Var task{"task"};
   Func partial{"block_dot_partial"}, laneDot{"block_lane_dot"}, offsets{"block_offset_sum"};
   Func weightCode{"weight_code"}, weightScale{"weight_scale"}, weightOffset{"weight_offset"};
-  Func weightLaneSum{"weight_lane_sum"};
+  Func weightLaneSum{"weight_lane_sum"}, activationLaneSum{"activation_lane_sum"};
   Var e{"e"};
   Var blk{"blk"};
   RDom block, element;
@@ -143,6 +157,11 @@ private:
           .unroll(nn)
           .unroll(mm);
       offsets.update().reorder(nn, mm, block).unroll(nn).unroll(mm);
+    }
+    prefetchWeightTiles(y, w, shape);
+    if (biasedCodes()) {
+      activationLaneSum.compute_at(y, task).vectorize(lane, 8);
+      activationLaneSum.update().vectorize(lane, 8);
     }
     if (shape == LinearShape::Gemm) {
       weightCode.compute_at(y, task).vectorize(e, 16);

@@ -113,6 +113,7 @@ private:
   void scheduleCpu() {
     Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);
     scheduleTileAccumulator(partial, y, tileLoop, tiling, lane, nn, mm, super);
+    prefetchWeightTiles(y, w, shape);
     laneSum.compute_at(partial, super).vectorize(lane).unroll(nn).unroll(mm);
     laneSum.update().reorder(lane, nn, mm, sub).vectorize(lane).unroll(nn).unroll(mm);
     laneDot.compute_at(laneSum, sub).vectorize(lane).unroll(nn).unroll(mm);

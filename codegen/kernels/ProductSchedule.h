@@ -48,6 +48,17 @@ inline Halide::Var scheduleProductTiles(Halide::Func y, const TileShape &tiling,
   return nTile;
 }
 
+/// GEMV: fetch the weight rows `kWeightPrefetchTiles` tiles ahead of the one being summed. A task streams
+/// its rows in order, but a row's loop carries one accumulator chain, which keeps too few loads in flight
+/// for the hardware prefetchers alone (1024 x 3072: Q4_0 111 -> 90 us, Q8_0 111 -> 97 us, Q4_K 106 -> 73 us).
+/// The float GEMV (Linear.cpp) keeps more loads in flight and ran slower with it (F32 291 -> 331 us).
+template <typename Weights>
+void prefetchWeightTiles(Halide::Func y, const Weights &w, LinearShape shape) {
+  constexpr int kWeightPrefetchTiles = 8;
+  if (shape == LinearShape::Gemv)
+    y.prefetch(w, Halide::Var("n_tile"), kWeightPrefetchTiles);
+}
+
 /// A per-tile accumulator f(vectorLane, n, m) in registers, updated over `over` with the lanes vectorized.
 inline void scheduleTileAccumulator(Halide::Func f, Halide::Func y, const Halide::Var &tileLoop,
                                     const TileShape &tiling, const Halide::Var &vectorLane,
