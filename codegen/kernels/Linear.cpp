@@ -31,17 +31,25 @@ struct LinearTiling {
   TileShape tiles; ///< w rows x x rows per register tile, w row tiles per parallel task
 };
 
-LinearTiling linearTiling(ScheduleFamily family, LinearShape shape) {
-  switch (family) {
+LinearTiling linearTiling(const Target &target, LinearShape shape) {
+  switch (scheduleFamily(target)) {
   case ScheduleFamily::X86Avx2:
-    // gemv: one w row at a time with 4 ymm of partial sums, so that each thread reads its rows as one
-    // sequential stream that the hardware prefetchers follow across pages. Tiles of several rows
-    // (4 KiB apart at k = 1024) make as many short streams and lost ~30% of the bandwidth. 64 rows
-    // per task keep the thread pool's per-task cost far below the time to stream them.
-    // gemm: 3 x 3 accumulators + 3 x loads + 3 w loads fit the 16 ymm registers (3 x 4 spills, at
+    // Both shapes keep one partial sum per vector lane (8, or 16 with AVX-512), so that a row of x gets the
+    // same bits from either: incremental decode (gemv) then equals the batched prompt (gemm).
+    // gemv: one w row at a time, so that each thread reads its rows as one sequential stream that the
+    // hardware prefetchers follow across pages. Tiles of several rows (4 KiB apart at k = 1024) make as
+    // many short streams and lost ~30% of the bandwidth. 64 rows per task keep the thread pool's per-task
+    // cost far below the time to stream them. One accumulator chain per row is not the limit: 4 ymm of
+    // partial sums (32 lanes) streamed no faster than one.
+    // gemm: 3 x 3 ymm accumulators + 3 x loads + 3 w loads fit the 16 ymm registers (3 x 4 spills, at
     // half the speed); 8 w tiles per task keep a task's 24 w rows in L2 while it sweeps every row of x.
+    // With AVX-512 the partial sums are zmm vectors, each FMA doing twice the work: 5 x 4 accumulators +
+    // 5 w + 4 x loads fit the 32 zmm registers. m = 128, 1024 -> 3072 on Zen 5: 206 GFLOP/s with the ymm
+    // tiles, 270-310 with 3 x 3 to 4 x 5 zmm tiles, 308 with these.
+    if (target.has_feature(Target::AVX512))
+      return {16, shape == LinearShape::Gemv ? TileShape{1, 1, 64} : TileShape{5, 4, 6}};
     if (shape == LinearShape::Gemv)
-      return {32, {1, 1, 64}};
+      return {8, {1, 1, 64}};
     return {8, {3, 3, 8}};
   }
   return {8, {1, 1, 1}};
@@ -63,7 +71,7 @@ public:
   void configure() { w.set_type(storageType(weights)); }
 
   void generate() {
-    tiling = linearTiling(scheduleFamily(get_target()), shape);
+    tiling = linearTiling(get_target(), shape);
     const int lanes = tiling.lanes;
     Expr k = x.dim(0).extent(), m = x.dim(1).extent(), n = w.dim(1).extent();
 

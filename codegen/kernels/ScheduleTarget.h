@@ -14,7 +14,9 @@ namespace loom::kernels {
 
 enum class ScheduleFamily {
   /// x86-64 with AVX2 and FMA: 16 ymm registers of 8 floats, two FMA pipes. The AVX-512 variant keeps
-  /// these schedules (its gain is in the instructions below, not the register width, so far).
+  /// these schedules, except where a generator asks for the target's vector width: the float GEMM's zmm
+  /// tiles (Linear.cpp), the split-key attention's natural vectors. Elsewhere its gain is in the
+  /// instructions below; the ggml-ordered sums fix their lane counts anyway.
   X86Avx2,
 };
 

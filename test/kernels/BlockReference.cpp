@@ -70,6 +70,12 @@ std::string dtypeName(loom_dtype dtype) {
     return "Q4_K";
   case LOOM_DTYPE_Q6_K:
     return "Q6_K";
+  case LOOM_DTYPE_F32:
+    return "F32";
+  case LOOM_DTYPE_F16:
+    return "F16";
+  case LOOM_DTYPE_BF16:
+    return "BF16";
   default:
     return "dtype" + std::to_string(dtype);
   }

@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <tuple>
 
@@ -137,15 +138,40 @@ std::vector<uint8_t> randomKQuantRows(loom_dtype dtype, int64_t rows, int64_t k,
 
 // The runtime takes the GEMV for up to 4 rows of x and the GEMM above; a token's outputs must not depend on
 // which one ran (incremental decode equals the batched prompt, token by token experts equal grouped ones).
+// Float weights too: both shapes keep one partial sum per vector lane (Linear.cpp).
 class BatchedRowsTest : public testing::TestWithParam<loom_dtype> {};
+
+bool isFloatFormat(loom_dtype dtype) {
+  return dtype == LOOM_DTYPE_F32 || dtype == LOOM_DTYPE_F16 || dtype == LOOM_DTYPE_BF16;
+}
+
+/// `count` random weights stored as F32, F16 or BF16 (BF16: the upper half of the F32, truncated).
+std::vector<uint8_t> randomFloatRows(loom_dtype dtype, int64_t count, uint32_t seed) {
+  std::vector<float> values = randomFloats(count, seed);
+  std::vector<uint8_t> bytes(count * (dtype == LOOM_DTYPE_F32 ? 4 : 2));
+  for (int64_t i = 0; i < count; ++i) {
+    if (dtype == LOOM_DTYPE_F32) {
+      std::memcpy(bytes.data() + 4 * i, &values[i], 4);
+    } else if (dtype == LOOM_DTYPE_F16) {
+      _Float16 half = static_cast<_Float16>(values[i]);
+      std::memcpy(bytes.data() + 2 * i, &half, 2);
+    } else {
+      uint32_t bits;
+      std::memcpy(&bits, &values[i], 4);
+      uint16_t upper = static_cast<uint16_t>(bits >> 16);
+      std::memcpy(bytes.data() + 2 * i, &upper, 2);
+    }
+  }
+  return bytes;
+}
 
 TEST_P(BatchedRowsTest, EveryRowOfABatchEqualsItsOwnProduct) {
   const loom_dtype dtype = GetParam();
   for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{7, 512, 37}, {6, 256, 256}, {12, 256, 5}}) {
   std::vector<float> x = randomFloats(m * k, 21);
-  std::vector<uint8_t> bytes = dtype == LOOM_DTYPE_Q4_K || dtype == LOOM_DTYPE_Q6_K
-                                   ? randomKQuantRows(dtype, n, k, 22)
-                                   : randomBlocks(dtype, n, k, 22).bytes;
+  std::vector<uint8_t> bytes = dtype == LOOM_DTYPE_Q4_K || dtype == LOOM_DTYPE_Q6_K ? randomKQuantRows(dtype, n, k, 22)
+                               : isFloatFormat(dtype)                            ? randomFloatRows(dtype, n * k, 22)
+                                                                                 : randomBlocks(dtype, n, k, 22).bytes;
   loom_tensor w{bytes.data(), dtype};
   std::vector<float> batched(m * n, NAN), single(n, NAN);
   loom_k_linear(x.data(), m, k, &w, n, nullptr, batched.data());
@@ -160,7 +186,7 @@ TEST_P(BatchedRowsTest, EveryRowOfABatchEqualsItsOwnProduct) {
 
 INSTANTIATE_TEST_SUITE_P(Dtypes, BatchedRowsTest,
                          testing::Values(LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q4_K,
-                                         LOOM_DTYPE_Q6_K),
+                                         LOOM_DTYPE_Q6_K, LOOM_DTYPE_F32, LOOM_DTYPE_F16, LOOM_DTYPE_BF16),
                          [](const testing::TestParamInfo<loom_dtype> &info) { return dtypeName(info.param); });
 
 } // namespace

@@ -3,7 +3,10 @@
 // Rows are contiguous on both sides, so appending n tokens to a cache is one
 // copy per tensor, or two where a ring wraps: no pipeline, since a copy of a
 // few KiB to a few MiB is memcpy's job and would gain nothing from threads.
-// An F16 cache rounds each value on the way in.
+// An F16 cache rounds each value on the way in: with F16C's vcvtps2ph on x86
+// (every CPU the kernels run on has it), since the compiler's own conversion
+// for the baseline target is a libgcc call per value (__truncsfhf2), which
+// cost 2.6% of a Qwen3-0.6B prefill.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +16,31 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 namespace {
+
+/// destination[i] = source[i] rounded to nearest even.
+#if defined(__x86_64__)
+__attribute__((target("avx,f16c"))) void roundToHalf(const float *source, int64_t count, _Float16 *destination) {
+  constexpr int kRound = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  int64_t i = 0;
+  for (; i + 8 <= count; i += 8)
+    _mm_storeu_si128(reinterpret_cast<__m128i *>(destination + i),
+                     _mm256_cvtps_ph(_mm256_loadu_ps(source + i), kRound));
+  for (; i < count; ++i) {
+    __m128i half = _mm_cvtps_ph(_mm_set_ss(source[i]), kRound);
+    std::memcpy(destination + i, &half, sizeof(_Float16));
+  }
+}
+#else
+void roundToHalf(const float *source, int64_t count, _Float16 *destination) {
+  for (int64_t i = 0; i < count; ++i)
+    destination[i] = static_cast<_Float16>(source[i]);
+}
+#endif
 
 /// Copies `count` floats into an F32 or F16 cache (F16: rounded to nearest even, as llama.cpp stores).
 void store(const float *source, int64_t count, int64_t dtype, void *destination) {
@@ -21,9 +48,7 @@ void store(const float *source, int64_t count, int64_t dtype, void *destination)
     std::memcpy(destination, source, size_t(count) * sizeof(float));
     return;
   }
-  auto *half = static_cast<_Float16 *>(destination);
-  for (int64_t i = 0; i < count; ++i)
-    half[i] = static_cast<_Float16>(source[i]);
+  roundToHalf(source, count, static_cast<_Float16 *>(destination));
 }
 
 /// Copies n rows of `rowElements` to rows start % rows, ... of a buffer of `rows` rows.
