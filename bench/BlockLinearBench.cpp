@@ -1,7 +1,8 @@
 //===- BlockLinearBench.cpp - loom_k_linear GEMV with ggml block weights --===//
 //
-// BM_BlockGemv/<dtype>/<k>/<n>: one row of x (decode) against Q8_0, Q4_0 or
-// Q4_1 weights at SmolLM2-135M and Qwen3-0.6B projection shapes. Like
+// BM_BlockGemv/<dtype>/<k>/<n>/<packed>: one row of x (decode) against block
+// weights at SmolLM2-135M and Qwen3-0.6B projection shapes; packed = 1: in the
+// layout the fast profile repacks them into at load (loom_k_pack_linear_weights). Like
 // BM_Gemv it reports the weight bytes read per second (the quantized bytes,
 // so it compares directly with BM_Gemv's F32 figure) and `bw_fraction` of
 // measuredReadBandwidth(). The time includes quantizing x, as in the model.
@@ -17,6 +18,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 namespace {
@@ -47,8 +49,17 @@ BlockLayout layout(int64_t dtype) {
   }
 }
 
+/// Packs every copy of `weights` (`dtype` weights [n, k]) into the next copy of `packed`.
+void packCopies(RotatingBuffers &weights, int64_t dtype, int64_t k, int64_t n, RotatingBuffers &packed) {
+  for (size_t copy = 0; copy < weights.count(); ++copy) {
+    loom_tensor w{weights.next(), dtype};
+    loom_k_pack_linear_weights(&w, n, k, packed.next());
+  }
+}
+
 void BM_BlockGemv(benchmark::State &state) {
   int64_t dtype = state.range(0), k = state.range(1), n = state.range(2);
+  const bool packed = state.range(3) != 0;
   BlockLayout block = layout(dtype);
   size_t bytes = static_cast<size_t>(k / block.elems * block.bytes * n);
   RotatingBuffers weights((bytes + 3) / 4);
@@ -61,11 +72,19 @@ void BM_BlockGemv(benchmark::State &state) {
       for (size_t offset : block.scaleOffsets)
         std::memcpy(blocks + at + offset, &scale, 2);
   }
+  int64_t packedBytes = 0;
+  const int64_t runDtype = packed ? loom_k_linear_packed_dtype(dtype, n, k, &packedBytes) : dtype;
+  std::optional<RotatingBuffers> packedWeights;
+  if (packed) {
+    packedWeights.emplace(static_cast<size_t>(packedBytes + 3) / 4);
+    packCopies(weights, dtype, k, n, *packedWeights);
+  }
+  RotatingBuffers &run = packed ? *packedWeights : weights;
   std::vector<float> x(k), y(n);
   loom::bench::fillRandom(x.data(), x.size(), 7);
   auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
-    loom_tensor w{weights.next(), dtype};
+    loom_tensor w{run.next(), runDtype};
     loom_k_linear(x.data(), 1, k, &w, n, nullptr, y.data());
     benchmark::ClobberMemory();
   }
@@ -78,9 +97,13 @@ void BM_BlockGemv(benchmark::State &state) {
 void blockGemvShapes(benchmark::internal::Benchmark *b) {
   for (int64_t dtype : {LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q4_K, LOOM_DTYPE_Q6_K})
     for (auto &shape : kShapes)
-      if (shape[0] % layout(dtype).elems == 0) // the k-quants need whole 256-element super-blocks
-        b->Args({dtype, shape[0], shape[1]});
-  b->ArgNames({"dtype", "k", "n"})->UseRealTime()->Unit(benchmark::kMicrosecond);
+      if (shape[0] % layout(dtype).elems == 0) { // the k-quants need whole 256-element super-blocks
+        b->Args({dtype, shape[0], shape[1], 0});
+        int64_t bytes;
+        if (loom_k_linear_packed_dtype(dtype, shape[1], shape[0], &bytes) != dtype)
+          b->Args({dtype, shape[0], shape[1], 1});
+      }
+  b->ArgNames({"dtype", "k", "n", "packed"})->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
 
 BENCHMARK(BM_BlockGemv)->Apply(blockGemvShapes);

@@ -24,10 +24,11 @@ namespace {
 // Word = one int64 or pointer field; the LLVM types below list the same words in the same order.
 constexpr size_t kWord = 8;
 static_assert(sizeof(void *) == kWord && sizeof(int64_t) == kWord, "descriptor fields are 8-byte words");
-static_assert(sizeof(loom_weight_desc) == (6 + LOOM_MAX_RANK) * kWord &&
+static_assert(sizeof(loom_weight_desc) == (7 + LOOM_MAX_RANK) * kWord &&
                   offsetof(loom_weight_desc, shape) == 2 * kWord &&
                   offsetof(loom_weight_desc, dtype) == (2 + LOOM_MAX_RANK) * kWord &&
-                  offsetof(loom_weight_desc, rope_dims) == (5 + LOOM_MAX_RANK) * kWord,
+                  offsetof(loom_weight_desc, rope_dims) == (5 + LOOM_MAX_RANK) * kWord &&
+                  offsetof(loom_weight_desc, layout) == (6 + LOOM_MAX_RANK) * kWord,
               "loom_weight_desc changed: update weightType below");
 static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
               "loom_cache_desc changed: update cacheType below");
@@ -67,8 +68,8 @@ private:
 
 void DescriptorBuilder::build(const ModelDescriptor &desc) {
   auto *shapeType = llvm::ArrayType::get(i64, LOOM_MAX_RANK);
-  // loom_weight_desc: name, rank, shape, dtype, rope_pairing, rope_head_dim, rope_dims.
-  auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64, i64, i64, i64});
+  // loom_weight_desc: name, rank, shape, dtype, rope_pairing, rope_head_dim, rope_dims, layout.
+  auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64, i64, i64, i64, i64});
   // loom_cache_desc: kind, window, kv_heads, key_dim, value_dim.
   auto *cacheType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64});
 
@@ -80,7 +81,7 @@ void DescriptorBuilder::build(const ModelDescriptor &desc) {
     weights.push_back(llvm::ConstantStruct::get(
         weightType, {string(w.name, "loom.weight.name." + llvm::Twine(i)), int64(w.shape.size()),
                      llvm::ConstantArray::get(shapeType, dims), int64(LOOM_DTYPE_F32), int64(w.ropePairing),
-                     int64(w.ropeHeadDim), int64(w.ropeDims)}));
+                     int64(w.ropeHeadDim), int64(w.ropeDims), int64(w.layout)}));
   }
   std::vector<llvm::Constant *> caches;
   for (const CacheRecord &c : desc.caches)

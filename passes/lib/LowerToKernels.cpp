@@ -651,8 +651,21 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
                                         });
 }
 
+/// Whether every use of `w` is the weight operand of a product loom_k_linear computes.
+bool onlyProductsRead(WeightOp w) {
+  return llvm::all_of(w->getUses(), [](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (auto linear = dyn_cast<LinearOp>(user))
+      return &use == &linear.getWeightMutable();
+    if (auto head = dyn_cast<LMHeadOp>(user))
+      return &use == &head.getWeightMutable();
+    return false;
+  });
+}
+
 /// Numbers the weights in first-use order and checks what the patterns rely on, so that no pattern fails
-/// half-way through the conversion.
+/// half-way through the conversion. A matrix only products read may be repacked by the runtime for them
+/// (LOOM_LAYOUT_PRODUCT_ROWS), as llama.cpp repacks the same matrices on x86.
 LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, LoweringState &state) {
   if (!forward.getBody().hasOneBlock())
     return forward.emitOpError("must be a single block to be lowered to kernels");
@@ -662,6 +675,7 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
     return forward.emitOpError() << "must take (token ids, start position) to be lowered to kernels, it takes "
                                  << type.getInputs();
   SmallVector<WeightOp> declared;
+  SmallVector<bool> productsOnly; // per declared weight, over all its declarations
   WalkResult walk = forward.walk([&](Operation *op) -> WalkResult {
     if (auto w = dyn_cast<WeightOp>(op)) {
       auto [it, inserted] = state.weightIndex.try_emplace(w.getName(), declared.size());
@@ -674,12 +688,15 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
           record.ropeDims = rope.getDims();
         }
         descriptor.weights.push_back(std::move(record));
+        productsOnly.push_back(true);
       } else if (WeightOp first = declared[it->second];
                  first.getType() != w.getType() || first.getRopeAttr() != w.getRopeAttr()) {
         return w.emitOpError() << "redeclares weight '" << w.getName() << "' as " << w.getType() << ", it was "
                                << first.getType();
       }
     }
+    if (auto w = dyn_cast<WeightOp>(op))
+      productsOnly[state.weightIndex.lookup(w.getName())] &= onlyProductsRead(w);
     if (auto cache = dyn_cast<KVCacheOp>(op)) {
       std::optional<uint64_t> slot = cache.getSlot();
       if (!slot || *slot >= descriptor.caches.size())
@@ -687,7 +704,12 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
     }
     return WalkResult::advance();
   });
-  return failure(walk.wasInterrupted());
+  if (walk.wasInterrupted())
+    return failure();
+  for (auto [record, products] : llvm::zip_equal(descriptor.weights, productsOnly))
+    if (products && record.shape.size() == 2)
+      record.layout = LOOM_LAYOUT_PRODUCT_ROWS;
+  return success();
 }
 
 struct LoomLowerToKernelsPass : impl::LoomLowerToKernelsPassBase<LoomLowerToKernelsPass> {

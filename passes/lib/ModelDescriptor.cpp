@@ -13,7 +13,7 @@ namespace {
 constexpr llvm::StringLiteral kName = "name", kVocab = "vocab", kDModel = "d_model", kNLayers = "n_layers",
                               kMaxContext = "max_context", kMaxChunk = "max_chunk",
                               kScratchBytes = "scratch_bytes", kWeights = "weights", kCaches = "caches",
-                              kShape = "shape", kRopePairing = "rope_pairing", kRopeHeadDim = "rope_head_dim",
+                              kShape = "shape", kRopePairing = "rope_pairing", kRopeHeadDim = "rope_head_dim", kLayout = "layout",
                               kRopeDims = "rope_dims", kKind = "kind", kWindow = "window", kKvHeads = "kv_heads",
                               kKeyDim = "key_dim", kValueDim = "value_dim",
                               kRopeFreqDivisors = "rope_freq_divisors", kNumerics = "numerics";
@@ -80,6 +80,8 @@ DictionaryAttr ModelDescriptor::toAttr(MLIRContext *context) const {
       entries.push_back(b.getNamedAttr(kRopeHeadDim, i64(w.ropeHeadDim)));
       entries.push_back(b.getNamedAttr(kRopeDims, i64(w.ropeDims)));
     }
+    if (w.layout != 0)
+      entries.push_back(b.getNamedAttr(kLayout, i64(w.layout)));
     weightAttrs.push_back(b.getDictionaryAttr(entries));
   }
   SmallVector<Attribute> cacheAttrs;
@@ -132,6 +134,8 @@ FailureOr<ModelDescriptor> ModelDescriptor::read(ModuleOp module) {
       record.ropeHeadDim = w.integer(kRopeHeadDim);
       record.ropeDims = w.integer(kRopeDims);
     }
+    if (weightDict.get(kLayout))
+      record.layout = w.integer(kLayout);
     if (w.error && !r.error)
       r.error = w.error;
     d.weights.push_back(std::move(record));

@@ -48,6 +48,10 @@ bool validateWeights(const loom_model_desc &desc) {
                     weight.shape[d]);
     if (!validateRopeRows(weight))
       return false;
+    if (weight.layout != LOOM_LAYOUT_AS_STORED &&
+        (weight.layout != LOOM_LAYOUT_PRODUCT_ROWS || weight.rank != 2))
+      return fail("invalid model descriptor: weight '{}' has layout {} (0, or 1 for a matrix)", weight.name,
+                  weight.layout);
     names.push_back(weight.name);
   }
   std::sort(names.begin(), names.end());

@@ -112,3 +112,12 @@ bool MemoryMapping::mapAnonymous(size_t bytes, const char *what) {
   size_ = bytes;
   return true;
 }
+
+void loom::rt::releaseMappedPages(const void *data, size_t bytes) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t first = (begin + page - 1) / page * page, last = (begin + bytes) / page * page;
+  // Advice only: on failure the pages stay resident, which costs memory and nothing else.
+  if (last > first)
+    (void)madvise(reinterpret_cast<void *>(first), last - first, MADV_DONTNEED);
+}

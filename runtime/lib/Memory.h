@@ -68,6 +68,10 @@ private:
   size_t size_ = 0;
 };
 
+/// Gives the whole pages of [data, data + bytes) in a file mapping back to the system (they are read
+/// from the file again if touched): for mapped data that has been copied elsewhere.
+void releaseMappedPages(const void *data, size_t bytes);
+
 } // namespace loom::rt
 
 #endif // LOOM_RUNTIME_MEMORY_H

@@ -88,7 +88,7 @@ int loom_model_load_weights(loom_model *model, const char *path) {
   if (!model || !path)
     return failStatus("loom_model_load_weights: {} is NULL", model ? "path" : "model");
   WeightStore store(size_t(model->desc->n_weights));
-  if (!loadCheckpoint(*model->desc, path, store))
+  if (!loadCheckpoint(*model->desc, path, store) || !store.packForProducts(*model->desc))
     return -1;
   model->weights = std::move(store);
   model->weightsLoaded = true;
@@ -99,7 +99,7 @@ int loom_model_init_random(loom_model *model, uint64_t seed, float stddev) {
   if (!model)
     return failStatus("loom_model_init_random: model is NULL");
   WeightStore store(size_t(model->desc->n_weights));
-  if (!initRandomWeights(*model->desc, seed, stddev, store))
+  if (!initRandomWeights(*model->desc, seed, stddev, store) || !store.packForProducts(*model->desc))
     return -1;
   model->weights = std::move(store);
   model->weightsLoaded = true;

@@ -5,6 +5,7 @@
 #include "HalfFloat.h"
 #include "loom/Runtime/Kernels.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <string_view>
@@ -286,6 +287,47 @@ bool WeightStore::reorderRows(size_t index, int64_t rows, const std::vector<int6
   table_[index].data = buffer.data();
   buffers_.push_back(std::move(buffer));
   return true;
+}
+
+bool WeightStore::packForProducts(const loom_model_desc &desc) {
+  for (size_t i = 0; i < table_.size(); ++i) {
+    const loom_weight_desc &weight = desc.weights[i];
+    if (weight.layout != LOOM_LAYOUT_PRODUCT_ROWS || !table_[i].data)
+      continue;
+    int64_t bytes = 0;
+    int64_t packed = loom_k_linear_packed_dtype(table_[i].dtype, weight.shape[0], weight.shape[1], &bytes);
+    if (packed == table_[i].dtype)
+      continue;
+    AlignedBuffer buffer;
+    if (!buffer.allocate(size_t(bytes), weight.name))
+      return false;
+    loom_k_pack_linear_weights(&table_[i], weight.shape[0], weight.shape[1], buffer.data());
+    release(i);
+    adopt(i, std::move(buffer), packed, size_t(bytes));
+  }
+  return true;
+}
+
+void WeightStore::release(size_t index) {
+  const auto *data = static_cast<const uint8_t *>(table_[index].data);
+  auto owner = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer &buffer) {
+    const auto *begin = static_cast<const uint8_t *>(buffer.data());
+    return data >= begin && data < begin + buffer.size();
+  });
+  if (owner == buffers_.end()) {
+    for (const MemoryMapping &mapping : mappings_)
+      if (data >= mapping.data() && data < mapping.data() + mapping.size())
+        releaseMappedPages(data, bytes_[index]);
+    return;
+  }
+  // A part of a fused tensor, or a tied weight, may share the buffer.
+  const auto *begin = static_cast<const uint8_t *>(owner->data());
+  for (size_t j = 0; j < table_.size(); ++j) {
+    const auto *other = static_cast<const uint8_t *>(table_[j].data);
+    if (j != index && other >= begin && other < begin + owner->size())
+      return;
+  }
+  *owner = AlignedBuffer();
 }
 
 void WeightStore::keepMapping(MemoryMapping mapping) { mappings_.push_back(std::move(mapping)); }

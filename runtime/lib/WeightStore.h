@@ -106,6 +106,11 @@ public:
   /// whose row r is the old row sources[r]. Errors name `name`.
   bool reorderRows(size_t index, int64_t rows, const std::vector<int64_t> &sources, const char *name);
 
+  /// Repacks the matrices the descriptor lets the runtime store for the products (LOOM_LAYOUT_PRODUCT_ROWS)
+  /// into the layout loom_k_linear reads fastest, where their dtype has one (loom_k_linear_packed_dtype),
+  /// and gives back the memory their old data held. False (with an error) if memory is exhausted.
+  bool packForProducts(const loom_model_desc &desc);
+
   /// Keeps a file mapping alive as long as this store, for borrowed tensors.
   void keepMapping(MemoryMapping mapping);
 
@@ -114,6 +119,9 @@ private:
   /// neither stay nor be widened. `toF32` is set for F16/BF16 that must become F32.
   bool checkDtype(const loom_weight_desc &weight, int64_t dtype, const char *dtypeName, const std::string &file,
                   const std::string &name, bool &toF32) const;
+  /// Gives back the memory of weight `index`'s data, about to be replaced: its owned buffer unless another
+  /// entry points into it, or its pages of a file mapping.
+  void release(size_t index);
   /// Adopts `buffer` as weight `index`'s data of `dtype` and `bytes`.
   void adopt(size_t index, AlignedBuffer buffer, int64_t dtype, size_t bytes);
 

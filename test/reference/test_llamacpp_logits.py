@@ -27,6 +27,10 @@ Tolerances (max-abs over every position; the logits spread over about [-4, 4]):
   gemma3-f32 in the fast profile  5e-3  its GELU is the float32 tanh form (transformers'), off the table's
               results at every activation: observed 1.6e-3 to 2.9e-3 max-abs, and a mean-abs error 9 times the
               ggml profile's.
+              Q4_0 matrices that only products read (not a tied LM head, which is the embedding table) are
+              repacked at load (rows interleaved by 16), as llama.cpp repacks them on x86, and each row's block
+              terms are summed in one float chain, as llama.cpp's repacked kernels do (its untied Q4_0 model's
+              logits are Loom's bit for bit).
 The top-1 token must agree at every position where llama.cpp's lead over its second token exceeds twice the
 tolerance (closer tokens may swap within it).
 """
@@ -59,6 +63,8 @@ CONFIGS = [
     GgufConfig(name="llama-bf16", arch="llama", dtype="BF16", seed=25),
     GgufConfig(name="llama-q8_0", arch="llama", dtype="Q8_0", seed=26),
     GgufConfig(name="llama-q4_0", arch="llama", dtype="Q4_0", seed=27),
+    # Its own LM head: llama.cpp repacks that matrix too, and Loom's packed product equals its result.
+    GgufConfig(name="llama-q4_0-untied", arch="llama", dtype="Q4_0", seed=36, tied=False),
     GgufConfig(name="llama-q4_1", arch="llama", dtype="Q4_1", seed=28, tied=False),
     # The k-quants need rows of whole 256-element super-blocks.
     GgufConfig(name="llama-q4_k", arch="llama", dtype="Q4_K", seed=32, d_model=256, head_dim=64, hidden=512),
@@ -108,17 +114,35 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
     tokens = tokens_for(cfg, n_tokens, np)
     expected = llama.logits(tokens)
     got = loom.logits(None, path, tokens, tmp_path / "logits.f32", cfg.vocab, numerics="ggml")
-    diff = float(np.abs(got.astype(np.float64) - expected).max())
     tolerance = TOLERANCE_BY_NAME.get(cfg.name, TOLERANCE[cfg.dtype])
-    record_diff(f"{cfg.name} n={n_tokens} vs llama.cpp", diff, tolerance)
-    assert diff <= tolerance, (f"{cfg.name}, {n_tokens} tokens: Loom vs llama.cpp max-abs {diff:.3e} > "
+    check_against_llamacpp(np, f"{cfg.name} n={n_tokens}", got, expected, tolerance, record_diff)
+
+
+@pytest.mark.parametrize("n_tokens", SEQ_LENS)
+def test_fast_profile_packed_q4_0_matches_llamacpp(n_tokens, gguf_case, loom, reference, tmp_path, record_diff):
+    """The default (fast) profile's Q4_0 products run on the same repacked weights as the ggml profile's (the GEMV
+    below 5 tokens of a chunk, the GEMM above: 80 tokens take both), and its attention splits the keys: within
+    the ggml profile's tolerance."""
+    np = reference[0]
+    cfg = BY_NAME["llama-q4_0-untied"]
+    path, llama = gguf_case(cfg)
+    tokens = tokens_for(cfg, n_tokens, np)
+    got = loom.logits(None, path, tokens, tmp_path / "logits.f32", cfg.vocab)
+    check_against_llamacpp(np, f"{cfg.name} n={n_tokens} fast profile", got, llama.logits(tokens),
+                           TOLERANCE["Q4_0"], record_diff)
+
+
+def check_against_llamacpp(np, what, got, expected, tolerance, record_diff):
+    diff = float(np.abs(got.astype(np.float64) - expected).max())
+    record_diff(f"{what} vs llama.cpp", diff, tolerance)
+    assert diff <= tolerance, (f"{what}: Loom vs llama.cpp max-abs {diff:.3e} > "
                                f"{tolerance:.0e} (logits range [{expected.min():.2f}, {expected.max():.2f}])")
     # Logits within the tolerance can swap two tokens whose llama.cpp logits are closer than twice it; the
     # top-1 must agree everywhere else.
     top2 = np.sort(expected, axis=1)[:, -2:]
     decisive = top2[:, 1] - top2[:, 0] > 2 * tolerance
     agree = (got.argmax(axis=1) == expected.argmax(axis=1))
-    assert agree[decisive].all(), (f"{cfg.name}: top-1 differs at positions "
+    assert agree[decisive].all(), (f"{what}: top-1 differs at positions "
                                    f"{np.flatnonzero(decisive & ~agree).tolist()}, where llama.cpp's lead "
                                    f"exceeds twice the tolerance")
 
@@ -143,8 +167,8 @@ def test_fast_profile_gelu_differs_from_llamacpp_only_by_the_table(gguf_case, lo
     assert ggml_mean * 4 < fast_mean, f"mean-abs vs llama.cpp: ggml profile {ggml_mean:.3e}, fast {fast_mean:.3e}"
 
 
-@pytest.mark.parametrize("cfg", [BY_NAME[n] for n in ("llama-f32", "llama-q8_0", "olmo2-f32", "smollm3-f32")],
-                         ids=["llama-f32", "llama-q8_0", "olmo2-f32", "smollm3-f32"])
+@pytest.mark.parametrize("cfg", [BY_NAME[n] for n in ("llama-f32", "llama-q8_0", "llama-q4_0", "olmo2-f32", "smollm3-f32")],
+                         ids=["llama-f32", "llama-q8_0", "llama-q4_0", "olmo2-f32", "smollm3-f32"])
 def test_incremental_decode_matches_batched(cfg, gguf_case, loom, reference, tmp_path, record_diff):
     np = reference[0]
     path, _ = gguf_case(cfg)

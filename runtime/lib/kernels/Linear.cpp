@@ -32,6 +32,9 @@
 #include "loom_hl_linear_gemm_q6_k.h"
 #include "loom_hl_linear_gemv_q4_k.h"
 #include "loom_hl_linear_gemv_q6_k.h"
+#include "loom_hl_linear_gemm_q4_0_rows16.h"
+#include "loom_hl_linear_gemv_q4_0_rows16.h"
+#include "ProductRows.h"
 
 using namespace loom::kernels;
 
@@ -84,17 +87,35 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
     return {loom_hl_linear_gemv_q4_k, loom_hl_linear_gemm_q4_k, ActivationBlocks::Q8_K};
   case LOOM_DTYPE_Q6_K:
     return {loom_hl_linear_gemv_q6_k, loom_hl_linear_gemm_q6_k, ActivationBlocks::Q8_K};
+  case LOOM_DTYPE_Q4_0_ROWS16:
+    return {loom_hl_linear_gemv_q4_0_rows16, loom_hl_linear_gemm_q4_0_rows16, ActivationBlocks::Q8_0};
   default:
     return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, ActivationBlocks::Q8_1};
   }
 }
 
-void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
-                 float *y, const char *kernel) {
+/// The weights' bytes as the block pipelines take them: [rowBytes, n] blocks, or for Q4_0 packed at load
+/// [groupBytes, n / 16] groups of rows (ProductRows.h).
+BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const char *kernel) {
+  using namespace loom::kernels::product_rows;
+  if (w->dtype == LOOM_DTYPE_Q4_0_ROWS16) {
+    if (k % kBlockElems != 0 || n % kGroupRows != 0)
+      loom_kernel_fail("%s: packed Q4_0 weights need k a multiple of %d and n of %d, got k = %lld, n = %lld",
+                       kernel, kBlockElems, kGroupRows, static_cast<long long>(k), static_cast<long long>(n));
+    return BufferView<2>::dense(w->data, kU8, {k / kBlockElems * kRecordBytes, n / kGroupRows}, kernel);
+  }
   BlockShape block = blockShape(w->dtype);
   if (k % block.elems != 0)
     loom_kernel_fail("%s: %s weights need k to be a multiple of %lld, got k = %lld", kernel,
                      blockDtypeName(w->dtype), static_cast<long long>(block.elems), static_cast<long long>(k));
+  return BufferView<2>::dense(w->data, kU8, {k / block.elems * block.bytes, n}, kernel);
+}
+
+bool isBlockDtype(int64_t dtype) { return blockShape(dtype).elems != 0 || dtype == LOOM_DTYPE_Q4_0_ROWS16; }
+
+void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
+                 float *y, const char *kernel) {
+  auto wView = blockWeightsView(w, k, n, kernel);
   BlockLinearVariant variant = blockVariantFor(w->dtype);
   QuantizedRows xq = variant.activations == ActivationBlocks::Q8_K
                          ? quantizeRowsQ8K(x, m, k)
@@ -106,7 +127,6 @@ void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int
   auto scalesView = BufferView<2>::dense(xq.scales, kF32, {xBlocks, m}, kernel);
   // Only the pipelines with offsets (Q4_1, Q4_K) read the sums; the others get the scales as a stand-in.
   auto sumsView = BufferView<2>::dense(xq.sums ? xq.sums : xq.scales, kF32, {xBlocks, m}, kernel);
-  auto wView = BufferView<2>::dense(w->data, kU8, {k / block.elems * block.bytes, n}, kernel);
   static const float noBias = 0.0f;
   auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
   auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);
@@ -126,7 +146,7 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
   if (bias && bias->dtype != LOOM_DTYPE_F32)
     loom_kernel_fail("%s: bias of dtype %lld is not supported (F32 is)", kernel,
                      static_cast<long long>(bias->dtype));
-  if (blockShape(w->dtype).elems != 0)
+  if (isBlockDtype(w->dtype))
     return blockLinear(x, m, k, w, n, bias, y, kernel);
   LinearVariant variant = variantFor(w->dtype);
 

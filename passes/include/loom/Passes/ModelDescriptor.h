@@ -24,6 +24,8 @@ struct WeightRecord {
   llvm::SmallVector<int64_t, 4> shape;
   /// LOOM_ROPE_* and the head layout of a q/k projection RoPE rotates; 0 otherwise.
   int64_t ropePairing = 0, ropeHeadDim = 0, ropeDims = 0;
+  /// LOOM_LAYOUT_*: whether the runtime may repack it for the products.
+  int64_t layout = 0;
 };
 
 struct CacheRecord {

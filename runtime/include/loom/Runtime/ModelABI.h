@@ -20,13 +20,20 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 5
+#define LOOM_ABI_VERSION 6
 #define LOOM_MAX_RANK 4
 
 /* How a weight's rows pair the dimensions RoPE rotates, for the q/k projections of a layer with RoPE. The
  * checkpoint loaders need it: llama.cpp's converter reorders the Q/K rows of llama models into adjacent
  * pairs, transformers checkpoints keep NeoX halves. */
 enum { LOOM_ROPE_NONE = 0, LOOM_ROPE_HALF = 1, LOOM_ROPE_INTERLEAVED = 2 };
+
+/* How the runtime may store a weight. Values are part of the ABI. */
+enum {
+  LOOM_LAYOUT_AS_STORED = 0,    /* as the checkpoint has it (dequantized inside the kernels) */
+  LOOM_LAYOUT_PRODUCT_ROWS = 1, /* only loom_k_linear reads it: the runtime may repack it at load into the
+                                 * layout loom_k_linear_packed_dtype names */
+};
 
 typedef struct loom_weight_desc {
   const char *name;  /* e.g. "layers.0.attention.q_proj.weight" */
@@ -36,6 +43,7 @@ typedef struct loom_weight_desc {
   int64_t rope_pairing;  /* LOOM_ROPE_*: rows are heads of rope_head_dim whose first rope_dims rotate */
   int64_t rope_head_dim;
   int64_t rope_dims;
+  int64_t layout; /* LOOM_LAYOUT_* */
 } loom_weight_desc;
 
 /* What a cache holds and how many rows it keeps. Values are part of the ABI. */

@@ -1,0 +1,44 @@
+//===- ProductRows.h - Weights interleaved for the fast products -*- C++ -*-===//
+//
+// The runtime stores Q4_0 matrices that only loom_k_linear reads (the
+// lowering marks them, LOOM_LAYOUT_PRODUCT_ROWS) in the layout its products
+// want, once at load, as llama.cpp repacks them on x86: rows in groups of 16,
+// and for each group and 32-element block one record of
+//   bytes   0..255: nibbles, byte (4c + r) * 4 + t holding the stored byte
+//                   4c + t of row r's block (low nibble: element 4c + t, high
+//                   nibble: element 16 + 4c + t), c and t in 0..3, r in 0..15;
+//   bytes 256..271: the low bytes of the 16 rows' F16 scales d;
+//   bytes 272..287: their high bytes.
+// One 64-byte load then holds four codes of each of the 16 rows, which is
+// what an 8-bit dot product (vpdpbusd) sums into one 32-bit lane per row, and
+// the scales of 16 rows widen together: the products need no per-row scalar
+// work. The record is as large as the 16 blocks it replaces, so a GEMV
+// streams as many bytes as with the file's layout.
+//
+// The generator (ProductRowsLinear.cpp) and the packer (runtime/lib/kernels/
+// ProductRows.cpp) both read these constants.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_CODEGEN_KERNELS_PRODUCTROWS_H
+#define LOOM_CODEGEN_KERNELS_PRODUCTROWS_H
+
+namespace loom::kernels::product_rows {
+
+/// Rows interleaved in one group: one 32-bit lane each in a 512-bit vector.
+constexpr int kGroupRows = 16;
+/// Elements of a block, and the codes per row a 32-bit lane sums at once.
+constexpr int kBlockElems = 32;
+constexpr int kCodesPerLane = 4;
+/// Bytes of a group's record for one block: nibbles, then low and high scale bytes.
+constexpr int kNibbleBytes = kGroupRows * kBlockElems / 2;
+constexpr int kScaleLowOffset = kNibbleBytes;
+constexpr int kScaleHighOffset = kNibbleBytes + kGroupRows;
+constexpr int kRecordBytes = kNibbleBytes + 2 * kGroupRows;
+/// Bytes of a Q4_0 block in a GGUF file: the F16 scale, then 16 bytes of nibbles.
+constexpr int kQ4_0BlockBytes = 18;
+
+static_assert(kRecordBytes == kGroupRows * kQ4_0BlockBytes, "a record replaces its rows' blocks byte for byte");
+
+} // namespace loom::kernels::product_rows
+
+#endif // LOOM_CODEGEN_KERNELS_PRODUCTROWS_H
