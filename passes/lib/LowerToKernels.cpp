@@ -651,21 +651,26 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
                                         });
 }
 
-/// Whether every use of `w` is the weight operand of a product loom_k_linear computes.
-bool onlyProductsRead(WeightOp w) {
-  return llvm::all_of(w->getUses(), [](OpOperand &use) {
-    Operation *user = use.getOwner();
-    if (auto linear = dyn_cast<LinearOp>(user))
-      return &use == &linear.getWeightMutable();
-    if (auto head = dyn_cast<LMHeadOp>(user))
-      return &use == &head.getWeightMutable();
-    return false;
-  });
+/// Whether `use` is the weight operand of a product loom_k_linear computes.
+bool isProductWeight(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (auto linear = dyn_cast<LinearOp>(user))
+    return &use == &linear.getWeightMutable();
+  if (auto head = dyn_cast<LMHeadOp>(user))
+    return &use == &head.getWeightMutable();
+  return false;
+}
+
+/// Whether `use` is the table of a loom_k_embedding (which reads packed tables too).
+bool isEmbeddingTable(OpOperand &use) {
+  auto embedding = dyn_cast<EmbeddingOp>(use.getOwner());
+  return embedding && &use == &embedding.getTableMutable();
 }
 
 /// Numbers the weights in first-use order and checks what the patterns rely on, so that no pattern fails
 /// half-way through the conversion. A matrix only products read may be repacked by the runtime for them
-/// (LOOM_LAYOUT_PRODUCT_ROWS), as llama.cpp repacks the same matrices on x86.
+/// (LOOM_LAYOUT_PRODUCT_ROWS), as llama.cpp repacks the same matrices on x86. llama.cpp keeps the token
+/// embedding as it is, and with it a tied LM head's order; the fast profile packs that matrix too.
 LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, LoweringState &state) {
   if (!forward.getBody().hasOneBlock())
     return forward.emitOpError("must be a single block to be lowered to kernels");
@@ -675,7 +680,8 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
     return forward.emitOpError() << "must take (token ids, start position) to be lowered to kernels, it takes "
                                  << type.getInputs();
   SmallVector<WeightOp> declared;
-  SmallVector<bool> productsOnly; // per declared weight, over all its declarations
+  // Per declared weight, over all its declarations: read by products and nothing they could not share.
+  SmallVector<bool> productsOnly, readByProducts;
   WalkResult walk = forward.walk([&](Operation *op) -> WalkResult {
     if (auto w = dyn_cast<WeightOp>(op)) {
       auto [it, inserted] = state.weightIndex.try_emplace(w.getName(), declared.size());
@@ -689,14 +695,21 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
         }
         descriptor.weights.push_back(std::move(record));
         productsOnly.push_back(true);
+        readByProducts.push_back(false);
       } else if (WeightOp first = declared[it->second];
                  first.getType() != w.getType() || first.getRopeAttr() != w.getRopeAttr()) {
         return w.emitOpError() << "redeclares weight '" << w.getName() << "' as " << w.getType() << ", it was "
                                << first.getType();
       }
     }
-    if (auto w = dyn_cast<WeightOp>(op))
-      productsOnly[state.weightIndex.lookup(w.getName())] &= onlyProductsRead(w);
+    if (auto w = dyn_cast<WeightOp>(op)) {
+      unsigned index = state.weightIndex.lookup(w.getName());
+      bool embeddings = state.numerics == LOOM_NUMERICS_FAST;
+      productsOnly[index] = productsOnly[index] && llvm::all_of(w->getUses(), [&](OpOperand &use) {
+                              return isProductWeight(use) || (embeddings && isEmbeddingTable(use));
+                            });
+      readByProducts[index] = readByProducts[index] || llvm::any_of(w->getUses(), isProductWeight);
+    }
     if (auto cache = dyn_cast<KVCacheOp>(op)) {
       std::optional<uint64_t> slot = cache.getSlot();
       if (!slot || *slot >= descriptor.caches.size())
@@ -706,8 +719,8 @@ LogicalResult prepare(func::FuncOp forward, ModelDescriptor &descriptor, Lowerin
   });
   if (walk.wasInterrupted())
     return failure();
-  for (auto [record, products] : llvm::zip_equal(descriptor.weights, productsOnly))
-    if (products && record.shape.size() == 2)
+  for (auto [record, only, read] : llvm::zip_equal(descriptor.weights, productsOnly, readByProducts))
+    if (only && read && record.shape.size() == 2)
       record.layout = LOOM_LAYOUT_PRODUCT_ROWS;
   return success();
 }

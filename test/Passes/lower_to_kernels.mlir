@@ -11,7 +11,7 @@
 // CHECK: module attributes {loom.descriptor = {caches = [{key_dim = 16 : i64, kind = 0 : i64, kv_heads = 2 : i64, name = "layers.0.attention", value_dim = 16 : i64, window = 0 : i64}]
 // CHECK-SAME: max_chunk = 0 : i64
 // CHECK-SAME: scratch_bytes = 0 : i64
-// CHECK-SAME: weights = [{name = "embedding.weight", shape = [100, 64]}, {name = "layers.0.attn_norm.weight", shape = [64]}, {layout = 1 : i64, name = "layers.0.attention.q_proj.weight", rope_dims = 16 : i64, rope_head_dim = 16 : i64, rope_pairing = 1 : i64, shape = [64, 64]}
+// CHECK-SAME: weights = [{layout = 1 : i64, name = "embedding.weight", shape = [100, 64]}, {name = "layers.0.attn_norm.weight", shape = [64]}, {layout = 1 : i64, name = "layers.0.attention.q_proj.weight", rope_dims = 16 : i64, rope_head_dim = 16 : i64, rope_pairing = 1 : i64, shape = [64, 64]}
 // CHECK-LABEL: func.func @loom_generated_forward(
 // CHECK-SAME: %[[W:[a-z0-9]+]]: !llvm.ptr, %[[CACHES:[a-z0-9]+]]: !llvm.ptr, %[[TOK:[a-z0-9]+]]: !llvm.ptr, %[[N:[a-z0-9]+]]: i64, %[[START:[a-z0-9]+]]: i64, %[[FIRST:[a-z0-9]+]]: i64, %[[SCRATCH:[a-z0-9]+]]: !llvm.ptr, %[[LOGITS:[a-z0-9]+]]: !llvm.ptr)
 // CHECK: %[[EMB:.+]] = llvm.getelementptr %[[W]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(ptr, i64)>

@@ -7,7 +7,8 @@
 // of the absolute block terms, as for the file's layout: the integer dot
 // products are exact, only the float accumulation differs (one chain per row
 // here, ggml's eight lanes there). Every row of a batched product equals the
-// same row alone, bit for bit.
+// same row alone, bit for bit, and an embedding lookup in a packed table
+// equals one in the file's layout.
 //
 //===----------------------------------------------------------------------===//
 
@@ -95,6 +96,20 @@ TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
         ASSERT_EQ(batched[row * n + j], single[j]) << "m=" << m << " k=" << k << " n=" << n << ": row " << row
                                                     << " output " << j;
     }
+  }
+}
+
+TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
+  const int32_t ids[] = {3, 0, 47, 3, 17, 46, 9, 31, 32};
+  const int64_t n = std::size(ids), vocab = 48;
+  for (int64_t d : {32, 96, 576}) {
+    BlockMatrix table = randomBlocks(LOOM_DTYPE_Q4_0, vocab, d, 36);
+    PackedMatrix packed = pack(table, vocab, d);
+    loom_tensor file = table.tensor();
+    std::vector<float> expected(n * d, NAN), got(n * d, NAN);
+    loom_k_embedding(&file, d, ids, n, 0.75f, expected.data());
+    loom_k_embedding(&packed.tensor, d, ids, n, 0.75f, got.data());
+    ASSERT_EQ(got, expected) << "d=" << d;
   }
 }
 

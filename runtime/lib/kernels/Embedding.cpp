@@ -1,13 +1,17 @@
 //===- Embedding.cpp - loom_k_embedding -----------------------------------===//
 //
 // The ABI does not pass the vocabulary size, so the table view spans rows
-// [0, max(ids)]: exactly the rows the lookup can touch.
+// [0, max(ids)]: exactly the rows the lookup can touch. A table packed for
+// the products (a tied LM head's, fast profile) has its looked-up rows taken
+// back out into the file's layout first, so every table decodes alike.
 //
 //===----------------------------------------------------------------------===//
 
 #include "BlockWeights.h"
 #include "HalideBuffers.h"
 #include "KernelErrors.h"
+#include "PackedRows.h"
+#include "ProductRows.h"
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -19,6 +23,8 @@
 #include "loom_hl_embedding_q4_k.h"
 #include "loom_hl_embedding_q6_k.h"
 #include "loom_hl_embedding_q8_0.h"
+
+#include <vector>
 
 using namespace loom::kernels;
 
@@ -56,6 +62,32 @@ EmbeddingVariant variantFor(int64_t dtype) {
   }
 }
 
+/// A packed table's looked-up rows in the file's layout, and the ids of those rows there (0 .. n - 1):
+/// thread-local, grown as needed and reused, like the products' quantized activations.
+struct UnpackedRows {
+  loom_tensor table;
+  const int32_t *ids;
+};
+
+UnpackedRows unpackRows(const loom_tensor &packed, int64_t d, const int32_t *ids, int64_t n, const char *kernel) {
+  using namespace loom::kernels::product_rows;
+  if (d % kBlockElems != 0)
+    loom_kernel_fail("%s: packed Q4_0 tables need d to be a multiple of %d, got d = %lld", kernel, kBlockElems,
+                     static_cast<long long>(d));
+  thread_local std::vector<uint8_t> rows;
+  thread_local std::vector<int32_t> rowIds;
+  const int64_t rowBytes = d / kBlockElems * kQ4_0BlockBytes;
+  rows.resize(static_cast<size_t>(n * rowBytes));
+  rowIds.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    if (ids[i] < 0)
+      loom_kernel_fail("%s: token id %d at %lld is negative", kernel, ids[i], static_cast<long long>(i));
+    unpackQ4_0Row(static_cast<const uint8_t *>(packed.data), ids[i], d, rows.data() + i * rowBytes);
+    rowIds[i] = static_cast<int32_t>(i);
+  }
+  return {{rows.data(), LOOM_DTYPE_Q4_0}, rowIds.data()};
+}
+
 } // namespace
 
 void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, int64_t n, float scale, float *out) {
@@ -64,6 +96,10 @@ void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, i
     return;
   if (!table)
     loom_kernel_fail("%s: the table is NULL", kernel);
+  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16) {
+    UnpackedRows unpacked = unpackRows(*table, d, ids, n, kernel);
+    return loom_k_embedding(&unpacked.table, d, unpacked.ids, n, scale, out);
+  }
   EmbeddingVariant variant = variantFor(table->dtype);
   int32_t maxId = 0;
   for (int64_t i = 0; i < n; ++i) {

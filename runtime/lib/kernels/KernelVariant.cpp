@@ -6,12 +6,16 @@
 // avx512_sapphirerapids, AVX-512 VNNI and BF16. But LLVM compiles that target
 // for the Sapphire Rapids CPU, and the code uses what that CPU has beyond them:
 // the VEX form of vpdpbusd (AVX-VNNI), which Zen 4 and Cooper Lake lack. So
-// the kernels install a stricter check: the AVX-512 variant runs only where
-// AVX-VNNI is present too. (AVX512-FP16, which Sapphire Rapids also has, must
-// not appear in the code at all: test/kernels checks the objects for it.)
+// the kernels install a stricter check: that variant runs only where AVX-VNNI
+// is present too. (AVX512-FP16, which Sapphire Rapids also has, must not
+// appear in the code at all: test/kernels checks the objects for it.) The
+// AVX-512 CPUs without AVX-VNNI (Zen 4, Ice Lake) run the avx512_cannonlake
+// variant: 512-bit vectors, 8-bit products widened to 16 bits as in the
+// baseline, since Halide 14 has no target with VNNI but not AVX-VNNI.
 //
 // LOOM_KERNELS=avx2 in the environment makes every pipeline run its baseline
-// variant, to compare the two on one machine.
+// variant, LOOM_KERNELS=avx512 the AVX-512 one without 8-bit dot products, to
+// compare them on one machine.
 //
 // A probe pipeline compiled for the same targets (codegen/kernels/
 // KernelVariant.cpp) returns the index of the variant that ran, so
@@ -33,15 +37,21 @@ bool hasFeature(int count, const uint64_t *features, int feature) {
   return feature / 64 < count && (features[feature / 64] >> (feature % 64) & 1);
 }
 
+bool requested(const char *variant) {
+  const char *value = std::getenv("LOOM_KERNELS");
+  return value && std::strcmp(value, variant) == 0;
+}
+
 int canUseTargetFeatures(int count, const uint64_t *features) {
   if (!halide_default_can_use_target_features(count, features))
     return 0;
+  if (!hasFeature(count, features, halide_target_feature_avx512))
+    return 1;
+  if (requested("avx2"))
+    return 0;
   if (!hasFeature(count, features, halide_target_feature_avx512_sapphirerapids))
     return 1;
-  const char *requested = std::getenv("LOOM_KERNELS");
-  if (requested && std::strcmp(requested, "avx2") == 0)
-    return 0;
-  return __builtin_cpu_supports("avxvnni") ? 1 : 0;
+  return !requested("avx512") && __builtin_cpu_supports("avxvnni") ? 1 : 0;
 }
 
 } // namespace
@@ -58,7 +68,7 @@ const char *loom_kernels_variant(void) {
     out.host = reinterpret_cast<uint8_t *>(&variant);
     out.type = halide_type_t(halide_type_int, 32);
     loom::kernels::runPipeline("loom_kernels_variant", loom_hl_kernel_variant, &out);
-    return variant == 1 ? "x86-64 avx512-vnni" : "x86-64 avx2";
+    return variant == 2 ? "x86-64 avx512-vnni" : variant == 1 ? "x86-64 avx512" : "x86-64 avx2";
   }();
   return name;
 }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelErrors.h"
+#include "PackedRows.h"
 #include "ProductRows.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -24,6 +25,36 @@ int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns,
   return LOOM_DTYPE_Q4_0_ROWS16;
 }
 
+namespace {
+
+/// Where row r's block b and its scale bytes lie in a packed Q4_0 matrix of `blocks` blocks per row.
+struct PackedBlock {
+  int64_t record;
+  int r;
+  static PackedBlock of(int64_t row, int64_t b, int64_t blocks) {
+    return {(row / kGroupRows * blocks + b) * kRecordBytes, static_cast<int>(row % kGroupRows)};
+  }
+  int64_t nibbles(int c) const { return record + (c * kGroupRows + r) * kCodesPerLane; }
+  int64_t scaleLow() const { return record + kScaleLowOffset + r; }
+  int64_t scaleHigh() const { return record + kScaleHighOffset + r; }
+};
+
+constexpr int kNibbleChunks = kBlockElems / 2 / kCodesPerLane;
+
+} // namespace
+
+void loom::kernels::unpackQ4_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
+  const int64_t blocks = columns / kBlockElems;
+  for (int64_t b = 0; b < blocks; ++b) {
+    PackedBlock at = PackedBlock::of(row, b, blocks);
+    uint8_t *block = out + b * kQ4_0BlockBytes;
+    block[0] = packed[at.scaleLow()];
+    block[1] = packed[at.scaleHigh()];
+    for (int c = 0; c < kNibbleChunks; ++c)
+      std::memcpy(block + 2 + c * kCodesPerLane, packed + at.nibbles(c), kCodesPerLane);
+  }
+}
+
 void loom_k_pack_linear_weights(const loom_tensor *w, int64_t rows, int64_t columns, void *out) {
   int64_t bytes;
   if (!w || !out)
@@ -35,17 +66,13 @@ void loom_k_pack_linear_weights(const loom_tensor *w, int64_t rows, int64_t colu
   const auto *source = static_cast<const uint8_t *>(w->data);
   auto *target = static_cast<uint8_t *>(out);
   const int64_t blocks = columns / kBlockElems;
-  const int64_t rowBytes = blocks * kQ4_0BlockBytes;
-  for (int64_t group = 0; group < rows / kGroupRows; ++group)
+  for (int64_t row = 0; row < rows; ++row)
     for (int64_t b = 0; b < blocks; ++b) {
-      uint8_t *record = target + (group * blocks + b) * kRecordBytes;
-      for (int r = 0; r < kGroupRows; ++r) {
-        const uint8_t *block = source + (group * kGroupRows + r) * rowBytes + b * kQ4_0BlockBytes;
-        record[kScaleLowOffset + r] = block[0];
-        record[kScaleHighOffset + r] = block[1];
-        for (int c = 0; c < kBlockElems / 2 / kCodesPerLane; ++c)
-          std::memcpy(record + (c * kGroupRows + r) * kCodesPerLane, block + 2 + c * kCodesPerLane,
-                      kCodesPerLane);
-      }
+      PackedBlock at = PackedBlock::of(row, b, blocks);
+      const uint8_t *block = source + (row * blocks + b) * kQ4_0BlockBytes;
+      target[at.scaleLow()] = block[0];
+      target[at.scaleHigh()] = block[1];
+      for (int c = 0; c < kNibbleChunks; ++c)
+        std::memcpy(target + at.nibbles(c), block + 2 + c * kCodesPerLane, kCodesPerLane);
     }
 }
