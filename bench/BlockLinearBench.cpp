@@ -13,6 +13,7 @@
 #include "RotatingBuffers.h"
 
 #include "loom/Runtime/Kernels.h"
+#include "loom/Runtime/ModelABI.h"
 
 #include <benchmark/benchmark.h>
 
@@ -73,7 +74,7 @@ void BM_BlockGemv(benchmark::State &state) {
         std::memcpy(blocks + at + offset, &scale, 2);
   }
   int64_t packedBytes = 0;
-  const int64_t runDtype = packed ? loom_k_linear_packed_dtype(dtype, n, k, &packedBytes) : dtype;
+  const int64_t runDtype = packed ? loom_k_linear_packed_dtype(dtype, n, k, LOOM_NUMERICS_FAST, &packedBytes) : dtype;
   std::optional<RotatingBuffers> packedWeights;
   if (packed) {
     packedWeights.emplace(static_cast<size_t>(packedBytes + 3) / 4);
@@ -100,7 +101,7 @@ void blockGemvShapes(benchmark::internal::Benchmark *b) {
       if (shape[0] % layout(dtype).elems == 0) { // the k-quants need whole 256-element super-blocks
         b->Args({dtype, shape[0], shape[1], 0});
         int64_t bytes;
-        if (loom_k_linear_packed_dtype(dtype, shape[1], shape[0], &bytes) != dtype)
+        if (loom_k_linear_packed_dtype(dtype, shape[1], shape[0], LOOM_NUMERICS_FAST, &bytes) != dtype)
           b->Args({dtype, shape[0], shape[1], 1});
       }
   b->ArgNames({"dtype", "k", "n", "packed"})->UseRealTime()->Unit(benchmark::kMicrosecond);

@@ -149,10 +149,10 @@ def measure(path, args, long_prompt):
             runs[name].append((p128, p512, d128, dlong))
     del engine
     medians = {name: [statistics.median(r[i] for r in rs) for i in range(4)] for name, rs in runs.items()}
-    return medians, path.stat().st_size
+    return medians, path.stat().st_size, loom.report["kernels"]
 
 
-def markdown(rows, args, bandwidth, long_prompt):
+def markdown(rows, args, bandwidth, long_prompt, kernels):
     head = (f"| model | prefill {SHORT_PROMPT} | prefill {LONG_PREFILL} | decode after {SHORT_PROMPT} | decode after "
             f"{long_prompt} | decode roofline |\n|---|---|---|---|---|---|\n")
     lines = []
@@ -161,7 +161,7 @@ def markdown(rows, args, bandwidth, long_prompt):
                  for i in range(4)]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {roofline:.0%} |")
     return (f"Loom / llama.cpp (ratio) in tokens/s, {args.threads} threads, median of {args.rounds} alternating "
-            f"rounds; decode roofline: Loom's decode after {SHORT_PROMPT} tokens x bytes per token over "
+            f"rounds, Loom's kernels {kernels}; decode roofline: Loom's decode after {SHORT_PROMPT} tokens x bytes per token over "
             f"{bandwidth / 2**30:.1f} GiB/s measured read bandwidth.\n\n" + head + "\n".join(lines) + "\n")
 
 
@@ -178,7 +178,7 @@ def main():
     args.models_dir.mkdir(parents=True, exist_ok=True)
 
     bandwidth = measured_bandwidth(args.loom)
-    rows = []
+    rows, kernels = [], set()
     for key in args.models.split(","):
         if key not in MODELS:
             sys.exit(f"unknown model '{key}' (known: {', '.join(MODELS)})")
@@ -186,7 +186,8 @@ def main():
         path = locate(args.models_dir)
         print(f"{label}: {path} ({path.stat().st_size / 2**20:.0f} MiB)", flush=True)
         try:
-            medians, weight_bytes = measure(path, args, args.long_prompt)
+            medians, weight_bytes, variant = measure(path, args, args.long_prompt)
+            kernels.add(variant)
         except RuntimeError as e:
             print(f"  skipped: loom cannot run it: {e}", flush=True)
             continue
@@ -198,7 +199,7 @@ def main():
         print("  " + ", ".join(f"{name} {' '.join(f'{v:.1f}' for v in m)}" for name, m in medians.items()),
               flush=True)
 
-    table = markdown(rows, args, bandwidth, args.long_prompt)
+    table = markdown(rows, args, bandwidth, args.long_prompt, ", ".join(sorted(kernels)))
     print("\n" + table)
     if args.write_doc:
         text = args.write_doc.read_text()

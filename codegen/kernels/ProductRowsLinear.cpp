@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BlockFormat.h"
 #include "ProductRows.h"
 #include "ProductSchedule.h"
 #include "ScheduleTarget.h"
@@ -27,59 +28,46 @@ using namespace Halide;
 namespace loom::kernels {
 namespace {
 
-using namespace product_rows;
+namespace pr = product_rows;
+namespace pk = product_rows::q4_k;
 
-/// How many blocks ahead the GEMV fetches a group's records (loom-bench-kernels BM_BlockGemv).
+/// How many blocks ahead the GEMV fetches a group's records (loom-bench-kernels BM_BlockGemv): about 2 KiB.
 constexpr int kPrefetchBlocks = 8;
+constexpr int kPrefetchSuperBlocks = 1;
+
+/// The F16 whose low and high bytes are `low` and `high` (uint8), as F32.
+Expr halfFromBytes(const Expr &low, const Expr &high) {
+  Expr bits = cast<uint16_t>(low) | (cast<uint16_t>(high) << 8);
+  return widenToFloat(reinterpret<float16_t>(bits), WeightFormat::F16);
+}
 
 class ProductRowsLinear : public Generator<ProductRowsLinear> {
 public:
+  GeneratorParam<BlockFormat> weights{"weights", BlockFormat::Q4_0, blockFormatNames()};
   GeneratorParam<LinearShape> shape{"shape", LinearShape::Gemv, linearShapeNames()};
 
-  // BlockLinear.cpp's inputs, so that the runtime calls both alike. k is a multiple of 32, n of 16.
+  // BlockLinear.cpp's inputs, so that the runtime calls both alike. k is a multiple of 32 (Q4_K: 256), n of
+  // 16.
   Input<Buffer<int8_t, 2>> xq{"xq"}; ///< [k, m] activation codes
-  Input<Buffer<float, 2>> xd{"xd"};  ///< [k / 32, m] activation block scales
-  Input<Buffer<float, 2>> xs{"xs"};  ///< not read: Q4_0 has no offsets
-  Input<Buffer<uint8_t, 2>> w{"w"};  ///< [k / 32 * kRecordBytes, n / 16] packed groups of rows
+  Input<Buffer<float, 2>> xd{"xd"};  ///< [k / 32, m] block scales (Q8_K: the super-block's, repeated per 32)
+  Input<Buffer<float, 2>> xs{"xs"};  ///< [k / 32, m] Q4_K: the integer sum of each 32 codes; Q4_0: not read
+  Input<Buffer<uint8_t, 2>> w{"w"};  ///< [blocks * record bytes, n / 16] packed groups of rows
   Input<Buffer<float, 1>> bias{"bias"};
   Input<bool> has_bias{"has_bias"};
   Output<Buffer<float, 2>> y{"y"}; ///< [n, m]
 
   void generate() {
-    Expr blocks = xq.dim(0).extent() / kBlockElems, m = xq.dim(1).extent();
+    _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q4_K)
+        << "loom_product_rows_linear packs q4_0 and q4_k\n";
+    Expr m = xq.dim(1).extent();
     // A register tile overhangs the last rows of x; it computes on a clamped row and the store drops it.
-    Expr mRow = min(mm, m - 1);
-    // The products are defined per (row of a group, group): the lanes of a vector are one group's rows.
-    auto record = [&](const Expr &blk, const Expr &offset) { return w(blk * kRecordBytes + offset, grp); };
-
-    // The stored nibbles are code + 8: each block's dot product is taken on them, less 8 times the sum of
-    // the block's activation codes.
-    RDom e(0, kBlockElems, "e");
-    sumElement = e;
-    codeSum(blk, mm) = 0;
-    codeSum(blk, mm) += cast<int32_t>(xq(blk * kBlockElems + e, mm));
-
-    // t: the codes one lane sums at once; c: which four of the sixteen bytes; half: low or high nibbles.
-    RDom q(0, kCodesPerLane, 0, kBlockElems / 2 / kCodesPerLane, 0, 2, "q");
-    codes = q;
-    Expr packed = record(blk, (q.y * kGroupRows + row) * kCodesPerLane + q.x);
-    Expr nibble = select(q.z == 0, packed & 15, packed >> 4);
-    Expr xCode = xq(blk * kBlockElems + q.z * (kBlockElems / 2) + q.y * kCodesPerLane + q.x, mRow);
-    blockDot(row, blk, grp, mm) = -8 * codeSum(blk, mRow);
-    blockDot(row, blk, grp, mm) += cast<int32_t>(nibble) * cast<int32_t>(xCode);
-
-    Expr scaleBits = cast<uint16_t>(record(blk, kScaleLowOffset + row)) |
-                     (cast<uint16_t>(record(blk, kScaleHighOffset + row)) << 8);
-    weightScale(row, blk, grp) = widenToFloat(reinterpret<float16_t>(scaleBits), WeightFormat::F16);
-
-    RDom b(0, blocks, "block");
-    block = b;
-    partial(row, grp, mm) = 0.0f;
-    // Not strict_float: LLVM contracts the multiply-add into one FMA in both shapes alike.
-    partial(row, grp, mm) = partial(row, grp, mm) +
-                            cast<float>(blockDot(row, b, grp, mm)) * (weightScale(row, b, grp) * xd(b, mRow));
+    mRow = min(mm, m - 1);
+    if (weights == BlockFormat::Q4_0)
+      defineQ4_0();
+    else
+      defineQ4_K();
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
-    y(nn, mm) = partial(nn % kGroupRows, nn / kGroupRows, mm) + bValue;
+    y(nn, mm) = partial(nn % pr::kGroupRows, nn / pr::kGroupRows, mm) + bValue;
     // With y's rows starting at 0 the split below makes these the group and lane of a vector of y.
     y.dim(0).set_min(0);
   }
@@ -92,19 +80,85 @@ public:
   }
 
 private:
-  Var nn{"n"}, mm{"m"}, blk{"blk"}, row{"row"}, grp{"grp"};
-  Func codeSum{"activation_code_sum"}, blockDot{"block_dot"}, weightScale{"weight_scale"},
-      partial{"row_partial"};
-  RDom block, codes, sumElement;
+  Var nn{"n"}, mm{"m"}, blk{"blk"}, row{"row"}, grp{"grp"}, sub{"sub"};
+  Expr mRow;
+  Func codeSum{"activation_code_sum"}, blockDot{"block_dot"}, partial{"row_partial"};
+  Func superDot{"super_block_dot"}, minDot{"super_block_min_dot"};
+  RDom block, codes, sumElement, subBlock;
+
+  /// The products are defined per (row of a group, group): the lanes of a vector are one group's rows.
+  Expr record(int recordBytes, const Expr &blockIndex, const Expr &offset) {
+    return w(blockIndex * recordBytes + offset, grp);
+  }
+
+  void defineQ4_0() {
+    Expr blocks = xq.dim(0).extent() / pr::kBlockElems;
+    // The stored nibbles are code + 8: each block's dot product is taken on them, less 8 times the sum of
+    // the block's activation codes.
+    RDom e(0, pr::kBlockElems, "e");
+    sumElement = e;
+    codeSum(blk, mm) = 0;
+    codeSum(blk, mm) += cast<int32_t>(xq(blk * pr::kBlockElems + e, mm));
+
+    // t: the codes one lane sums at once; c: which four of the sixteen bytes; half: low or high nibbles.
+    RDom q(0, pr::kCodesPerLane, 0, pr::kBlockElems / 2 / pr::kCodesPerLane, 0, 2, "q");
+    codes = q;
+    Expr packed = record(pr::kRecordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
+    Expr nibble = select(q.z == 0, packed & 15, packed >> 4);
+    Expr xCode = xq(blk * pr::kBlockElems + q.z * (pr::kBlockElems / 2) + q.y * pr::kCodesPerLane + q.x, mRow);
+    blockDot(row, blk, grp, mm) = -8 * codeSum(blk, mRow);
+    blockDot(row, blk, grp, mm) += cast<int32_t>(nibble) * cast<int32_t>(xCode);
+
+    RDom b(0, blocks, "block");
+    block = b;
+    Expr scale = halfFromBytes(record(pr::kRecordBytes, b, pr::kScaleLowOffset + row),
+                               record(pr::kRecordBytes, b, pr::kScaleHighOffset + row));
+    partial(row, grp, mm) = 0.0f;
+    // Not strict_float: LLVM contracts the multiply-add into one FMA in both shapes alike.
+    partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(blockDot(row, b, grp, mm)) * (scale * xd(b, mRow));
+  }
+
+  /// Per super-block: sum_s sc_s * dot_s and sum_s mn_s * sum(qx)_s in integers, then
+  ///   acc + d * dx * sumi - dmin * dx * summ
+  /// (x is quantized as ggml's Q8_K, one scale dx per super-block).
+  void defineQ4_K() {
+    Expr supers = xq.dim(0).extent() / pk::kSuperElems;
+    RDom q(0, pr::kCodesPerLane, 0, pk::kChunks, "q");
+    codes = q;
+    Expr packed = record(pk::kRecordBytes, blk, ((sub / 2 * pk::kChunks + q.y) * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
+    Expr nibble = select(sub % 2 == 0, packed & 15, packed >> 4);
+    Expr xCode = xq(blk * pk::kSuperElems + sub * pr::kBlockElems + q.y * pr::kCodesPerLane + q.x, mRow);
+    blockDot(row, sub, blk, grp, mm) = 0;
+    blockDot(row, sub, blk, grp, mm) += cast<int32_t>(nibble) * cast<int32_t>(xCode);
+
+    RDom s(0, pk::kSubBlocks, "sub_block");
+    subBlock = s;
+    Expr scale = cast<int32_t>(record(pk::kRecordBytes, blk, pk::kScaleOffset + s * pr::kGroupRows + row));
+    Expr min = cast<int32_t>(record(pk::kRecordBytes, blk, pk::kMinOffset + s * pr::kGroupRows + row));
+    superDot(row, blk, grp, mm) = 0;
+    superDot(row, blk, grp, mm) += scale * blockDot(row, s, blk, grp, mm);
+    minDot(row, blk, grp, mm) = 0;
+    minDot(row, blk, grp, mm) += min * cast<int32_t>(xs(blk * pk::kSubBlocks + s, mRow));
+
+    RDom b(0, supers, "super_block");
+    block = b;
+    Expr dx = xd(b * pk::kSubBlocks, mRow);
+    Expr d = halfFromBytes(record(pk::kRecordBytes, b, pk::kDLowOffset + row), record(pk::kRecordBytes, b, pk::kDHighOffset + row));
+    Expr dmin = halfFromBytes(record(pk::kRecordBytes, b, pk::kDMinLowOffset + row),
+                              record(pk::kRecordBytes, b, pk::kDMinHighOffset + row));
+    partial(row, grp, mm) = 0.0f;
+    partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(superDot(row, b, grp, mm)) * (d * dx) -
+                            cast<float>(minDot(row, b, grp, mm)) * (dmin * dx);
+  }
 
   void scheduleCpu() {
     // 16 rows are one zmm (two ymm without AVX-512). The GEMM shares each decoded block across rows of x:
     // four on AVX-512 (4 float and 4 integer accumulators, 8 registers of codes), two on AVX2.
     const bool gemv = shape == LinearShape::Gemv;
-    const int xRows = gemv ? 1 : hasInt8DotProduct(get_target()) ? 4 : 2;
+    const int xRows = gemv ? 1 : get_target().has_feature(Target::AVX512) ? 4 : 2;
     const int groupsPerTask = 4;
     Var group{"group"}, lane{"lane"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
-    y.split(nn, group, lane, kGroupRows, TailStrategy::RoundUp)
+    y.split(nn, group, lane, pr::kGroupRows, TailStrategy::RoundUp)
         .split(mm, mTile, mIn, xRows, TailStrategy::GuardWithIf)
         .split(group, task, group, groupsPerTask, TailStrategy::GuardWithIf)
         .vectorize(lane)
@@ -118,28 +172,44 @@ private:
     Var tileLoop = gemv ? mTile : group;
 
     partial.compute_at(y, tileLoop)
-        .bound_extent(row, kGroupRows)
+        .bound_extent(row, pr::kGroupRows)
         .bound_extent(grp, 1)
         .bound_extent(mm, xRows)
         .store_in(MemoryType::Register)
         .vectorize(row)
         .unroll(mm);
     partial.update().reorder(row, mm, block).vectorize(row).unroll(mm);
-    // One row group's records are one sequential stream; fetching a few blocks ahead keeps more loads in
-    // flight than the hardware prefetchers alone (ProductSchedule.h's prefetchWeightTiles, per block).
-    partial.update().prefetch(w, block, block, kPrefetchBlocks);
-    blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+    // One row group's records are one sequential stream; fetching ahead keeps more loads in flight than
+    // the hardware prefetchers alone (as ProductSchedule.h's prefetchWeightTiles, per block).
+    partial.update().prefetch(w, block, block, weights == BlockFormat::Q4_0 ? kPrefetchBlocks : kPrefetchSuperBlocks);
+
+    if (weights == BlockFormat::Q4_0) {
+      blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+      blockDot.update()
+          .reorder(codes.x, row, codes.y, codes.z, mm)
+          .atomic()
+          .vectorize(codes.x)
+          .vectorize(row)
+          .unroll(codes.y)
+          .unroll(codes.z)
+          .unroll(mm);
+      // A block's 32 codes are one contiguous vector, summed across its lanes.
+      codeSum.compute_at(y, gemv ? task : mTile);
+      codeSum.update().atomic().vectorize(sumElement);
+      return;
+    }
+    for (Func f : {superDot, minDot}) {
+      f.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+      f.update().reorder(row, mm, subBlock).vectorize(row).unroll(mm).unroll(subBlock);
+    }
+    blockDot.compute_at(superDot, subBlock).store_in(MemoryType::Register).vectorize(row).unroll(mm);
     blockDot.update()
-        .reorder(codes.x, row, codes.y, codes.z, mm)
+        .reorder(codes.x, row, codes.y, mm)
         .atomic()
         .vectorize(codes.x)
         .vectorize(row)
         .unroll(codes.y)
-        .unroll(codes.z)
         .unroll(mm);
-    // A block's 32 codes are one contiguous vector, summed across its lanes.
-    codeSum.compute_at(y, gemv ? task : mTile);
-    codeSum.update().atomic().vectorize(sumElement);
   }
 };
 

@@ -295,7 +295,8 @@ bool WeightStore::packForProducts(const loom_model_desc &desc) {
     if (weight.layout != LOOM_LAYOUT_PRODUCT_ROWS || !table_[i].data)
       continue;
     int64_t bytes = 0;
-    int64_t packed = loom_k_linear_packed_dtype(table_[i].dtype, weight.shape[0], weight.shape[1], &bytes);
+    int64_t packed =
+        loom_k_linear_packed_dtype(table_[i].dtype, weight.shape[0], weight.shape[1], desc.numerics, &bytes);
     if (packed == table_[i].dtype)
       continue;
     AlignedBuffer buffer;

@@ -1,7 +1,7 @@
 //===- ProductRowsTest.cpp - loom_k_linear on weights packed at load -------===//
 //
-// Q4_0 weights packed by loom_k_pack_linear_weights (the fast profile's
-// layout, codegen/kernels/ProductRows.h) against ggml's product of the same
+// Q4_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
+// ProductRows.h) against ggml's product of the same
 // weights (BlockReference.h), on both schedules, k of 1 to 36 blocks, n of 1
 // to 10 groups of 16 rows, with and without a bias. Tolerance: 1e-5 of the sum
 // of the absolute block terms, as for the file's layout: the integer dot
@@ -16,6 +16,7 @@
 #include "TestSupport.h"
 
 #include "loom/Runtime/Kernels.h"
+#include "loom/Runtime/ModelABI.h"
 
 #include <gtest/gtest.h>
 
@@ -34,16 +35,48 @@ struct PackedMatrix {
   loom_tensor tensor;
 };
 
-PackedMatrix pack(const BlockMatrix &w, int64_t n, int64_t k) {
+PackedMatrix pack(const loom_tensor &w, int64_t n, int64_t k) {
   int64_t bytes = 0;
-  int64_t dtype = loom_k_linear_packed_dtype(w.dtype, n, k, &bytes);
-  EXPECT_EQ(dtype, LOOM_DTYPE_Q4_0_ROWS16);
-  EXPECT_EQ(bytes, static_cast<int64_t>(w.bytes.size())) << "the packed layout takes the file's bytes";
+  int64_t dtype = loom_k_linear_packed_dtype(w.dtype, n, k, LOOM_NUMERICS_FAST, &bytes);
+  EXPECT_NE(dtype, w.dtype);
   PackedMatrix packed{std::vector<uint8_t>(static_cast<size_t>(bytes)), {}};
-  loom_tensor source = w.tensor();
-  loom_k_pack_linear_weights(&source, n, k, packed.bytes.data());
+  loom_k_pack_linear_weights(&w, n, k, packed.bytes.data());
   packed.tensor = {packed.bytes.data(), dtype};
   return packed;
+}
+
+PackedMatrix pack(const BlockMatrix &w, int64_t n, int64_t k) {
+  PackedMatrix packed = pack(w.tensor(), n, k);
+  EXPECT_EQ(packed.bytes.size(), w.bytes.size()) << "the packed Q4_0 layout takes the file's bytes";
+  return packed;
+}
+
+/// Random Q4_K super-blocks [rows, k] with F16 d and dmin of 2^-6 and 2^-8, and their exact values (each
+/// row looked up with loom_k_embedding, which decodes as ggml's dequantize_row_q4_K).
+struct KQuantMatrix {
+  std::vector<uint8_t> bytes;
+  std::vector<double> values;
+  loom_tensor tensor() const { return {bytes.data(), LOOM_DTYPE_Q4_K}; }
+};
+
+KQuantMatrix randomQ4_K(int64_t rows, int64_t k, uint64_t seed) {
+  constexpr int64_t kSuperBytes = 144;
+  std::vector<float> noise = randomFloats(rows * k / 256 * kSuperBytes, seed);
+  KQuantMatrix w{std::vector<uint8_t>(noise.size()), {}};
+  for (size_t i = 0; i < w.bytes.size(); ++i)
+    w.bytes[i] = static_cast<uint8_t>(static_cast<int64_t>(std::fabs(noise[i]) * 1e6) & 0xff);
+  for (size_t at = 0; at < w.bytes.size(); at += kSuperBytes) {
+    w.bytes[at] = 0x00, w.bytes[at + 1] = 0x24;     // d = 2^-6
+    w.bytes[at + 2] = 0x00, w.bytes[at + 3] = 0x1c; // dmin = 2^-8
+  }
+  std::vector<int32_t> ids(static_cast<size_t>(rows));
+  for (int64_t r = 0; r < rows; ++r)
+    ids[r] = static_cast<int32_t>(r);
+  std::vector<float> values(static_cast<size_t>(rows * k));
+  loom_tensor t = w.tensor();
+  loom_k_embedding(&t, k, ids.data(), rows, 1.0f, values.data());
+  w.values.assign(values.begin(), values.end());
+  return w;
 }
 
 struct PackedCase {
@@ -83,18 +116,44 @@ std::string caseName(const testing::TestParamInfo<ProductRowsTest::ParamType> &i
 INSTANTIATE_TEST_SUITE_P(Shapes, ProductRowsTest, testing::Combine(testing::ValuesIn(kShapes), testing::Bool()),
                          caseName);
 
+// Q4_K (fast profile): against the unpacked k-quant product (KQuantLinear.cpp, itself ggml's to 1e-7 of its
+// terms, test_ggml_products.py), whose terms are the same integer sums in another float order: 1e-5 of the
+// sum of |x| |w|; against the exact product of the dequantized weights: 1e-2, the error of quantizing x.
+TEST_P(ProductRowsTest, Q4_KMatchesTheUnpackedProduct) {
+  auto [shape, withBias] = GetParam();
+  auto [m, k, n] = shape;
+  k = (k + 255) / 256 * 256;
+  std::vector<float> x = randomFloats(m * k, 41);
+  KQuantMatrix w = randomQ4_K(n, k, 42);
+  PackedMatrix packed = pack(w.tensor(), n, k);
+  std::vector<float> bias = randomFloats(n, 43);
+  loom_tensor biasTensor{bias.data(), LOOM_DTYPE_F32}, file = w.tensor();
+  const loom_tensor *b = withBias ? &biasTensor : nullptr;
+  std::vector<float> got(m * n, NAN), unpacked(m * n, NAN);
+  loom_k_linear(x.data(), m, k, &packed.tensor, n, b, got.data());
+  loom_k_linear(x.data(), m, k, &file, n, b, unpacked.data());
+
+  std::string what = "packed Q4_K m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n);
+  Reference exact = linear(x, m, k, w.values, n, withBias ? &bias : nullptr);
+  expectMatches(got, exact, 1e-2, what + " vs dequantized");
+  Reference sameTerms{std::vector<double>(unpacked.begin(), unpacked.end()), exact.magnitude};
+  expectMatches(got, sameTerms, kGgmlTolerance, what + " vs unpacked");
+}
+
 TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
   for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{7, 512, 48}, {6, 256, 256}, {12, 1024, 16}}) {
     std::vector<float> x = randomFloats(m * k, 34);
-    BlockMatrix w = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35);
-    PackedMatrix packed = pack(w, n, k);
-    std::vector<float> batched(m * n, NAN), single(n, NAN);
-    loom_k_linear(x.data(), m, k, &packed.tensor, n, nullptr, batched.data());
-    for (int64_t row = 0; row < m; ++row) {
-      loom_k_linear(x.data() + row * k, 1, k, &packed.tensor, n, nullptr, single.data());
-      for (int64_t j = 0; j < n; ++j)
-        ASSERT_EQ(batched[row * n + j], single[j]) << "m=" << m << " k=" << k << " n=" << n << ": row " << row
-                                                    << " output " << j;
+    BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35);
+    KQuantMatrix q4_k = randomQ4_K(n, k, 37);
+    for (const PackedMatrix &packed : {pack(q4_0, n, k), pack(q4_k.tensor(), n, k)}) {
+      std::vector<float> batched(m * n, NAN), single(n, NAN);
+      loom_k_linear(x.data(), m, k, &packed.tensor, n, nullptr, batched.data());
+      for (int64_t row = 0; row < m; ++row) {
+        loom_k_linear(x.data() + row * k, 1, k, &packed.tensor, n, nullptr, single.data());
+        for (int64_t j = 0; j < n; ++j)
+          ASSERT_EQ(batched[row * n + j], single[j]) << "dtype " << packed.tensor.dtype << " m=" << m << " k=" << k
+                                                      << " n=" << n << ": row " << row << " output " << j;
+      }
     }
   }
 }
@@ -102,26 +161,40 @@ TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
 TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
   const int32_t ids[] = {3, 0, 47, 3, 17, 46, 9, 31, 32};
   const int64_t n = std::size(ids), vocab = 48;
-  for (int64_t d : {32, 96, 576}) {
-    BlockMatrix table = randomBlocks(LOOM_DTYPE_Q4_0, vocab, d, 36);
-    PackedMatrix packed = pack(table, vocab, d);
-    loom_tensor file = table.tensor();
-    std::vector<float> expected(n * d, NAN), got(n * d, NAN);
-    loom_k_embedding(&file, d, ids, n, 0.75f, expected.data());
-    loom_k_embedding(&packed.tensor, d, ids, n, 0.75f, got.data());
-    ASSERT_EQ(got, expected) << "d=" << d;
+  for (int64_t d : {32, 96, 576, 256, 768}) {
+    for (bool kQuant : {false, true}) {
+      if (kQuant && d % 256 != 0)
+        continue;
+      BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, vocab, d, 36);
+      KQuantMatrix q4_k = kQuant ? randomQ4_K(vocab, d, 38) : KQuantMatrix{};
+      loom_tensor file = kQuant ? q4_k.tensor() : q4_0.tensor();
+      PackedMatrix packed = pack(file, vocab, d);
+      std::vector<float> expected(n * d, NAN), got(n * d, NAN);
+      loom_k_embedding(&file, d, ids, n, 0.75f, expected.data());
+      loom_k_embedding(&packed.tensor, d, ids, n, 0.75f, got.data());
+      ASSERT_EQ(got, expected) << (kQuant ? "Q4_K" : "Q4_0") << " d=" << d;
+    }
   }
 }
 
-TEST(ProductRows, OnlyWholeGroupsOfQ4_0RowsArePacked) {
+TEST(ProductRows, OnlyWholeGroupsArePackedAndQ4_KOnlyForTheFastProfile) {
   int64_t bytes = -1;
-  EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_0, 48, 64, &bytes), LOOM_DTYPE_Q4_0_ROWS16);
-  EXPECT_EQ(bytes, 48 * 2 * 18);
-  for (auto [dtype, rows, columns] : {std::tuple<loom_dtype, int64_t, int64_t>{LOOM_DTYPE_Q4_0, 40, 64},
-                                      {LOOM_DTYPE_Q4_0, 48, 48},
-                                      {LOOM_DTYPE_Q8_0, 48, 64},
-                                      {LOOM_DTYPE_F32, 48, 64}}) {
-    EXPECT_EQ(loom_k_linear_packed_dtype(dtype, rows, columns, &bytes), dtype) << rows << " x " << columns;
+  for (int64_t numerics : {LOOM_NUMERICS_FAST, LOOM_NUMERICS_GGML}) {
+    EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_0, 48, 64, numerics, &bytes), LOOM_DTYPE_Q4_0_ROWS16);
+    EXPECT_EQ(bytes, 48 * 2 * 18);
+  }
+  EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_FAST, &bytes),
+            LOOM_DTYPE_Q4_K_ROWS16);
+  EXPECT_EQ(bytes, 2 * 2 * 2368);
+  for (auto [dtype, rows, columns, numerics] :
+       {std::tuple<loom_dtype, int64_t, int64_t, int64_t>{LOOM_DTYPE_Q4_0, 40, 64, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_Q4_0, 48, 48, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_GGML},
+        {LOOM_DTYPE_Q4_K, 32, 288, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_Q8_0, 48, 64, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_F32, 48, 64, LOOM_NUMERICS_FAST}}) {
+    EXPECT_EQ(loom_k_linear_packed_dtype(dtype, rows, columns, numerics, &bytes), dtype)
+        << rows << " x " << columns << " numerics " << numerics;
     EXPECT_EQ(bytes, 0);
   }
 }

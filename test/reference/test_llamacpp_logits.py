@@ -119,17 +119,19 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
 
 
 @pytest.mark.parametrize("n_tokens", SEQ_LENS)
-def test_fast_profile_packed_q4_0_matches_llamacpp(n_tokens, gguf_case, loom, reference, tmp_path, record_diff):
-    """The default (fast) profile's Q4_0 products run on the same repacked weights as the ggml profile's (the GEMV
-    below 5 tokens of a chunk, the GEMM above: 80 tokens take both), and its attention splits the keys: within
-    the ggml profile's tolerance."""
+@pytest.mark.parametrize("name", ["llama-q4_0-untied", "llama-q4_k"])
+def test_fast_profile_packed_products_match_llamacpp(name, n_tokens, gguf_case, loom, reference, tmp_path,
+                                                     record_diff):
+    """The default (fast) profile runs its Q4_0 products on the same repacked weights as the ggml profile, and
+    packs Q4_K too (the GEMV below 5 tokens of a chunk, the GEMM above: 80 tokens take both); its attention
+    splits the keys. Within the ggml profile's tolerances."""
     np = reference[0]
-    cfg = BY_NAME["llama-q4_0-untied"]
+    cfg = BY_NAME[name]
     path, llama = gguf_case(cfg)
     tokens = tokens_for(cfg, n_tokens, np)
     got = loom.logits(None, path, tokens, tmp_path / "logits.f32", cfg.vocab)
     check_against_llamacpp(np, f"{cfg.name} n={n_tokens} fast profile", got, llama.logits(tokens),
-                           TOLERANCE["Q4_0"], record_diff)
+                           TOLERANCE[cfg.dtype], record_diff)
 
 
 def check_against_llamacpp(np, what, got, expected, tolerance, record_diff):
@@ -167,8 +169,10 @@ def test_fast_profile_gelu_differs_from_llamacpp_only_by_the_table(gguf_case, lo
     assert ggml_mean * 4 < fast_mean, f"mean-abs vs llama.cpp: ggml profile {ggml_mean:.3e}, fast {fast_mean:.3e}"
 
 
-@pytest.mark.parametrize("cfg", [BY_NAME[n] for n in ("llama-f32", "llama-q8_0", "llama-q4_0", "olmo2-f32", "smollm3-f32")],
-                         ids=["llama-f32", "llama-q8_0", "llama-q4_0", "olmo2-f32", "smollm3-f32"])
+INCREMENTAL = ("llama-f32", "llama-q8_0", "llama-q4_0", "llama-q4_k", "olmo2-f32", "smollm3-f32")
+
+
+@pytest.mark.parametrize("cfg", [BY_NAME[n] for n in INCREMENTAL], ids=INCREMENTAL)
 def test_incremental_decode_matches_batched(cfg, gguf_case, loom, reference, tmp_path, record_diff):
     np = reference[0]
     path, _ = gguf_case(cfg)

@@ -34,6 +34,8 @@
 #include "loom_hl_linear_gemv_q6_k.h"
 #include "loom_hl_linear_gemm_q4_0_rows16.h"
 #include "loom_hl_linear_gemv_q4_0_rows16.h"
+#include "loom_hl_linear_gemm_q4_k_rows16.h"
+#include "loom_hl_linear_gemv_q4_k_rows16.h"
 #include "ProductRows.h"
 
 using namespace loom::kernels;
@@ -89,20 +91,26 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
     return {loom_hl_linear_gemv_q6_k, loom_hl_linear_gemm_q6_k, ActivationBlocks::Q8_K};
   case LOOM_DTYPE_Q4_0_ROWS16:
     return {loom_hl_linear_gemv_q4_0_rows16, loom_hl_linear_gemm_q4_0_rows16, ActivationBlocks::Q8_0};
+  case LOOM_DTYPE_Q4_K_ROWS16:
+    return {loom_hl_linear_gemv_q4_k_rows16, loom_hl_linear_gemm_q4_k_rows16, ActivationBlocks::Q8_K};
   default:
     return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, ActivationBlocks::Q8_1};
   }
 }
 
-/// The weights' bytes as the block pipelines take them: [rowBytes, n] blocks, or for Q4_0 packed at load
+/// The weights' bytes as the block pipelines take them: [rowBytes, n] blocks, or for weights packed at load
 /// [groupBytes, n / 16] groups of rows (ProductRows.h).
 BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const char *kernel) {
   using namespace loom::kernels::product_rows;
-  if (w->dtype == LOOM_DTYPE_Q4_0_ROWS16) {
-    if (k % kBlockElems != 0 || n % kGroupRows != 0)
-      loom_kernel_fail("%s: packed Q4_0 weights need k a multiple of %d and n of %d, got k = %lld, n = %lld",
-                       kernel, kBlockElems, kGroupRows, static_cast<long long>(k), static_cast<long long>(n));
-    return BufferView<2>::dense(w->data, kU8, {k / kBlockElems * kRecordBytes, n / kGroupRows}, kernel);
+  if (w->dtype == LOOM_DTYPE_Q4_0_ROWS16 || w->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
+    const bool q4_0 = w->dtype == LOOM_DTYPE_Q4_0_ROWS16;
+    const int blockElems = q4_0 ? kBlockElems : q4_k::kSuperElems;
+    const int recordBytes = q4_0 ? kRecordBytes : q4_k::kRecordBytes;
+    if (k % blockElems != 0 || n % kGroupRows != 0)
+      loom_kernel_fail("%s: packed %s weights need k a multiple of %d and n of %d, got k = %lld, n = %lld",
+                       kernel, q4_0 ? "Q4_0" : "Q4_K", blockElems, kGroupRows, static_cast<long long>(k),
+                       static_cast<long long>(n));
+    return BufferView<2>::dense(w->data, kU8, {k / blockElems * recordBytes, n / kGroupRows}, kernel);
   }
   BlockShape block = blockShape(w->dtype);
   if (k % block.elems != 0)
@@ -111,7 +119,9 @@ BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const
   return BufferView<2>::dense(w->data, kU8, {k / block.elems * block.bytes, n}, kernel);
 }
 
-bool isBlockDtype(int64_t dtype) { return blockShape(dtype).elems != 0 || dtype == LOOM_DTYPE_Q4_0_ROWS16; }
+bool isBlockDtype(int64_t dtype) {
+  return blockShape(dtype).elems != 0 || dtype == LOOM_DTYPE_Q4_0_ROWS16 || dtype == LOOM_DTYPE_Q4_K_ROWS16;
+}
 
 void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
                  float *y, const char *kernel) {

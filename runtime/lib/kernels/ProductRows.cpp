@@ -1,9 +1,10 @@
-//===- ProductRows.cpp - Packing weights for the fast products ------------===//
+//===- ProductRows.cpp - Packing weights for the products -----------------===//
 //
 // loom_k_linear_packed_dtype and loom_k_pack_linear_weights: the load-time
 // half of codegen/kernels/ProductRows.h. Only Q4_0 has a packed layout so
 // far: its file layout costs the products a scalar F16 decode per block and
-// row, which dominated a 4-bit decode (docs/performance.md).
+// row, which dominated a 4-bit decode (docs/performance.md). Q4_K's too (fast
+// profile), with its 6-bit scales and mins unpacked to bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,18 +12,25 @@
 #include "PackedRows.h"
 #include "ProductRows.h"
 #include "loom/Runtime/Kernels.h"
+#include "loom/Runtime/ModelABI.h"
 
 #include <cstring>
 
 using namespace loom::kernels::product_rows;
 
-int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns, int64_t *bytes) {
+int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns, int64_t numerics, int64_t *bytes) {
   *bytes = 0;
-  if (dtype != LOOM_DTYPE_Q4_0 || rows <= 0 || columns <= 0 || rows % kGroupRows != 0 ||
-      columns % kBlockElems != 0)
+  if (rows <= 0 || columns <= 0 || rows % kGroupRows != 0)
     return dtype;
-  *bytes = rows / kGroupRows * (columns / kBlockElems) * kRecordBytes;
-  return LOOM_DTYPE_Q4_0_ROWS16;
+  if (dtype == LOOM_DTYPE_Q4_0 && columns % kBlockElems == 0) {
+    *bytes = rows / kGroupRows * (columns / kBlockElems) * kRecordBytes;
+    return LOOM_DTYPE_Q4_0_ROWS16;
+  }
+  if (dtype == LOOM_DTYPE_Q4_K && numerics == LOOM_NUMERICS_FAST && columns % q4_k::kSuperElems == 0) {
+    *bytes = rows / kGroupRows * (columns / q4_k::kSuperElems) * q4_k::kRecordBytes;
+    return LOOM_DTYPE_Q4_K_ROWS16;
+  }
+  return dtype;
 }
 
 namespace {
@@ -41,7 +49,87 @@ struct PackedBlock {
 
 constexpr int kNibbleChunks = kBlockElems / 2 / kCodesPerLane;
 
+/// Where row r's super-block b lies in a packed Q4_K matrix of `supers` super-blocks per row.
+struct PackedSuperBlock {
+  int64_t record;
+  int r;
+  static PackedSuperBlock of(int64_t row, int64_t b, int64_t supers) {
+    return {(row / kGroupRows * supers + b) * q4_k::kRecordBytes, static_cast<int>(row % kGroupRows)};
+  }
+  /// Codes 4c .. 4c + 3 of sub-block pair p.
+  int64_t nibbles(int p, int c) const { return record + ((p * q4_k::kChunks + c) * kGroupRows + r) * kCodesPerLane; }
+  int64_t scale(int s) const { return record + q4_k::kScaleOffset + s * kGroupRows + r; }
+  int64_t min(int s) const { return record + q4_k::kMinOffset + s * kGroupRows + r; }
+  int64_t at(int offset) const { return record + offset + r; }
+};
+
+/// ggml's get_scale_min_k4: sub-blocks 0-3 take 6 bits of one byte, 4-7 a nibble and 2 spare high bits.
+void unpackScales(const uint8_t *q, uint8_t *scale, uint8_t *min) {
+  for (int s = 0; s < 4; ++s) {
+    scale[s] = q[s] & 63;
+    min[s] = q[s + 4] & 63;
+    scale[s + 4] = (q[s + 8] & 15) | ((q[s] >> 6) << 4);
+    min[s + 4] = (q[s + 8] >> 4) | ((q[s + 4] >> 6) << 4);
+  }
+}
+
+/// The inverse of unpackScales (every bit of the 12 bytes is used, so the file's bytes come back).
+void packScales(const uint8_t *scale, const uint8_t *min, uint8_t *q) {
+  for (int s = 0; s < 4; ++s) {
+    q[s] = static_cast<uint8_t>(scale[s] | ((scale[s + 4] >> 4) << 6));
+    q[s + 4] = static_cast<uint8_t>(min[s] | ((min[s + 4] >> 4) << 6));
+    q[s + 8] = static_cast<uint8_t>((scale[s + 4] & 15) | ((min[s + 4] & 15) << 4));
+  }
+}
+
+void packQ4_K(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *target) {
+  using namespace q4_k;
+  const int64_t supers = columns / kSuperElems;
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t b = 0; b < supers; ++b) {
+      PackedSuperBlock at = PackedSuperBlock::of(row, b, supers);
+      const uint8_t *block = source + (row * supers + b) * kFileBlockBytes;
+      for (int i = 0; i < 2; ++i) {
+        target[at.at(kDLowOffset) + i * kGroupRows] = block[i];
+        target[at.at(kDMinLowOffset) + i * kGroupRows] = block[2 + i];
+      }
+      uint8_t scale[kSubBlocks], min[kSubBlocks];
+      unpackScales(block + kFileScalesOffset, scale, min);
+      for (int s = 0; s < kSubBlocks; ++s) {
+        target[at.scale(s)] = scale[s];
+        target[at.min(s)] = min[s];
+      }
+      for (int p = 0; p < kSubBlocks / 2; ++p)
+        for (int c = 0; c < kChunks; ++c)
+          std::memcpy(target + at.nibbles(p, c), block + kFileCodesOffset + p * kBlockElems + c * kCodesPerLane,
+                      kCodesPerLane);
+    }
+}
+
 } // namespace
+
+void loom::kernels::unpackQ4_KRow(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
+  using namespace q4_k;
+  const int64_t supers = columns / kSuperElems;
+  for (int64_t b = 0; b < supers; ++b) {
+    PackedSuperBlock at = PackedSuperBlock::of(row, b, supers);
+    uint8_t *block = out + b * kFileBlockBytes;
+    for (int i = 0; i < 2; ++i) {
+      block[i] = packed[at.at(kDLowOffset) + i * kGroupRows];
+      block[2 + i] = packed[at.at(kDMinLowOffset) + i * kGroupRows];
+    }
+    uint8_t scale[kSubBlocks], min[kSubBlocks];
+    for (int s = 0; s < kSubBlocks; ++s) {
+      scale[s] = packed[at.scale(s)];
+      min[s] = packed[at.min(s)];
+    }
+    packScales(scale, min, block + kFileScalesOffset);
+    for (int p = 0; p < kSubBlocks / 2; ++p)
+      for (int c = 0; c < kChunks; ++c)
+        std::memcpy(block + kFileCodesOffset + p * kBlockElems + c * kCodesPerLane, packed + at.nibbles(p, c),
+                    kCodesPerLane);
+  }
+}
 
 void loom::kernels::unpackQ4_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
   const int64_t blocks = columns / kBlockElems;
@@ -59,12 +147,14 @@ void loom_k_pack_linear_weights(const loom_tensor *w, int64_t rows, int64_t colu
   int64_t bytes;
   if (!w || !out)
     loom_kernel_fail("loom_k_pack_linear_weights: %s is NULL", w ? "out" : "w");
-  if (loom_k_linear_packed_dtype(w->dtype, rows, columns, &bytes) == w->dtype)
+  if (loom_k_linear_packed_dtype(w->dtype, rows, columns, LOOM_NUMERICS_FAST, &bytes) == w->dtype)
     loom_kernel_fail("loom_k_pack_linear_weights: no packed layout for dtype %lld [%lld, %lld]",
                      static_cast<long long>(w->dtype), static_cast<long long>(rows),
                      static_cast<long long>(columns));
   const auto *source = static_cast<const uint8_t *>(w->data);
   auto *target = static_cast<uint8_t *>(out);
+  if (w->dtype == LOOM_DTYPE_Q4_K)
+    return packQ4_K(source, rows, columns, target);
   const int64_t blocks = columns / kBlockElems;
   for (int64_t row = 0; row < rows; ++row)
     for (int64_t b = 0; b < blocks; ++b) {
