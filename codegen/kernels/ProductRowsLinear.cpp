@@ -30,6 +30,7 @@ namespace {
 
 namespace pr = product_rows;
 namespace pk = product_rows::q4_k;
+namespace pq8 = product_rows::q8_0;
 
 /// How many blocks ahead the GEMV fetches a group's records (loom-bench-kernels BM_BlockGemv): about 2 KiB.
 constexpr int kPrefetchBlocks = 8;
@@ -57,15 +58,16 @@ public:
   Output<Buffer<float, 2>> y{"y"}; ///< [n, m]
 
   void generate() {
-    _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q4_K)
-        << "loom_product_rows_linear packs q4_0 and q4_k\n";
+    _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q8_0 ||
+                        weights == BlockFormat::Q4_K)
+        << "loom_product_rows_linear packs q4_0, q8_0 and q4_k\n";
     Expr m = xq.dim(1).extent();
     // A register tile overhangs the last rows of x; it computes on a clamped row and the store drops it.
     mRow = min(mm, m - 1);
-    if (weights == BlockFormat::Q4_0)
-      defineQ4_0();
-    else
+    if (weights == BlockFormat::Q4_K)
       defineQ4_K();
+    else
+      defineBlocks();
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
     y(nn, mm) = partial(nn % pr::kGroupRows, nn / pr::kGroupRows, mm) + bValue;
     // With y's rows starting at 0 the split below makes these the group and lane of a vector of y.
@@ -91,28 +93,32 @@ private:
     return w(blockIndex * recordBytes + offset, grp);
   }
 
-  void defineQ4_0() {
+  /// Q4_0 and Q8_0: per 32-element block acc + float(dot) * (d * dx), where dot is taken on the stored codes
+  /// (Q4_0: code + 8; Q8_0: code + 128, unsigned), less the offset times the block's sum of activation codes.
+  void defineBlocks() {
+    const bool q8 = weights == BlockFormat::Q8_0;
+    const int recordBytes = q8 ? pq8::kRecordBytes : pr::kRecordBytes;
+    const int scaleLow = q8 ? pq8::kScaleLowOffset : pr::kScaleLowOffset;
+    const int scaleHigh = q8 ? pq8::kScaleHighOffset : pr::kScaleHighOffset;
     Expr blocks = xq.dim(0).extent() / pr::kBlockElems;
-    // The stored nibbles are code + 8: each block's dot product is taken on them, less 8 times the sum of
-    // the block's activation codes.
     RDom e(0, pr::kBlockElems, "e");
     sumElement = e;
     codeSum(blk, mm) = 0;
     codeSum(blk, mm) += cast<int32_t>(xq(blk * pr::kBlockElems + e, mm));
 
-    // t: the codes one lane sums at once; c: which four of the sixteen bytes; half: low or high nibbles.
-    RDom q(0, pr::kCodesPerLane, 0, pr::kBlockElems / 2 / pr::kCodesPerLane, 0, 2, "q");
+    // t: the codes one lane sums at once; c: which four bytes; Q4_0's half: low or high nibbles.
+    RDom q = q8 ? RDom(0, pr::kCodesPerLane, 0, pq8::kChunks, "q")
+                : RDom(0, pr::kCodesPerLane, 0, pr::kBlockElems / 2 / pr::kCodesPerLane, 0, 2, "q");
     codes = q;
-    Expr packed = record(pr::kRecordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
-    Expr nibble = select(q.z == 0, packed & 15, packed >> 4);
-    Expr xCode = xq(blk * pr::kBlockElems + q.z * (pr::kBlockElems / 2) + q.y * pr::kCodesPerLane + q.x, mRow);
-    blockDot(row, blk, grp, mm) = -8 * codeSum(blk, mRow);
-    blockDot(row, blk, grp, mm) += cast<int32_t>(nibble) * cast<int32_t>(xCode);
+    Expr packed = record(recordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
+    Expr code = q8 ? packed : select(q.z == 0, packed & 15, packed >> 4);
+    Expr element = q.y * pr::kCodesPerLane + q.x + (q8 ? Expr(0) : q.z * (pr::kBlockElems / 2));
+    blockDot(row, blk, grp, mm) = -(q8 ? 128 : 8) * codeSum(blk, mRow);
+    blockDot(row, blk, grp, mm) += cast<int32_t>(code) * cast<int32_t>(xq(blk * pr::kBlockElems + element, mRow));
 
     RDom b(0, blocks, "block");
     block = b;
-    Expr scale = halfFromBytes(record(pr::kRecordBytes, b, pr::kScaleLowOffset + row),
-                               record(pr::kRecordBytes, b, pr::kScaleHighOffset + row));
+    Expr scale = halfFromBytes(record(recordBytes, b, scaleLow + row), record(recordBytes, b, scaleHigh + row));
     partial(row, grp, mm) = 0.0f;
     // Not strict_float: LLVM contracts the multiply-add into one FMA in both shapes alike.
     partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(blockDot(row, b, grp, mm)) * (scale * xd(b, mRow));
@@ -181,18 +187,16 @@ private:
     partial.update().reorder(row, mm, block).vectorize(row).unroll(mm);
     // One row group's records are one sequential stream; fetching ahead keeps more loads in flight than
     // the hardware prefetchers alone (as ProductSchedule.h's prefetchWeightTiles, per block).
-    partial.update().prefetch(w, block, block, weights == BlockFormat::Q4_0 ? kPrefetchBlocks : kPrefetchSuperBlocks);
+    partial.update().prefetch(w, block, block, weights == BlockFormat::Q4_K ? kPrefetchSuperBlocks : kPrefetchBlocks);
 
-    if (weights == BlockFormat::Q4_0) {
+    if (weights != BlockFormat::Q4_K) {
       blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
-      blockDot.update()
-          .reorder(codes.x, row, codes.y, codes.z, mm)
-          .atomic()
-          .vectorize(codes.x)
-          .vectorize(row)
-          .unroll(codes.y)
-          .unroll(codes.z)
-          .unroll(mm);
+      Stage update = blockDot.update();
+      if (weights == BlockFormat::Q4_0)
+        update.reorder(codes.x, row, codes.y, codes.z, mm).unroll(codes.z);
+      else
+        update.reorder(codes.x, row, codes.y, mm);
+      update.atomic().vectorize(codes.x).vectorize(row).unroll(codes.y).unroll(mm);
       // A block's 32 codes are one contiguous vector, summed across its lanes.
       codeSum.compute_at(y, gemv ? task : mTile);
       codeSum.update().atomic().vectorize(sumElement);

@@ -119,6 +119,8 @@ private:
   /// neither stay nor be widened. `toF32` is set for F16/BF16 that must become F32.
   bool checkDtype(const loom_weight_desc &weight, int64_t dtype, const char *dtypeName, const std::string &file,
                   const std::string &name, bool &toF32) const;
+  /// Whether `data` lies in one of the store's file mappings.
+  bool isMapped(const void *data) const;
   /// Gives back the memory of weight `index`'s data, about to be replaced: its owned buffer unless another
   /// entry points into it, or its pages of a file mapping.
   void release(size_t index);

@@ -1,6 +1,6 @@
 //===- ProductRowsTest.cpp - loom_k_linear on weights packed at load -------===//
 //
-// Q4_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
+// Q4_0 and Q8_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
 // ProductRows.h) against ggml's product of the same
 // weights (BlockReference.h), on both schedules, k of 1 to 36 blocks, n of 1
 // to 10 groups of 16 rows, with and without a bias. Tolerance: 1e-5 of the sum
@@ -47,7 +47,7 @@ PackedMatrix pack(const loom_tensor &w, int64_t n, int64_t k) {
 
 PackedMatrix pack(const BlockMatrix &w, int64_t n, int64_t k) {
   PackedMatrix packed = pack(w.tensor(), n, k);
-  EXPECT_EQ(packed.bytes.size(), w.bytes.size()) << "the packed Q4_0 layout takes the file's bytes";
+  EXPECT_EQ(packed.bytes.size(), w.bytes.size()) << "the packed Q4_0 and Q8_0 layouts take the file's bytes";
   return packed;
 }
 
@@ -89,16 +89,19 @@ TEST_P(ProductRowsTest, MatchesGgmlProduct) {
   auto [shape, withBias] = GetParam();
   auto [m, k, n] = shape;
   std::vector<float> x = randomFloats(m * k, 31);
-  BlockMatrix w = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 32);
-  PackedMatrix packed = pack(w, n, k);
   std::vector<float> bias = randomFloats(n, 33);
   loom_tensor biasTensor{bias.data(), LOOM_DTYPE_F32};
-  std::vector<float> y(m * n, NAN);
+  for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q8_0}) {
+    BlockMatrix w = randomBlocks(dtype, n, k, 32);
+    PackedMatrix packed = pack(w, n, k);
+    std::vector<float> y(m * n, NAN);
 
-  loom_k_linear(x.data(), m, k, &packed.tensor, n, withBias ? &biasTensor : nullptr, y.data());
+    loom_k_linear(x.data(), m, k, &packed.tensor, n, withBias ? &biasTensor : nullptr, y.data());
 
-  expectMatches(y, blockLinear(x, m, k, w, n, withBias ? &bias : nullptr), kGgmlTolerance,
-                "packed Q4_0 m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n));
+    expectMatches(y, blockLinear(x, m, k, w, n, withBias ? &bias : nullptr), kGgmlTolerance,
+                  "packed " + dtypeName(dtype) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                      " n=" + std::to_string(n));
+  }
 }
 
 const PackedCase kShapes[] = {
@@ -143,9 +146,9 @@ TEST_P(ProductRowsTest, Q4_KMatchesTheUnpackedProduct) {
 TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
   for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{7, 512, 48}, {6, 256, 256}, {12, 1024, 16}}) {
     std::vector<float> x = randomFloats(m * k, 34);
-    BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35);
+    BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35), q8_0 = randomBlocks(LOOM_DTYPE_Q8_0, n, k, 39);
     KQuantMatrix q4_k = randomQ4_K(n, k, 37);
-    for (const PackedMatrix &packed : {pack(q4_0, n, k), pack(q4_k.tensor(), n, k)}) {
+    for (const PackedMatrix &packed : {pack(q4_0, n, k), pack(q8_0, n, k), pack(q4_k.tensor(), n, k)}) {
       std::vector<float> batched(m * n, NAN), single(n, NAN);
       loom_k_linear(x.data(), m, k, &packed.tensor, n, nullptr, batched.data());
       for (int64_t row = 0; row < m; ++row) {
@@ -162,27 +165,31 @@ TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
   const int32_t ids[] = {3, 0, 47, 3, 17, 46, 9, 31, 32};
   const int64_t n = std::size(ids), vocab = 48;
   for (int64_t d : {32, 96, 576, 256, 768}) {
-    for (bool kQuant : {false, true}) {
+    for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_K}) {
+      const bool kQuant = dtype == LOOM_DTYPE_Q4_K;
       if (kQuant && d % 256 != 0)
         continue;
-      BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, vocab, d, 36);
+      BlockMatrix blocks = kQuant ? BlockMatrix{} : randomBlocks(dtype, vocab, d, 36);
       KQuantMatrix q4_k = kQuant ? randomQ4_K(vocab, d, 38) : KQuantMatrix{};
-      loom_tensor file = kQuant ? q4_k.tensor() : q4_0.tensor();
+      loom_tensor file = kQuant ? q4_k.tensor() : blocks.tensor();
       PackedMatrix packed = pack(file, vocab, d);
       std::vector<float> expected(n * d, NAN), got(n * d, NAN);
       loom_k_embedding(&file, d, ids, n, 0.75f, expected.data());
       loom_k_embedding(&packed.tensor, d, ids, n, 0.75f, got.data());
-      ASSERT_EQ(got, expected) << (kQuant ? "Q4_K" : "Q4_0") << " d=" << d;
+      ASSERT_EQ(got, expected) << "dtype " << dtype << " d=" << d;
     }
   }
 }
 
-TEST(ProductRows, OnlyWholeGroupsArePackedAndQ4_KOnlyForTheFastProfile) {
+TEST(ProductRows, OnlyWholeGroupsArePackedAndQ8_0AndQ4_KOnlyForTheFastProfile) {
   int64_t bytes = -1;
   for (int64_t numerics : {LOOM_NUMERICS_FAST, LOOM_NUMERICS_GGML}) {
     EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_0, 48, 64, numerics, &bytes), LOOM_DTYPE_Q4_0_ROWS16);
     EXPECT_EQ(bytes, 48 * 2 * 18);
   }
+  EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q8_0, 32, 64, LOOM_NUMERICS_FAST, &bytes),
+            LOOM_DTYPE_Q8_0_ROWS16);
+  EXPECT_EQ(bytes, 32 * 2 * 34);
   EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_FAST, &bytes),
             LOOM_DTYPE_Q4_K_ROWS16);
   EXPECT_EQ(bytes, 2 * 2 * 2368);
@@ -191,7 +198,7 @@ TEST(ProductRows, OnlyWholeGroupsArePackedAndQ4_KOnlyForTheFastProfile) {
         {LOOM_DTYPE_Q4_0, 48, 48, LOOM_NUMERICS_FAST},
         {LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_Q4_K, 32, 288, LOOM_NUMERICS_FAST},
-        {LOOM_DTYPE_Q8_0, 48, 64, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_Q8_0, 48, 64, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_F32, 48, 64, LOOM_NUMERICS_FAST}}) {
     EXPECT_EQ(loom_k_linear_packed_dtype(dtype, rows, columns, numerics, &bytes), dtype)
         << rows << " x " << columns << " numerics " << numerics;
@@ -211,10 +218,10 @@ TEST(ProductRowsDeathTest, LinearRejectsRowsNotInWholeGroups) {
 
 TEST(ProductRowsDeathTest, PackingRejectsADtypeWithoutALayout) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
-  std::vector<uint8_t> bytes(2 * 34 * 16), out(bytes.size());
-  loom_tensor t{bytes.data(), LOOM_DTYPE_Q8_0};
+  std::vector<uint8_t> bytes(2 * 20 * 16), out(bytes.size());
+  loom_tensor t{bytes.data(), LOOM_DTYPE_Q4_1};
   EXPECT_DEATH(loom_k_pack_linear_weights(&t, 16, 64, out.data()),
-               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 8 \\[16, 64\\]");
+               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 3 \\[16, 64\\]");
 }
 
 } // namespace

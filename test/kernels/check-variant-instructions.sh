@@ -23,5 +23,18 @@ for object in "${objects[@]}"; do
     bad=1
   fi
 done
-[ "$bad" -eq 0 ] && echo "${#objects[@]} objects checked: no AVX512-FP16 or AMX instructions"
+# The pipelines runtime/lib/kernels runs inside an EvexOnlyPipeline scope take this variant on CPUs without
+# AVX-VNNI (Zen 4) too: their objects must hold no VEX-encoded instruction whose EVEX form the CPU has
+# instead (objdump marks such an encoding "{vex}"), AVX-VNNI's vpdpbusd above all.
+evex_only=("$dir"/*_rows16-*sapphirerapids*.o "$dir"/loom_hl_kernel_variant_evex_only-*sapphirerapids*.o)
+for object in "${evex_only[@]}"; do
+  found=$(objdump -d --no-show-raw-insn "$object" | grep -F '{vex}' | sort | uniq -c || true)
+  if [ -n "$found" ]; then
+    echo "$(basename "$object") (run without AVX-VNNI):"
+    echo "$found"
+    bad=1
+  fi
+done
+[ "$bad" -eq 0 ] && echo "${#objects[@]} objects checked: no AVX512-FP16 or AMX instructions;" \
+  "${#evex_only[@]} of them without VEX-encoded instructions"
 exit "$bad"

@@ -71,24 +71,31 @@ struct UnpackedRows {
 
 UnpackedRows unpackRows(const loom_tensor &packed, int64_t d, const int32_t *ids, int64_t n, const char *kernel) {
   using namespace loom::kernels::product_rows;
-  const bool q4_0 = packed.dtype == LOOM_DTYPE_Q4_0_ROWS16;
-  const int blockElems = q4_0 ? kBlockElems : q4_k::kSuperElems;
-  if (d % blockElems != 0)
+  struct Unpacking {
+    int64_t dtype;
+    int blockElems, blockBytes;
+    void (*row)(const uint8_t *, int64_t, int64_t, uint8_t *);
+  };
+  const Unpacking unpack = packed.dtype == LOOM_DTYPE_Q4_0_ROWS16
+                               ? Unpacking{LOOM_DTYPE_Q4_0, kBlockElems, kQ4_0BlockBytes, unpackQ4_0Row}
+                           : packed.dtype == LOOM_DTYPE_Q8_0_ROWS16
+                               ? Unpacking{LOOM_DTYPE_Q8_0, kBlockElems, q8_0::kFileBlockBytes, unpackQ8_0Row}
+                               : Unpacking{LOOM_DTYPE_Q4_K, q4_k::kSuperElems, q4_k::kFileBlockBytes, unpackQ4_KRow};
+  if (d % unpack.blockElems != 0)
     loom_kernel_fail("%s: packed %s tables need d to be a multiple of %d, got d = %lld", kernel,
-                     q4_0 ? "Q4_0" : "Q4_K", blockElems, static_cast<long long>(d));
+                     blockDtypeName(unpack.dtype), unpack.blockElems, static_cast<long long>(d));
   thread_local std::vector<uint8_t> rows;
   thread_local std::vector<int32_t> rowIds;
-  const int64_t rowBytes = d / blockElems * (q4_0 ? kQ4_0BlockBytes : q4_k::kFileBlockBytes);
-  void (*unpackRow)(const uint8_t *, int64_t, int64_t, uint8_t *) = q4_0 ? unpackQ4_0Row : unpackQ4_KRow;
+  const int64_t rowBytes = d / unpack.blockElems * unpack.blockBytes;
   rows.resize(static_cast<size_t>(n * rowBytes));
   rowIds.resize(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0)
       loom_kernel_fail("%s: token id %d at %lld is negative", kernel, ids[i], static_cast<long long>(i));
-    unpackRow(static_cast<const uint8_t *>(packed.data), ids[i], d, rows.data() + i * rowBytes);
+    unpack.row(static_cast<const uint8_t *>(packed.data), ids[i], d, rows.data() + i * rowBytes);
     rowIds[i] = static_cast<int32_t>(i);
   }
-  return {{rows.data(), q4_0 ? LOOM_DTYPE_Q4_0 : LOOM_DTYPE_Q4_K}, rowIds.data()};
+  return {{rows.data(), unpack.dtype}, rowIds.data()};
 }
 
 } // namespace
@@ -99,7 +106,8 @@ void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, i
     return;
   if (!table)
     loom_kernel_fail("%s: the table is NULL", kernel);
-  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16 || table->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
+  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16 || table->dtype == LOOM_DTYPE_Q8_0_ROWS16 ||
+      table->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
     UnpackedRows unpacked = unpackRows(*table, d, ids, n, kernel);
     return loom_k_embedding(&unpacked.table, d, unpacked.ids, n, scale, out);
   }

@@ -13,13 +13,21 @@
 // variant: 512-bit vectors, 8-bit products widened to 16 bits as in the
 // baseline, since Halide 14 has no target with VNNI but not AVX-VNNI.
 //
+// Some pipelines' variants hold no VEX-encoded instruction at all (the products
+// on packed rows, whose dot products are all 512 bits wide, where only the EVEX
+// form exists): those run their 8-bit dot product variant on Zen 4 too, inside
+// an EvexOnlyPipeline scope (RunPipeline.h), and the objects of every pipeline
+// run so are checked for VEX forms (test/kernels/check-variant-instructions.sh).
+//
 // LOOM_KERNELS=avx2 in the environment makes every pipeline run its baseline
 // variant, LOOM_KERNELS=avx512 the AVX-512 one without 8-bit dot products, to
 // compare them on one machine.
 //
 // A probe pipeline compiled for the same targets (codegen/kernels/
 // KernelVariant.cpp) returns the index of the variant that ran, so
-// loom_kernels_variant reports the dispatch's real choice.
+// loom_kernels_variant reports the dispatch's real choice; a second copy of it
+// runs in an EvexOnlyPipeline scope. Halide's dispatch keeps each pipeline's
+// first choice: a pipeline runs always, or never, inside such a scope.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +35,7 @@
 #include "loom/Runtime/Kernels.h"
 
 #include "loom_hl_kernel_variant.h"
+#include "loom_hl_kernel_variant_evex_only.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -42,6 +51,8 @@ bool requested(const char *variant) {
   return value && std::strcmp(value, variant) == 0;
 }
 
+thread_local bool evexOnlyPipeline = false;
+
 int canUseTargetFeatures(int count, const uint64_t *features) {
   if (!halide_default_can_use_target_features(count, features))
     return 0;
@@ -51,7 +62,20 @@ int canUseTargetFeatures(int count, const uint64_t *features) {
     return 0;
   if (!hasFeature(count, features, halide_target_feature_avx512_sapphirerapids))
     return 1;
-  return !requested("avx512") && __builtin_cpu_supports("avxvnni") ? 1 : 0;
+  if (requested("avx512"))
+    return 0;
+  return evexOnlyPipeline || __builtin_cpu_supports("avxvnni") ? 1 : 0;
+}
+
+/// The variant a probe pipeline runs (0 baseline, 1 AVX-512, 2 with 8-bit dot products). Halide's dispatch
+/// keeps a pipeline's first choice, so each probe is called in one kind of scope only.
+int32_t probeVariant(int (*probe)(halide_buffer_t *)) {
+  int32_t variant = 0;
+  halide_buffer_t out{};
+  out.host = reinterpret_cast<uint8_t *>(&variant);
+  out.type = halide_type_t(halide_type_int, 32);
+  loom::kernels::runPipeline("loom_kernels_variant", probe, &out);
+  return variant;
 }
 
 } // namespace
@@ -61,13 +85,19 @@ void loom::kernels::ensureKernelDispatch() {
   (void)installed;
 }
 
+loom::kernels::EvexOnlyPipeline::EvexOnlyPipeline() : previous(evexOnlyPipeline) { evexOnlyPipeline = true; }
+
+loom::kernels::EvexOnlyPipeline::~EvexOnlyPipeline() { evexOnlyPipeline = previous; }
+
 const char *loom_kernels_variant(void) {
   static const char *const name = [] {
-    int32_t variant = 0;
-    halide_buffer_t out{};
-    out.host = reinterpret_cast<uint8_t *>(&variant);
-    out.type = halide_type_t(halide_type_int, 32);
-    loom::kernels::runPipeline("loom_kernels_variant", loom_hl_kernel_variant, &out);
+    int32_t variant = probeVariant(loom_hl_kernel_variant), evexOnly;
+    {
+      loom::kernels::EvexOnlyPipeline scope;
+      evexOnly = probeVariant(loom_hl_kernel_variant_evex_only);
+    }
+    if (variant == 1 && evexOnly == 2)
+      return "x86-64 avx512, vnni packed products";
     return variant == 2 ? "x86-64 avx512-vnni" : variant == 1 ? "x86-64 avx512" : "x86-64 avx2";
   }();
   return name;

@@ -35,8 +35,12 @@
 #include "loom_hl_linear_gemm_q4_0_rows16.h"
 #include "loom_hl_linear_gemv_q4_0_rows16.h"
 #include "loom_hl_linear_gemm_q4_k_rows16.h"
+#include "loom_hl_linear_gemm_q8_0_rows16.h"
+#include "loom_hl_linear_gemv_q8_0_rows16.h"
 #include "loom_hl_linear_gemv_q4_k_rows16.h"
 #include "ProductRows.h"
+
+#include <optional>
 
 using namespace loom::kernels;
 
@@ -91,6 +95,8 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
     return {loom_hl_linear_gemv_q6_k, loom_hl_linear_gemm_q6_k, ActivationBlocks::Q8_K};
   case LOOM_DTYPE_Q4_0_ROWS16:
     return {loom_hl_linear_gemv_q4_0_rows16, loom_hl_linear_gemm_q4_0_rows16, ActivationBlocks::Q8_0};
+  case LOOM_DTYPE_Q8_0_ROWS16:
+    return {loom_hl_linear_gemv_q8_0_rows16, loom_hl_linear_gemm_q8_0_rows16, ActivationBlocks::Q8_0};
   case LOOM_DTYPE_Q4_K_ROWS16:
     return {loom_hl_linear_gemv_q4_k_rows16, loom_hl_linear_gemm_q4_k_rows16, ActivationBlocks::Q8_K};
   default:
@@ -98,29 +104,47 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
   }
 }
 
+/// A dtype packed at load (ProductRows.h): its name, the elements of one record's block, the record's bytes.
+struct PackedFormat {
+  const char *name;
+  int blockElems, recordBytes;
+};
+
+std::optional<PackedFormat> packedFormat(int64_t dtype) {
+  using namespace loom::kernels::product_rows;
+  switch (dtype) {
+  case LOOM_DTYPE_Q4_0_ROWS16:
+    return PackedFormat{"Q4_0", kBlockElems, kRecordBytes};
+  case LOOM_DTYPE_Q8_0_ROWS16:
+    return PackedFormat{"Q8_0", kBlockElems, q8_0::kRecordBytes};
+  case LOOM_DTYPE_Q4_K_ROWS16:
+    return PackedFormat{"Q4_K", q4_k::kSuperElems, q4_k::kRecordBytes};
+  default:
+    return std::nullopt;
+  }
+}
+
+bool isPackedDtype(int64_t dtype) { return packedFormat(dtype).has_value(); }
+
+bool isBlockDtype(int64_t dtype) { return blockShape(dtype).elems != 0 || isPackedDtype(dtype); }
+
 /// The weights' bytes as the block pipelines take them: [rowBytes, n] blocks, or for weights packed at load
 /// [groupBytes, n / 16] groups of rows (ProductRows.h).
 BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const char *kernel) {
   using namespace loom::kernels::product_rows;
-  if (w->dtype == LOOM_DTYPE_Q4_0_ROWS16 || w->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
-    const bool q4_0 = w->dtype == LOOM_DTYPE_Q4_0_ROWS16;
-    const int blockElems = q4_0 ? kBlockElems : q4_k::kSuperElems;
-    const int recordBytes = q4_0 ? kRecordBytes : q4_k::kRecordBytes;
-    if (k % blockElems != 0 || n % kGroupRows != 0)
+  if (std::optional<PackedFormat> packed = packedFormat(w->dtype)) {
+    if (k % packed->blockElems != 0 || n % kGroupRows != 0)
       loom_kernel_fail("%s: packed %s weights need k a multiple of %d and n of %d, got k = %lld, n = %lld",
-                       kernel, q4_0 ? "Q4_0" : "Q4_K", blockElems, kGroupRows, static_cast<long long>(k),
+                       kernel, packed->name, packed->blockElems, kGroupRows, static_cast<long long>(k),
                        static_cast<long long>(n));
-    return BufferView<2>::dense(w->data, kU8, {k / blockElems * recordBytes, n / kGroupRows}, kernel);
+    return BufferView<2>::dense(w->data, kU8, {k / packed->blockElems * packed->recordBytes, n / kGroupRows},
+                                kernel);
   }
   BlockShape block = blockShape(w->dtype);
   if (k % block.elems != 0)
     loom_kernel_fail("%s: %s weights need k to be a multiple of %lld, got k = %lld", kernel,
                      blockDtypeName(w->dtype), static_cast<long long>(block.elems), static_cast<long long>(k));
   return BufferView<2>::dense(w->data, kU8, {k / block.elems * block.bytes, n}, kernel);
-}
-
-bool isBlockDtype(int64_t dtype) {
-  return blockShape(dtype).elems != 0 || dtype == LOOM_DTYPE_Q4_0_ROWS16 || dtype == LOOM_DTYPE_Q4_K_ROWS16;
 }
 
 void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
@@ -140,6 +164,10 @@ void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int
   static const float noBias = 0.0f;
   auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
   auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);
+  // The products on packed rows hold only EVEX dot products (check-variant-instructions.sh).
+  std::optional<EvexOnlyPipeline> evexOnly;
+  if (isPackedDtype(w->dtype))
+    evexOnly.emplace();
   runPipeline(kernel, m <= kGemvMaxRows ? variant.gemv : variant.gemm, codesView.get(), scalesView.get(),
               sumsView.get(), wView.get(), biasView.get(), bias != nullptr, yView.get());
 }

@@ -4,7 +4,8 @@
 // half of codegen/kernels/ProductRows.h. Only Q4_0 has a packed layout so
 // far: its file layout costs the products a scalar F16 decode per block and
 // row, which dominated a 4-bit decode (docs/performance.md). Q4_K's too (fast
-// profile), with its 6-bit scales and mins unpacked to bytes.
+// profile), with its 6-bit scales and mins unpacked to bytes, and Q8_0's
+// (fast profile), whose GEMV then needs no per-row scale decode either.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +26,10 @@ int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns,
   if (dtype == LOOM_DTYPE_Q4_0 && columns % kBlockElems == 0) {
     *bytes = rows / kGroupRows * (columns / kBlockElems) * kRecordBytes;
     return LOOM_DTYPE_Q4_0_ROWS16;
+  }
+  if (dtype == LOOM_DTYPE_Q8_0 && numerics == LOOM_NUMERICS_FAST && columns % kBlockElems == 0) {
+    *bytes = rows / kGroupRows * (columns / kBlockElems) * q8_0::kRecordBytes;
+    return LOOM_DTYPE_Q8_0_ROWS16;
   }
   if (dtype == LOOM_DTYPE_Q4_K && numerics == LOOM_NUMERICS_FAST && columns % q4_k::kSuperElems == 0) {
     *bytes = rows / kGroupRows * (columns / q4_k::kSuperElems) * q4_k::kRecordBytes;
@@ -48,6 +53,36 @@ struct PackedBlock {
 };
 
 constexpr int kNibbleChunks = kBlockElems / 2 / kCodesPerLane;
+
+/// Where row r's block b lies in a packed Q8_0 matrix of `blocks` blocks per row.
+struct PackedQ8Block {
+  int64_t record;
+  int r;
+  static PackedQ8Block of(int64_t row, int64_t b, int64_t blocks) {
+    return {(row / kGroupRows * blocks + b) * q8_0::kRecordBytes, static_cast<int>(row % kGroupRows)};
+  }
+  int64_t codes(int c) const { return record + (c * kGroupRows + r) * kCodesPerLane; }
+  int64_t at(int offset) const { return record + offset + r; }
+};
+
+/// Q8_0's int8 codes as unsigned bytes code + 128, and back: the same flip of the top bit.
+void flipCodes(const uint8_t *from, uint8_t *to) {
+  for (int t = 0; t < kCodesPerLane; ++t)
+    to[t] = from[t] ^ 0x80;
+}
+
+void packQ8_0(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *target) {
+  const int64_t blocks = columns / kBlockElems;
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t b = 0; b < blocks; ++b) {
+      PackedQ8Block at = PackedQ8Block::of(row, b, blocks);
+      const uint8_t *block = source + (row * blocks + b) * q8_0::kFileBlockBytes;
+      target[at.at(q8_0::kScaleLowOffset)] = block[0];
+      target[at.at(q8_0::kScaleHighOffset)] = block[1];
+      for (int c = 0; c < q8_0::kChunks; ++c)
+        flipCodes(block + 2 + c * kCodesPerLane, target + at.codes(c));
+    }
+}
 
 /// Where row r's super-block b lies in a packed Q4_K matrix of `supers` super-blocks per row.
 struct PackedSuperBlock {
@@ -108,6 +143,18 @@ void packQ4_K(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *tar
 
 } // namespace
 
+void loom::kernels::unpackQ8_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
+  const int64_t blocks = columns / kBlockElems;
+  for (int64_t b = 0; b < blocks; ++b) {
+    PackedQ8Block at = PackedQ8Block::of(row, b, blocks);
+    uint8_t *block = out + b * q8_0::kFileBlockBytes;
+    block[0] = packed[at.at(q8_0::kScaleLowOffset)];
+    block[1] = packed[at.at(q8_0::kScaleHighOffset)];
+    for (int c = 0; c < q8_0::kChunks; ++c)
+      flipCodes(packed + at.codes(c), block + 2 + c * kCodesPerLane);
+  }
+}
+
 void loom::kernels::unpackQ4_KRow(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
   using namespace q4_k;
   const int64_t supers = columns / kSuperElems;
@@ -155,6 +202,8 @@ void loom_k_pack_linear_weights(const loom_tensor *w, int64_t rows, int64_t colu
   auto *target = static_cast<uint8_t *>(out);
   if (w->dtype == LOOM_DTYPE_Q4_K)
     return packQ4_K(source, rows, columns, target);
+  if (w->dtype == LOOM_DTYPE_Q8_0)
+    return packQ8_0(source, rows, columns, target);
   const int64_t blocks = columns / kBlockElems;
   for (int64_t row = 0; row < rows; ++row)
     for (int64_t b = 0; b < blocks; ++b) {

@@ -24,6 +24,20 @@ void runPipeline(const char *kernel, Pipeline pipeline, Args... args) {
     loom_kernel_fail("%s: Halide pipeline failed with error %d", kernel, status);
 }
 
+/// While alive on a thread, the pipelines it runs may take their 8-bit dot product variant on CPUs with
+/// AVX-512 VNNI but not AVX-VNNI (Zen 4): for pipelines whose variant holds no VEX-encoded instruction, which
+/// test/kernels/check-variant-instructions.sh checks of every pipeline that runs under one (KernelVariant.cpp).
+class EvexOnlyPipeline {
+public:
+  EvexOnlyPipeline();
+  ~EvexOnlyPipeline();
+  EvexOnlyPipeline(const EvexOnlyPipeline &) = delete;
+  EvexOnlyPipeline &operator=(const EvexOnlyPipeline &) = delete;
+
+private:
+  bool previous;
+};
+
 } // namespace loom::kernels
 
 #endif // LOOM_RUNTIME_KERNELS_RUNPIPELINE_H
