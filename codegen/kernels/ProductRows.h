@@ -1,6 +1,6 @@
 //===- ProductRows.h - Weights interleaved for the fast products -*- C++ -*-===//
 //
-// The runtime stores Q4_0 (and, in the fast profile, Q8_0 and Q4_K) matrices that only loom_k_linear reads (the
+// The runtime stores Q4_0 (and, in the fast profile, Q4_1, Q8_0 and Q4_K) matrices that only loom_k_linear reads (the
 // lowering marks them, LOOM_LAYOUT_PRODUCT_ROWS) in the layout its products
 // want, once at load, as llama.cpp repacks them on x86: rows in groups of 16,
 // and for each group and 32-element block one record of
@@ -38,6 +38,16 @@ constexpr int kRecordBytes = kNibbleBytes + 2 * kGroupRows;
 constexpr int kQ4_0BlockBytes = 18;
 
 static_assert(kRecordBytes == kGroupRows * kQ4_0BlockBytes, "a record replaces its rows' blocks byte for byte");
+
+/// Q4_1 (fast profile only: llama.cpp keeps Q4_1 as the file has it): the Q4_0 record (codes stored as they are,
+/// 0..15), then the low and high bytes of the 16 rows' F16 mins m: x = d * code + m.
+namespace q4_1 {
+constexpr int kMinLowOffset = kRecordBytes;
+constexpr int kMinHighOffset = kRecordBytes + kGroupRows;
+constexpr int kRecordBytes = kMinHighOffset + kGroupRows;
+constexpr int kFileBlockBytes = 20;
+static_assert(kRecordBytes == kGroupRows * kFileBlockBytes, "a record replaces its rows' blocks byte for byte");
+} // namespace q4_1
 
 /// Q8_0 (fast profile only: llama.cpp keeps Q8_0 as the file has it on x86). A group's record for one block:
 ///   bytes   0..511: codes, byte (4c + r) * 4 + t holding code 4c + t of row r plus 128 (as uint8: what an

@@ -31,6 +31,7 @@ namespace {
 namespace pr = product_rows;
 namespace pk = product_rows::q4_k;
 namespace pq8 = product_rows::q8_0;
+namespace pq41 = product_rows::q4_1;
 
 /// How many blocks ahead the GEMV fetches a group's records (loom-bench-kernels BM_BlockGemv): about 2 KiB.
 constexpr int kPrefetchBlocks = 8;
@@ -51,16 +52,16 @@ public:
   // 16.
   Input<Buffer<int8_t, 2>> xq{"xq"}; ///< [k, m] activation codes
   Input<Buffer<float, 2>> xd{"xd"};  ///< [k / 32, m] block scales (Q8_K: the super-block's, repeated per 32)
-  Input<Buffer<float, 2>> xs{"xs"};  ///< [k / 32, m] Q4_K: the integer sum of each 32 codes; Q4_0: not read
+  Input<Buffer<float, 2>> xs{"xs"};  ///< [k / 32, m] Q4_K: the integer sum of each 32 codes; Q4_1: Q8_1's s
   Input<Buffer<uint8_t, 2>> w{"w"};  ///< [blocks * record bytes, n / 16] packed groups of rows
   Input<Buffer<float, 1>> bias{"bias"};
   Input<bool> has_bias{"has_bias"};
   Output<Buffer<float, 2>> y{"y"}; ///< [n, m]
 
   void generate() {
-    _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q8_0 ||
-                        weights == BlockFormat::Q4_K)
-        << "loom_product_rows_linear packs q4_0, q8_0 and q4_k\n";
+    _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q4_1 ||
+                        weights == BlockFormat::Q8_0 || weights == BlockFormat::Q4_K)
+        << "loom_product_rows_linear packs q4_0, q4_1, q8_0 and q4_k\n";
     Expr m = xq.dim(1).extent();
     // A register tile overhangs the last rows of x; it computes on a clamped row and the store drops it.
     mRow = min(mm, m - 1);
@@ -93,11 +94,12 @@ private:
     return w(blockIndex * recordBytes + offset, grp);
   }
 
-  /// Q4_0 and Q8_0: per 32-element block acc + float(dot) * (d * dx), where dot is taken on the stored codes
-  /// (Q4_0: code + 8; Q8_0: code + 128, unsigned), less the offset times the block's sum of activation codes.
+  /// Q4_0, Q4_1 and Q8_0: per 32-element block acc + float(dot) * (d * dx), where dot is taken on the stored
+  /// codes (Q4_0: code + 8; Q8_0: code + 128, unsigned), less the offset times the block's sum of activation
+  /// codes; Q4_1 adds m * sx (x quantized as ggml's Q8_1: sx = dx * sum(qx)).
   void defineBlocks() {
-    const bool q8 = weights == BlockFormat::Q8_0;
-    const int recordBytes = q8 ? pq8::kRecordBytes : pr::kRecordBytes;
+    const bool q8 = weights == BlockFormat::Q8_0, q4_1 = weights == BlockFormat::Q4_1;
+    const int recordBytes = q8 ? pq8::kRecordBytes : q4_1 ? pq41::kRecordBytes : pr::kRecordBytes;
     const int scaleLow = q8 ? pq8::kScaleLowOffset : pr::kScaleLowOffset;
     const int scaleHigh = q8 ? pq8::kScaleHighOffset : pr::kScaleHighOffset;
     Expr blocks = xq.dim(0).extent() / pr::kBlockElems;
@@ -113,7 +115,7 @@ private:
     Expr packed = record(recordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
     Expr code = q8 ? packed : select(q.z == 0, packed & 15, packed >> 4);
     Expr element = q.y * pr::kCodesPerLane + q.x + (q8 ? Expr(0) : q.z * (pr::kBlockElems / 2));
-    blockDot(row, blk, grp, mm) = -(q8 ? 128 : 8) * codeSum(blk, mRow);
+    blockDot(row, blk, grp, mm) = q4_1 ? Expr(0) : -(q8 ? 128 : 8) * codeSum(blk, mRow);
     blockDot(row, blk, grp, mm) += cast<int32_t>(code) * cast<int32_t>(xq(blk * pr::kBlockElems + element, mRow));
 
     RDom b(0, blocks, "block");
@@ -121,7 +123,12 @@ private:
     Expr scale = halfFromBytes(record(recordBytes, b, scaleLow + row), record(recordBytes, b, scaleHigh + row));
     partial(row, grp, mm) = 0.0f;
     // Not strict_float: LLVM contracts the multiply-add into one FMA in both shapes alike.
-    partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(blockDot(row, b, grp, mm)) * (scale * xd(b, mRow));
+    Expr term = cast<float>(blockDot(row, b, grp, mm)) * (scale * xd(b, mRow));
+    if (q4_1)
+      term = term + halfFromBytes(record(recordBytes, b, pq41::kMinLowOffset + row),
+                                  record(recordBytes, b, pq41::kMinHighOffset + row)) *
+                        xs(b, mRow);
+    partial(row, grp, mm) = partial(row, grp, mm) + term;
   }
 
   /// Per super-block: sum_s sc_s * dot_s and sum_s mn_s * sum(qx)_s in integers, then
@@ -192,14 +199,16 @@ private:
     if (weights != BlockFormat::Q4_K) {
       blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
       Stage update = blockDot.update();
-      if (weights == BlockFormat::Q4_0)
+      if (weights != BlockFormat::Q8_0)
         update.reorder(codes.x, row, codes.y, codes.z, mm).unroll(codes.z);
       else
         update.reorder(codes.x, row, codes.y, mm);
       update.atomic().vectorize(codes.x).vectorize(row).unroll(codes.y).unroll(mm);
       // A block's 32 codes are one contiguous vector, summed across its lanes.
-      codeSum.compute_at(y, gemv ? task : mTile);
-      codeSum.update().atomic().vectorize(sumElement);
+      if (weights != BlockFormat::Q4_1) {
+        codeSum.compute_at(y, gemv ? task : mTile);
+        codeSum.update().atomic().vectorize(sumElement);
+      }
       return;
     }
     for (Func f : {superDot, minDot}) {

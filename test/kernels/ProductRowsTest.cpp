@@ -1,6 +1,6 @@
 //===- ProductRowsTest.cpp - loom_k_linear on weights packed at load -------===//
 //
-// Q4_0 and Q8_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
+// Q4_0, Q4_1 and Q8_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
 // ProductRows.h) against ggml's product of the same
 // weights (BlockReference.h), on both schedules, k of 1 to 36 blocks, n of 1
 // to 10 groups of 16 rows, with and without a bias. Tolerance: 1e-5 of the sum
@@ -91,7 +91,7 @@ TEST_P(ProductRowsTest, MatchesGgmlProduct) {
   std::vector<float> x = randomFloats(m * k, 31);
   std::vector<float> bias = randomFloats(n, 33);
   loom_tensor biasTensor{bias.data(), LOOM_DTYPE_F32};
-  for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q8_0}) {
+  for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q8_0}) {
     BlockMatrix w = randomBlocks(dtype, n, k, 32);
     PackedMatrix packed = pack(w, n, k);
     std::vector<float> y(m * n, NAN);
@@ -147,8 +147,10 @@ TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
   for (auto [m, k, n] : {std::tuple<int64_t, int64_t, int64_t>{7, 512, 48}, {6, 256, 256}, {12, 1024, 16}}) {
     std::vector<float> x = randomFloats(m * k, 34);
     BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35), q8_0 = randomBlocks(LOOM_DTYPE_Q8_0, n, k, 39);
+    BlockMatrix q4_1 = randomBlocks(LOOM_DTYPE_Q4_1, n, k, 40);
     KQuantMatrix q4_k = randomQ4_K(n, k, 37);
-    for (const PackedMatrix &packed : {pack(q4_0, n, k), pack(q8_0, n, k), pack(q4_k.tensor(), n, k)}) {
+    for (const PackedMatrix &packed :
+         {pack(q4_0, n, k), pack(q4_1, n, k), pack(q8_0, n, k), pack(q4_k.tensor(), n, k)}) {
       std::vector<float> batched(m * n, NAN), single(n, NAN);
       loom_k_linear(x.data(), m, k, &packed.tensor, n, nullptr, batched.data());
       for (int64_t row = 0; row < m; ++row) {
@@ -165,7 +167,7 @@ TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
   const int32_t ids[] = {3, 0, 47, 3, 17, 46, 9, 31, 32};
   const int64_t n = std::size(ids), vocab = 48;
   for (int64_t d : {32, 96, 576, 256, 768}) {
-    for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_K}) {
+    for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_K}) {
       const bool kQuant = dtype == LOOM_DTYPE_Q4_K;
       if (kQuant && d % 256 != 0)
         continue;
@@ -181,12 +183,15 @@ TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
   }
 }
 
-TEST(ProductRows, OnlyWholeGroupsArePackedAndQ8_0AndQ4_KOnlyForTheFastProfile) {
+TEST(ProductRows, OnlyWholeGroupsArePackedAndAllButQ4_0OnlyForTheFastProfile) {
   int64_t bytes = -1;
   for (int64_t numerics : {LOOM_NUMERICS_FAST, LOOM_NUMERICS_GGML}) {
     EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_0, 48, 64, numerics, &bytes), LOOM_DTYPE_Q4_0_ROWS16);
     EXPECT_EQ(bytes, 48 * 2 * 18);
   }
+  EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_1, 32, 64, LOOM_NUMERICS_FAST, &bytes),
+            LOOM_DTYPE_Q4_1_ROWS16);
+  EXPECT_EQ(bytes, 32 * 2 * 20);
   EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q8_0, 32, 64, LOOM_NUMERICS_FAST, &bytes),
             LOOM_DTYPE_Q8_0_ROWS16);
   EXPECT_EQ(bytes, 32 * 2 * 34);
@@ -199,6 +204,7 @@ TEST(ProductRows, OnlyWholeGroupsArePackedAndQ8_0AndQ4_KOnlyForTheFastProfile) {
         {LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_Q4_K, 32, 288, LOOM_NUMERICS_FAST},
         {LOOM_DTYPE_Q8_0, 48, 64, LOOM_NUMERICS_GGML},
+        {LOOM_DTYPE_Q4_1, 48, 64, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_F32, 48, 64, LOOM_NUMERICS_FAST}}) {
     EXPECT_EQ(loom_k_linear_packed_dtype(dtype, rows, columns, numerics, &bytes), dtype)
         << rows << " x " << columns << " numerics " << numerics;
@@ -218,10 +224,10 @@ TEST(ProductRowsDeathTest, LinearRejectsRowsNotInWholeGroups) {
 
 TEST(ProductRowsDeathTest, PackingRejectsADtypeWithoutALayout) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
-  std::vector<uint8_t> bytes(2 * 20 * 16), out(bytes.size());
-  loom_tensor t{bytes.data(), LOOM_DTYPE_Q4_1};
-  EXPECT_DEATH(loom_k_pack_linear_weights(&t, 16, 64, out.data()),
-               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 3 \\[16, 64\\]");
+  std::vector<uint8_t> bytes(210 * 16), out(bytes.size());
+  loom_tensor t{bytes.data(), LOOM_DTYPE_Q6_K};
+  EXPECT_DEATH(loom_k_pack_linear_weights(&t, 16, 256, out.data()),
+               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 14 \\[16, 256\\]");
 }
 
 } // namespace

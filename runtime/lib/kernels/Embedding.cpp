@@ -78,6 +78,8 @@ UnpackedRows unpackRows(const loom_tensor &packed, int64_t d, const int32_t *ids
   };
   const Unpacking unpack = packed.dtype == LOOM_DTYPE_Q4_0_ROWS16
                                ? Unpacking{LOOM_DTYPE_Q4_0, kBlockElems, kQ4_0BlockBytes, unpackQ4_0Row}
+                           : packed.dtype == LOOM_DTYPE_Q4_1_ROWS16
+                               ? Unpacking{LOOM_DTYPE_Q4_1, kBlockElems, q4_1::kFileBlockBytes, unpackQ4_1Row}
                            : packed.dtype == LOOM_DTYPE_Q8_0_ROWS16
                                ? Unpacking{LOOM_DTYPE_Q8_0, kBlockElems, q8_0::kFileBlockBytes, unpackQ8_0Row}
                                : Unpacking{LOOM_DTYPE_Q4_K, q4_k::kSuperElems, q4_k::kFileBlockBytes, unpackQ4_KRow};
@@ -106,8 +108,8 @@ void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, i
     return;
   if (!table)
     loom_kernel_fail("%s: the table is NULL", kernel);
-  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16 || table->dtype == LOOM_DTYPE_Q8_0_ROWS16 ||
-      table->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
+  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16 || table->dtype == LOOM_DTYPE_Q4_1_ROWS16 ||
+      table->dtype == LOOM_DTYPE_Q8_0_ROWS16 || table->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
     UnpackedRows unpacked = unpackRows(*table, d, ids, n, kernel);
     return loom_k_embedding(&unpacked.table, d, unpacked.ids, n, scale, out);
   }

@@ -36,6 +36,8 @@
 #include "loom_hl_linear_gemv_q4_0_rows16.h"
 #include "loom_hl_linear_gemm_q4_k_rows16.h"
 #include "loom_hl_linear_gemm_q8_0_rows16.h"
+#include "loom_hl_linear_gemm_q4_1_rows16.h"
+#include "loom_hl_linear_gemv_q4_1_rows16.h"
 #include "loom_hl_linear_gemv_q8_0_rows16.h"
 #include "loom_hl_linear_gemv_q4_k_rows16.h"
 #include "ProductRows.h"
@@ -95,6 +97,8 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
     return {loom_hl_linear_gemv_q6_k, loom_hl_linear_gemm_q6_k, ActivationBlocks::Q8_K};
   case LOOM_DTYPE_Q4_0_ROWS16:
     return {loom_hl_linear_gemv_q4_0_rows16, loom_hl_linear_gemm_q4_0_rows16, ActivationBlocks::Q8_0};
+  case LOOM_DTYPE_Q4_1_ROWS16:
+    return {loom_hl_linear_gemv_q4_1_rows16, loom_hl_linear_gemm_q4_1_rows16, ActivationBlocks::Q8_1};
   case LOOM_DTYPE_Q8_0_ROWS16:
     return {loom_hl_linear_gemv_q8_0_rows16, loom_hl_linear_gemm_q8_0_rows16, ActivationBlocks::Q8_0};
   case LOOM_DTYPE_Q4_K_ROWS16:
@@ -115,6 +119,8 @@ std::optional<PackedFormat> packedFormat(int64_t dtype) {
   switch (dtype) {
   case LOOM_DTYPE_Q4_0_ROWS16:
     return PackedFormat{"Q4_0", kBlockElems, kRecordBytes};
+  case LOOM_DTYPE_Q4_1_ROWS16:
+    return PackedFormat{"Q4_1", kBlockElems, q4_1::kRecordBytes};
   case LOOM_DTYPE_Q8_0_ROWS16:
     return PackedFormat{"Q8_0", kBlockElems, q8_0::kRecordBytes};
   case LOOM_DTYPE_Q4_K_ROWS16:

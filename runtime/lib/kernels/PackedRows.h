@@ -16,6 +16,9 @@ namespace loom::kernels {
 /// from (columns / 32 blocks of 18 bytes) at `out`.
 void unpackQ4_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
 
+/// Row `row` of a LOOM_DTYPE_Q4_1_ROWS16 matrix, as the Q4_1 blocks it was packed from.
+void unpackQ4_1Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
+
 /// Row `row` of a LOOM_DTYPE_Q8_0_ROWS16 matrix, as the Q8_0 blocks it was packed from.
 void unpackQ8_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
 

@@ -27,6 +27,10 @@ int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns,
     *bytes = rows / kGroupRows * (columns / kBlockElems) * kRecordBytes;
     return LOOM_DTYPE_Q4_0_ROWS16;
   }
+  if (dtype == LOOM_DTYPE_Q4_1 && numerics == LOOM_NUMERICS_FAST && columns % kBlockElems == 0) {
+    *bytes = rows / kGroupRows * (columns / kBlockElems) * q4_1::kRecordBytes;
+    return LOOM_DTYPE_Q4_1_ROWS16;
+  }
   if (dtype == LOOM_DTYPE_Q8_0 && numerics == LOOM_NUMERICS_FAST && columns % kBlockElems == 0) {
     *bytes = rows / kGroupRows * (columns / kBlockElems) * q8_0::kRecordBytes;
     return LOOM_DTYPE_Q8_0_ROWS16;
@@ -53,6 +57,24 @@ struct PackedBlock {
 };
 
 constexpr int kNibbleChunks = kBlockElems / 2 / kCodesPerLane;
+
+/// Q4_1: Q4_0's record of d and codes, then the mins.
+void packQ4_1(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *target) {
+  const int64_t blocks = columns / kBlockElems;
+  for (int64_t row = 0; row < rows; ++row)
+    for (int64_t b = 0; b < blocks; ++b) {
+      const int64_t record = (row / kGroupRows * blocks + b) * q4_1::kRecordBytes;
+      const int r = static_cast<int>(row % kGroupRows);
+      const uint8_t *block = source + (row * blocks + b) * q4_1::kFileBlockBytes;
+      uint8_t *out = target + record;
+      out[kScaleLowOffset + r] = block[0];
+      out[kScaleHighOffset + r] = block[1];
+      out[q4_1::kMinLowOffset + r] = block[2];
+      out[q4_1::kMinHighOffset + r] = block[3];
+      for (int c = 0; c < kNibbleChunks; ++c)
+        std::memcpy(out + (c * kGroupRows + r) * kCodesPerLane, block + 4 + c * kCodesPerLane, kCodesPerLane);
+    }
+}
 
 /// Where row r's block b lies in a packed Q8_0 matrix of `blocks` blocks per row.
 struct PackedQ8Block {
@@ -143,6 +165,21 @@ void packQ4_K(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *tar
 
 } // namespace
 
+void loom::kernels::unpackQ4_1Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
+  const int64_t blocks = columns / kBlockElems;
+  const int r = static_cast<int>(row % kGroupRows);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const uint8_t *record = packed + (row / kGroupRows * blocks + b) * q4_1::kRecordBytes;
+    uint8_t *block = out + b * q4_1::kFileBlockBytes;
+    block[0] = record[kScaleLowOffset + r];
+    block[1] = record[kScaleHighOffset + r];
+    block[2] = record[q4_1::kMinLowOffset + r];
+    block[3] = record[q4_1::kMinHighOffset + r];
+    for (int c = 0; c < kNibbleChunks; ++c)
+      std::memcpy(block + 4 + c * kCodesPerLane, record + (c * kGroupRows + r) * kCodesPerLane, kCodesPerLane);
+  }
+}
+
 void loom::kernels::unpackQ8_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out) {
   const int64_t blocks = columns / kBlockElems;
   for (int64_t b = 0; b < blocks; ++b) {
@@ -204,6 +241,8 @@ void loom_k_pack_linear_weights(const loom_tensor *w, int64_t rows, int64_t colu
     return packQ4_K(source, rows, columns, target);
   if (w->dtype == LOOM_DTYPE_Q8_0)
     return packQ8_0(source, rows, columns, target);
+  if (w->dtype == LOOM_DTYPE_Q4_1)
+    return packQ4_1(source, rows, columns, target);
   const int64_t blocks = columns / kBlockElems;
   for (int64_t row = 0; row < rows; ++row)
     for (int64_t b = 0; b < blocks; ++b) {
