@@ -1,7 +1,8 @@
 //===- ProductRows.h - Weights interleaved for the fast products -*- C++ -*-===//
 //
-// The runtime stores Q4_0 (and, in the fast profile, Q4_1, Q8_0 and Q4_K) matrices that only loom_k_linear reads (the
-// lowering marks them, LOOM_LAYOUT_PRODUCT_ROWS) in the layout its products
+// The runtime stores Q4_0 (and, in the fast profile, Q4_1, Q8_0, Q4_K and
+// Q6_K) matrices that only loom_k_linear reads (the lowering marks them,
+// LOOM_LAYOUT_PRODUCT_ROWS) in the layout its products
 // want, once at load, as llama.cpp repacks them on x86: rows in groups of 16,
 // and for each group and 32-element block one record of
 //   bytes   0..255: nibbles, byte (4c + r) * 4 + t holding the stored byte
@@ -88,6 +89,35 @@ constexpr int kFileBlockBytes = 144;
 constexpr int kFileScalesOffset = 4;
 constexpr int kFileCodesOffset = 16;
 } // namespace q4_k
+
+/// Q6_K (fast profile only: llama.cpp keeps Q6_K as the file has it on x86). Element e of a super-block has
+/// the 6-bit code q(e) (the weight is d * scale[e / 16] * (q(e) - 32)); a group's record for one super-block:
+///   bytes    0..2047: low nibbles, byte ((p * 8 + c) * 16 + r) * 4 + t holding q(64p + 4c + t) & 15 of row r
+///                     in its low nibble and q(64p + 32 + 4c + t) & 15 in its high one, p in 0..3, c in 0..7;
+///   bytes 2048..3071: high bits, byte 2048 + ((h * 8 + c) * 16 + r) * 4 + t holding q(128h + 32j + 4c + t) >> 4
+///                     in bits 2j, 2j + 1 (j in 0..3), h in 0..1;
+///   bytes 3072..3327: the int8 scales, byte 3072 + s * 16 + r for the 16 elements from 16s of row r;
+///   bytes 3328..3359: the low then high bytes of the 16 rows' F16 d. As large as the 16 super-blocks.
+/// So four elements of a row stay one 32-bit lane for the dot products, as in the file's 4+2-bit split.
+namespace q6_k {
+constexpr int kSuperElems = 256;
+constexpr int kScaleElems = 16; ///< elements per scale
+constexpr int kScales = kSuperElems / kScaleElems;
+constexpr int kChunks = kBlockElems / kCodesPerLane; ///< chunks of four codes per 32 elements
+constexpr int kNibbleBytes = kGroupRows * kSuperElems / 2;
+constexpr int kHighOffset = kNibbleBytes;
+constexpr int kHighBytes = kGroupRows * kSuperElems / 4;
+constexpr int kScaleOffset = kHighOffset + kHighBytes;
+constexpr int kDLowOffset = kScaleOffset + kScales * kGroupRows;
+constexpr int kDHighOffset = kDLowOffset + kGroupRows;
+constexpr int kRecordBytes = kDHighOffset + kGroupRows;
+/// A Q6_K super-block in a GGUF file: 128 bytes of low nibbles, 64 of high bit pairs, 16 int8 scales, F16 d.
+constexpr int kFileBlockBytes = 210;
+constexpr int kFileHighOffset = 128;
+constexpr int kFileScalesOffset = 192;
+constexpr int kFileDOffset = 208;
+static_assert(kRecordBytes == kGroupRows * kFileBlockBytes, "a record replaces its rows' blocks byte for byte");
+} // namespace q6_k
 
 } // namespace loom::kernels::product_rows
 

@@ -1,19 +1,22 @@
-//===- ProductRowsLinear.cpp - y = x . w^T with Q4_0 rows interleaved by 16 -===//
+//===- ProductRowsLinear.cpp - y = x . w^T on rows interleaved by 16 ------===//
 //
-// The Q4_0 product on weights the runtime packed at load (ProductRows.h). x
-// is quantized as for every Q4_0 product (ggml's Q8_0), and each output is
+// The block products on weights the runtime packed at load (ProductRows.h).
+// x is quantized as for the file layout's products (ggml's Q8_0, Q8_1 or
+// Q8_K), and for Q4_0 each output is
 //   y_n = sum_b d_nb * dx_b * (sum_j nibble_nbj * qx_bj - 8 * sum_j qx_bj)
-// with the integer sums exact. Where BlockLinear.cpp keeps the eight float
-// lanes of ggml_vec_dot_q4_0_q8_0 (so one row at a time, with its F16 scale
-// decoded in scalar code), here the vector lanes are 16 rows: one 64-byte
-// load gives four codes of each row, one vpdpbusd sums them into the row's
-// lane, and one widening decodes the 16 rows' scales.
+// with the integer sums exact; Q4_1, Q8_0, Q4_K and Q6_K alike (below).
+// Where BlockLinear.cpp keeps the eight float lanes of ggml's dot products
+// (so one row at a time, with its F16 scale decoded in scalar code), here
+// the vector lanes are 16 rows: one 64-byte load gives four codes of each
+// row, one vpdpbusd sums them into the row's lane, and one widening decodes
+// the 16 rows' scales.
 //
 // A row's float sum is one chain over its blocks, acc + float(dot) *
-// (dw * dx) as one FMA: the order of the kernels llama.cpp runs on the Q4_0
-// matrices it repacks on x86 (ggml_gemv/gemm_q4_0_8x8_q8_0), so the logits
-// stay llama.cpp's in both numerics profiles (test_llamacpp_logits.py). Both
-// shapes keep the chain, so the GEMV and the GEMM give a row the same bits.
+// (dw * dx) as one FMA: for Q4_0 the order of the kernels llama.cpp runs on
+// the Q4_0 matrices it repacks on x86 (ggml_gemv/gemm_q4_0_8x8_q8_0), so the
+// logits stay llama.cpp's in both numerics profiles (test_llamacpp_logits.py).
+// Both shapes keep the chain, so the GEMV and the GEMM give a row the same
+// bits.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +25,9 @@
 #include "ProductSchedule.h"
 #include "ScheduleTarget.h"
 #include "WeightFormat.h"
+
+#include <functional>
+#include <vector>
 
 using namespace Halide;
 
@@ -32,6 +38,7 @@ namespace pr = product_rows;
 namespace pk = product_rows::q4_k;
 namespace pq8 = product_rows::q8_0;
 namespace pq41 = product_rows::q4_1;
+namespace pq6 = product_rows::q6_k;
 
 /// How many blocks ahead the GEMV fetches a group's records (loom-bench-kernels BM_BlockGemv): about 2 KiB.
 constexpr int kPrefetchBlocks = 8;
@@ -60,13 +67,16 @@ public:
 
   void generate() {
     _halide_user_assert(weights == BlockFormat::Q4_0 || weights == BlockFormat::Q4_1 ||
-                        weights == BlockFormat::Q8_0 || weights == BlockFormat::Q4_K)
-        << "loom_product_rows_linear packs q4_0, q4_1, q8_0 and q4_k\n";
+                        weights == BlockFormat::Q8_0 || weights == BlockFormat::Q4_K ||
+                        weights == BlockFormat::Q6_K)
+        << "loom_product_rows_linear packs q4_0, q4_1, q8_0, q4_k and q6_k\n";
     Expr m = xq.dim(1).extent();
     // A register tile overhangs the last rows of x; it computes on a clamped row and the store drops it.
     mRow = min(mm, m - 1);
     if (weights == BlockFormat::Q4_K)
       defineQ4_K();
+    else if (weights == BlockFormat::Q6_K)
+      defineQ6_K();
     else
       defineBlocks();
     Expr bValue = select(has_bias, bias(clamp(nn, 0, bias.dim(0).extent() - 1)), 0.0f);
@@ -83,15 +93,94 @@ public:
   }
 
 private:
-  Var nn{"n"}, mm{"m"}, blk{"blk"}, row{"row"}, grp{"grp"}, sub{"sub"};
+  Var nn{"n"}, mm{"m"}, blk{"blk"}, row{"row"}, grp{"grp"}, sub{"sub"}, pair{"pair"}, chunk{"chunk"},
+      depthGroup{"depth_group"};
   Expr mRow;
+  Func pairDot{"pair_dot"}, pairSum{"pair_sum"}, offsetDot{"super_block_offset_dot"};
+  RDom pairCodes, pairChunks, pairTerms, minSubBlock;
+  int pairSumGroups = 1;
   Func codeSum{"activation_code_sum"}, blockDot{"block_dot"}, partial{"row_partial"};
-  Func superDot{"super_block_dot"}, minDot{"super_block_min_dot"};
+  Func superDot{"super_block_dot"}, minDot{"super_block_min_dot"}, codeSum16{"activation_code_sum_16"};
   RDom block, codes, sumElement, subBlock;
+
+  /// The code (or activation) of byte t of chunk `chunk` of a row's lane: chunks of four codes.
+  using LaneCode = std::function<Expr(const Expr &chunk, const Expr &t)>;
+
+  /// Whether the integer dots take the route of pmaddubsw (below): AVX2 without 8-bit dot products. The
+  /// AVX-512 variant without VNNI keeps 16-bit products (vpmaddwd), as before.
+  bool pairedByteProducts() const {
+    return !hasInt8DotProduct(get_target()) && !get_target().has_feature(Target::AVX512);
+  }
+
+  /// pairSum(pair, row, group, args...): AVX2's only byte product, pmaddubsw, sums pairs of u8 x i8
+  /// products into 16 bits, saturating, which codes of at most maxCode never reach. The pairs of up to
+  /// 32767 / (2 * maxCode * 127) chunks of four codes (code(chunk, t) * x(chunk, t), t in 0..3) add up in
+  /// 16 bits before they widen, where the 16-bit route widens every code: `chunks` chunks make
+  /// pairSumGroups groups of pair sums, pair 0 holding bytes 0 and 1 of each chunk, pair 1 bytes 2 and 3.
+  void definePairSums(const std::vector<Var> &args, int chunks, int maxCode, const LaneCode &code,
+                      const LaneCode &x) {
+    int depth = std::min(chunks, 32767 / (2 * maxCode * 127));
+    while (chunks % depth != 0)
+      --depth;
+    pairSumGroups = chunks / depth;
+    std::vector<Var> pairArgs{pair, row, chunk}, sumArgs{pair, row, depthGroup};
+    pairArgs.insert(pairArgs.end(), args.begin(), args.end());
+    sumArgs.insert(sumArgs.end(), args.begin(), args.end());
+    RDom t(0, 2, "t");
+    pairCodes = t;
+    Expr byte = 2 * pair + t;
+    pairDot(pairArgs) = cast<int16_t>(0);
+    pairDot(pairArgs) = saturating_add(pairDot(pairArgs), widening_mul(cast<uint8_t>(code(chunk, byte)),
+                                                                       cast<int8_t>(x(chunk, byte))));
+    RDom c(0, depth, "chunk_in_group");
+    pairChunks = c;
+    std::vector<Expr> pairAt{pair, row, depthGroup * depth + c};
+    pairAt.insert(pairAt.end(), args.begin(), args.end());
+    pairSum(sumArgs) = cast<int16_t>(0);
+    pairSum(sumArgs) += pairDot(pairAt);
+  }
+
+  /// pairSum and pairDot computed at `at`, where their consumer takes the sums of one group of args.
+  void schedulePairSums(const LoopLevel &at) {
+    pairSum.compute_at(at)
+        .store_in(MemoryType::Register)
+        .vectorize(pair)
+        .vectorize(row)
+        .unroll(depthGroup)
+        .unroll(mm);
+    pairSum.update()
+        .reorder(pair, row, pairChunks, depthGroup, mm)
+        .vectorize(pair)
+        .vectorize(row)
+        .unroll(pairChunks)
+        .unroll(depthGroup)
+        .unroll(mm);
+    pairDot.compute_at(pairSum, pairChunks).store_in(MemoryType::Register).vectorize(pair).vectorize(row);
+    pairDot.update().reorder(pairCodes, pair, row).atomic(true).vectorize(pairCodes).vectorize(pair).vectorize(row);
+  }
 
   /// The products are defined per (row of a group, group): the lanes of a vector are one group's rows.
   Expr record(int recordBytes, const Expr &blockIndex, const Expr &offset) {
     return w(blockIndex * recordBytes + offset, grp);
+  }
+
+  /// The offset of byte t of this row's lane in chunk `chunk` of codes (16 rows of four bytes each).
+  Expr laneByte(const Expr &chunk, const Expr &t) const {
+    return (chunk * pr::kGroupRows + row) * pr::kCodesPerLane + t;
+  }
+
+  /// Q4_0, Q4_1 and Q8_0 with 8-bit dot products (or 16-bit ones): per chunk of four codes one 4-way sum.
+  void defineLaneDot(int recordBytes, const Expr &init) {
+    const bool q8 = weights == BlockFormat::Q8_0;
+    // t: the codes one lane sums at once; c: which four bytes; Q4_0's half: low or high nibbles.
+    RDom q = q8 ? RDom(0, pr::kCodesPerLane, 0, pq8::kChunks, "q")
+                : RDom(0, pr::kCodesPerLane, 0, pr::kBlockElems / 2 / pr::kCodesPerLane, 0, 2, "q");
+    codes = q;
+    Expr packed = record(recordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
+    Expr code = q8 ? packed : select(q.z == 0, packed & 15, packed >> 4);
+    Expr element = q.y * pr::kCodesPerLane + q.x + (q8 ? Expr(0) : q.z * (pr::kBlockElems / 2));
+    blockDot(row, blk, grp, mm) = init;
+    blockDot(row, blk, grp, mm) += cast<int32_t>(code) * cast<int32_t>(xq(blk * pr::kBlockElems + element, mRow));
   }
 
   /// Q4_0, Q4_1 and Q8_0: per 32-element block acc + float(dot) * (d * dx), where dot is taken on the stored
@@ -108,15 +197,26 @@ private:
     codeSum(blk, mm) = 0;
     codeSum(blk, mm) += cast<int32_t>(xq(blk * pr::kBlockElems + e, mm));
 
-    // t: the codes one lane sums at once; c: which four bytes; Q4_0's half: low or high nibbles.
-    RDom q = q8 ? RDom(0, pr::kCodesPerLane, 0, pq8::kChunks, "q")
-                : RDom(0, pr::kCodesPerLane, 0, pr::kBlockElems / 2 / pr::kCodesPerLane, 0, 2, "q");
-    codes = q;
-    Expr packed = record(recordBytes, blk, (q.y * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
-    Expr code = q8 ? packed : select(q.z == 0, packed & 15, packed >> 4);
-    Expr element = q.y * pr::kCodesPerLane + q.x + (q8 ? Expr(0) : q.z * (pr::kBlockElems / 2));
-    blockDot(row, blk, grp, mm) = q4_1 ? Expr(0) : -(q8 ? 128 : 8) * codeSum(blk, mRow);
-    blockDot(row, blk, grp, mm) += cast<int32_t>(code) * cast<int32_t>(xq(blk * pr::kBlockElems + element, mRow));
+    Expr init = q4_1 ? Expr(0) : -(q8 ? 128 : 8) * codeSum(blk, mRow);
+    if (!q8 && pairedByteProducts()) {
+      // Chunk c: bytes 4 (c % 4) .. + 3 of a row's 16, low nibbles for c < 4, high ones after.
+      const int nibbleChunks = pr::kBlockElems / 2 / pr::kCodesPerLane;
+      auto nibble = [&](const Expr &c, const Expr &t) {
+        Expr packed = record(recordBytes, blk, laneByte(c % nibbleChunks, t));
+        return select(c / nibbleChunks == 0, packed & 15, packed >> 4);
+      };
+      auto activation = [&](const Expr &c, const Expr &t) {
+        Expr element = c / nibbleChunks * (pr::kBlockElems / 2) + c % nibbleChunks * pr::kCodesPerLane + t;
+        return xq(blk * pr::kBlockElems + element, mRow);
+      };
+      definePairSums({blk, grp, mm}, 2 * nibbleChunks, 15, nibble, activation);
+      RDom g(0, 2, 0, pairSumGroups, "pair_group");
+      pairTerms = g;
+      blockDot(row, blk, grp, mm) = init;
+      blockDot(row, blk, grp, mm) += cast<int32_t>(pairSum(g.x, row, g.y, blk, grp, mm));
+    } else {
+      defineLaneDot(recordBytes, init);
+    }
 
     RDom b(0, blocks, "block");
     block = b;
@@ -131,37 +231,117 @@ private:
     partial(row, grp, mm) = partial(row, grp, mm) + term;
   }
 
+  /// superDot(row, blk, grp, mm) = init + sum_s scale(s) * (the integer dot of scale group s of super-block
+  /// blk: `chunks` chunks of four codes of at most maxCode). With 8-bit dot products one 4-way sum per chunk
+  /// (blockDot); on AVX2 the pair sums (definePairSums) times the scale in one vpmaddwd, which also adds
+  /// the pairs: the 16-bit scale has to be exact (int8 or 6-bit).
+  void defineScaledDot(int scales, int chunks, int maxCode, const LaneCode &code, const LaneCode &x,
+                       const std::function<Expr(const Expr &)> &scale, const Expr &init) {
+    superDot(row, blk, grp, mm) = init;
+    if (pairedByteProducts()) {
+      definePairSums({sub, blk, grp, mm}, chunks, maxCode, code, x);
+      RDom g(0, 2, 0, pairSumGroups, 0, scales, "scaled_pair");
+      pairTerms = g;
+      superDot(row, blk, grp, mm) += cast<int32_t>(pairSum(g.x, row, g.y, g.z, blk, grp, mm)) *
+                                     cast<int32_t>(cast<int16_t>(scale(g.z)));
+      return;
+    }
+    RDom q(0, pr::kCodesPerLane, 0, chunks, "q");
+    codes = q;
+    blockDot(row, sub, blk, grp, mm) = 0;
+    blockDot(row, sub, blk, grp, mm) += cast<int32_t>(code(q.y, q.x)) * cast<int32_t>(x(q.y, q.x));
+    RDom s(0, scales, "sub_block");
+    subBlock = s;
+    superDot(row, blk, grp, mm) += cast<int32_t>(scale(s)) * blockDot(row, s, blk, grp, mm);
+  }
+
   /// Per super-block: sum_s sc_s * dot_s and sum_s mn_s * sum(qx)_s in integers, then
   ///   acc + d * dx * sumi - dmin * dx * summ
   /// (x is quantized as ggml's Q8_K, one scale dx per super-block).
   void defineQ4_K() {
     Expr supers = xq.dim(0).extent() / pk::kSuperElems;
-    RDom q(0, pr::kCodesPerLane, 0, pk::kChunks, "q");
-    codes = q;
-    Expr packed = record(pk::kRecordBytes, blk, ((sub / 2 * pk::kChunks + q.y) * pr::kGroupRows + row) * pr::kCodesPerLane + q.x);
-    Expr nibble = select(sub % 2 == 0, packed & 15, packed >> 4);
-    Expr xCode = xq(blk * pk::kSuperElems + sub * pr::kBlockElems + q.y * pr::kCodesPerLane + q.x, mRow);
-    blockDot(row, sub, blk, grp, mm) = 0;
-    blockDot(row, sub, blk, grp, mm) += cast<int32_t>(nibble) * cast<int32_t>(xCode);
+    auto nibble = [&](const Expr &c, const Expr &t) {
+      Expr packed = record(pk::kRecordBytes, blk, laneByte(sub / 2 * pk::kChunks + c, t));
+      return select(sub % 2 == 0, packed & 15, packed >> 4);
+    };
+    auto activation = [&](const Expr &c, const Expr &t) {
+      return xq(blk * pk::kSuperElems + sub * pr::kBlockElems + c * pr::kCodesPerLane + t, mRow);
+    };
+    auto scale = [&](const Expr &s) {
+      return record(pk::kRecordBytes, blk, pk::kScaleOffset + s * pr::kGroupRows + row);
+    };
+    defineScaledDot(pk::kSubBlocks, pk::kChunks, 15, nibble, activation, scale, 0);
 
-    RDom s(0, pk::kSubBlocks, "sub_block");
-    subBlock = s;
-    Expr scale = cast<int32_t>(record(pk::kRecordBytes, blk, pk::kScaleOffset + s * pr::kGroupRows + row));
+    RDom s(0, pk::kSubBlocks, "min_sub_block");
+    minSubBlock = s;
     Expr min = cast<int32_t>(record(pk::kRecordBytes, blk, pk::kMinOffset + s * pr::kGroupRows + row));
-    superDot(row, blk, grp, mm) = 0;
-    superDot(row, blk, grp, mm) += scale * blockDot(row, s, blk, grp, mm);
     minDot(row, blk, grp, mm) = 0;
     minDot(row, blk, grp, mm) += min * cast<int32_t>(xs(blk * pk::kSubBlocks + s, mRow));
 
     RDom b(0, supers, "super_block");
     block = b;
     Expr dx = xd(b * pk::kSubBlocks, mRow);
-    Expr d = halfFromBytes(record(pk::kRecordBytes, b, pk::kDLowOffset + row), record(pk::kRecordBytes, b, pk::kDHighOffset + row));
+    Expr d = halfFromBytes(record(pk::kRecordBytes, b, pk::kDLowOffset + row),
+                           record(pk::kRecordBytes, b, pk::kDHighOffset + row));
     Expr dmin = halfFromBytes(record(pk::kRecordBytes, b, pk::kDMinLowOffset + row),
                               record(pk::kRecordBytes, b, pk::kDMinHighOffset + row));
     partial(row, grp, mm) = 0.0f;
     partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(superDot(row, b, grp, mm)) * (d * dx) -
                             cast<float>(minDot(row, b, grp, mm)) * (dmin * dx);
+  }
+
+  /// Per super-block, with q the 6-bit codes (0..63) and sc the int8 scale of each 16 elements:
+  ///   acc + d * dx * sum_s sc_s * (sum_16 q * qx - 32 * sum_16 qx)
+  /// (x quantized as ggml's Q8_K). The products take the codes unsigned, as vpdpbusd does, and the offset of
+  /// 32 comes back through each 16 activation codes' sum.
+  void defineQ6_K() {
+    Expr supers = xq.dim(0).extent() / pq6::kSuperElems;
+    RDom e(0, pq6::kScaleElems, "e");
+    sumElement = e;
+    codeSum16(blk, mm) = 0;
+    codeSum16(blk, mm) += cast<int32_t>(xq(blk * pq6::kScaleElems + e, mm));
+
+    // Scale group sub (16 elements) is chunks 4 (sub % 2) .. + 3 of 32-element block sub / 2, whose low
+    // nibbles are pair sub / 4's (high nibbles for odd blocks) and whose high bits are field (sub / 2) % 4
+    // of half sub / 8's.
+    const int scaleChunks = pq6::kScaleElems / pr::kCodesPerLane;
+    auto code = [&](const Expr &c, const Expr &t) {
+      Expr inBlock = sub % 2 * scaleChunks + c;
+      Expr nibbles = record(pq6::kRecordBytes, blk, laneByte(sub / 4 * pq6::kChunks + inBlock, t));
+      Expr low = select(sub / 2 % 2 == 0, nibbles & 15, nibbles >> 4);
+      Expr highBits = record(pq6::kRecordBytes, blk, pq6::kHighOffset + laneByte(sub / 8 * pq6::kChunks + inBlock, t));
+      return low | (((highBits >> cast<uint8_t>(sub / 2 % 4 * 2)) & 3) << 4);
+    };
+    auto activation = [&](const Expr &c, const Expr &t) {
+      return xq(blk * pq6::kSuperElems + sub * pq6::kScaleElems + c * pr::kCodesPerLane + t, mRow);
+    };
+    auto scale = [&](const Expr &s) {
+      return reinterpret<int8_t>(record(pq6::kRecordBytes, blk, pq6::kScaleOffset + s * pr::kGroupRows + row));
+    };
+    // sum_s sc_s * sum_16 qx, for the offset of 32.
+    RDom s(0, pq6::kScales, "offset_scale_group");
+    minSubBlock = s;
+    offsetDot(row, blk, grp, mm) = 0;
+    offsetDot(row, blk, grp, mm) += cast<int32_t>(scale(s)) * codeSum16(blk * pq6::kScales + s, mRow);
+    defineScaledDot(pq6::kScales, scaleChunks, 63, code, activation, scale, -32 * offsetDot(row, blk, grp, mm));
+
+    RDom b(0, supers, "super_block");
+    block = b;
+    Expr dx = xd(b * (pq6::kSuperElems / pr::kBlockElems), mRow);
+    Expr d = halfFromBytes(record(pq6::kRecordBytes, b, pq6::kDLowOffset + row),
+                           record(pq6::kRecordBytes, b, pq6::kDHighOffset + row));
+    partial(row, grp, mm) = 0.0f;
+    partial(row, grp, mm) = partial(row, grp, mm) + cast<float>(superDot(row, b, grp, mm)) * (d * dx);
+  }
+
+  void scheduleLaneDot() {
+    blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+    Stage update = blockDot.update();
+    if (weights != BlockFormat::Q8_0)
+      update.reorder(codes.x, row, codes.y, codes.z, mm).unroll(codes.z);
+    else
+      update.reorder(codes.x, row, codes.y, mm);
+    update.atomic().vectorize(codes.x).vectorize(row).unroll(codes.y).unroll(mm);
   }
 
   void scheduleCpu() {
@@ -194,16 +374,23 @@ private:
     partial.update().reorder(row, mm, block).vectorize(row).unroll(mm);
     // One row group's records are one sequential stream; fetching ahead keeps more loads in flight than
     // the hardware prefetchers alone (as ProductSchedule.h's prefetchWeightTiles, per block).
-    partial.update().prefetch(w, block, block, weights == BlockFormat::Q4_K ? kPrefetchSuperBlocks : kPrefetchBlocks);
+    const bool superBlocks = weights == BlockFormat::Q4_K || weights == BlockFormat::Q6_K;
+    partial.update().prefetch(w, block, block, superBlocks ? kPrefetchSuperBlocks : kPrefetchBlocks);
 
-    if (weights != BlockFormat::Q4_K) {
-      blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
-      Stage update = blockDot.update();
-      if (weights != BlockFormat::Q8_0)
-        update.reorder(codes.x, row, codes.y, codes.z, mm).unroll(codes.z);
-      else
-        update.reorder(codes.x, row, codes.y, mm);
-      update.atomic().vectorize(codes.x).vectorize(row).unroll(codes.y).unroll(mm);
+    if (!superBlocks) {
+      if (pairedByteProducts() && weights != BlockFormat::Q8_0) {
+        blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+        blockDot.update()
+            .reorder(pairTerms.x, row, pairTerms.y, mm)
+            .atomic()
+            .vectorize(pairTerms.x)
+            .vectorize(row)
+            .unroll(pairTerms.y)
+            .unroll(mm);
+        schedulePairSums(LoopLevel(partial, block));
+      } else {
+        scheduleLaneDot();
+      }
       // A block's 32 codes are one contiguous vector, summed across its lanes.
       if (weights != BlockFormat::Q4_1) {
         codeSum.compute_at(y, gemv ? task : mTile);
@@ -211,10 +398,27 @@ private:
       }
       return;
     }
-    for (Func f : {superDot, minDot}) {
-      f.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
-      f.update().reorder(row, mm, subBlock).vectorize(row).unroll(mm).unroll(subBlock);
+    if (weights == BlockFormat::Q6_K) {
+      codeSum16.compute_at(y, gemv ? task : mTile);
+      codeSum16.update().atomic().vectorize(sumElement);
     }
+    // Q4_K's mins and Q6_K's offsets: one multiply-add per scale group, for 16 rows at once.
+    Func perScaleGroup = weights == BlockFormat::Q4_K ? minDot : offsetDot;
+    perScaleGroup.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+    perScaleGroup.update().reorder(row, mm, minSubBlock).vectorize(row).unroll(mm).unroll(minSubBlock);
+    superDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+    if (pairedByteProducts()) {
+      superDot.update()
+          .reorder(pairTerms.x, row, pairTerms.y, pairTerms.z, mm)
+          .atomic()
+          .vectorize(pairTerms.x)
+          .vectorize(row)
+          .unroll(pairTerms.y)
+          .unroll(pairTerms.z)
+          .unroll(mm);
+      return schedulePairSums(LoopLevel(superDot, pairTerms.z));
+    }
+    superDot.update().reorder(row, mm, subBlock).vectorize(row).unroll(mm).unroll(subBlock);
     blockDot.compute_at(superDot, subBlock).store_in(MemoryType::Register).vectorize(row).unroll(mm);
     blockDot.update()
         .reorder(codes.x, row, codes.y, mm)

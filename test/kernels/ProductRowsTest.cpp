@@ -1,7 +1,7 @@
 //===- ProductRowsTest.cpp - loom_k_linear on weights packed at load -------===//
 //
 // Q4_0, Q4_1 and Q8_0 weights packed by loom_k_pack_linear_weights (codegen/kernels/
-// ProductRows.h) against ggml's product of the same
+// ProductRows.h; Q4_K and Q6_K below) against ggml's product of the same
 // weights (BlockReference.h), on both schedules, k of 1 to 36 blocks, n of 1
 // to 10 groups of 16 rows, with and without a bias. Tolerance: 1e-5 of the sum
 // of the absolute block terms, as for the file's layout: the integer dot
@@ -51,23 +51,29 @@ PackedMatrix pack(const BlockMatrix &w, int64_t n, int64_t k) {
   return packed;
 }
 
-/// Random Q4_K super-blocks [rows, k] with F16 d and dmin of 2^-6 and 2^-8, and their exact values (each
-/// row looked up with loom_k_embedding, which decodes as ggml's dequantize_row_q4_K).
+/// Random k-quant super-blocks [rows, k] and their exact values (each row looked up with loom_k_embedding,
+/// which decodes as ggml's dequantize_row_q4_K / _q6_K). Q4_K: F16 d and dmin of 2^-6 and 2^-8; Q6_K: d of
+/// 2^-6, random codes and int8 scales.
 struct KQuantMatrix {
+  loom_dtype dtype = LOOM_DTYPE_Q4_K;
   std::vector<uint8_t> bytes;
   std::vector<double> values;
-  loom_tensor tensor() const { return {bytes.data(), LOOM_DTYPE_Q4_K}; }
+  loom_tensor tensor() const { return {bytes.data(), dtype}; }
 };
 
-KQuantMatrix randomQ4_K(int64_t rows, int64_t k, uint64_t seed) {
-  constexpr int64_t kSuperBytes = 144;
-  std::vector<float> noise = randomFloats(rows * k / 256 * kSuperBytes, seed);
-  KQuantMatrix w{std::vector<uint8_t>(noise.size()), {}};
+KQuantMatrix randomKQuant(loom_dtype dtype, int64_t rows, int64_t k, uint64_t seed) {
+  const int64_t superBytes = dtype == LOOM_DTYPE_Q4_K ? 144 : 210;
+  std::vector<float> noise = randomFloats(rows * k / 256 * superBytes, seed);
+  KQuantMatrix w{dtype, std::vector<uint8_t>(noise.size()), {}};
   for (size_t i = 0; i < w.bytes.size(); ++i)
     w.bytes[i] = static_cast<uint8_t>(static_cast<int64_t>(std::fabs(noise[i]) * 1e6) & 0xff);
-  for (size_t at = 0; at < w.bytes.size(); at += kSuperBytes) {
-    w.bytes[at] = 0x00, w.bytes[at + 1] = 0x24;     // d = 2^-6
-    w.bytes[at + 2] = 0x00, w.bytes[at + 3] = 0x1c; // dmin = 2^-8
+  for (size_t at = 0; at < w.bytes.size(); at += superBytes) {
+    if (dtype == LOOM_DTYPE_Q4_K) {
+      w.bytes[at] = 0x00, w.bytes[at + 1] = 0x24;     // d = 2^-6
+      w.bytes[at + 2] = 0x00, w.bytes[at + 3] = 0x1c; // dmin = 2^-8
+    } else {
+      w.bytes[at + 208] = 0x00, w.bytes[at + 209] = 0x24; // d = 2^-6
+    }
   }
   std::vector<int32_t> ids(static_cast<size_t>(rows));
   for (int64_t r = 0; r < rows; ++r)
@@ -119,28 +125,32 @@ std::string caseName(const testing::TestParamInfo<ProductRowsTest::ParamType> &i
 INSTANTIATE_TEST_SUITE_P(Shapes, ProductRowsTest, testing::Combine(testing::ValuesIn(kShapes), testing::Bool()),
                          caseName);
 
-// Q4_K (fast profile): against the unpacked k-quant product (KQuantLinear.cpp, itself ggml's to 1e-7 of its
+// Q4_K and Q6_K (fast profile): against the unpacked k-quant product (KQuantLinear.cpp, itself ggml's to 1e-7 of its
 // terms, test_ggml_products.py), whose terms are the same integer sums in another float order: 1e-5 of the
 // sum of |x| |w|; against the exact product of the dequantized weights: 1e-2, the error of quantizing x.
-TEST_P(ProductRowsTest, Q4_KMatchesTheUnpackedProduct) {
+TEST_P(ProductRowsTest, KQuantsMatchTheUnpackedProduct) {
   auto [shape, withBias] = GetParam();
   auto [m, k, n] = shape;
   k = (k + 255) / 256 * 256;
   std::vector<float> x = randomFloats(m * k, 41);
-  KQuantMatrix w = randomQ4_K(n, k, 42);
-  PackedMatrix packed = pack(w.tensor(), n, k);
   std::vector<float> bias = randomFloats(n, 43);
-  loom_tensor biasTensor{bias.data(), LOOM_DTYPE_F32}, file = w.tensor();
+  loom_tensor biasTensor{bias.data(), LOOM_DTYPE_F32};
   const loom_tensor *b = withBias ? &biasTensor : nullptr;
-  std::vector<float> got(m * n, NAN), unpacked(m * n, NAN);
-  loom_k_linear(x.data(), m, k, &packed.tensor, n, b, got.data());
-  loom_k_linear(x.data(), m, k, &file, n, b, unpacked.data());
+  for (loom_dtype dtype : {LOOM_DTYPE_Q4_K, LOOM_DTYPE_Q6_K}) {
+    KQuantMatrix w = randomKQuant(dtype, n, k, 42);
+    PackedMatrix packed = pack(w.tensor(), n, k);
+    loom_tensor file = w.tensor();
+    std::vector<float> got(m * n, NAN), unpacked(m * n, NAN);
+    loom_k_linear(x.data(), m, k, &packed.tensor, n, b, got.data());
+    loom_k_linear(x.data(), m, k, &file, n, b, unpacked.data());
 
-  std::string what = "packed Q4_K m=" + std::to_string(m) + " k=" + std::to_string(k) + " n=" + std::to_string(n);
-  Reference exact = linear(x, m, k, w.values, n, withBias ? &bias : nullptr);
-  expectMatches(got, exact, 1e-2, what + " vs dequantized");
-  Reference sameTerms{std::vector<double>(unpacked.begin(), unpacked.end()), exact.magnitude};
-  expectMatches(got, sameTerms, kGgmlTolerance, what + " vs unpacked");
+    std::string what = "packed " + dtypeName(dtype) + " m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                       " n=" + std::to_string(n);
+    Reference exact = linear(x, m, k, w.values, n, withBias ? &bias : nullptr);
+    expectMatches(got, exact, 1e-2, what + " vs dequantized");
+    Reference sameTerms{std::vector<double>(unpacked.begin(), unpacked.end()), exact.magnitude};
+    expectMatches(got, sameTerms, kGgmlTolerance, what + " vs unpacked");
+  }
 }
 
 TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
@@ -148,9 +158,9 @@ TEST(ProductRows, EveryRowOfABatchEqualsItsOwnProduct) {
     std::vector<float> x = randomFloats(m * k, 34);
     BlockMatrix q4_0 = randomBlocks(LOOM_DTYPE_Q4_0, n, k, 35), q8_0 = randomBlocks(LOOM_DTYPE_Q8_0, n, k, 39);
     BlockMatrix q4_1 = randomBlocks(LOOM_DTYPE_Q4_1, n, k, 40);
-    KQuantMatrix q4_k = randomQ4_K(n, k, 37);
-    for (const PackedMatrix &packed :
-         {pack(q4_0, n, k), pack(q4_1, n, k), pack(q8_0, n, k), pack(q4_k.tensor(), n, k)}) {
+    KQuantMatrix q4_k = randomKQuant(LOOM_DTYPE_Q4_K, n, k, 37), q6_k = randomKQuant(LOOM_DTYPE_Q6_K, n, k, 44);
+    for (const PackedMatrix &packed : {pack(q4_0, n, k), pack(q4_1, n, k), pack(q8_0, n, k),
+                                       pack(q4_k.tensor(), n, k), pack(q6_k.tensor(), n, k)}) {
       std::vector<float> batched(m * n, NAN), single(n, NAN);
       loom_k_linear(x.data(), m, k, &packed.tensor, n, nullptr, batched.data());
       for (int64_t row = 0; row < m; ++row) {
@@ -167,13 +177,14 @@ TEST(ProductRows, EmbeddingOfAPackedTableEqualsTheFileLayouts) {
   const int32_t ids[] = {3, 0, 47, 3, 17, 46, 9, 31, 32};
   const int64_t n = std::size(ids), vocab = 48;
   for (int64_t d : {32, 96, 576, 256, 768}) {
-    for (loom_dtype dtype : {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_K}) {
-      const bool kQuant = dtype == LOOM_DTYPE_Q4_K;
+    for (loom_dtype dtype :
+         {LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_K, LOOM_DTYPE_Q6_K}) {
+      const bool kQuant = dtype == LOOM_DTYPE_Q4_K || dtype == LOOM_DTYPE_Q6_K;
       if (kQuant && d % 256 != 0)
         continue;
       BlockMatrix blocks = kQuant ? BlockMatrix{} : randomBlocks(dtype, vocab, d, 36);
-      KQuantMatrix q4_k = kQuant ? randomQ4_K(vocab, d, 38) : KQuantMatrix{};
-      loom_tensor file = kQuant ? q4_k.tensor() : blocks.tensor();
+      KQuantMatrix superBlocks = kQuant ? randomKQuant(dtype, vocab, d, 38) : KQuantMatrix{};
+      loom_tensor file = kQuant ? superBlocks.tensor() : blocks.tensor();
       PackedMatrix packed = pack(file, vocab, d);
       std::vector<float> expected(n * d, NAN), got(n * d, NAN);
       loom_k_embedding(&file, d, ids, n, 0.75f, expected.data());
@@ -198,11 +209,15 @@ TEST(ProductRows, OnlyWholeGroupsArePackedAndAllButQ4_0OnlyForTheFastProfile) {
   EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_FAST, &bytes),
             LOOM_DTYPE_Q4_K_ROWS16);
   EXPECT_EQ(bytes, 2 * 2 * 2368);
+  EXPECT_EQ(loom_k_linear_packed_dtype(LOOM_DTYPE_Q6_K, 32, 512, LOOM_NUMERICS_FAST, &bytes),
+            LOOM_DTYPE_Q6_K_ROWS16);
+  EXPECT_EQ(bytes, 32 * 2 * 210);
   for (auto [dtype, rows, columns, numerics] :
        {std::tuple<loom_dtype, int64_t, int64_t, int64_t>{LOOM_DTYPE_Q4_0, 40, 64, LOOM_NUMERICS_FAST},
         {LOOM_DTYPE_Q4_0, 48, 48, LOOM_NUMERICS_FAST},
         {LOOM_DTYPE_Q4_K, 32, 512, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_Q4_K, 32, 288, LOOM_NUMERICS_FAST},
+        {LOOM_DTYPE_Q6_K, 32, 512, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_Q8_0, 48, 64, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_Q4_1, 48, 64, LOOM_NUMERICS_GGML},
         {LOOM_DTYPE_F32, 48, 64, LOOM_NUMERICS_FAST}}) {
@@ -224,10 +239,10 @@ TEST(ProductRowsDeathTest, LinearRejectsRowsNotInWholeGroups) {
 
 TEST(ProductRowsDeathTest, PackingRejectsADtypeWithoutALayout) {
   testing::FLAGS_gtest_death_test_style = "threadsafe";
-  std::vector<uint8_t> bytes(210 * 16), out(bytes.size());
-  loom_tensor t{bytes.data(), LOOM_DTYPE_Q6_K};
+  std::vector<uint8_t> bytes(2 * 256 * 16), out(bytes.size());
+  loom_tensor t{bytes.data(), LOOM_DTYPE_BF16};
   EXPECT_DEATH(loom_k_pack_linear_weights(&t, 16, 256, out.data()),
-               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 14 \\[16, 256\\]");
+               "loom: kernel error: loom_k_pack_linear_weights: no packed layout for dtype 30 \\[16, 256\\]");
 }
 
 } // namespace

@@ -123,11 +123,11 @@ def test_logits_match_llamacpp(cfg, n_tokens, gguf_case, loom, reference, tmp_pa
 
 
 @pytest.mark.parametrize("n_tokens", SEQ_LENS)
-@pytest.mark.parametrize("name", ["llama-q4_0-untied", "llama-q4_1", "llama-q8_0", "llama-q4_k"])
+@pytest.mark.parametrize("name", ["llama-q4_0-untied", "llama-q4_1", "llama-q8_0", "llama-q4_k", "llama-q6_k"])
 def test_fast_profile_packed_products_match_llamacpp(name, n_tokens, gguf_case, loom, reference, tmp_path,
                                                      record_diff):
     """The default (fast) profile runs its Q4_0 products on the same repacked weights as the ggml profile, and
-    packs Q4_1, Q8_0 and Q4_K too (the GEMV below 5 tokens of a chunk, the GEMM above: 80 tokens take both); its
+    packs Q4_1, Q8_0, Q4_K and Q6_K too (the GEMV below 5 tokens of a chunk, the GEMM above: 80 tokens take both); its
     attention splits the keys. Within the ggml profile's tolerances, but for Q8_0 and Q4_1
     (FAST_PACKED_TOLERANCE)."""
     np = reference[0]
@@ -174,7 +174,7 @@ def test_fast_profile_gelu_differs_from_llamacpp_only_by_the_table(gguf_case, lo
     assert ggml_mean * 4 < fast_mean, f"mean-abs vs llama.cpp: ggml profile {ggml_mean:.3e}, fast {fast_mean:.3e}"
 
 
-INCREMENTAL = ("llama-f32", "llama-q8_0", "llama-q4_0", "llama-q4_k", "olmo2-f32", "smollm3-f32")
+INCREMENTAL = ("llama-f32", "llama-q8_0", "llama-q4_0", "llama-q4_k", "llama-q6_k", "olmo2-f32", "smollm3-f32")
 
 
 @pytest.mark.parametrize("cfg", [BY_NAME[n] for n in INCREMENTAL], ids=INCREMENTAL)

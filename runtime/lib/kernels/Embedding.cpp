@@ -11,7 +11,6 @@
 #include "HalideBuffers.h"
 #include "KernelErrors.h"
 #include "PackedRows.h"
-#include "ProductRows.h"
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -70,34 +69,22 @@ struct UnpackedRows {
 };
 
 UnpackedRows unpackRows(const loom_tensor &packed, int64_t d, const int32_t *ids, int64_t n, const char *kernel) {
-  using namespace loom::kernels::product_rows;
-  struct Unpacking {
-    int64_t dtype;
-    int blockElems, blockBytes;
-    void (*row)(const uint8_t *, int64_t, int64_t, uint8_t *);
-  };
-  const Unpacking unpack = packed.dtype == LOOM_DTYPE_Q4_0_ROWS16
-                               ? Unpacking{LOOM_DTYPE_Q4_0, kBlockElems, kQ4_0BlockBytes, unpackQ4_0Row}
-                           : packed.dtype == LOOM_DTYPE_Q4_1_ROWS16
-                               ? Unpacking{LOOM_DTYPE_Q4_1, kBlockElems, q4_1::kFileBlockBytes, unpackQ4_1Row}
-                           : packed.dtype == LOOM_DTYPE_Q8_0_ROWS16
-                               ? Unpacking{LOOM_DTYPE_Q8_0, kBlockElems, q8_0::kFileBlockBytes, unpackQ8_0Row}
-                               : Unpacking{LOOM_DTYPE_Q4_K, q4_k::kSuperElems, q4_k::kFileBlockBytes, unpackQ4_KRow};
+  const PackedRowsFormat &unpack = *packedRowsFormat(packed.dtype);
   if (d % unpack.blockElems != 0)
     loom_kernel_fail("%s: packed %s tables need d to be a multiple of %d, got d = %lld", kernel,
-                     blockDtypeName(unpack.dtype), unpack.blockElems, static_cast<long long>(d));
+                     unpack.name, unpack.blockElems, static_cast<long long>(d));
   thread_local std::vector<uint8_t> rows;
   thread_local std::vector<int32_t> rowIds;
-  const int64_t rowBytes = d / unpack.blockElems * unpack.blockBytes;
+  const int64_t rowBytes = d / unpack.blockElems * unpack.fileBlockBytes;
   rows.resize(static_cast<size_t>(n * rowBytes));
   rowIds.resize(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     if (ids[i] < 0)
       loom_kernel_fail("%s: token id %d at %lld is negative", kernel, ids[i], static_cast<long long>(i));
-    unpack.row(static_cast<const uint8_t *>(packed.data), ids[i], d, rows.data() + i * rowBytes);
+    unpack.unpackRow(static_cast<const uint8_t *>(packed.data), ids[i], d, rows.data() + i * rowBytes);
     rowIds[i] = static_cast<int32_t>(i);
   }
-  return {{rows.data(), unpack.dtype}, rowIds.data()};
+  return {{rows.data(), unpack.fileDtype}, rowIds.data()};
 }
 
 } // namespace
@@ -108,8 +95,7 @@ void loom_k_embedding(const loom_tensor *table, int64_t d, const int32_t *ids, i
     return;
   if (!table)
     loom_kernel_fail("%s: the table is NULL", kernel);
-  if (table->dtype == LOOM_DTYPE_Q4_0_ROWS16 || table->dtype == LOOM_DTYPE_Q4_1_ROWS16 ||
-      table->dtype == LOOM_DTYPE_Q8_0_ROWS16 || table->dtype == LOOM_DTYPE_Q4_K_ROWS16) {
+  if (packedRowsFormat(table->dtype)) {
     UnpackedRows unpacked = unpackRows(*table, d, ids, n, kernel);
     return loom_k_embedding(&unpacked.table, d, unpacked.ids, n, scale, out);
   }

@@ -12,6 +12,7 @@
 #include "BlockWeights.h"
 #include "HalideBuffers.h"
 #include "KernelErrors.h"
+#include "PackedRows.h"
 #include "QuantizeActivations.h"
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
@@ -40,6 +41,8 @@
 #include "loom_hl_linear_gemv_q4_1_rows16.h"
 #include "loom_hl_linear_gemv_q8_0_rows16.h"
 #include "loom_hl_linear_gemv_q4_k_rows16.h"
+#include "loom_hl_linear_gemm_q6_k_rows16.h"
+#include "loom_hl_linear_gemv_q6_k_rows16.h"
 #include "ProductRows.h"
 
 #include <optional>
@@ -103,42 +106,22 @@ BlockLinearVariant blockVariantFor(int64_t dtype) {
     return {loom_hl_linear_gemv_q8_0_rows16, loom_hl_linear_gemm_q8_0_rows16, ActivationBlocks::Q8_0};
   case LOOM_DTYPE_Q4_K_ROWS16:
     return {loom_hl_linear_gemv_q4_k_rows16, loom_hl_linear_gemm_q4_k_rows16, ActivationBlocks::Q8_K};
+  case LOOM_DTYPE_Q6_K_ROWS16:
+    return {loom_hl_linear_gemv_q6_k_rows16, loom_hl_linear_gemm_q6_k_rows16, ActivationBlocks::Q8_K};
   default:
     return {loom_hl_linear_gemv_q4_1, loom_hl_linear_gemm_q4_1, ActivationBlocks::Q8_1};
   }
 }
 
-/// A dtype packed at load (ProductRows.h): its name, the elements of one record's block, the record's bytes.
-struct PackedFormat {
-  const char *name;
-  int blockElems, recordBytes;
-};
-
-std::optional<PackedFormat> packedFormat(int64_t dtype) {
-  using namespace loom::kernels::product_rows;
-  switch (dtype) {
-  case LOOM_DTYPE_Q4_0_ROWS16:
-    return PackedFormat{"Q4_0", kBlockElems, kRecordBytes};
-  case LOOM_DTYPE_Q4_1_ROWS16:
-    return PackedFormat{"Q4_1", kBlockElems, q4_1::kRecordBytes};
-  case LOOM_DTYPE_Q8_0_ROWS16:
-    return PackedFormat{"Q8_0", kBlockElems, q8_0::kRecordBytes};
-  case LOOM_DTYPE_Q4_K_ROWS16:
-    return PackedFormat{"Q4_K", q4_k::kSuperElems, q4_k::kRecordBytes};
-  default:
-    return std::nullopt;
-  }
-}
-
-bool isPackedDtype(int64_t dtype) { return packedFormat(dtype).has_value(); }
+bool isPackedDtype(int64_t dtype) { return packedRowsFormat(dtype) != nullptr; }
 
 bool isBlockDtype(int64_t dtype) { return blockShape(dtype).elems != 0 || isPackedDtype(dtype); }
 
 /// The weights' bytes as the block pipelines take them: [rowBytes, n] blocks, or for weights packed at load
 /// [groupBytes, n / 16] groups of rows (ProductRows.h).
 BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const char *kernel) {
-  using namespace loom::kernels::product_rows;
-  if (std::optional<PackedFormat> packed = packedFormat(w->dtype)) {
+  using loom::kernels::product_rows::kGroupRows;
+  if (const PackedRowsFormat *packed = packedRowsFormat(w->dtype)) {
     if (k % packed->blockElems != 0 || n % kGroupRows != 0)
       loom_kernel_fail("%s: packed %s weights need k a multiple of %d and n of %d, got k = %lld, n = %lld",
                        kernel, packed->name, packed->blockElems, kGroupRows, static_cast<long long>(k),

@@ -1,8 +1,12 @@
-//===- PackedRows.h - Rows of weights packed at load ------------*- C++ -*-===//
+//===- PackedRows.h - The formats of weights packed at load -----*- C++ -*-===//
 //
-// The kernels other than the products that read a packed matrix (a tied LM
-// head's table, for loom_k_embedding) take its rows back out in the file's
-// layout: a few rows per call, and the file layout's decode stays the one.
+// Every fact about a packed format that the runtime needs (which file dtype
+// it comes from, in which numerics profiles, its block and record sizes, how
+// to pack a matrix and how to take one row back out) is one row of the table
+// behind packedRowsFormat. The products (Linear.cpp), the packer
+// (ProductRows.cpp) and loom_k_embedding, which takes a tied LM head's rows
+// back out in the file's layout, all read it; a new packed format is a row
+// there plus its pipelines.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_RUNTIME_KERNELS_PACKEDROWS_H
@@ -12,18 +16,27 @@
 
 namespace loom::kernels {
 
-/// Row `row` of a LOOM_DTYPE_Q4_0_ROWS16 matrix of `columns` columns, as the Q4_0 blocks it was packed
-/// from (columns / 32 blocks of 18 bytes) at `out`.
-void unpackQ4_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
+struct PackedRowsFormat {
+  int64_t packedDtype; ///< LOOM_DTYPE_*_ROWS16
+  int64_t fileDtype;   ///< the ggml dtype it is packed from
+  const char *name;
+  /// Whether the ggml profile packs it too: only where llama.cpp's x86 kernels sum in the packed kernel's
+  /// order (Q4_0), so that the logits stay llama.cpp's.
+  bool inGgmlProfile;
+  int blockElems;     ///< elements of one block (a record holds this block of 16 rows)
+  int fileBlockBytes; ///< bytes of one block in the file's layout
+  int recordBytes;    ///< bytes of one record
+  /// Writes a [rows, columns] matrix in the file's layout to `target` in the packed one.
+  void (*pack)(const uint8_t *source, int64_t rows, int64_t columns, uint8_t *target);
+  /// Writes row `row` of a packed matrix of `columns` columns to `out` as the file's blocks.
+  void (*unpackRow)(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
+};
 
-/// Row `row` of a LOOM_DTYPE_Q4_1_ROWS16 matrix, as the Q4_1 blocks it was packed from.
-void unpackQ4_1Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
+/// The format of packed dtype `dtype`, or nullptr when `dtype` is not a packed one.
+const PackedRowsFormat *packedRowsFormat(int64_t dtype);
 
-/// Row `row` of a LOOM_DTYPE_Q8_0_ROWS16 matrix, as the Q8_0 blocks it was packed from.
-void unpackQ8_0Row(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
-
-/// Row `row` of a LOOM_DTYPE_Q4_K_ROWS16 matrix, as the Q4_K super-blocks it was packed from.
-void unpackQ4_KRow(const uint8_t *packed, int64_t row, int64_t columns, uint8_t *out);
+/// The packed format a matrix of file dtype `dtype` takes under `numerics` (LOOM_NUMERICS_*), or nullptr.
+const PackedRowsFormat *packedRowsFormatFor(int64_t dtype, int64_t numerics);
 
 } // namespace loom::kernels
 

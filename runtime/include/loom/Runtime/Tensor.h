@@ -25,11 +25,12 @@ typedef enum loom_dtype {
   LOOM_DTYPE_Q6_K = 14,
   LOOM_DTYPE_BF16 = 30,
   /* Layouts the runtime makes at load, never found in a file (so above GGML's ids): Q4_0 rows interleaved in
-   * groups of 16 for loom_k_linear (codegen/kernels/ProductRows.h); Q4_1, Q8_0 and Q4_K likewise. */
+   * groups of 16 for loom_k_linear (codegen/kernels/ProductRows.h); Q4_1, Q8_0, Q4_K and Q6_K likewise. */
   LOOM_DTYPE_Q4_0_ROWS16 = 0x102,
   LOOM_DTYPE_Q4_1_ROWS16 = 0x103,
   LOOM_DTYPE_Q8_0_ROWS16 = 0x108,
   LOOM_DTYPE_Q4_K_ROWS16 = 0x10C,
+  LOOM_DTYPE_Q6_K_ROWS16 = 0x10E,
 } loom_dtype;
 
 /* Layout is fixed (16 bytes): generated code indexes arrays of these. */
