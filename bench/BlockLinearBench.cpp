@@ -1,4 +1,4 @@
-//===- BlockLinearBench.cpp - loom_k_linear GEMV with ggml block weights --===//
+//===- BlockLinearBench.cpp - loom_k_linear with ggml block weights -------===//
 //
 // BM_BlockGemv/<dtype>/<k>/<n>/<packed>: one row of x (decode) against block
 // weights at SmolLM2-135M and Qwen3-0.6B projection shapes; packed = 1: in the
@@ -6,6 +6,8 @@
 // BM_Gemv it reports the weight bytes read per second (the quantized bytes,
 // so it compares directly with BM_Gemv's F32 figure) and `bw_fraction` of
 // measuredReadBandwidth(). The time includes quantizing x, as in the model.
+// BM_BlockGemm/<dtype>/<k>/<n>/<packed>: the same with 128 rows of x (a
+// prefill chunk), reporting multiply-adds per second (`macs`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,7 +60,7 @@ void packCopies(RotatingBuffers &weights, int64_t dtype, int64_t k, int64_t n, R
   }
 }
 
-void BM_BlockGemv(benchmark::State &state) {
+void runBlockLinear(benchmark::State &state, int64_t m) {
   int64_t dtype = state.range(0), k = state.range(1), n = state.range(2);
   const bool packed = state.range(3) != 0;
   BlockLayout block = layout(dtype);
@@ -81,19 +83,31 @@ void BM_BlockGemv(benchmark::State &state) {
     packCopies(weights, dtype, k, n, *packedWeights);
   }
   RotatingBuffers &run = packed ? *packedWeights : weights;
-  std::vector<float> x(k), y(n);
+  std::vector<float> x(k * m), y(n * m);
   loom::bench::fillRandom(x.data(), x.size(), 7);
   auto start = std::chrono::steady_clock::now();
   for (auto _ : state) {
     loom_tensor w{run.next(), runDtype};
-    loom_k_linear(x.data(), 1, k, &w, n, nullptr, y.data());
+    loom_k_linear(x.data(), m, k, &w, n, nullptr, y.data());
     benchmark::ClobberMemory();
   }
   std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
   double weightBytes = static_cast<double>(bytes) * static_cast<double>(state.iterations());
-  state.SetBytesProcessed(static_cast<int64_t>(weightBytes));
-  state.counters["bw_fraction"] = weightBytes / seconds.count() / loom::bench::measuredReadBandwidth();
+  if (m == 1) {
+    state.SetBytesProcessed(static_cast<int64_t>(weightBytes));
+    state.counters["bw_fraction"] = weightBytes / seconds.count() / loom::bench::measuredReadBandwidth();
+  } else {
+    state.counters["macs"] = benchmark::Counter(static_cast<double>(m * k * n) * static_cast<double>(state.iterations()),
+                                                benchmark::Counter::kIsRate);
+  }
 }
+
+void BM_BlockGemv(benchmark::State &state) { runBlockLinear(state, 1); }
+
+/// Rows of x in a prefill chunk.
+constexpr int64_t kPrefillRows = 128;
+
+void BM_BlockGemm(benchmark::State &state) { runBlockLinear(state, kPrefillRows); }
 
 void blockGemvShapes(benchmark::internal::Benchmark *b) {
   for (int64_t dtype : {LOOM_DTYPE_Q8_0, LOOM_DTYPE_Q4_0, LOOM_DTYPE_Q4_1, LOOM_DTYPE_Q4_K, LOOM_DTYPE_Q6_K})
@@ -108,5 +122,6 @@ void blockGemvShapes(benchmark::internal::Benchmark *b) {
 }
 
 BENCHMARK(BM_BlockGemv)->Apply(blockGemvShapes);
+BENCHMARK(BM_BlockGemm)->Apply(blockGemvShapes);
 
 } // namespace

@@ -101,6 +101,8 @@ private:
   int pairSumGroups = 1;
   Func codeSum{"activation_code_sum"}, blockDot{"block_dot"}, partial{"row_partial"};
   Func superDot{"super_block_dot"}, minDot{"super_block_min_dot"}, codeSum16{"activation_code_sum_16"};
+  Func decodedCodes{"decoded_codes"};
+  Var codeByte{"code_byte"};
   RDom block, codes, sumElement, subBlock;
 
   /// The code (or activation) of byte t of chunk `chunk` of a row's lane: chunks of four codes.
@@ -323,7 +325,13 @@ private:
     minSubBlock = s;
     offsetDot(row, blk, grp, mm) = 0;
     offsetDot(row, blk, grp, mm) += cast<int32_t>(scale(s)) * codeSum16(blk * pq6::kScales + s, mRow);
-    defineScaledDot(pq6::kScales, scaleChunks, 63, code, activation, scale, -32 * offsetDot(row, blk, grp, mm));
+    // The AVX2 GEMM decodes a task's codes once for all its rows of x (scheduleCpu), where decoding them
+    // per tile of two rows cost more than their products.
+    decodedCodes(codeByte, row, chunk, sub, blk, grp) = cast<uint8_t>(code(chunk, codeByte));
+    LaneCode decoded = [&](const Expr &c, const Expr &t) { return decodedCodes(t, row, c, sub, blk, grp); };
+    const bool decodeOnce = shape == LinearShape::Gemm && pairedByteProducts();
+    defineScaledDot(pq6::kScales, scaleChunks, 63, decodeOnce ? decoded : code, activation, scale,
+                    -32 * offsetDot(row, blk, grp, mm));
 
     RDom b(0, supers, "super_block");
     block = b;
@@ -346,9 +354,13 @@ private:
 
   void scheduleCpu() {
     // 16 rows are one zmm (two ymm without AVX-512). The GEMM shares each decoded block across rows of x:
-    // four on AVX-512 (4 float and 4 integer accumulators, 8 registers of codes), two on AVX2.
+    // four on AVX-512 (4 float and 4 integer accumulators, 8 registers of codes), two on AVX2. The AVX2
+    // k-quants take one: their per-scale-group accumulators for a second row spill (loom-bench-kernels
+    // BM_BlockGemm, Q4_K 1024 x 3072: 50 -> 64 GMAC/s on a Zen 3).
     const bool gemv = shape == LinearShape::Gemv;
-    const int xRows = gemv ? 1 : get_target().has_feature(Target::AVX512) ? 4 : 2;
+    const bool avx512 = get_target().has_feature(Target::AVX512);
+    const bool kQuant = weights == BlockFormat::Q4_K || weights == BlockFormat::Q6_K;
+    const int xRows = gemv ? 1 : avx512 ? 4 : kQuant ? 1 : 2;
     const int groupsPerTask = 4;
     Var group{"group"}, lane{"lane"}, mTile{"m_tile"}, mIn{"m_in"}, task{"task"};
     y.split(nn, group, lane, pr::kGroupRows, TailStrategy::RoundUp)
@@ -401,6 +413,8 @@ private:
     if (weights == BlockFormat::Q6_K) {
       codeSum16.compute_at(y, gemv ? task : mTile);
       codeSum16.update().atomic().vectorize(sumElement);
+      if (!gemv && pairedByteProducts())
+        decodedCodes.compute_at(y, task).vectorize(codeByte).vectorize(row).unroll(chunk);
     }
     // Q4_K's mins and Q6_K's offsets: one multiply-add per scale group, for 16 rows at once.
     Func perScaleGroup = weights == BlockFormat::Q4_K ? minDot : offsetDot;
