@@ -135,9 +135,15 @@ def test_logits_match_llamacpp(numerics, smollm2, loom, tmp_path, record_diff):
     diff = float(np.abs(got.astype(np.float64) - expected).max())
     top1 = got.argmax(axis=1) == expected.argmax(axis=1)
     lead = margins(np, expected)
+    # Off llama.cpp's AVX-512 build its arithmetic differs from that build's by about as much as its cache types
+    # differ (the ggml profile, equal to the AVX-512 build, is 1.3-1.6 max-abs off llama.cpp's AVX2 build on
+    # this file, against a cache spread of 1.9), so both profiles get the factor there; the mean must stay
+    # within it too. On an AVX2 Zen 3 the fast profile measured 2.3 max-abs, 0.27-0.29 mean-abs, where the
+    # cache spread was 1.88 and 0.24.
+    exact_reference = bit_exact_reference(llama_cpp)
     if numerics == "fast":
-        tolerance = self_variation
-    elif bit_exact_reference(llama_cpp):
+        tolerance = self_variation if exact_reference else SELF_VARIATION_FACTOR * self_variation
+    elif exact_reference:
         tolerance = 0.0
     else:
         tolerance = SELF_VARIATION_FACTOR * self_variation
@@ -147,6 +153,14 @@ def test_logits_match_llamacpp(numerics, smollm2, loom, tmp_path, record_diff):
                 f"{top1.mean():.0%})", diff, tolerance)
     assert diff <= tolerance, (f"Loom vs llama.cpp max-abs {diff:.3e} > tolerance {tolerance:.3e} (llama.cpp's own "
                                f"F16-vs-F32-cache variation: {self_variation:.3e})")
+    if not exact_reference:
+        mean_diff = float(np.abs(got.astype(np.float64) - expected).mean())
+        self_mean = float(np.abs(half_cache.astype(np.float64) - expected).mean())
+        record_diff(f"SmolLM2-135M Q4_1 ({numerics}) vs llama.cpp, mean-abs", mean_diff,
+                    SELF_VARIATION_FACTOR * self_mean)
+        assert mean_diff <= SELF_VARIATION_FACTOR * self_mean, (
+            f"Loom vs llama.cpp mean-abs {mean_diff:.3e} > {SELF_VARIATION_FACTOR} x llama.cpp's own "
+            f"F16-vs-F32-cache mean-abs {self_mean:.3e}")
     decisive_misses = [i for i in range(LOGIT_POSITIONS) if not top1[i] and lead[i] >= DECISIVE_MARGIN]
     assert not decisive_misses, f"top-1 differs at positions {decisive_misses} where llama.cpp's lead is decisive"
 
