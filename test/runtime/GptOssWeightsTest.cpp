@@ -18,19 +18,24 @@ namespace {
 
 constexpr int64_t kExperts = 3, kHidden = 2, kHeads = 2;
 
+/// An F32 weight without RoPE rows, kept as stored.
+constexpr loom_weight_desc f32Weight(const char *name, int64_t rank, int64_t d0, int64_t d1 = 0, int64_t d2 = 0) {
+  return {name, rank, {d0, d1, d2, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0, LOOM_LAYOUT_AS_STORED};
+}
+
 /// One gpt-oss layer as MLIRGen names it, with the embedding the fake forward reads first.
 const loom_weight_desc kWeights[] = {
-    {"embedding.weight", 2, {kVocab, kDModel, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.attention.sinks", 1, {kHeads, 0, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.router.weight", 2, {kExperts, kDModel, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.router.bias", 1, {kExperts, 0, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.gate_proj.weight", 3, {kExperts, kHidden, kDModel, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.up_proj.weight", 3, {kExperts, kHidden, kDModel, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.down_proj.weight", 3, {kExperts, kDModel, kHidden, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.gate_proj.bias", 2, {kExperts, kHidden, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.up_proj.bias", 2, {kExperts, kHidden, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"layers.0.ffn.experts.down_proj.bias", 2, {kExperts, kDModel, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
-    {"final_norm.weight", 1, {kDModel, 0, 0, 0}, LOOM_DTYPE_F32, LOOM_ROPE_NONE, 0, 0},
+    f32Weight("embedding.weight", 2, kVocab, kDModel),
+    f32Weight("layers.0.attention.sinks", 1, kHeads),
+    f32Weight("layers.0.ffn.router.weight", 2, kExperts, kDModel),
+    f32Weight("layers.0.ffn.router.bias", 1, kExperts),
+    f32Weight("layers.0.ffn.experts.gate_proj.weight", 3, kExperts, kHidden, kDModel),
+    f32Weight("layers.0.ffn.experts.up_proj.weight", 3, kExperts, kHidden, kDModel),
+    f32Weight("layers.0.ffn.experts.down_proj.weight", 3, kExperts, kDModel, kHidden),
+    f32Weight("layers.0.ffn.experts.gate_proj.bias", 2, kExperts, kHidden),
+    f32Weight("layers.0.ffn.experts.up_proj.bias", 2, kExperts, kHidden),
+    f32Weight("layers.0.ffn.experts.down_proj.bias", 2, kExperts, kDModel),
+    f32Weight("final_norm.weight", 1, kDModel),
 };
 constexpr size_t kWeightCount = sizeof(kWeights) / sizeof(kWeights[0]);
 constexpr size_t kGate = 4, kUp = 5, kDown = 6, kGateBias = 7, kUpBias = 8;
