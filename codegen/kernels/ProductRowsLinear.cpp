@@ -142,6 +142,21 @@ private:
     pairSum(sumArgs) += pairDot(pairAt);
   }
 
+  /// The sum over pairTerms (pair, then the other terms) of the pair sums, `sum`, computed at `at`, the pair
+  /// sums at `pairsAt`: the pair vectorized with the rows, as one vpmaddwd-shaped reduction of two lanes.
+  void schedulePairTerms(Func sum, const LoopLevel &at, const LoopLevel &pairsAt) {
+    sum.compute_at(at).store_in(MemoryType::Register).vectorize(row).unroll(mm);
+    std::vector<VarOrRVar> order{pairTerms.x, row};
+    for (int d = 1; d < pairTerms.dimensions(); ++d)
+      order.push_back(pairTerms[d]);
+    order.push_back(mm);
+    Stage update = sum.update();
+    update.reorder(order).atomic().vectorize(pairTerms.x).vectorize(row).unroll(mm);
+    for (int d = 1; d < pairTerms.dimensions(); ++d)
+      update.unroll(pairTerms[d]);
+    schedulePairSums(pairsAt);
+  }
+
   /// pairSum and pairDot computed at `at`, where their consumer takes the sums of one group of args.
   void schedulePairSums(const LoopLevel &at) {
     pairSum.compute_at(at)
@@ -327,9 +342,10 @@ private:
     offsetDot(row, blk, grp, mm) += cast<int32_t>(scale(s)) * codeSum16(blk * pq6::kScales + s, mRow);
     // The AVX2 GEMM decodes a task's codes once for all its rows of x (scheduleCpu), where decoding them
     // per tile of two rows cost more than their products.
-    decodedCodes(codeByte, row, chunk, sub, blk, grp) = cast<uint8_t>(code(chunk, codeByte));
-    LaneCode decoded = [&](const Expr &c, const Expr &t) { return decodedCodes(t, row, c, sub, blk, grp); };
     const bool decodeOnce = shape == LinearShape::Gemm && pairedByteProducts();
+    if (decodeOnce)
+      decodedCodes(codeByte, row, chunk, sub, blk, grp) = cast<uint8_t>(code(chunk, codeByte));
+    LaneCode decoded = [&](const Expr &c, const Expr &t) { return decodedCodes(t, row, c, sub, blk, grp); };
     defineScaledDot(pq6::kScales, scaleChunks, 63, decodeOnce ? decoded : code, activation, scale,
                     -32 * offsetDot(row, blk, grp, mm));
 
@@ -390,19 +406,10 @@ private:
     partial.update().prefetch(w, block, block, superBlocks ? kPrefetchSuperBlocks : kPrefetchBlocks);
 
     if (!superBlocks) {
-      if (pairedByteProducts() && weights != BlockFormat::Q8_0) {
-        blockDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
-        blockDot.update()
-            .reorder(pairTerms.x, row, pairTerms.y, mm)
-            .atomic()
-            .vectorize(pairTerms.x)
-            .vectorize(row)
-            .unroll(pairTerms.y)
-            .unroll(mm);
-        schedulePairSums(LoopLevel(partial, block));
-      } else {
+      if (pairedByteProducts() && weights != BlockFormat::Q8_0)
+        schedulePairTerms(blockDot, LoopLevel(partial, block), LoopLevel(partial, block));
+      else
         scheduleLaneDot();
-      }
       // A block's 32 codes are one contiguous vector, summed across its lanes.
       if (weights != BlockFormat::Q4_1) {
         codeSum.compute_at(y, gemv ? task : mTile);
@@ -420,18 +427,9 @@ private:
     Func perScaleGroup = weights == BlockFormat::Q4_K ? minDot : offsetDot;
     perScaleGroup.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
     perScaleGroup.update().reorder(row, mm, minSubBlock).vectorize(row).unroll(mm).unroll(minSubBlock);
+    if (pairedByteProducts())
+      return schedulePairTerms(superDot, LoopLevel(partial, block), LoopLevel(superDot, pairTerms.z));
     superDot.compute_at(partial, block).store_in(MemoryType::Register).vectorize(row).unroll(mm);
-    if (pairedByteProducts()) {
-      superDot.update()
-          .reorder(pairTerms.x, row, pairTerms.y, pairTerms.z, mm)
-          .atomic()
-          .vectorize(pairTerms.x)
-          .vectorize(row)
-          .unroll(pairTerms.y)
-          .unroll(pairTerms.z)
-          .unroll(mm);
-      return schedulePairSums(LoopLevel(superDot, pairTerms.z));
-    }
     superDot.update().reorder(row, mm, subBlock).vectorize(row).unroll(mm).unroll(subBlock);
     blockDot.compute_at(superDot, subBlock).store_in(MemoryType::Register).vectorize(row).unroll(mm);
     blockDot.update()

@@ -191,7 +191,7 @@ void loom_k_moe_combine(const float *y, int64_t n, int64_t d, const int32_t *ord
  * it is. The runtime asks at load for the weights only loom_k_linear reads (LOOM_LAYOUT_PRODUCT_ROWS), with the
  * library's numerics profile (LOOM_NUMERICS_*): the ggml profile gets only the layouts whose products sum in
  * the order of the kernels llama.cpp runs on the matrices it repacks itself (Q4_0 on x86 with AVX2, in its
- * CPU_REPACK buffers); the fast profile packs Q4_1, Q8_0 and Q4_K too. */
+ * CPU_REPACK buffers); the fast profile packs Q4_1, Q8_0, Q4_K and Q6_K too. */
 int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns, int64_t numerics, int64_t *bytes);
 
 /* Writes w [rows, columns] to out (of the bytes loom_k_linear_packed_dtype gave) in the layout it chose. */
