@@ -24,3 +24,18 @@ config.substitutions.append(("%loom", os.path.join(config.loom_tools_dir, "loom"
 config.substitutions.append(("%examples", os.path.join(config.loom_src_root, "examples")))
 config.substitutions.append(("%runtime_include", os.path.join(config.loom_src_root, "runtime", "include")))
 config.substitutions.append(("%cc", config.host_cc))
+
+# Cross target kits (cmake/LoomTargetKits.cmake): each that was built gives a feature and the command that
+# runs its test driver (test/targets) on this machine, under the target's emulator.
+import shutil
+
+kits_dir = os.path.join(config.loom_obj_root, "lib", "loom", "targets")
+for kit in sorted(os.listdir(kits_dir)) if os.path.isdir(kits_dir) else []:
+    run_driver = os.path.join(kits_dir, kit, "run-driver.txt")
+    if not os.path.exists(run_driver):
+        continue
+    with open(run_driver) as f:
+        command = [line.strip() for line in f if line.strip()]
+    if shutil.which(command[0]):
+        config.available_features.add("kit-" + kit)
+        config.substitutions.append(("%{run-on-" + kit + "}", " ".join(command)))

@@ -31,7 +31,8 @@ public:
 
   void schedule() {
     switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2: {
+    case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon: {
       Var task("task");
       out.split(token, task, token, 8, TailStrategy::GuardWithIf)
           .parallel(task)

@@ -23,6 +23,7 @@ constexpr int kProductLanes = 8;
 inline TileShape productTiling(ScheduleFamily family, LinearShape shape) {
   switch (family) {
   case ScheduleFamily::X86Avx2:
+  case ScheduleFamily::Arm64Neon:
     // As Linear.cpp: gemv reads each w row as one sequential stream (two or four rows at once measured
     // slower); gemm shares each decoded w block and each x block across a 3 x 3 register tile.
     if (shape == LinearShape::Gemv)

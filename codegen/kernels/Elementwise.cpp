@@ -58,7 +58,8 @@ public:
 
   void schedule() {
     switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2: {
+    case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon: {
       // 16K elements (64 KiB per operand) per task: far more work than a task handoff costs, so
       // decode-sized arrays (a few thousand elements) are a single task. The vectors are split off first
       // and the tasks are whole vectors: only the array's last vector is masked. Splitting the tasks

@@ -33,7 +33,8 @@ public:
 
   void schedule() {
     switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2: {
+    case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon: {
       // A row copy is a few KiB: tokens in tasks of 8 so that a prefill chunk spreads over the cores.
       Var task("task");
       out.split(token, task, token, 8, TailStrategy::GuardWithIf)

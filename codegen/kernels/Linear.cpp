@@ -34,6 +34,7 @@ struct LinearTiling {
 LinearTiling linearTiling(const Target &target, LinearShape shape) {
   switch (scheduleFamily(target)) {
   case ScheduleFamily::X86Avx2:
+  case ScheduleFamily::Arm64Neon:
     // Both shapes keep one partial sum per vector lane (8, or 16 with AVX-512), so that a row of x gets the
     // same bits from either: incremental decode (gemv) then equals the batched prompt (gemm).
     // gemv: one w row at a time, so that each thread reads its rows as one sequential stream that the
@@ -89,6 +90,7 @@ public:
   void schedule() {
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon:
       return scheduleCpu();
     }
   }

@@ -35,7 +35,8 @@ Expr optionalAt(const GeneratorInput<Buffer<float, 1>> &v, const Expr &i) { retu
 void scheduleRows(const Target &target, Func y, std::vector<LaneSum> stats, std::vector<Func> perRow,
                   const Var &i, const Var &row, const Var &lane) {
   switch (scheduleFamily(target)) {
-  case ScheduleFamily::X86Avx2: {
+  case ScheduleFamily::X86Avx2:
+  case ScheduleFamily::Arm64Neon: {
     Var task("task");
     y.split(row, task, row, kRowsPerTask, TailStrategy::GuardWithIf)
         .parallel(task)

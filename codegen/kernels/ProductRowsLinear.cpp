@@ -88,6 +88,7 @@ public:
   void schedule() {
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon:
       return scheduleCpu();
     }
   }
@@ -109,9 +110,10 @@ private:
   using LaneCode = std::function<Expr(const Expr &chunk, const Expr &t)>;
 
   /// Whether the integer dots take the route of pmaddubsw (below): AVX2 without 8-bit dot products. The
-  /// AVX-512 variant without VNNI keeps 16-bit products (vpmaddwd), as before.
+  /// AVX-512 variant without VNNI keeps 16-bit products (vpmaddwd), as before, and so does NEON, whose
+  /// smlal widens and multiplies bytes in one instruction, without pmaddubsw's saturation.
   bool pairedByteProducts() const {
-    return !hasInt8DotProduct(get_target()) && !get_target().has_feature(Target::AVX512);
+    return isX86(get_target()) && !hasInt8DotProduct(get_target()) && !get_target().has_feature(Target::AVX512);
   }
 
   /// pairSum(pair, row, group, args...): AVX2's only byte product, pmaddubsw, sums pairs of u8 x i8

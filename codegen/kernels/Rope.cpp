@@ -78,7 +78,8 @@ public:
 
   void schedule() {
     switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2: {
+    case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon: {
       Var jOuter("j_outer");
       // Tokens in parallel; within a token every head reuses the token's cos/sin table.
       out.split(j, jOuter, j, 8, TailStrategy::GuardWithIf)

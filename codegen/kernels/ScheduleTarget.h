@@ -1,8 +1,8 @@
 //===- ScheduleTarget.h - Which family of schedules a target gets -*- C++ -*-===//
 //
 // Every generator keeps its algorithm target-independent and picks a schedule
-// by switching on scheduleFamily(get_target()). Adding arm-64 (NEON) or CUDA
-// means adding a case to each generator's schedule(), not touching algorithms.
+// by switching on scheduleFamily(get_target()). A new target family (CUDA
+// next) means a case in each generator's schedule(), not touching algorithms.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_CODEGEN_KERNELS_SCHEDULETARGET_H
@@ -18,25 +18,36 @@ enum class ScheduleFamily {
   /// tiles (Linear.cpp), the split-key attention's natural vectors. Elsewhere its gain is in the
   /// instructions below; the ggml-ordered sums fix their lane counts anyway.
   X86Avx2,
+  /// AArch64 with NEON (Advanced SIMD, which every AArch64 CPU has): 32 q registers of 4 floats. The CPU
+  /// schedules of X86Avx2 fit as written, in 8-float vectors that LLVM splits into pairs of q registers:
+  /// the register tiles that fill 16 ymm fill 32 q, and the lane counts of the sums are the algorithms'
+  /// (equal results for a row of x in gemv and gemm), not the registers'. What differs are x86's byte
+  /// product routes (pmaddubsw, vpdpbusd): NEON widens codes with smlal/umlal instead.
+  Arm64Neon,
 };
 
 /// Whether the target has 8-bit integer dot products: AVX-512 VNNI's vpdpbusd (u8 x i8, four products
 /// summed into each i32 lane), which Halide emits for avx512_sapphirerapids targets. Block products then
 /// sum a block's codes in one instruction per 32 elements instead of widening them to 16 bits.
 inline bool hasInt8DotProduct(const Halide::Target &target) {
-  return target.has_feature(Halide::Target::AVX512_SapphireRapids);
+  return target.arch == Halide::Target::X86 && target.has_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
 /// The schedule family for `target`; a generator error for targets without schedules yet, so that
 /// a build for a new target fails at generation time rather than producing slow scalar code.
 inline ScheduleFamily scheduleFamily(const Halide::Target &target) {
-  bool x86Avx2 = target.arch == Halide::Target::X86 && target.bits == 64 &&
-                 target.has_feature(Halide::Target::AVX2) && target.has_feature(Halide::Target::FMA) &&
-                 !target.has_gpu_feature();
+  bool cpu = target.bits == 64 && !target.has_gpu_feature();
+  if (cpu && target.arch == Halide::Target::ARM)
+    return ScheduleFamily::Arm64Neon;
+  bool x86Avx2 = cpu && target.arch == Halide::Target::X86 && target.has_feature(Halide::Target::AVX2) &&
+                 target.has_feature(Halide::Target::FMA);
   _halide_user_assert(x86Avx2) << "Loom kernels have no schedule for target " << target.to_string()
-                               << " (supported: x86-64 with avx2 and fma)\n";
+                               << " (supported: x86-64 with avx2 and fma, arm-64)\n";
   return ScheduleFamily::X86Avx2;
 }
+
+/// Whether `target` is x86, whose byte product routes (pmaddubsw, vpdpbusd) the products may take.
+inline bool isX86(const Halide::Target &target) { return target.arch == Halide::Target::X86; }
 
 } // namespace loom::kernels
 

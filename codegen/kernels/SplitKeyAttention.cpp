@@ -140,6 +140,7 @@ public:
   void schedule() {
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
+    case ScheduleFamily::Arm64Neon:
       return scheduleCpu();
     }
   }

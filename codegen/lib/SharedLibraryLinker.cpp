@@ -1,44 +1,61 @@
 //===- SharedLibraryLinker.cpp - Object + runtime archives -> .so -------===//
 //
-// The system compiler driver links, because it knows the target's C runtime
-// and libstdc++ locations; the archives and flags to add come from
-// lib/loom/model-link.txt, written by CMake next to the archives it built, so
-// the `loom` binary needs no compiled-in paths.
+// A compiler driver links, because it knows the target's C runtime and
+// libstdc++ locations; the archives and flags to add come from the target
+// kit's model-link.txt (Target.h), written by CMake next to the archives it
+// built, so the `loom` binary needs no compiled-in paths. A cross kit's file
+// names its driver in a first line `--driver=...`; the host's links with the
+// host's clang or cc.
 //
 //===----------------------------------------------------------------------===//
 #include "loom/Codegen/Artifacts.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/TargetParser/Host.h"
 
 namespace loom {
 
-static llvm::Expected<std::vector<std::string>> readLinkArguments() {
-  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&readLinkArguments));
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
-  llvm::sys::path::append(path, "lib", "loom", "model-link.txt");
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return llvm::createStringError(buffer.getError(), "cannot read the runtime link list '%s'", path.c_str());
+namespace {
+struct LinkLine {
+  std::string driver; ///< empty: the host's
   std::vector<std::string> args;
+};
+} // namespace
+
+static llvm::Expected<LinkLine> readLinkLine(const ResolvedTarget &target) {
+  std::string path = kitLinkFile(target);
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    if (!target.kit.empty())
+      return llvm::createStringError(buffer.getError(),
+                                     "no %s kit: cannot read '%s' (the build makes it when LOOM_CROSS_TARGETS "
+                                     "names the target and its cross toolchain is installed)",
+                                     target.kit.c_str(), path.c_str());
+    return llvm::createStringError(buffer.getError(), "cannot read the runtime link list '%s'", path.c_str());
+  }
+  LinkLine line;
   llvm::SmallVector<llvm::StringRef> lines;
   (*buffer)->getBuffer().split(lines, '\n', -1, false);
-  for (llvm::StringRef line : lines)
-    if (!line.trim().empty())
-      args.push_back(line.trim().str());
-  return args;
+  for (llvm::StringRef text : lines) {
+    text = text.trim();
+    if (text.consume_front("--driver="))
+      line.driver = text.str();
+    else if (!text.empty())
+      line.args.push_back(text.str());
+  }
+  return line;
 }
 
-llvm::Expected<std::string> runtimeLinkFingerprint() {
-  auto linkArgs = readLinkArguments();
-  if (!linkArgs)
-    return linkArgs.takeError();
-  std::string fingerprint;
-  for (const std::string &arg : *linkArgs) {
+llvm::Expected<std::string> runtimeLinkFingerprint(const ResolvedTarget &target) {
+  auto link = readLinkLine(target);
+  if (!link)
+    return link.takeError();
+  std::string fingerprint = target.triple + "\n" + link->driver + "\n";
+  for (const std::string &arg : link->args) {
     fingerprint += arg + "\n";
     llvm::sys::fs::file_status status;
     if (!llvm::sys::fs::status(arg, status))
@@ -47,23 +64,27 @@ llvm::Expected<std::string> runtimeLinkFingerprint() {
   return fingerprint;
 }
 
-llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, llvm::StringRef triple) {
-  auto linkArgs = readLinkArguments();
-  if (!linkArgs)
-    return linkArgs.takeError();
+llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, const ResolvedTarget &target) {
+  auto link = readLinkLine(target);
+  if (!link)
+    return link.takeError();
   std::string driver;
-  for (const char *candidate : {"clang-22", "clang", "cc"})
+  std::vector<std::string> candidates{"clang-22", "clang", "cc"};
+  if (!link->driver.empty())
+    candidates = {link->driver};
+  for (const std::string &candidate : candidates)
     if (auto found = llvm::sys::findProgramByName(candidate)) {
       driver = *found;
       break;
     }
   if (driver.empty())
-    return llvm::createStringError("no C compiler driver (clang-22, clang or cc) on PATH to link with");
+    return llvm::createStringError("no compiler driver (%s) to link '%s' with",
+                                   llvm::join(candidates, ", ").c_str(), output.str().c_str());
 
   std::vector<std::string> args{driver, "-shared", "-o", output.str(), object.str()};
-  if (!triple.empty() && triple != llvm::sys::getDefaultTargetTriple())
-    args.push_back("--target=" + triple.str());
-  args.insert(args.end(), linkArgs->begin(), linkArgs->end());
+  if (!target.kit.empty())
+    args.push_back("--target=" + target.triple);
+  args.insert(args.end(), link->args.begin(), link->args.end());
   for (const char *lib : {"-lstdc++", "-lm", "-lpthread", "-ldl"})
     args.push_back(lib);
 

@@ -1,13 +1,53 @@
 //===- Target.cpp - Which machine code is generated for -----------------===//
 #include "loom/Codegen/Target.h"
 
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
 namespace loom {
+
+llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec) {
+  llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  llvm::Triple triple(spec.triple.empty() ? host.str() : llvm::Triple::normalize(spec.triple));
+  bool linuxGnu = triple.isOSLinux() && triple.getEnvironment() == llvm::Triple::GNU;
+  ResolvedTarget resolved{triple.str(), TargetFamily::X86_64, ""};
+  if (triple.getArch() == llvm::Triple::x86_64 && linuxGnu)
+    resolved.family = TargetFamily::X86_64;
+  else if (triple.getArch() == llvm::Triple::aarch64 && linuxGnu)
+    resolved.family = TargetFamily::AArch64;
+  else
+    return llvm::createStringError("Loom has no kernels for target '%s' (supported: x86_64-linux-gnu, "
+                                   "aarch64-linux-gnu)",
+                                   spec.triple.c_str());
+  // A kit is named by architecture, OS and environment, as its toolchain file (cmake/toolchains) is.
+  if (triple.getArch() != host.getArch())
+    resolved.kit = (llvm::Triple::getArchTypeName(triple.getArch()) + "-linux-gnu").str();
+  return resolved;
+}
+
+llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef numerics) {
+  if (numerics == "ggml" && target.family != TargetFamily::X86_64)
+    return llvm::createStringError("the ggml numerics profile reproduces llama.cpp's x86 arithmetic; target "
+                                   "'%s' runs the fast profile",
+                                   target.triple.c_str());
+  return llvm::Error::success();
+}
+
+std::string kitLinkFile(const ResolvedTarget &target) {
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&kitLinkFile));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
+  llvm::sys::path::append(path, "lib", "loom");
+  if (!target.kit.empty())
+    llvm::sys::path::append(path, "targets", target.kit);
+  llvm::sys::path::append(path, "model-link.txt");
+  return std::string(path);
+}
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec) {
   static const bool initialized = [] {

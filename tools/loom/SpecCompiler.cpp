@@ -57,6 +57,11 @@ static llvm::Error writeFile(const std::string &path, llvm::function_ref<void(ll
 }
 
 llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std::string &output) {
+  auto target = resolveTarget(request.target);
+  if (!target)
+    return target.takeError();
+  if (auto err = checkNumericsForTarget(*target, request.pipeline.numerics))
+    return err;
   SpecSession session;
   if (auto spec = session.parse(request.specPath, request.architecture); !spec)
     return spec.takeError();
@@ -108,7 +113,7 @@ llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std:
     if (auto err = emitNativeCode(*llvmModule, **machine, NativeFileKind::Object, object))
       return err;
   }
-  if (auto err = linkSharedLibrary(objectPath, output, request.target.triple))
+  if (auto err = linkSharedLibrary(objectPath, output, *target))
     return err;
 
   FailureOr<ModelDescriptor> descriptor = ModelDescriptor::read(*module);
@@ -150,7 +155,10 @@ llvm::Expected<std::string> resolveModelLibrary(const std::string &specOrLibrary
   std::string stamp = exe + "\n" + architecture + "\n" + numerics + "\n";
   if (!llvm::sys::fs::status(exe, status))
     stamp += std::to_string(status.getLastModificationTime().time_since_epoch().count()) + "\n";
-  auto fingerprint = runtimeLinkFingerprint();
+  auto host = resolveTarget({});
+  if (!host)
+    return host.takeError();
+  auto fingerprint = runtimeLinkFingerprint(*host);
   if (!fingerprint)
     return fingerprint.takeError();
   uint64_t key = llvm::xxh3_64bits((*spec)->getBuffer()) ^ llvm::xxh3_64bits(stamp + *fingerprint);

@@ -2,6 +2,7 @@
 #ifndef LOOM_CODEGEN_ARTIFACTS_H
 #define LOOM_CODEGEN_ARTIFACTS_H
 
+#include "loom/Codegen/Target.h"
 #include "loom/Passes/ModelDescriptor.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -11,14 +12,14 @@
 
 namespace loom {
 
-/// Links `object` with the runtime and kernel archives into a shared library
-/// exporting the C API of loom.h.
-llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, llvm::StringRef triple);
+/// Links `object` with the runtime and kernel archives of `target`'s kit into a
+/// shared library exporting the C API of loom.h.
+llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, const ResolvedTarget &target);
 
 /// Identifies what linkSharedLibrary would link (the archive list and each
 /// archive's modification time), so caches of compiled models notice a
 /// rebuilt runtime or kernel library.
-llvm::Expected<std::string> runtimeLinkFingerprint();
+llvm::Expected<std::string> runtimeLinkFingerprint(const ResolvedTarget &target);
 
 /// The C header for one model: the loom.h API plus the model's constants.
 std::string renderModelHeader(const ModelDescriptor &descriptor, llvm::StringRef libraryName);

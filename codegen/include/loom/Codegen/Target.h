@@ -1,8 +1,9 @@
 //===- Target.h - Which machine code is generated for ------------*- C++ -*-===//
 //
-// A target is a triple plus CPU and features, so the same pipeline serves
-// x86-64 today and AArch64 / NVPTX next: nothing below the triple is
-// hard-coded.
+// Everything `loom compile` decides from --target lives here: the triple and
+// CPU the TargetMachine gets, the family of targets it belongs to (which
+// numerics profiles it can run), and which target kit (the runtime and kernel
+// archives built for it, cmake/LoomTargetKits.cmake) a library links.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_CODEGEN_TARGET_H
@@ -22,6 +23,30 @@ struct TargetSpec {
   std::string features; // e.g. "+avx2,+fma"
   unsigned optLevel = 3;
 };
+
+/// The kinds of machine Loom has kernels for.
+enum class TargetFamily {
+  X86_64,  ///< AVX2 + FMA and up, picked at load (runtime/lib/kernels/KernelVariant.cpp)
+  AArch64, ///< NEON
+};
+
+/// What --target resolves to.
+struct ResolvedTarget {
+  std::string triple; ///< normalized
+  TargetFamily family;
+  /// The kit's directory under <install>/lib/loom/targets, or empty for the host's own kit.
+  std::string kit;
+};
+
+/// Resolves `spec` (empty triple: the host); an error names targets Loom has no kernels for.
+llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec);
+
+/// The numerics profiles `target` can run: ggml reproduces llama.cpp's x86 arithmetic, so it is x86's alone.
+llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef numerics);
+
+/// The link line of `target`'s kit: <install>/lib/loom[/targets/<kit>]/model-link.txt, beside the running
+/// executable's install tree.
+std::string kitLinkFile(const ResolvedTarget &target);
 
 /// Creates the TargetMachine for `spec`, filling in host defaults.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec);

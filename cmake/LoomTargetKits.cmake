@@ -1,0 +1,44 @@
+# Target kits: what a model library for one target links (the runtime, the kernel wrappers, the Halide
+# pipelines and their runtime), built once per target so that `loom compile --target T` only compiles the
+# spec and links. The host's kit is the host build itself (lib/loom/model-link.txt). Each cross target is
+# a second build of this source tree in kit mode (LOOM_TARGET_KIT_ONLY), cross-compiled with
+# cmake/toolchains/<target>.cmake, whose Halide generators are the host's (Halide's cross-compiling
+# workflow: the host build exports them to cmake/loom-halide_generators-config.cmake). It writes its link
+# line to lib/loom/targets/<target>/model-link.txt beside the host's, where `loom compile` looks
+# (codegen/lib/Target.cpp), and builds the test driver that ctest runs under the target's emulator.
+
+include(ExternalProject)
+
+set(LOOM_CROSS_TARGETS "aarch64-linux-gnu" CACHE STRING
+    "Cross targets to build kits for (each needs cmake/toolchains/<target>.cmake and its compilers)")
+
+set(loom_available_kits "")
+foreach(kit IN LISTS LOOM_CROSS_TARGETS)
+  set(toolchain ${PROJECT_SOURCE_DIR}/cmake/toolchains/${kit}.cmake)
+  if(NOT EXISTS ${toolchain})
+    message(FATAL_ERROR "LOOM_CROSS_TARGETS names '${kit}', which has no ${toolchain}")
+  endif()
+  # The target's C and C++ libraries and binutils come with its cross g++; a machine without it builds no
+  # kit for that target, and the tests that need it are skipped (lit's feature `kit-<target>`).
+  find_program(loom_kit_cxx_${kit} NAMES ${kit}-g++)
+  if(NOT loom_kit_cxx_${kit})
+    message(WARNING "No ${kit}-g++ on PATH: no ${kit} kit (tools/install-deps.sh installs it)")
+    continue()
+  endif()
+  ExternalProject_Add(loom-kit-${kit}
+    SOURCE_DIR ${PROJECT_SOURCE_DIR}
+    BINARY_DIR ${CMAKE_BINARY_DIR}/targets/${kit}
+    CMAKE_ARGS
+      -DCMAKE_TOOLCHAIN_FILE=${toolchain}
+      -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
+      -DLOOM_TARGET_KIT_ONLY=ON
+      -DLOOM_KIT_LINK_FILE=${CMAKE_BINARY_DIR}/lib/loom/targets/${kit}/model-link.txt
+      -Dloom-halide_generators_DIR=${CMAKE_BINARY_DIR}/cmake
+      -DHalideHelpers_DIR=${HalideHelpers_DIR}
+    INSTALL_COMMAND ""
+    # The kit's own build is incremental: running it always costs a no-op ninja when nothing changed.
+    BUILD_ALWAYS ON
+    DEPENDS loom-kernel-generators)
+  list(APPEND loom_available_kits ${kit})
+endforeach()
+set(LOOM_AVAILABLE_KITS ${loom_available_kits} CACHE INTERNAL "Cross target kits this build makes")
