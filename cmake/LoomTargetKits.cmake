@@ -1,35 +1,44 @@
 # Target kits: what a model library for one target links (the runtime, the kernel wrappers, the Halide
 # pipelines and their runtime), built once per target so that `loom compile --target T` only compiles the
-# spec and links. The host's kit is the host build itself (lib/loom/model-link.txt). Each cross target is
-# a second build of this source tree in kit mode (LOOM_TARGET_KIT_ONLY), cross-compiled with
-# cmake/toolchains/<target>.cmake, whose Halide generators are the host's (Halide's cross-compiling
-# workflow: the host build exports them to cmake/loom-halide_generators-config.cmake). It writes its link
-# line to lib/loom/targets/<target>/model-link.txt beside the host's, where `loom compile` looks
-# (codegen/lib/Target.cpp), and builds the test driver that ctest runs under the target's emulator.
+# spec and links. The host's kit is the host build itself (lib/loom/model-link.txt). Every other kit is a
+# second build of this source tree in kit mode (LOOM_TARGET_KIT_ONLY, cmake/LoomTargetKit.cmake) whose
+# Halide generators are the host's (Halide's cross-compiling workflow: the host build exports them to
+# cmake/loom-halide_generators-config.cmake):
+#   aarch64-linux-gnu  cross-compiled with cmake/toolchains/aarch64-linux-gnu.cmake;
+#   cuda               the host's compilers, the kernels for Halide's x86-64 + cuda target.
+# A kit writes its link line to lib/loom/targets/<kit>/model-link.txt beside the host's, where `loom
+# compile` looks (codegen/lib/Target.cpp), and builds the test driver (test/targets) that ctest runs.
 
 include(ExternalProject)
 
-set(LOOM_CROSS_TARGETS "aarch64-linux-gnu" CACHE STRING
-    "Cross targets to build kits for (each needs cmake/toolchains/<target>.cmake and its compilers)")
+set(LOOM_TARGET_KITS "aarch64-linux-gnu;cuda" CACHE STRING "Target kits to build besides the host's")
 
 set(loom_available_kits "")
-foreach(kit IN LISTS LOOM_CROSS_TARGETS)
-  set(toolchain ${PROJECT_SOURCE_DIR}/cmake/toolchains/${kit}.cmake)
-  if(NOT EXISTS ${toolchain})
-    message(FATAL_ERROR "LOOM_CROSS_TARGETS names '${kit}', which has no ${toolchain}")
-  endif()
-  # The target's C and C++ libraries and binutils come with its cross g++; a machine without it builds no
-  # kit for that target, and the tests that need it are skipped (lit's feature `kit-<target>`).
-  find_program(loom_kit_cxx_${kit} NAMES ${kit}-g++)
-  if(NOT loom_kit_cxx_${kit})
-    message(WARNING "No ${kit}-g++ on PATH: no ${kit} kit (tools/install-deps.sh installs it)")
-    continue()
+foreach(kit IN LISTS LOOM_TARGET_KITS)
+  set(kit_args "")
+  if(kit STREQUAL "cuda")
+    # Nothing to find: Halide emits PTX through its own LLVM, and the CUDA driver is loaded at run time.
+    list(APPEND kit_args -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
+         -DLOOM_KIT_DEVICE=cuda)
+  else()
+    set(toolchain ${PROJECT_SOURCE_DIR}/cmake/toolchains/${kit}.cmake)
+    if(NOT EXISTS ${toolchain})
+      message(FATAL_ERROR "LOOM_TARGET_KITS names '${kit}', which has no ${toolchain}")
+    endif()
+    # The target's C and C++ libraries and binutils come with its cross g++; a machine without it builds no
+    # kit for that target, and the tests that need it are not run (lit's feature `kit-<target>`).
+    find_program(loom_kit_cxx_${kit} NAMES ${kit}-g++)
+    if(NOT loom_kit_cxx_${kit})
+      message(WARNING "No ${kit}-g++ on PATH: no ${kit} kit (tools/install-deps.sh installs it)")
+      continue()
+    endif()
+    list(APPEND kit_args -DCMAKE_TOOLCHAIN_FILE=${toolchain})
   endif()
   ExternalProject_Add(loom-kit-${kit}
     SOURCE_DIR ${PROJECT_SOURCE_DIR}
     BINARY_DIR ${CMAKE_BINARY_DIR}/targets/${kit}
     CMAKE_ARGS
-      -DCMAKE_TOOLCHAIN_FILE=${toolchain}
+      ${kit_args}
       -DCMAKE_BUILD_TYPE=${CMAKE_BUILD_TYPE}
       -DLOOM_TARGET_KIT_ONLY=ON
       -DLOOM_KIT_LINK_FILE=${CMAKE_BINARY_DIR}/lib/loom/targets/${kit}/model-link.txt
@@ -41,4 +50,4 @@ foreach(kit IN LISTS LOOM_CROSS_TARGETS)
     DEPENDS loom-kernel-generators)
   list(APPEND loom_available_kits ${kit})
 endforeach()
-set(LOOM_AVAILABLE_KITS ${loom_available_kits} CACHE INTERNAL "Cross target kits this build makes")
+set(LOOM_AVAILABLE_KITS ${loom_available_kits} CACHE INTERNAL "Target kits this build makes")

@@ -15,9 +15,9 @@ ctest --test-dir "$build" --output-on-failure -j"$jobs"
 if [ "${LOOM_SANITIZERS:-1}" != 0 ]; then
   # Halide's generators run at build time; LLVM 14 inside them keeps global allocations alive.
   export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1"
-  # The cross target kits are not built there: nothing of them runs in a sanitized process (their
-  # libraries run under qemu), and the normal pass above has tested them.
-  LOOM_SKIP_VENV=1 "$root/tools/build.sh" "$build-sanitize" -DLOOM_SANITIZE=ON -DLOOM_CROSS_TARGETS=
+  # The target kits are not built there: nothing of them runs in a sanitized process (the AArch64
+  # libraries run under qemu, the CUDA ones need a GPU), and the normal pass above has tested them.
+  LOOM_SKIP_VENV=1 "$root/tools/build.sh" "$build-sanitize" -DLOOM_SANITIZE=ON -DLOOM_TARGET_KITS=
   # allow_user_poisoning=0: LLVM's BumpPtrAllocator poisons its slabs when the code that allocates them is
   # instrumented (ours, inlined from LLVM headers) but not when it is not (libMLIR), so MLIR attribute and
   # type storage allocated by one and read by the other looks poisoned. Real heap errors are still caught.

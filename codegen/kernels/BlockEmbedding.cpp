@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockFormat.h"
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -39,6 +40,9 @@ public:
           .vectorize(i, 16, TailStrategy::GuardWithIf);
       break;
     }
+    case ScheduleFamily::CudaGpu:
+      gpuTileRows(out, i, token);
+      break;
     }
   }
 

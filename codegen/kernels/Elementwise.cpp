@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FloatMath.h"
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -72,6 +73,9 @@ public:
           .parallel(task);
       break;
     }
+    case ScheduleFamily::CudaGpu:
+      gpuTileFlat(out, i);
+      break;
     }
   }
 

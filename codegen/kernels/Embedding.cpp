@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 #include "WeightFormat.h"
 
@@ -42,6 +43,9 @@ public:
           .vectorize(i, 16, TailStrategy::GuardWithIf);
       break;
     }
+    case ScheduleFamily::CudaGpu:
+      gpuTileRows(out, i, token);
+      break;
     }
   }
 

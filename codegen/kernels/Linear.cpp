@@ -17,6 +17,7 @@
 
 #include "LaneSum.h"
 #include "ProductSchedule.h"
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 #include "WeightFormat.h"
 
@@ -52,6 +53,9 @@ LinearTiling linearTiling(const Target &target, LinearShape shape) {
     if (shape == LinearShape::Gemv)
       return {8, {1, 1, 64}};
     return {8, {3, 3, 8}};
+  case ScheduleFamily::CudaGpu:
+    // The AVX2 lanes, so that a GPU computes what the baseline CPU variant computes; no register tiles.
+    return {8, {1, 1, 1}};
   }
   return {8, {1, 1, 1}};
 }
@@ -92,6 +96,8 @@ public:
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
       return scheduleCpu();
+    case ScheduleFamily::CudaGpu:
+      return scheduleGpu();
     }
   }
 
@@ -101,6 +107,19 @@ private:
   LaneSum dot;
   LinearTiling tiling{};
   Func wRow{"w_row"};
+
+  /// Both shapes on a GPU: a thread per output, summing its lanes in registers as the CPU does (the same
+  /// lane order, so the same results); blocks of kGpuThreads outputs of one row of x.
+  void scheduleGpu() {
+    Var nBlock("n_block"), thread("gpu_thread");
+    y.split(nn, nBlock, thread, kGpuThreads, TailStrategy::GuardWithIf)
+        .reorder(thread, nBlock, mm)
+        .gpu_blocks(nBlock, mm)
+        .gpu_threads(thread);
+    dot.partial.compute_at(y, thread).unroll(lane);
+    dot.partial.update().reorder(lane, dot.body).unroll(lane);
+    dot.tail.compute_at(y, thread);
+  }
 
   /// Both shapes on a CPU: y is cut into register tiles of wRows x xRows outputs, whose partial sums
   /// live in registers while k streams by; tasks are runs of w row tiles, so that no two threads

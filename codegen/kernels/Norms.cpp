@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "LaneSum.h"
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -48,6 +49,19 @@ void scheduleRows(const Target &target, Func y, std::vector<LaneSum> stats, std:
     }
     for (Func f : perRow)
       f.compute_at(y, row);
+    break;
+  }
+  case ScheduleFamily::CudaGpu: {
+    // A block per row (up to kGpuThreads elements of it): its lanes' partial sums in parallel, one thread
+    // per lane, then the statistics once per block, in shared memory.
+    Var rowLoop = gpuTileRows(y, i, row);
+    for (LaneSum &s : stats) {
+      s.partial.compute_at(y, rowLoop).gpu_threads(lane);
+      s.partial.update().gpu_threads(lane);
+      s.tail.compute_at(y, rowLoop);
+    }
+    for (Func f : perRow)
+      f.compute_at(y, rowLoop);
     break;
   }
   }

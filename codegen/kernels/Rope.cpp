@@ -35,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FloatMath.h"
+#include "GpuSchedule.h"
 #include "ScheduleTarget.h"
 
 using namespace Halide;
@@ -90,6 +91,20 @@ public:
       rotated.compute_at(out, jOuter).bound_extent(j, 8).vectorize(j).unroll(c);
       cosSin.compute_at(out, token);
       angles.compute_at(out, token);
+      break;
+    }
+    case ScheduleFamily::CudaGpu: {
+      // A block per token, a thread per pair of every head; the token's angles (a serial scan) and their
+      // cos/sin once per block.
+      Var jBlock("j_block"), thread("gpu_thread");
+      out.reorder(c, j, head, token)
+          .split(j, jBlock, thread, kGpuThreads, TailStrategy::GuardWithIf)
+          .reorder(c, thread, jBlock, head, token)
+          .unroll(c)
+          .gpu_blocks(jBlock, token)
+          .gpu_threads(thread);
+      cosSin.compute_at(out, jBlock);
+      angles.compute_at(out, jBlock);
       break;
     }
     }

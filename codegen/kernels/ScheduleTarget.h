@@ -24,6 +24,10 @@ enum class ScheduleFamily {
   /// (equal results for a row of x in gemv and gemm), not the registers'. What differs are x86's byte
   /// product routes (pmaddubsw, vpdpbusd): NEON widens codes with smlal/umlal instead.
   Arm64Neon,
+  /// An x86-64 host driving an NVIDIA GPU (Halide's cuda target, PTX through LLVM's NVPTX backend). A
+  /// generator with a GPU schedule (GpuSchedule.h) runs on the device; one without runs on the host under
+  /// its X86Avx2 schedule, which Halide allows in a cuda pipeline (its buffers are copied as needed).
+  CudaGpu,
 };
 
 /// Whether the target has 8-bit integer dot products: AVX-512 VNNI's vpdpbusd (u8 x i8, four products
@@ -36,13 +40,15 @@ inline bool hasInt8DotProduct(const Halide::Target &target) {
 /// The schedule family for `target`; a generator error for targets without schedules yet, so that
 /// a build for a new target fails at generation time rather than producing slow scalar code.
 inline ScheduleFamily scheduleFamily(const Halide::Target &target) {
+  bool x86Avx2 = target.arch == Halide::Target::X86 && target.bits == 64 &&
+                 target.has_feature(Halide::Target::AVX2) && target.has_feature(Halide::Target::FMA);
+  if (x86Avx2 && target.has_feature(Halide::Target::CUDA))
+    return ScheduleFamily::CudaGpu;
   bool cpu = target.bits == 64 && !target.has_gpu_feature();
   if (cpu && target.arch == Halide::Target::ARM)
     return ScheduleFamily::Arm64Neon;
-  bool x86Avx2 = cpu && target.arch == Halide::Target::X86 && target.has_feature(Halide::Target::AVX2) &&
-                 target.has_feature(Halide::Target::FMA);
-  _halide_user_assert(x86Avx2) << "Loom kernels have no schedule for target " << target.to_string()
-                               << " (supported: x86-64 with avx2 and fma, arm-64)\n";
+  _halide_user_assert(cpu && x86Avx2) << "Loom kernels have no schedule for target " << target.to_string()
+                                      << " (supported: x86-64 with avx2 and fma, optionally cuda; arm-64)\n";
   return ScheduleFamily::X86Avx2;
 }
 

@@ -32,7 +32,7 @@ static llvm::Expected<LinkLine> readLinkLine(const ResolvedTarget &target) {
   if (!buffer) {
     if (!target.kit.empty())
       return llvm::createStringError(buffer.getError(),
-                                     "no %s kit: cannot read '%s' (the build makes it when LOOM_CROSS_TARGETS "
+                                     "no %s kit: cannot read '%s' (the build makes it when LOOM_TARGET_KITS "
                                      "names the target and its cross toolchain is installed)",
                                      target.kit.c_str(), path.c_str());
     return llvm::createStringError(buffer.getError(), "cannot read the runtime link list '%s'", path.c_str());

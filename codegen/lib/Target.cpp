@@ -12,18 +12,47 @@
 
 namespace loom {
 
+/// Checks `--gpu` values: sm_NN with NN at least kMinimumCudaArch.
+static llvm::Expected<std::vector<std::string>> cudaArchitectures(const std::vector<std::string> &gpus) {
+  if (gpus.empty())
+    return std::vector<std::string>{"sm_" + std::to_string(kMinimumCudaArch)};
+  for (const std::string &gpu : gpus) {
+    unsigned arch = 0;
+    llvm::StringRef digits(gpu);
+    if (!digits.consume_front("sm_") || digits.getAsInteger(10, arch))
+      return llvm::createStringError("--gpu '%s' is not a CUDA architecture such as sm_80 or sm_90", gpu.c_str());
+    if (arch < kMinimumCudaArch)
+      return llvm::createStringError("--gpu %s: Loom's CUDA kernels need sm_%d (Ampere) or newer", gpu.c_str(),
+                                     kMinimumCudaArch);
+  }
+  return gpus;
+}
+
 llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec) {
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
+  if (spec.triple == "cuda") {
+    // The glue runs on the host and calls the kit's kernels, which launch on the GPU.
+    if (host.getArch() != llvm::Triple::x86_64)
+      return llvm::createStringError("--target cuda needs an x86-64 host, not '%s'", host.str().c_str());
+    auto gpus = cudaArchitectures(spec.gpus);
+    if (!gpus)
+      return gpus.takeError();
+    TargetSpec machine = spec;
+    machine.triple.clear();
+    return ResolvedTarget{host.str(), TargetFamily::Cuda, "cuda", machine, *gpus};
+  }
+  if (!spec.gpus.empty())
+    return llvm::createStringError("--gpu is for --target cuda");
   llvm::Triple triple(spec.triple.empty() ? host.str() : llvm::Triple::normalize(spec.triple));
   bool linuxGnu = triple.isOSLinux() && triple.getEnvironment() == llvm::Triple::GNU;
-  ResolvedTarget resolved{triple.str(), TargetFamily::X86_64, ""};
+  ResolvedTarget resolved{triple.str(), TargetFamily::X86_64, "", spec, {}};
   if (triple.getArch() == llvm::Triple::x86_64 && linuxGnu)
     resolved.family = TargetFamily::X86_64;
   else if (triple.getArch() == llvm::Triple::aarch64 && linuxGnu)
     resolved.family = TargetFamily::AArch64;
   else
     return llvm::createStringError("Loom has no kernels for target '%s' (supported: x86_64-linux-gnu, "
-                                   "aarch64-linux-gnu)",
+                                   "aarch64-linux-gnu, cuda)",
                                    spec.triple.c_str());
   // A kit is named by architecture, OS and environment, as its toolchain file (cmake/toolchains) is.
   if (triple.getArch() != host.getArch())
@@ -35,7 +64,7 @@ llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef
   if (numerics == "ggml" && target.family != TargetFamily::X86_64)
     return llvm::createStringError("the ggml numerics profile reproduces llama.cpp's x86 arithmetic; target "
                                    "'%s' runs the fast profile",
-                                   target.triple.c_str());
+                                   target.kit.empty() ? target.triple.c_str() : target.kit.c_str());
   return llvm::Error::success();
 }
 

@@ -16,6 +16,10 @@
 using namespace loom::rt;
 
 loom_model *loom_model_create(void) {
+  if (const char *why = loom_kernels_unavailable()) {
+    fail("{}", why);
+    return nullptr;
+  }
   const loom_model_desc *desc = loom_generated_descriptor();
   if (!validateDescriptor(desc))
     return nullptr;

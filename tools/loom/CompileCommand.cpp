@@ -20,7 +20,11 @@ cl::opt<loom::EmitKind> emit(
                clEnumValN(loom::EmitKind::Obj, "obj", "object file"),
                clEnumValN(loom::EmitKind::SharedLibrary, "so", "shared library + header + manifest")),
     cl::sub(sub));
-cl::opt<std::string> triple("target", cl::desc("Target triple (default: the host)"), cl::init(""), cl::sub(sub));
+cl::opt<std::string> triple("target",
+                            cl::desc("Target: a triple (x86_64-linux-gnu, aarch64-linux-gnu), or cuda (default: the host)"),
+                            cl::init(""), cl::sub(sub));
+cl::list<std::string> gpus("gpu", cl::desc("With --target cuda: a GPU architecture to run on, e.g. sm_90 (repeatable)"),
+                           cl::sub(sub));
 cl::opt<std::string> cpu("mcpu", cl::desc("Target CPU (default: the host CPU)"), cl::init(""), cl::sub(sub));
 cl::opt<std::string> features("mattr", cl::desc("Target features, e.g. +avx2,+fma"), cl::init(""), cl::sub(sub));
 cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"), cl::init(3), cl::Prefix, cl::sub(sub));
@@ -61,7 +65,7 @@ int run() {
   loom::CompileRequest request;
   request.specPath = spec;
   request.architecture = arch;
-  request.target = {triple, cpu, features, optLevel};
+  request.target = {triple, cpu, features, optLevel, std::vector<std::string>(gpus.begin(), gpus.end())};
   request.pipeline.maxChunk = maxChunk;
   request.pipeline.printIRAfterAll = printIRAfterAll;
   request.pipeline.timing = timePasses;

@@ -78,7 +78,14 @@ llvm::Error compileSpec(const CompileRequest &request, EmitKind kind, const std:
       module->print(os, OpPrintingFlags().enableDebugInfo(request.printLocations));
     });
 
-  auto machine = createTargetMachine(request.target);
+  // A CUDA library's device code is its kit's PTX, the same whatever the spec (every kernel is linked in).
+  if (kind == EmitKind::Asm && target->family == TargetFamily::Cuda) {
+    auto code = deviceCode(*target);
+    if (!code)
+      return code.takeError();
+    return writeFile(output, [&](llvm::raw_ostream &os) { os << *code; });
+  }
+  auto machine = createTargetMachine(target->machine);
   if (!machine)
     return machine.takeError();
   llvm::LLVMContext llvmContext;

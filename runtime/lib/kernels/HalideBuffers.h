@@ -50,6 +50,9 @@ public:
     buffer.type = type;
     buffer.dimensions = Rank;
     buffer.dim = shape;
+    // The caller's memory is the truth: a GPU kit's pipeline copies it to the device only when marked so
+    // (CPU pipelines ignore the flag).
+    buffer.set_host_dirty(true);
   }
 
   /// A dense row-major view: `extents` innermost first, each stride the product of the inner extents.

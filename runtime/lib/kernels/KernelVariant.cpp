@@ -89,6 +89,13 @@ loom::kernels::EvexOnlyPipeline::EvexOnlyPipeline() : previous(evexOnlyPipeline)
 
 loom::kernels::EvexOnlyPipeline::~EvexOnlyPipeline() { evexOnlyPipeline = previous; }
 
+const char *loom_kernels_unavailable(void) {
+  // The baseline variant's own instructions; Halide's dispatch never looks below it.
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma") || !__builtin_cpu_supports("f16c"))
+    return "this library's kernels need an x86-64 CPU with AVX2, FMA and F16C (x86-64-v3), which this one lacks";
+  return nullptr;
+}
+
 const char *loom_kernels_variant(void) {
   static const char *const name = [] {
     int32_t variant = probeVariant(loom_hl_kernel_variant), evexOnly;

@@ -16,3 +16,5 @@ loom::kernels::EvexOnlyPipeline::EvexOnlyPipeline() : previous(false) {}
 loom::kernels::EvexOnlyPipeline::~EvexOnlyPipeline() = default;
 
 const char *loom_kernels_variant(void) { return "aarch64 neon"; }
+
+const char *loom_kernels_unavailable(void) { return nullptr; }

@@ -15,6 +15,20 @@ void ensureThreadPool();
 /// pipeline runs; cheap after that.
 void ensureKernelDispatch();
 
+/// After a pipeline of a GPU kit ran, a buffer it used on the device: its results copied back if the device
+/// wrote them, its device memory released, so that the caller's memory holds every result, as on a CPU
+/// kit. (A CPU kit's buffers never have device memory.)
+inline void returnFromDevice(const char *kernel, halide_buffer_t *buffer) {
+  if (!buffer->device)
+    return;
+  if (buffer->device_dirty())
+    if (int status = halide_copy_to_host(nullptr, buffer); status != halide_error_code_success)
+      loom_kernel_fail("%s: copying a result from the GPU failed with error %d", kernel, status);
+  if (int status = halide_device_free(nullptr, buffer); status != halide_error_code_success)
+    loom_kernel_fail("%s: freeing GPU memory failed with error %d", kernel, status);
+}
+template <typename Scalar> void returnFromDevice(const char *, Scalar) {}
+
 /// Runs `pipeline(args...)`; a Halide error (already printed by Halide's handler) is fatal.
 template <typename Pipeline, typename... Args>
 void runPipeline(const char *kernel, Pipeline pipeline, Args... args) {
@@ -22,6 +36,7 @@ void runPipeline(const char *kernel, Pipeline pipeline, Args... args) {
   ensureKernelDispatch();
   if (int status = pipeline(args...); status != halide_error_code_success)
     loom_kernel_fail("%s: Halide pipeline failed with error %d", kernel, status);
+  (returnFromDevice(kernel, args), ...);
 }
 
 /// While alive on a thread, the pipelines it runs may take their 8-bit dot product variant on CPUs with

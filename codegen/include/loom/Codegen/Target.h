@@ -14,29 +14,39 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace loom {
 
 struct TargetSpec {
-  std::string triple;   // empty: the host
+  std::string triple;   // empty: the host; "cuda": the host driving an NVIDIA GPU
   std::string cpu;      // empty: the host CPU when compiling for the host, else "generic"
   std::string features; // e.g. "+avx2,+fma"
   unsigned optLevel = 3;
+  std::vector<std::string> gpus; // with "cuda": the GPU architectures to run on, e.g. sm_90 (default sm_80)
 };
 
 /// The kinds of machine Loom has kernels for.
 enum class TargetFamily {
   X86_64,  ///< AVX2 + FMA and up, picked at load (runtime/lib/kernels/KernelVariant.cpp)
   AArch64, ///< NEON
+  Cuda,    ///< an x86-64 host and an NVIDIA GPU: PTX for compute capability 8.0 and up
 };
 
 /// What --target resolves to.
 struct ResolvedTarget {
-  std::string triple; ///< normalized
+  std::string triple; ///< normalized; the host code's (for cuda: the x86-64 host's)
   TargetFamily family;
   /// The kit's directory under <install>/lib/loom/targets, or empty for the host's own kit.
   std::string kit;
+  /// The machine the generated glue (host code) is compiled for.
+  TargetSpec machine;
+  /// cuda: the GPU architectures asked for, each sm_80 or newer.
+  std::vector<std::string> gpus;
 };
+
+/// The oldest GPU architecture the CUDA kit's PTX runs on.
+constexpr int kMinimumCudaArch = 80;
 
 /// Resolves `spec` (empty triple: the host); an error names targets Loom has no kernels for.
 llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec);
@@ -47,6 +57,10 @@ llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef
 /// The link line of `target`'s kit: <install>/lib/loom[/targets/<kit>]/model-link.txt, beside the running
 /// executable's install tree.
 std::string kitLinkFile(const ResolvedTarget &target);
+
+/// The device code a library for `target` embeds, as `--emit=asm` writes it: for cuda, every PTX module
+/// of the kit, each after a `//--- <pipeline>.ptx` line (LLVM's split-file cuts them apart for ptxas).
+llvm::Expected<std::string> deviceCode(const ResolvedTarget &target);
 
 /// Creates the TargetMachine for `spec`, filling in host defaults.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec);

@@ -205,6 +205,10 @@ int32_t loom_kernels_supports(int64_t dtype);
  * (LOOM_KERNELS_HALIDE_TARGETS) and the best one the CPU has is picked at run time. */
 const char *loom_kernels_variant(void);
 
+/* NULL when this library's kernels can run on this machine, else why not (a CPU without the baseline
+ * instruction set, a GPU kit without a CUDA driver or device). Checked when a model is created. */
+const char *loom_kernels_unavailable(void);
+
 /* Threads used by every kernel; 0 means one per hardware thread. A count above LOOM_KERNELS_MAX_THREADS (the
  * most Halide's pool runs) is capped to it, and loom_kernels_num_threads reports the capped count. */
 #define LOOM_KERNELS_MAX_THREADS 256
