@@ -39,3 +39,17 @@ for kit in sorted(os.listdir(kits_dir)) if os.path.isdir(kits_dir) else []:
     if shutil.which(command[0]):
         config.available_features.add("kit-" + kit)
         config.substitutions.append(("%{run-on-" + kit + "}", " ".join(command)))
+
+# The CUDA toolkit's assembler checks the PTX of CUDA libraries; a machine with a CUDA driver runs them instead
+# of reporting the missing GPU (tools/gpu-check.sh tests that case).
+cuda_bin = "/usr/local/cuda/bin"
+if shutil.which("ptxas") or os.path.exists(os.path.join(cuda_bin, "ptxas")):
+    config.available_features.add("ptxas")
+    llvm_config.with_environment("PATH", cuda_bin, append_path=True)
+try:
+    import ctypes
+
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

@@ -82,7 +82,6 @@ public:
 
     // Register tiles overhang the last rows of x and w; they compute on clamped copies of the last
     // row, and the guarded stores of y drop those results.
-    Func xRow("x_row");
     xRow(kk, mm) = x(kk, min(mm, m - 1));
     wRow(kk, nn) = widenToFloat(w(kk, min(nn, n - 1)), weights);
 
@@ -106,19 +105,44 @@ private:
   Var task{"task"};
   LaneSum dot;
   LinearTiling tiling{};
-  Func wRow{"w_row"};
+  Func wRow{"w_row"}, xRow{"x_row"};
 
-  /// Both shapes on a GPU: a thread per output, summing its lanes in registers as the CPU does (the same
-  /// lane order, so the same results); blocks of kGpuThreads outputs of one row of x.
+  /// On a GPU a thread computes one output, its lanes summed in the CPU's order (the same results).
+  /// gemv: blocks of kGpuThreads outputs of one row of x; each thread streams its own row of w.
+  /// gemm: blocks of kGpuTileW x kGpuTileX outputs that share their rows of w and x through shared memory:
+  /// the k loop runs in steps of kGpuStep elements, each step loading a kGpuStep x kGpuTileW tile of w and a
+  /// kGpuStep x kGpuTileX tile of x once, cooperatively, which every thread of the block then reads.
   void scheduleGpu() {
-    Var nBlock("n_block"), thread("gpu_thread");
-    y.split(nn, nBlock, thread, kGpuThreads, TailStrategy::GuardWithIf)
-        .reorder(thread, nBlock, mm)
-        .gpu_blocks(nBlock, mm)
-        .gpu_threads(thread);
-    dot.partial.compute_at(y, thread).unroll(lane);
-    dot.partial.update().reorder(lane, dot.body).unroll(lane);
-    dot.tail.compute_at(y, thread);
+    Var nBlock("n_block"), mBlock("m_block"), nThread("n_thread"), mThread("m_thread");
+    if (shape == LinearShape::Gemv) {
+      y.split(nn, nBlock, nThread, kGpuThreads, TailStrategy::GuardWithIf)
+          .reorder(nThread, nBlock, mm)
+          .gpu_blocks(nBlock, mm)
+          .gpu_threads(nThread);
+      dot.partial.compute_at(y, nThread).unroll(lane);
+      dot.partial.update().reorder(lane, dot.body).unroll(lane);
+      dot.tail.compute_at(y, nThread);
+      return;
+    }
+    constexpr int kGpuTileW = 32, kGpuTileX = 8, kGpuStep = 32;
+    const int stepRows = kGpuStep / tiling.lanes; // rows of dot.body per step
+    y.gpu_tile(nn, mm, nBlock, mBlock, nThread, mThread, kGpuTileW, kGpuTileX, TailStrategy::GuardWithIf);
+    RVar step("k_step"), inStep("k_in_step");
+    dot.partial.compute_at(y, nBlock).gpu_threads(nn, mm);
+    dot.partial.update()
+        .split(dot.body, step, inStep, stepRows, TailStrategy::GuardWithIf)
+        .reorder(lane, inStep, nn, mm, step)
+        .gpu_threads(nn, mm)
+        .unroll(lane);
+    Var kIn("k_in"), kOut("k_out"), nIn("n_in"), nOut("n_out");
+    wRow.in(dot.partial)
+        .compute_at(dot.partial, step)
+        .store_in(MemoryType::GPUShared)
+        .split(nn, nOut, nIn, kGpuTileX)
+        .reorder(kk, nIn, nOut)
+        .gpu_threads(kk, nIn);
+    xRow.in(dot.partial).compute_at(dot.partial, step).store_in(MemoryType::GPUShared).gpu_threads(kk, mm);
+    dot.tail.compute_at(y, mThread);
   }
 
   /// Both shapes on a CPU: y is cut into register tiles of wRows x xRows outputs, whose partial sums

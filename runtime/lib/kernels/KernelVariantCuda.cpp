@@ -32,7 +32,9 @@ constexpr int kAttributeCapabilityMajor = 75, kAttributeCapabilityMinor = 76;
 char reason[512];
 
 const char *checkDevice() {
-  void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  // Global, so that Halide's runtime, which asks the process before it tries to load "libcuda.so" (a name
+  // only the development packages provide), finds the driver API here.
+  void *driver = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
   if (!driver) {
     std::snprintf(reason, sizeof reason,
                   "this library runs its kernels on an NVIDIA GPU through CUDA, and no CUDA driver loads "
