@@ -5,21 +5,23 @@
 # Halide generators are the host's (Halide's cross-compiling workflow: the host build exports them to
 # cmake/loom-halide_generators-config.cmake):
 #   aarch64-linux-gnu  cross-compiled with cmake/toolchains/aarch64-linux-gnu.cmake;
-#   cuda               the host's compilers, the kernels for Halide's x86-64 + cuda target.
+#   cuda               the host's compilers, the kernels for Halide's x86-64 + cuda target;
+#   opencl             the same with Halide's opencl target: the GPU schedules as OpenCL C, which PoCL runs
+#                      on this CPU, so that they are tested where there is no GPU.
 # A kit writes its link line to lib/loom/targets/<kit>/model-link.txt beside the host's, where `loom
 # compile` looks (codegen/lib/Target.cpp), and builds the test driver (test/targets) that ctest runs.
 
 include(ExternalProject)
 
-set(LOOM_TARGET_KITS "aarch64-linux-gnu;cuda" CACHE STRING "Target kits to build besides the host's")
+set(LOOM_TARGET_KITS "aarch64-linux-gnu;cuda;opencl" CACHE STRING "Target kits to build besides the host's")
 
 set(loom_available_kits "")
 foreach(kit IN LISTS LOOM_TARGET_KITS)
   set(kit_args "")
-  if(kit STREQUAL "cuda")
-    # Nothing to find: Halide emits PTX through its own LLVM, and the CUDA driver is loaded at run time.
+  if(kit STREQUAL "cuda" OR kit STREQUAL "opencl")
+    # Nothing to find: Halide emits PTX or OpenCL C itself, and the driver is loaded at run time.
     list(APPEND kit_args -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-         -DLOOM_KIT_DEVICE=cuda)
+         -DLOOM_KIT_DEVICE=${kit})
   else()
     set(toolchain ${PROJECT_SOURCE_DIR}/cmake/toolchains/${kit}.cmake)
     if(NOT EXISTS ${toolchain})

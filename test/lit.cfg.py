@@ -27,6 +27,7 @@ config.substitutions.append(("%cc", config.host_cc))
 
 # Cross target kits (cmake/LoomTargetKits.cmake): each that was built gives a feature and the command that
 # runs its test driver (test/targets) on this machine, under the target's emulator.
+import ctypes
 import shutil
 
 kits_dir = os.path.join(config.loom_obj_root, "lib", "loom", "targets")
@@ -47,9 +48,18 @@ if shutil.which("ptxas") or os.path.exists(os.path.join(cuda_bin, "ptxas")):
     config.available_features.add("ptxas")
     llvm_config.with_environment("PATH", cuda_bin, append_path=True)
 try:
-    import ctypes
-
     ctypes.CDLL("libcuda.so.1")
     config.available_features.add("cuda-driver")
 except OSError:
     pass
+
+# An OpenCL platform with a device (PoCL runs the opencl kit's GPU schedules on this CPU); its kernel cache
+# goes to the build tree.
+try:
+    opencl = ctypes.CDLL("libOpenCL.so.1")
+    platforms = ctypes.c_uint32(0)
+    if opencl.clGetPlatformIDs(0, None, ctypes.byref(platforms)) == 0 and platforms.value > 0:
+        config.available_features.add("opencl-device")
+except OSError:
+    pass
+llvm_config.with_environment("POCL_CACHE_DIR", os.path.join(config.loom_obj_root, "test-cache", "pocl"))

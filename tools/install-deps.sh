@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Loom needs to build and test, idempotently:
 #   - Debian packages: LLVM/MLIR/clang/lld 22, Halide 14, fmt, GoogleTest, Google Benchmark, Ninja, CMake,
-#     and the AArch64 cross toolchain and qemu for the aarch64-linux-gnu target kit (cmake/LoomTargetKits.cmake);
+#     the AArch64 cross toolchain and qemu for the aarch64-linux-gnu target kit (cmake/LoomTargetKits.cmake),
+#     PoCL to run the GPU schedules on this CPU (the opencl kit);
 #   - a Python venv under the build tree with the pinned reference packages (torch, transformers, ...).
 # Usage: tools/install-deps.sh [BUILD_DIR]      (default: build)
 set -euo pipefail
@@ -12,6 +13,7 @@ apt_packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22 lld-22 libclang-rt-22-dev
   libhalide14-0-dev libfmt-dev libgtest-dev libbenchmark-dev libicu-dev ninja-build cmake python3-venv
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  pocl-opencl-icd ocl-icd-libopencl1
 )
 missing=()
 for p in "${apt_packages[@]}"; do

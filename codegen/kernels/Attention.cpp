@@ -169,7 +169,7 @@ public:
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
-    case ScheduleFamily::CudaGpu: // on the host CPU: no GPU schedule yet
+    case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
       return scheduleCpu();
     }
   }

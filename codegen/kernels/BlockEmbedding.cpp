@@ -33,17 +33,22 @@ public:
   void schedule() {
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
-    case ScheduleFamily::Arm64Neon: {
-      Var task("task");
-      out.split(token, task, token, 8, TailStrategy::GuardWithIf)
-          .parallel(task)
-          .vectorize(i, 16, TailStrategy::GuardWithIf);
-      break;
-    }
-    case ScheduleFamily::CudaGpu:
+    case ScheduleFamily::Arm64Neon:
+      return scheduleCpu();
+    case ScheduleFamily::Gpu:
+      // Every block format scales its codes by F16 values.
+      if (!gpuCanRun(get_target(), /*usesHalf=*/true))
+        return scheduleCpu();
       gpuTileRows(out, i, token);
-      break;
+      return;
     }
+  }
+
+  void scheduleCpu() {
+    Var task("task");
+    out.split(token, task, token, 8, TailStrategy::GuardWithIf)
+        .parallel(task)
+        .vectorize(i, 16, TailStrategy::GuardWithIf);
   }
 
 private:

@@ -24,7 +24,7 @@ inline TileShape productTiling(ScheduleFamily family, LinearShape shape) {
   switch (family) {
   case ScheduleFamily::X86Avx2:
   case ScheduleFamily::Arm64Neon:
-  case ScheduleFamily::CudaGpu: // on the host CPU: no GPU schedule yet
+  case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
     // As Linear.cpp: gemv reads each w row as one sequential stream (two or four rows at once measured
     // slower); gemm shares each decoded w block and each x block across a 3 x 3 register tile.
     if (shape == LinearShape::Gemv)

@@ -73,7 +73,7 @@ public:
           .parallel(task);
       break;
     }
-    case ScheduleFamily::CudaGpu:
+    case ScheduleFamily::Gpu:
       gpuTileFlat(out, i);
       break;
     }

@@ -35,18 +35,22 @@ public:
   void schedule() {
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
-    case ScheduleFamily::Arm64Neon: {
-      // A row copy is a few KiB: tokens in tasks of 8 so that a prefill chunk spreads over the cores.
-      Var task("task");
-      out.split(token, task, token, 8, TailStrategy::GuardWithIf)
-          .parallel(task)
-          .vectorize(i, 16, TailStrategy::GuardWithIf);
-      break;
-    }
-    case ScheduleFamily::CudaGpu:
+    case ScheduleFamily::Arm64Neon:
+      return scheduleCpu();
+    case ScheduleFamily::Gpu:
+      if (!gpuCanRun(get_target(), weights == WeightFormat::F16))
+        return scheduleCpu();
       gpuTileRows(out, i, token);
-      break;
+      return;
     }
+  }
+
+  /// A row copy is a few KiB: tokens in tasks of 8 so that a prefill chunk spreads over the cores.
+  void scheduleCpu() {
+    Var task("task");
+    out.split(token, task, token, 8, TailStrategy::GuardWithIf)
+        .parallel(task)
+        .vectorize(i, 16, TailStrategy::GuardWithIf);
   }
 
 private:

@@ -1,6 +1,6 @@
 //===- GpuSchedule.h - What the GPU schedules share ---------------*- C++ -*-===//
 //
-// ScheduleFamily::CudaGpu: a kernel's output is cut into thread blocks, and
+// ScheduleFamily::Gpu (cuda, opencl): a kernel's output is cut into thread blocks, and
 // the stages that feed one output (lane sums, tables) are computed by the
 // thread that needs them or, when all threads of a block share them, once per
 // block in shared memory.

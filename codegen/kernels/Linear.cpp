@@ -53,7 +53,7 @@ LinearTiling linearTiling(const Target &target, LinearShape shape) {
     if (shape == LinearShape::Gemv)
       return {8, {1, 1, 64}};
     return {8, {3, 3, 8}};
-  case ScheduleFamily::CudaGpu:
+  case ScheduleFamily::Gpu:
     // The AVX2 lanes, so that a GPU computes what the baseline CPU variant computes; no register tiles.
     return {8, {1, 1, 1}};
   }
@@ -95,7 +95,9 @@ public:
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
       return scheduleCpu();
-    case ScheduleFamily::CudaGpu:
+    case ScheduleFamily::Gpu:
+      if (!gpuCanRun(get_target(), weights == WeightFormat::F16))
+        return scheduleCpu();
       return scheduleGpu();
     }
   }
@@ -138,11 +140,11 @@ private:
     wRow.in(dot.partial)
         .compute_at(dot.partial, step)
         .store_in(MemoryType::GPUShared)
-        .split(nn, nOut, nIn, kGpuTileX)
+        .split(nn, nOut, nIn, kGpuTileX, TailStrategy::GuardWithIf)
         .reorder(kk, nIn, nOut)
         .gpu_threads(kk, nIn);
     xRow.in(dot.partial).compute_at(dot.partial, step).store_in(MemoryType::GPUShared).gpu_threads(kk, mm);
-    dot.tail.compute_at(y, mThread);
+    dot.tail.compute_at(y, nThread);
   }
 
   /// Both shapes on a CPU: y is cut into register tiles of wRows x xRows outputs, whose partial sums

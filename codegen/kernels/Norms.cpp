@@ -51,7 +51,7 @@ void scheduleRows(const Target &target, Func y, std::vector<LaneSum> stats, std:
       f.compute_at(y, row);
     break;
   }
-  case ScheduleFamily::CudaGpu: {
+  case ScheduleFamily::Gpu: {
     // A block per row (up to kGpuThreads elements of it): its lanes' partial sums in parallel, one thread
     // per lane, then the statistics once per block, in shared memory.
     Var rowLoop = gpuTileRows(y, i, row);

@@ -93,7 +93,7 @@ public:
       angles.compute_at(out, token);
       break;
     }
-    case ScheduleFamily::CudaGpu: {
+    case ScheduleFamily::Gpu: {
       // A block per token, a thread per pair of every head; the token's angles (a serial scan) and their
       // cos/sin once per block.
       Var jBlock("j_block"), thread("gpu_thread");

@@ -24,10 +24,12 @@ enum class ScheduleFamily {
   /// (equal results for a row of x in gemv and gemm), not the registers'. What differs are x86's byte
   /// product routes (pmaddubsw, vpdpbusd): NEON widens codes with smlal/umlal instead.
   Arm64Neon,
-  /// An x86-64 host driving an NVIDIA GPU (Halide's cuda target, PTX through LLVM's NVPTX backend). A
-  /// generator with a GPU schedule (GpuSchedule.h) runs on the device; one without runs on the host under
-  /// its X86Avx2 schedule, which Halide allows in a cuda pipeline (its buffers are copied as needed).
-  CudaGpu,
+  /// An x86-64 host driving a GPU through Halide's cuda target (NVIDIA; PTX through LLVM's NVPTX backend)
+  /// or its opencl target (OpenCL C; PoCL runs it on this CPU, which is how the GPU schedules are tested
+  /// on machines without a GPU). A generator with a GPU schedule (GpuSchedule.h) runs on the device; one
+  /// without runs on the host under its X86Avx2 schedule, which Halide allows in a GPU pipeline (its
+  /// buffers are copied as needed).
+  Gpu,
 };
 
 /// Whether the target has 8-bit integer dot products: AVX-512 VNNI's vpdpbusd (u8 x i8, four products
@@ -42,14 +44,21 @@ inline bool hasInt8DotProduct(const Halide::Target &target) {
 inline ScheduleFamily scheduleFamily(const Halide::Target &target) {
   bool x86Avx2 = target.arch == Halide::Target::X86 && target.bits == 64 &&
                  target.has_feature(Halide::Target::AVX2) && target.has_feature(Halide::Target::FMA);
-  if (x86Avx2 && target.has_feature(Halide::Target::CUDA))
-    return ScheduleFamily::CudaGpu;
+  if (x86Avx2 && (target.has_feature(Halide::Target::CUDA) || target.has_feature(Halide::Target::OpenCL)))
+    return ScheduleFamily::Gpu;
   bool cpu = target.bits == 64 && !target.has_gpu_feature();
   if (cpu && target.arch == Halide::Target::ARM)
     return ScheduleFamily::Arm64Neon;
   _halide_user_assert(cpu && x86Avx2) << "Loom kernels have no schedule for target " << target.to_string()
-                                      << " (supported: x86-64 with avx2 and fma, optionally cuda; arm-64)\n";
+                                      << " (supported: x86-64 with avx2 and fma, optionally cuda or opencl; arm-64)\n";
   return ScheduleFamily::X86Avx2;
+}
+
+/// Whether a kernel that computes with F16 values (`usesHalf`) can take its GPU schedule on `target`: Halide's
+/// OpenCL C declares half only with the cl_half feature, which PoCL's CPU devices lack. Such a kernel then runs
+/// on the host, under its CPU schedule.
+inline bool gpuCanRun(const Halide::Target &target, bool usesHalf) {
+  return !usesHalf || !target.has_feature(Halide::Target::OpenCL) || target.has_feature(Halide::Target::CLHalf);
 }
 
 /// Whether `target` is x86, whose byte product routes (pmaddubsw, vpdpbusd) the products may take.

@@ -30,15 +30,21 @@ static llvm::Expected<std::vector<std::string>> cudaArchitectures(const std::vec
 
 llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec) {
   llvm::Triple host(llvm::sys::getDefaultTargetTriple());
-  if (spec.triple == "cuda") {
-    // The glue runs on the host and calls the kit's kernels, which launch on the GPU.
+  if (spec.triple == "cuda" || spec.triple == "opencl") {
+    // The glue runs on the host and calls the kit's kernels, which launch on the device.
     if (host.getArch() != llvm::Triple::x86_64)
-      return llvm::createStringError("--target cuda needs an x86-64 host, not '%s'", host.str().c_str());
+      return llvm::createStringError("--target %s needs an x86-64 host, not '%s'", spec.triple.c_str(),
+                                     host.str().c_str());
+    TargetSpec machine = spec;
+    machine.triple.clear();
+    if (spec.triple == "opencl") {
+      if (!spec.gpus.empty())
+        return llvm::createStringError("--gpu is for --target cuda");
+      return ResolvedTarget{host.str(), TargetFamily::OpenCL, "opencl", machine, {}};
+    }
     auto gpus = cudaArchitectures(spec.gpus);
     if (!gpus)
       return gpus.takeError();
-    TargetSpec machine = spec;
-    machine.triple.clear();
     return ResolvedTarget{host.str(), TargetFamily::Cuda, "cuda", machine, *gpus};
   }
   if (!spec.gpus.empty())
@@ -52,7 +58,7 @@ llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec) {
     resolved.family = TargetFamily::AArch64;
   else
     return llvm::createStringError("Loom has no kernels for target '%s' (supported: x86_64-linux-gnu, "
-                                   "aarch64-linux-gnu, cuda)",
+                                   "aarch64-linux-gnu, cuda, opencl)",
                                    spec.triple.c_str());
   // A kit is named by architecture, OS and environment, as its toolchain file (cmake/toolchains) is.
   if (triple.getArch() != host.getArch())

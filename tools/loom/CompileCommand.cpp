@@ -21,7 +21,7 @@ cl::opt<loom::EmitKind> emit(
                clEnumValN(loom::EmitKind::SharedLibrary, "so", "shared library + header + manifest")),
     cl::sub(sub));
 cl::opt<std::string> triple("target",
-                            cl::desc("Target: a triple (x86_64-linux-gnu, aarch64-linux-gnu), or cuda (default: the host)"),
+                            cl::desc("Target: a triple (x86_64-linux-gnu, aarch64-linux-gnu), cuda or opencl (default: the host)"),
                             cl::init(""), cl::sub(sub));
 cl::list<std::string> gpus("gpu", cl::desc("With --target cuda: a GPU architecture to run on, e.g. sm_90 (repeatable)"),
                            cl::sub(sub));

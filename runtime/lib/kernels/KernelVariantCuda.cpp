@@ -10,7 +10,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
 #include <dlfcn.h>
@@ -75,12 +74,6 @@ const char *checkDevice() {
 }
 
 } // namespace
-
-void loom::kernels::ensureKernelDispatch() {}
-
-loom::kernels::EvexOnlyPipeline::EvexOnlyPipeline() : previous(false) {}
-
-loom::kernels::EvexOnlyPipeline::~EvexOnlyPipeline() = default;
 
 const char *loom_kernels_variant(void) { return "cuda sm_80 ptx, x86-64 avx2 host"; }
 

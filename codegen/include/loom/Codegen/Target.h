@@ -19,7 +19,7 @@
 namespace loom {
 
 struct TargetSpec {
-  std::string triple;   // empty: the host; "cuda": the host driving an NVIDIA GPU
+  std::string triple;   // empty: the host; "cuda" or "opencl": the host driving such a device
   std::string cpu;      // empty: the host CPU when compiling for the host, else "generic"
   std::string features; // e.g. "+avx2,+fma"
   unsigned optLevel = 3;
@@ -31,6 +31,7 @@ enum class TargetFamily {
   X86_64,  ///< AVX2 + FMA and up, picked at load (runtime/lib/kernels/KernelVariant.cpp)
   AArch64, ///< NEON
   Cuda,    ///< an x86-64 host and an NVIDIA GPU: PTX for compute capability 8.0 and up
+  OpenCL,  ///< an x86-64 host and an OpenCL device (the GPU schedules as OpenCL C; PoCL runs them on CPUs)
 };
 
 /// What --target resolves to.
