@@ -141,8 +141,11 @@ public:
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
-    case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
       return scheduleCpu();
+    case ScheduleFamily::Gpu:
+      if (!gpuCanRun(get_target(), k_cache.type() == Float(16)))
+        return scheduleCpu();
+      return scheduleGpu();
     }
   }
 
@@ -153,6 +156,29 @@ private:
   Func chunkSum{"chunk_sum"}, combined{"combined"}, denominator{"denominator"}, inverseSum{"inverse_sum"};
   RDom inChunk;
   Expr wraps, uncapped;
+
+  /// On a GPU, the CPU's two kernels with a block where the CPU has a task:
+  ///   chunks: a block per (chunk, query); its scores and weights once, a thread per key of the chunk, in
+  ///     shared memory; then a thread per value feature sums the chunk's weighted V rows;
+  ///   combine: a block per (KV head, query); its chunk scales once, then a thread per value feature.
+  /// Every sum keeps the CPU's order, so the results are the CPU's but for FMA contraction.
+  void scheduleGpu() {
+    chunk.compute_root().reorder(d, j, g, query, c).gpu_blocks(query, c).gpu_threads(d);
+    scaled.compute_at(chunk, query).reorder(t, j, g).gpu_threads(t);
+    dotLanes.compute_at(scaled, t);
+    dot.compute_at(scaled, t);
+    chunkMax.compute_at(chunk, query);
+    chunkSum.compute_at(chunk, query);
+    weight.compute_at(chunk, query).reorder(t, j, g).gpu_threads(t);
+    chunkValues.compute_at(chunk, query).reorder(d, j, g, c).gpu_threads(d);
+    chunkValues.update().reorder(d, j, g, inChunk).gpu_threads(d);
+
+    out.reorder(d, j, g, query).gpu_blocks(g, query).gpu_threads(d);
+    for (Func f : {maxScore, chunkScale, denominator, inverseSum})
+      f.compute_at(out, g);
+    combined.compute_at(out, g).gpu_threads(d);
+    combined.update().reorder(d, j).gpu_threads(d);
+  }
 
   void scheduleCpu() {
     const int vector = natural_vector_size<float>();
