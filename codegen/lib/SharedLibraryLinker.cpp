@@ -10,48 +10,14 @@
 //===----------------------------------------------------------------------===//
 #include "loom/Codegen/Artifacts.h"
 
-#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 
 namespace loom {
 
-namespace {
-struct LinkLine {
-  std::string driver; ///< empty: the host's
-  std::vector<std::string> args;
-};
-} // namespace
-
-static llvm::Expected<LinkLine> readLinkLine(const ResolvedTarget &target) {
-  std::string path = kitLinkFile(target);
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer) {
-    if (!target.kit.empty())
-      return llvm::createStringError(buffer.getError(),
-                                     "no %s kit: cannot read '%s' (the build makes it when LOOM_TARGET_KITS "
-                                     "names the target and its cross toolchain is installed)",
-                                     target.kit.c_str(), path.c_str());
-    return llvm::createStringError(buffer.getError(), "cannot read the runtime link list '%s'", path.c_str());
-  }
-  LinkLine line;
-  llvm::SmallVector<llvm::StringRef> lines;
-  (*buffer)->getBuffer().split(lines, '\n', -1, false);
-  for (llvm::StringRef text : lines) {
-    text = text.trim();
-    if (text.consume_front("--driver="))
-      line.driver = text.str();
-    else if (!text.empty())
-      line.args.push_back(text.str());
-  }
-  return line;
-}
-
 llvm::Expected<std::string> runtimeLinkFingerprint(const ResolvedTarget &target) {
-  auto link = readLinkLine(target);
+  auto link = readKitLinkLine(target);
   if (!link)
     return link.takeError();
   std::string fingerprint = target.triple + "\n" + link->driver + "\n";
@@ -65,7 +31,7 @@ llvm::Expected<std::string> runtimeLinkFingerprint(const ResolvedTarget &target)
 }
 
 llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output, const ResolvedTarget &target) {
-  auto link = readLinkLine(target);
+  auto link = readKitLinkLine(target);
   if (!link)
     return link.takeError();
   std::string driver;

@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -74,14 +75,33 @@ llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef
   return llvm::Error::success();
 }
 
-std::string kitLinkFile(const ResolvedTarget &target) {
-  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&kitLinkFile));
+llvm::Expected<KitLinkLine> readKitLinkLine(const ResolvedTarget &target) {
+  std::string exe = llvm::sys::fs::getMainExecutable(nullptr, reinterpret_cast<void *>(&readKitLinkLine));
   llvm::SmallString<256> path(llvm::sys::path::parent_path(llvm::sys::path::parent_path(exe)));
   llvm::sys::path::append(path, "lib", "loom");
   if (!target.kit.empty())
     llvm::sys::path::append(path, "targets", target.kit);
   llvm::sys::path::append(path, "model-link.txt");
-  return std::string(path);
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    if (!target.kit.empty())
+      return llvm::createStringError(buffer.getError(),
+                                     "no %s kit: cannot read '%s' (the build makes it when LOOM_TARGET_KITS "
+                                     "names the target and its cross toolchain is installed)",
+                                     target.kit.c_str(), path.c_str());
+    return llvm::createStringError(buffer.getError(), "cannot read the runtime link list '%s'", path.c_str());
+  }
+  KitLinkLine line{std::string(path), "", {}};
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n', -1, false);
+  for (llvm::StringRef text : lines) {
+    text = text.trim();
+    if (text.consume_front("--driver="))
+      line.driver = text.str();
+    else if (!text.empty())
+      line.args.push_back(text.str());
+  }
+  return line;
 }
 
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const TargetSpec &spec) {

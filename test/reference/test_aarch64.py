@@ -107,12 +107,7 @@ def test_aarch64_library_matches_x86_fast_profile(loom, tmp_path, record_diff):
     np, _, llama_cpp = import_reference()
     path = smollm2_path()
     llama = LlamaCpp(llama_cpp, np, path, n_ctx=512)
-    spec = tmp_path / "smollm2.loom"
-    library = tmp_path / "libsmollm2-aarch64.so"
-    for command in (["import", str(path), "-o", str(spec)],
-                    ["compile", str(spec), "--target", KIT, "-o", str(library)]):
-        result = subprocess.run([str(loom.binary), *command], capture_output=True, text=True, timeout=600)
-        assert result.returncode == 0, result.stderr
+    spec, library = compile_both(loom, path, tmp_path)
 
     ids = llama.tokenize(chatml(PROMPT))
     expected = loom_greedy(loom, path, ids, GREEDY_TOKENS, "fast")

@@ -55,9 +55,15 @@ llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec);
 /// The numerics profiles `target` can run: ggml reproduces llama.cpp's x86 arithmetic, so it is x86's alone.
 llvm::Error checkNumericsForTarget(const ResolvedTarget &target, llvm::StringRef numerics);
 
-/// The link line of `target`'s kit: <install>/lib/loom[/targets/<kit>]/model-link.txt, beside the running
-/// executable's install tree.
-std::string kitLinkFile(const ResolvedTarget &target);
+/// The link line of `target`'s kit, as its model-link.txt holds it (<install>/lib/loom[/targets/<kit>]/,
+/// beside the running executable's install tree): a first line `--driver=...` names a cross kit's compiler
+/// driver, every other line is one linker argument.
+struct KitLinkLine {
+  std::string file;   ///< the model-link.txt read
+  std::string driver; ///< empty: the host's
+  std::vector<std::string> args;
+};
+llvm::Expected<KitLinkLine> readKitLinkLine(const ResolvedTarget &target);
 
 /// The device code a library for `target` embeds, as `--emit=asm` writes it: for cuda, every PTX module
 /// of the kit, each after a `//--- <pipeline>.ptx` line (LLVM's split-file cuts them apart for ptxas).
