@@ -18,10 +18,19 @@ set(LOOM_TARGET_KITS "aarch64-linux-gnu;cuda;opencl" CACHE STRING "Target kits t
 set(loom_available_kits "")
 foreach(kit IN LISTS LOOM_TARGET_KITS)
   set(kit_args "")
+  # A build that imports its generators (tools/test.sh's sanitizer build) has no generator target.
+  set(kit_depends "")
+  if(TARGET loom-kernel-generators)
+    list(APPEND kit_depends loom-kernel-generators)
+  endif()
   if(kit STREQUAL "cuda" OR kit STREQUAL "opencl")
-    # Nothing to find: Halide emits PTX or OpenCL C itself, and the driver is loaded at run time.
+    # Nothing to find: Halide emits PTX or OpenCL C itself, and the driver is loaded at run time. The host
+    # side is the host's own runtime and kernel wrappers (runtime/CMakeLists.txt).
     list(APPEND kit_args -DCMAKE_C_COMPILER=${CMAKE_C_COMPILER} -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER}
-         -DLOOM_KIT_DEVICE=${kit})
+         -DLOOM_KIT_DEVICE=${kit}
+         -DLOOM_KIT_HOST_RUNTIME=$<TARGET_FILE:loom_runtime>
+         -DLOOM_KIT_HOST_KERNELS=$<TARGET_FILE:loom_kernels>)
+    list(APPEND kit_depends loom_runtime loom_kernels)
   else()
     set(toolchain ${PROJECT_SOURCE_DIR}/cmake/toolchains/${kit}.cmake)
     if(NOT EXISTS ${toolchain})
@@ -49,7 +58,7 @@ foreach(kit IN LISTS LOOM_TARGET_KITS)
     INSTALL_COMMAND ""
     # The kit's own build is incremental: running it always costs a no-op ninja when nothing changed.
     BUILD_ALWAYS ON
-    DEPENDS loom-kernel-generators)
+    DEPENDS ${kit_depends})
   list(APPEND loom_available_kits ${kit})
 endforeach()
 set(LOOM_AVAILABLE_KITS ${loom_available_kits} CACHE INTERNAL "Target kits this build makes")
