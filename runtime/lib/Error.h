@@ -18,7 +18,9 @@ namespace loom::rt {
 void setLastError(std::string message);
 
 /// Formats into this thread's last error message. Kept out of line so that only
-/// Error.cpp instantiates fmt's formatting machinery.
+/// Error.cpp instantiates fmt's formatting machinery: it is the one runtime
+/// source compiled with fmt's implementation (runtime/CMakeLists.txt), so no
+/// other may call a fmt function, only build arguments for this one.
 void setLastErrorV(fmt::string_view format, fmt::format_args args);
 
 /// Records a formatted error message and returns false, so that a failing check
