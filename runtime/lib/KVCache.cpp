@@ -4,6 +4,7 @@
 #include "Error.h"
 #include "Model.h"
 #include "PublicAPI.h"
+#include "loom/Runtime/Kernels.h"
 
 #include <algorithm>
 #include <new>
@@ -103,6 +104,10 @@ loom_kv_cache *loom_kv_cache_create_typed(const loom_model *model, int64_t max_c
     return nullptr;
   }
   return cache;
+}
+
+loom_kv_cache::~loom_kv_cache() {
+  loom_kernels_forget_device_copies(memory.data(), static_cast<int64_t>(memory.size()));
 }
 
 void loom_kv_cache_free(loom_kv_cache *cache) { delete cache; }

@@ -32,6 +32,13 @@ struct loom_kv_cache {
   loom::rt::MemoryMapping memory;
   /// Per descriptor cache, into `memory`: the array loom_generated_forward receives.
   std::vector<loom_cache_view> views;
+
+  loom_kv_cache() = default;
+  loom_kv_cache(const loom_kv_cache &) = delete;
+  loom_kv_cache &operator=(const loom_kv_cache &) = delete;
+  /// A GPU kit keeps the caches in device memory, keyed by this memory: it must forget them before the memory
+  /// can hold another cache.
+  ~loom_kv_cache();
 };
 
 namespace loom::rt {

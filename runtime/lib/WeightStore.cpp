@@ -18,6 +18,28 @@ static_assert(std::endian::native == std::endian::little, "the runtime assumes a
 
 WeightStore::WeightStore(size_t count) : table_(count, loom_tensor{nullptr, LOOM_DTYPE_F32}), bytes_(count, 0) {}
 
+WeightStore::~WeightStore() { forgetDeviceCopies(); }
+
+WeightStore::WeightStore(WeightStore &&other) noexcept
+    : table_(std::exchange(other.table_, {})), bytes_(std::exchange(other.bytes_, {})),
+      buffers_(std::exchange(other.buffers_, {})), mappings_(std::exchange(other.mappings_, {})) {}
+
+WeightStore &WeightStore::operator=(WeightStore &&other) noexcept {
+  if (this != &other) {
+    forgetDeviceCopies();
+    table_ = std::exchange(other.table_, {});
+    bytes_ = std::exchange(other.bytes_, {});
+    buffers_ = std::exchange(other.buffers_, {});
+    mappings_ = std::exchange(other.mappings_, {});
+  }
+  return *this;
+}
+
+void WeightStore::forgetDeviceCopies() const {
+  for (size_t i = 0; i < table_.size(); ++i)
+    loom_kernels_forget_device_copies(table_[i].data, static_cast<int64_t>(bytes_[i]));
+}
+
 float *WeightStore::allocateF32(size_t index, size_t elements, const char *name) {
   AlignedBuffer buffer;
   size_t bytes;
@@ -332,6 +354,7 @@ bool WeightStore::isMapped(const void *data) const {
 
 void WeightStore::release(size_t index) {
   const auto *data = static_cast<const uint8_t *>(table_[index].data);
+  loom_kernels_forget_device_copies(data, static_cast<int64_t>(bytes_[index]));
   auto owner = std::find_if(buffers_.begin(), buffers_.end(), [&](const AlignedBuffer &buffer) {
     const auto *begin = static_cast<const uint8_t *>(buffer.data());
     return data >= begin && data < begin + buffer.size();

@@ -51,6 +51,14 @@ class WeightStore {
 public:
   /// A table of `count` entries with null data.
   explicit WeightStore(size_t count = 0);
+  /// A GPU kit keeps device copies of weights keyed by their host memory; whenever that memory goes, the
+  /// store has the kernels forget them (loom_kernels_forget_device_copies), lest new weights at the same
+  /// address be read from an old copy.
+  ~WeightStore();
+  WeightStore(WeightStore &&other) noexcept;
+  WeightStore &operator=(WeightStore &&other) noexcept;
+  WeightStore(const WeightStore &) = delete;
+  WeightStore &operator=(const WeightStore &) = delete;
 
   const loom_tensor *table() const { return table_.data(); }
 
@@ -124,6 +132,8 @@ private:
   /// Gives back the memory of weight `index`'s data, about to be replaced: its owned buffer unless another
   /// entry points into it, or its pages of a file mapping.
   void release(size_t index);
+  /// Has the kernels forget their device copies of every entry's memory.
+  void forgetDeviceCopies() const;
   /// Adopts `buffer` as weight `index`'s data of `dtype` and `bytes`.
   void adopt(size_t index, AlignedBuffer buffer, int64_t dtype, size_t bytes);
 

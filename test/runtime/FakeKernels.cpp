@@ -15,6 +15,8 @@ extern "C" void loom_kernels_set_num_threads(int32_t n) { numThreads = n; }
 
 extern "C" int32_t loom_kernels_num_threads(void) { return numThreads; }
 
+extern "C" void loom_kernels_forget_device_copies(const void *, int64_t) {}
+
 extern "C" int32_t loom_kernels_supports(int64_t dtype) {
   return dtype == LOOM_DTYPE_F32 || dtype == LOOM_DTYPE_F16 || dtype == LOOM_DTYPE_BF16;
 }

@@ -2,11 +2,15 @@
  * greedy `loom run` do, so that a cross-compiled library's results can be compared with the host's.
  *
  *   loom-target-run LIB.so (--weights FILE | --random-weights [--seed N]) --tokens 1,2,3
- *                   [--out LOGITS.bin [--decode-from N]] [--generate N] [--threads N]
+ *                   [--out LOGITS.bin [--decode-from N]] [--generate N] [--threads N] [--rerun-seed N]
  *
  * --out writes float32 logits [n_tokens, vocab] as `loom logits` does (random weights: the runtime's
  * generator with stddev 0.02, as there); --decode-from N prefills N tokens in one pass and feeds the
- * rest one at a time. --generate N prints the N greedy tokens after the prompt as "generated: ...". */
+ * rest one at a time. --generate N prints the N greedy tokens after the prompt as "generated: ...".
+ * --rerun-seed N (repeatable) runs the tokens once, then gives the model new random weights (seed N) and a
+ * new KV cache and runs them again, reporting the last run: the weights and caches of each run are freed
+ * while the library is loaded, and a later run may get their memory (what a GPU kit must not confuse with
+ * the device copies it kept of them). */
 #include "loom/loom.h"
 
 #include <dlfcn.h>
@@ -65,6 +69,9 @@ int main(int argc, char **argv) {
   const char *library = NULL, *weights = NULL, *tokensText = NULL, *out = NULL;
   int random = 0;
   long long seed = 0, decodeFrom = -1, generate = 0, threads = 0;
+  enum { kMaxReruns = 4 };
+  long long rerunSeeds[kMaxReruns];
+  int reruns = 0;
   for (int i = 1; i < argc; ++i) {
     const char *arg = argv[i];
     int hasValue = i + 1 < argc;
@@ -84,6 +91,8 @@ int main(int argc, char **argv) {
       generate = parseInt(argv[++i], arg);
     else if (!strcmp(arg, "--threads") && hasValue)
       threads = parseInt(argv[++i], arg);
+    else if (!strcmp(arg, "--rerun-seed") && hasValue && reruns < kMaxReruns)
+      rerunSeeds[reruns++] = parseInt(argv[++i], arg);
     else if (arg[0] != '-' && !library)
       library = arg;
     else {
@@ -91,9 +100,10 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (!library || !tokensText || random == (weights != NULL) || (!out && generate <= 0)) {
-    fprintf(stderr, "usage: %s LIB.so (--weights FILE | --random-weights [--seed N]) --tokens 1,2,3 "
-                    "[--out FILE [--decode-from N]] [--generate N] [--threads N]\n", argv[0]);
+  if (!library || !tokensText || random == (weights != NULL) || (!out && generate <= 0) ||
+      (reruns > 0 && !random)) {
+    fprintf(stderr, "usage: %s LIB.so (--weights FILE | --random-weights [--seed N] [--rerun-seed N]) "
+                    "--tokens 1,2,3 [--out FILE [--decode-from N]] [--generate N] [--threads N]\n", argv[0]);
     return 2;
   }
 
@@ -119,18 +129,25 @@ int main(int argc, char **argv) {
   int loaded = random ? p_loom_model_init_random(model, (uint64_t)seed, 0.02f) : p_loom_model_load_weights(model, weights);
   if (loaded != 0)
     return fail("cannot load the weights", p_loom_last_error());
-  loom_kv_cache *cache = p_loom_kv_cache_create(model, 0);
-  if (!cache)
-    return fail("cannot create the KV cache", p_loom_last_error());
-
   size_t vocab = (size_t)info.vocab;
   long long batched = decodeFrom < 0 || decodeFrom > n ? n : decodeFrom;
   float *logits = malloc(sizeof(float) * vocab * (size_t)(n + (generate > 0 ? generate : 0)));
-  if (batched > 0 && p_loom_model_forward(model, cache, tokens, batched, 1, logits) != 0)
-    return fail("forward failed", p_loom_last_error());
-  for (long long i = batched; i < n; ++i)
-    if (p_loom_model_forward(model, cache, tokens + i, 1, 1, logits + (size_t)i * vocab) != 0)
+  loom_kv_cache *cache = NULL;
+  for (int run = 0; run <= reruns; ++run) {
+    if (run > 0) {
+      p_loom_kv_cache_free(cache);
+      if (p_loom_model_init_random(model, (uint64_t)rerunSeeds[run - 1], 0.02f) != 0)
+        return fail("cannot load the weights", p_loom_last_error());
+    }
+    cache = p_loom_kv_cache_create(model, 0);
+    if (!cache)
+      return fail("cannot create the KV cache", p_loom_last_error());
+    if (batched > 0 && p_loom_model_forward(model, cache, tokens, batched, 1, logits) != 0)
       return fail("forward failed", p_loom_last_error());
+    for (long long i = batched; i < n; ++i)
+      if (p_loom_model_forward(model, cache, tokens + i, 1, 1, logits + (size_t)i * vocab) != 0)
+        return fail("forward failed", p_loom_last_error());
+  }
 
   if (out) {
     FILE *f = fopen(out, "wb");

@@ -67,6 +67,9 @@ void runAttention(const AttentionPipelines &pipelines, const float *q, int64_t n
   const bool half = cache->dtype == LOOM_DTYPE_F16;
   auto kView = BufferView<3>::dense(cache->keys, half ? kF16 : kF32, {key_dim, kv_heads, rows}, kernel);
   auto vView = BufferView<3>::dense(cache->values, half ? kF16 : kF32, {value_dim, kv_heads, rows}, kernel);
+  const int64_t elementBytes = half ? 2 : 4;
+  kView.keepCacheOnDevice(cache->rows * kv_heads * key_dim * elementBytes, kernel);
+  vView.keepCacheOnDevice(cache->rows * kv_heads * value_dim * elementBytes, kernel);
   auto outView = BufferView<4>::dense(out, kF32, {value_dim, group, kv_heads, n}, kernel);
   // Without sinks the pipeline still takes a (never read) one-element buffer.
   static const float kNoSinks = 0.0f;

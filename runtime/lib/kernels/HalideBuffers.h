@@ -10,6 +10,7 @@
 #ifndef LOOM_RUNTIME_KERNELS_HALIDEBUFFERS_H
 #define LOOM_RUNTIME_KERNELS_HALIDEBUFFERS_H
 
+#include "DeviceCopies.h"
 #include "KernelErrors.h"
 
 #include "HalideRuntime.h"
@@ -73,6 +74,16 @@ public:
   BufferView &operator=(const BufferView &) = delete;
 
   halide_buffer_t *get() { return &buffer; }
+
+  /// Marks this view as model weights, which a GPU kit copies to the device once and keeps there across
+  /// calls (DeviceCopies.h). Only for memory the model owns: never a per-call copy or conversion.
+  void keepWeightsOnDevice() { attachDeviceWeights(&buffer); }
+
+  /// Marks this view as the first rows of a KV cache of `cacheBytes`, which a GPU kit keeps in device
+  /// memory (DeviceCopies.h).
+  void keepCacheOnDevice(int64_t cacheBytes, const char *kernel) {
+    attachDeviceCache(&buffer, static_cast<size_t>(cacheBytes), kernel);
+  }
 
 private:
   halide_dimension_t shape[Rank];

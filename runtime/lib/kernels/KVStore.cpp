@@ -10,11 +10,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "HalideBuffers.h"
 #include "KernelErrors.h"
+#include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
+
+#include "loom_hl_kv_store.h"
+#include "loom_hl_kv_store_f16.h"
 
 #include <algorithm>
 #include <cstring>
+
+using namespace loom::kernels;
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -63,6 +70,19 @@ void storeRows(const float *source, int64_t n, int64_t rowElements, int64_t star
     store(source + beforeWrap * rowElements, (n - beforeWrap) * rowElements, dtype, bytes);
 }
 
+/// storeRows on a GPU kit's device, where the cache stays (DeviceCopies.h): the kv_store pipeline writes the
+/// rows into the cache's device memory.
+void storeRowsOnDevice(const float *source, int64_t n, int64_t rowElements, int64_t start, int64_t rows,
+                       int64_t dtype, void *buffer) {
+  constexpr const char *kernel = "loom_k_kv_store";
+  const bool half = dtype == LOOM_DTYPE_F16;
+  auto sourceView = BufferView<2>::dense(source, kF32, {rowElements, n}, kernel);
+  auto cacheView = BufferView<2>::dense(buffer, half ? kF16 : kF32, {rowElements, rows}, kernel);
+  cacheView.keepCacheOnDevice(rows * rowElements * (half ? 2 : 4), kernel);
+  runPipeline(kernel, half ? loom_hl_kv_store_f16 : loom_hl_kv_store, sourceView.get(),
+              static_cast<int32_t>(start % rows), cacheView.get());
+}
+
 } // namespace
 
 void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_elems, int64_t v_row_elems,
@@ -78,7 +98,8 @@ void loom_k_kv_store(const float *k, const float *v, int64_t n, int64_t k_row_el
     loom_kernel_fail("loom_k_kv_store: unsupported cache dtype %lld", static_cast<long long>(cache->dtype));
   if (n == 0)
     return;
-  storeRows(k, n, k_row_elems, start_pos, cache->rows, cache->dtype, cache->keys);
+  auto append = kitDeviceInterface() ? storeRowsOnDevice : storeRows;
+  append(k, n, k_row_elems, start_pos, cache->rows, cache->dtype, cache->keys);
   if (v_row_elems > 0) // a latent cache has no values
-    storeRows(v, n, v_row_elems, start_pos, cache->rows, cache->dtype, cache->values);
+    append(v, n, v_row_elems, start_pos, cache->rows, cache->dtype, cache->values);
 }

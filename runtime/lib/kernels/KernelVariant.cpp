@@ -31,6 +31,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceCopies.h"
 #include "RunPipeline.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -109,3 +110,5 @@ const char *loom_kernels_variant(void) {
   }();
   return name;
 }
+
+const halide_device_interface_t *loom::kernels::kitDeviceInterface() { return nullptr; }

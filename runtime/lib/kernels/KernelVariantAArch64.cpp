@@ -5,8 +5,11 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceCopies.h"
 #include "loom/Runtime/Kernels.h"
 
 const char *loom_kernels_variant(void) { return "aarch64 neon"; }
 
 const char *loom_kernels_unavailable(void) { return nullptr; }
+
+const halide_device_interface_t *loom::kernels::kitDeviceInterface() { return nullptr; }

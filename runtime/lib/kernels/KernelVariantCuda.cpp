@@ -10,7 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceCopies.h"
 #include "loom/Runtime/Kernels.h"
+
+#include "HalideRuntimeCuda.h"
 
 #include <dlfcn.h>
 
@@ -81,3 +84,5 @@ const char *loom_kernels_unavailable(void) {
   static const char *const why = checkDevice();
   return why;
 }
+
+const halide_device_interface_t *loom::kernels::kitDeviceInterface() { return halide_cuda_device_interface(); }

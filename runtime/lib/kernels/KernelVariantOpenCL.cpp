@@ -10,7 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceCopies.h"
 #include "loom/Runtime/Kernels.h"
+
+#include "HalideRuntimeOpenCL.h"
 
 #include <dlfcn.h>
 
@@ -57,3 +60,5 @@ const char *loom_kernels_unavailable(void) {
   static const char *const why = checkDevice();
   return why;
 }
+
+const halide_device_interface_t *loom::kernels::kitDeviceInterface() { return halide_opencl_device_interface(); }

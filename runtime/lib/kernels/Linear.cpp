@@ -139,6 +139,7 @@ BufferView<2> blockWeightsView(const loom_tensor *w, int64_t k, int64_t n, const
 void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int64_t n, const loom_tensor *bias,
                  float *y, const char *kernel) {
   auto wView = blockWeightsView(w, k, n, kernel);
+  wView.keepWeightsOnDevice();
   BlockLinearVariant variant = blockVariantFor(w->dtype);
   QuantizedRows xq = variant.activations == ActivationBlocks::Q8_K
                          ? quantizeRowsQ8K(x, m, k)
@@ -152,6 +153,7 @@ void blockLinear(const float *x, int64_t m, int64_t k, const loom_tensor *w, int
   auto sumsView = BufferView<2>::dense(xq.sums ? xq.sums : xq.scales, kF32, {xBlocks, m}, kernel);
   static const float noBias = 0.0f;
   auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
+  biasView.keepWeightsOnDevice();
   auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);
   // The products on packed rows hold only EVEX dot products (check-variant-instructions.sh).
   std::optional<EvexOnlyPipeline> evexOnly;
@@ -179,9 +181,12 @@ void loom_k_linear(const float *x, int64_t m, int64_t k, const loom_tensor *w, i
 
   auto xView = BufferView<2>::dense(x, kF32, {k, m}, kernel);
   auto wView = BufferView<2>::dense(w->data, variant.storage, {k, n}, kernel);
-  // Without a bias the pipeline reads nothing from it, but still needs a valid one-element buffer.
+  wView.keepWeightsOnDevice();
+  // Without a bias the pipeline reads nothing from it, but still needs a valid one-element buffer (a
+  // constant, so it may stay on the device like a bias).
   static const float noBias = 0.0f;
   auto biasView = BufferView<1>::dense(bias ? bias->data : &noBias, kF32, {bias ? n : 1}, kernel);
+  biasView.keepWeightsOnDevice();
   auto yView = BufferView<2>::dense(y, kF32, {n, m}, kernel);
   runPipeline(kernel, m <= kGemvMaxRows ? variant.gemv : variant.gemm, xView.get(), wView.get(), biasView.get(),
               bias != nullptr, yView.get());

@@ -234,6 +234,8 @@ void loom_k_mla_attention(const float *q_nope, const float *q_pe, int64_t n, int
     loom_kernel_fail("loom_k_mla_attention: unsupported cache dtype %lld", static_cast<long long>(cache->dtype));
   if (n == 0)
     return;
+  // The latent rows are read here on the host, in C++.
+  loom::kernels::cacheToHost(cache->keys, "loom_k_mla_attention");
   const Shape shape{heads, nope_dim, rope_dim, value_dim, rank};
   if (n <= absorb_max_tokens)
     absorbed(q_nope, q_pe, n, start_pos, *cache, *kv_b, shape, scale, out);

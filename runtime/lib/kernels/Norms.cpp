@@ -30,6 +30,8 @@ void loom_k_rms_norm(const float *x, int64_t rows, int64_t d, const loom_tensor 
   const float *weight = w ? widenToF32(*w, d, widened, kernel, "the weight") : &kUnused;
   auto xView = BufferView<2>::dense(x, kF32, {d, rows}, kernel);
   auto wView = BufferView<1>::dense(weight, kF32, {w ? d : 1}, kernel);
+  if (w && weight == w->data)
+    wView.keepWeightsOnDevice();
   auto yView = BufferView<2>::dense(y, kF32, {d, rows}, kernel);
   runPipeline(kernel, loom_hl_rms_norm, xView.get(), wView.get(), w != nullptr, eps, w_offset, yView.get());
 }
@@ -47,6 +49,10 @@ void loom_k_layer_norm(const float *x, int64_t rows, int64_t d, const loom_tenso
   auto xView = BufferView<2>::dense(x, kF32, {d, rows}, kernel);
   auto wView = BufferView<1>::dense(weight, kF32, {d}, kernel);
   auto bView = BufferView<1>::dense(bias, kF32, {b ? d : 1}, kernel);
+  if (weight == w->data)
+    wView.keepWeightsOnDevice();
+  if (b && bias == b->data)
+    bView.keepWeightsOnDevice();
   auto yView = BufferView<2>::dense(y, kF32, {d, rows}, kernel);
   runPipeline(kernel, loom_hl_layer_norm, xView.get(), wView.get(), bView.get(), b != nullptr, eps, yView.get());
 }

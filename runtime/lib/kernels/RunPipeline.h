@@ -2,6 +2,7 @@
 #ifndef LOOM_RUNTIME_KERNELS_RUNPIPELINE_H
 #define LOOM_RUNTIME_KERNELS_RUNPIPELINE_H
 
+#include "DeviceCopies.h"
 #include "KernelErrors.h"
 
 #include "HalideRuntime.h"
@@ -17,9 +18,9 @@ void ensureKernelDispatch();
 
 /// After a pipeline of a GPU kit ran, a buffer it used on the device: its results copied back if the device
 /// wrote them, its device memory released, so that the caller's memory holds every result, as on a CPU
-/// kit. (A CPU kit's buffers never have device memory.)
+/// kit; weights keep their copy (DeviceCopies.h). (A CPU kit's buffers never have device memory.)
 inline void returnFromDevice(const char *kernel, halide_buffer_t *buffer) {
-  if (!buffer->device)
+  if (!buffer->device || keepDeviceCopy(buffer))
     return;
   if (buffer->device_dirty())
     if (int status = halide_copy_to_host(nullptr, buffer); status != halide_error_code_success)

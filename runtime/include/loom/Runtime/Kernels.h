@@ -209,6 +209,10 @@ const char *loom_kernels_variant(void);
  * instruction set, a GPU kit without a CUDA driver or device). Checked when a model is created. */
 const char *loom_kernels_unavailable(void);
 
+/* The runtime is about to free or reuse the host memory [data, data + bytes), which held weights: a GPU
+ * kit frees the device copies it kept of them (runtime/lib/kernels/DeviceCopies.h). No-op on a CPU kit. */
+void loom_kernels_forget_device_copies(const void *data, int64_t bytes);
+
 /* Threads used by every kernel; 0 means one per hardware thread. A count above LOOM_KERNELS_MAX_THREADS (the
  * most Halide's pool runs) is capped to it, and loom_kernels_num_threads reports the capped count. */
 #define LOOM_KERNELS_MAX_THREADS 256
