@@ -45,10 +45,14 @@ inline Halide::Expr ggmlLaneSum(const Halide::Func &partial, const Halide::Var &
 /// w * x as int32, for a weight code w (int16 holding an 8-bit value) and an activation code x (int8, never
 /// -128: ggml's quantization gives -127..127). With 8-bit dot products (vpdpbusd: unsigned by signed bytes)
 /// unsigned codes go in as they are and signed ones as |w| and x with w's sign, as ggml's AVX-512 products
-/// do; otherwise as 16-bit products (vpmaddwd). Integer sums are exact, so both give the same result.
+/// do; with AArch64's (sdot: signed by signed bytes) both as signed bytes; otherwise as 16-bit products
+/// (vpmaddwd, smlal). Integer sums are exact, so every route gives the same result.
 inline Halide::Expr int8Product(const Halide::Target &target, BlockFormat format, const Halide::Expr &w,
                                 const Halide::Expr &x) {
   using namespace Halide;
+  // Every format's codes fit in a signed byte, and sdot multiplies signed bytes.
+  if (hasArmDotProduct(target))
+    return cast<int32_t>(cast<int8_t>(w)) * cast<int32_t>(x);
   if (!hasInt8DotProduct(target))
     return cast<int32_t>(w) * cast<int32_t>(cast<int16_t>(x));
   if (format == BlockFormat::Q4_1 || format == BlockFormat::Q4_K) // codes 0..15

@@ -17,12 +17,13 @@ namespace {
 
 class KernelVariant : public Generator<KernelVariant> {
 public:
-  /// 2 for the variant with 8-bit dot products, 1 for AVX-512 without them, 0 for the baseline.
+  /// 2 for the variant with 8-bit dot products (x86's vpdpbusd or AArch64's sdot), 1 for AVX-512 without
+  /// them, 0 for the baseline.
   Output<Buffer<int32_t, 0>> variant{"variant"};
 
   void generate() {
     const Target target = get_target();
-    variant() = hasInt8DotProduct(target) ? 2 : target.has_feature(Target::AVX512) ? 1 : 0;
+    variant() = hasInt8DotProduct(target) || hasArmDotProduct(target) ? 2 : target.has_feature(Target::AVX512) ? 1 : 0;
   }
 };
 

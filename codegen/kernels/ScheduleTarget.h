@@ -39,6 +39,12 @@ inline bool hasInt8DotProduct(const Halide::Target &target) {
   return target.arch == Halide::Target::X86 && target.has_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
+/// Whether the target has AArch64's 8-bit dot products (the dotprod extension of Armv8.2: sdot and udot, four
+/// products summed into each i32 lane). Halide emits them for a vectorised sum of four widened int8 products.
+inline bool hasArmDotProduct(const Halide::Target &target) {
+  return target.arch == Halide::Target::ARM && target.has_feature(Halide::Target::ARMDotProd);
+}
+
 /// The schedule family for `target`; a generator error for targets without schedules yet, so that
 /// a build for a new target fails at generation time rather than producing slow scalar code.
 inline ScheduleFamily scheduleFamily(const Halide::Target &target) {

@@ -22,6 +22,7 @@ held to what test_smollm2.py asks of the fast profile against llama.cpp, with x8
 - its own greedy generation of 32 tokens equals x86's up to the first step where x86's lead is below
   DECISIVE_MARGIN (all 32 when there is none).
 """
+import os
 import re
 import subprocess
 
@@ -58,15 +59,17 @@ FORMAT_CONFIGS = [
 PROMPT_TOKENS = [(i * 37 + 11) % 280 + 3 for i in range(70)]
 
 
-def run_on_target(loom, args):
-    """Runs the kit's test driver under its emulator; fails when the build made no such kit."""
+def run_on_target(loom, args, cpu=None):
+    """Runs the kit's test driver under its emulator (as the CPU model `cpu`, else qemu's default, which has
+    every extension); fails when the build made no such kit."""
     run_driver = loom.binary.parent.parent / "lib" / "loom" / "targets" / KIT / "run-driver.txt"
     if not run_driver.is_file():
         pytest.fail(f"no {KIT} kit in this build ({run_driver} is missing; tools/install-deps.sh installs the "
                     "cross toolchain and qemu)", pytrace=False)
     command = [line.strip() for line in run_driver.read_text().splitlines() if line.strip()]
+    env = dict(os.environ, QEMU_CPU=cpu) if cpu else None
     result = subprocess.run(command + [str(a) for a in args], capture_output=True, text=True,
-                            timeout=EMULATED_TIMEOUT_SECONDS)
+                            timeout=EMULATED_TIMEOUT_SECONDS, env=env)
     assert result.returncode == 0, f"loom-target-run failed (exit {result.returncode}):\n{result.stderr}"
     return result.stdout
 
@@ -101,6 +104,32 @@ def test_weight_formats_match_x86(cfg, loom, tmp_path, record_diff):
         diff = float(np.abs(got.astype(np.float64) - reference).max())
         record_diff(f"{cfg.name}: AArch64 (qemu) vs x86, {what}", diff, tolerance)
         assert diff <= tolerance, f"{cfg.name} {what}: AArch64 vs x86 max-abs {diff:.3e} > {tolerance:.0e}"
+
+
+# CPUs qemu emulates without and with Armv8.2's dotprod.
+BASELINE_CPU, DOT_PRODUCT_CPU = "cortex-a53", "cortex-a76"
+
+
+@pytest.mark.parametrize("cfg", [c for c in FORMAT_CONFIGS if c.dtype.startswith("Q") and c.arch == "llama"],
+                         ids=lambda c: c.name)
+def test_dot_product_variant_equals_baseline(cfg, loom, tmp_path):
+    """The block products' sdot variant, which the kernels pick where the CPU has dotprod, gives the NEON
+    baseline's logits bit for bit: both sum the same integer products exactly, then the same floats."""
+    np, gguf, _ = import_reference()
+    weights = tmp_path / f"{cfg.name}.gguf"
+    write_gguf(cfg, weights, np, gguf)
+    _, library = compile_both(loom, weights, tmp_path)
+    tokens = ",".join(map(str, PROMPT_TOKENS))
+    logits = {}
+    for cpu, variant in ((BASELINE_CPU, "aarch64 neon"), (DOT_PRODUCT_CPU, "aarch64 neon dotprod")):
+        out = tmp_path / f"{cpu}.f32"
+        printed = run_on_target(loom, [library, "--weights", weights, "--tokens", tokens, "--decode-from", 30,
+                                       "--out", out, "--kernels"], cpu=cpu)
+        assert f"kernels: {variant}\n" in printed, f"under qemu's {cpu}: {printed}"
+        logits[cpu] = np.fromfile(out, dtype="<f4")
+    assert np.array_equal(logits[BASELINE_CPU], logits[DOT_PRODUCT_CPU]), (
+        f"{cfg.name}: the sdot variant's logits differ from the baseline's by up to "
+        f"{np.abs(logits[BASELINE_CPU] - logits[DOT_PRODUCT_CPU]).max():.3e}")
 
 
 def test_aarch64_library_matches_x86_fast_profile(loom, tmp_path, record_diff):

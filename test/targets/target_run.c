@@ -3,10 +3,12 @@
  *
  *   loom-target-run LIB.so (--weights FILE | --random-weights [--seed N]) --tokens 1,2,3
  *                   [--out LOGITS.bin [--decode-from N]] [--generate N] [--threads N] [--rerun-seed N]
+ *                   [--kernels]
  *
  * --out writes float32 logits [n_tokens, vocab] as `loom logits` does (random weights: the runtime's
  * generator with stddev 0.02, as there); --decode-from N prefills N tokens in one pass and feeds the
  * rest one at a time. --generate N prints the N greedy tokens after the prompt as "generated: ...".
+ * --kernels prints the kernel variant the library runs here as "kernels: ...".
  * --rerun-seed N (repeatable) runs the tokens once, then gives the model new random weights (seed N) and a
  * new KV cache and runs them again, reporting the last run: the weights and caches of each run are freed
  * while the library is loaded, and a later run may get their memory (what a GPU kit must not confuse with
@@ -67,7 +69,7 @@ static size_t argmax(const float *row, size_t n) {
 
 int main(int argc, char **argv) {
   const char *library = NULL, *weights = NULL, *tokensText = NULL, *out = NULL;
-  int random = 0;
+  int random = 0, printKernels = 0;
   long long seed = 0, decodeFrom = -1, generate = 0, threads = 0;
   enum { kMaxReruns = 4 };
   long long rerunSeeds[kMaxReruns];
@@ -77,6 +79,8 @@ int main(int argc, char **argv) {
     int hasValue = i + 1 < argc;
     if (!strcmp(arg, "--random-weights"))
       random = 1;
+    else if (!strcmp(arg, "--kernels"))
+      printKernels = 1;
     else if (!strcmp(arg, "--weights") && hasValue)
       weights = argv[++i];
     else if (!strcmp(arg, "--seed") && hasValue)
@@ -103,7 +107,7 @@ int main(int argc, char **argv) {
   if (!library || !tokensText || random == (weights != NULL) || (!out && generate <= 0) ||
       (reruns > 0 && !random)) {
     fprintf(stderr, "usage: %s LIB.so (--weights FILE | --random-weights [--seed N] [--rerun-seed N]) "
-                    "--tokens 1,2,3 [--out FILE [--decode-from N]] [--generate N] [--threads N]\n", argv[0]);
+                    "--tokens 1,2,3 [--out FILE [--decode-from N]] [--generate N] [--threads N] [--kernels]\n", argv[0]);
     return 2;
   }
 
@@ -126,6 +130,8 @@ int main(int argc, char **argv) {
     return fail("cannot create the model", p_loom_last_error());
   loom_model_info info;
   p_loom_model_get_info(model, &info);
+  if (printKernels)
+    printf("kernels: %s\n", info.kernels);
   int loaded = random ? p_loom_model_init_random(model, (uint64_t)seed, 0.02f) : p_loom_model_load_weights(model, weights);
   if (loaded != 0)
     return fail("cannot load the weights", p_loom_last_error());

@@ -1,7 +1,7 @@
 //===- KernelVariantSingle.cpp - Kits with one variant per pipeline --------===//
 //
-// The AArch64, CUDA and OpenCL kits compile each pipeline for one Halide
-// target, so there is no dispatch to refine and no EVEX-only scope to honour
+// The CUDA and OpenCL kits compile each pipeline for one Halide target, so
+// there is no dispatch to refine and no EVEX-only scope to honour
 // (KernelVariant.cpp says what x86's several variants need of both).
 //
 //===----------------------------------------------------------------------===//
