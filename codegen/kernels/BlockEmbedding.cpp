@@ -7,8 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockFormat.h"
-#include "GpuSchedule.h"
-#include "ScheduleTarget.h"
+#include "EmbeddingSchedule.h"
 
 using namespace Halide;
 
@@ -31,24 +30,8 @@ public:
   }
 
   void schedule() {
-    switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2:
-    case ScheduleFamily::Arm64Neon:
-      return scheduleCpu();
-    case ScheduleFamily::Gpu:
-      // Every block format scales its codes by F16 values.
-      if (!gpuCanRun(get_target(), /*usesHalf=*/true))
-        return scheduleCpu();
-      gpuTileRows(out, i, token);
-      return;
-    }
-  }
-
-  void scheduleCpu() {
-    Var task("task");
-    out.split(token, task, token, 8, TailStrategy::GuardWithIf)
-        .parallel(task)
-        .vectorize(i, 16, TailStrategy::GuardWithIf);
+    // Every block format scales its codes by F16 values.
+    scheduleEmbeddingRows(out, i, token, get_target(), /*usesHalf=*/true);
   }
 
 private:

@@ -7,8 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "GpuSchedule.h"
-#include "ScheduleTarget.h"
+#include "EmbeddingSchedule.h"
 #include "WeightFormat.h"
 
 using namespace Halide;
@@ -32,26 +31,7 @@ public:
     out(i, token) = widenToFloat(table(i, row), weights) * scale;
   }
 
-  void schedule() {
-    switch (scheduleFamily(get_target())) {
-    case ScheduleFamily::X86Avx2:
-    case ScheduleFamily::Arm64Neon:
-      return scheduleCpu();
-    case ScheduleFamily::Gpu:
-      if (!gpuCanRun(get_target(), weights == WeightFormat::F16))
-        return scheduleCpu();
-      gpuTileRows(out, i, token);
-      return;
-    }
-  }
-
-  /// A row copy is a few KiB: tokens in tasks of 8 so that a prefill chunk spreads over the cores.
-  void scheduleCpu() {
-    Var task("task");
-    out.split(token, task, token, 8, TailStrategy::GuardWithIf)
-        .parallel(task)
-        .vectorize(i, 16, TailStrategy::GuardWithIf);
-  }
+  void schedule() { scheduleEmbeddingRows(out, i, token, get_target(), weights == WeightFormat::F16); }
 
 private:
   Var i{"i"}, token{"token"};

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DeviceCopies.h"
+#include "loom/Runtime/CudaTarget.h"
 #include "loom/Runtime/Kernels.h"
 
 #include "HalideRuntimeCuda.h"
@@ -21,8 +22,8 @@
 
 namespace {
 
-/// The compute capability the kit's PTX targets (LoomTargetKits.cmake, cuda_capability_80).
-constexpr int kMinimumCapability = 80;
+/// The compute capability the kit's PTX targets.
+constexpr int kMinimumCapability = LOOM_CUDA_CAPABILITY;
 
 // The few driver API entry points the check needs, by their documented C signatures.
 using CuInit = int (*)(unsigned);
@@ -78,7 +79,10 @@ const char *checkDevice() {
 
 } // namespace
 
-const char *loom_kernels_variant(void) { return "cuda sm_80 ptx, x86-64 avx2 host"; }
+#define LOOM_STRINGIZE_VALUE(x) #x
+#define LOOM_STRINGIZE(x) LOOM_STRINGIZE_VALUE(x)
+
+const char *loom_kernels_variant(void) { return "cuda sm_" LOOM_STRINGIZE(LOOM_CUDA_CAPABILITY) " ptx, x86-64 avx2 host"; }
 
 const char *loom_kernels_unavailable(void) {
   static const char *const why = checkDevice();

@@ -9,6 +9,7 @@
 #ifndef LOOM_CODEGEN_TARGET_H
 #define LOOM_CODEGEN_TARGET_H
 
+#include "loom/Runtime/CudaTarget.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -47,7 +48,7 @@ struct ResolvedTarget {
 };
 
 /// The oldest GPU architecture the CUDA kit's PTX runs on.
-constexpr int kMinimumCudaArch = 80;
+constexpr int kMinimumCudaArch = LOOM_CUDA_CAPABILITY;
 
 /// Resolves `spec` (empty triple: the host); an error names targets Loom has no kernels for.
 llvm::Expected<ResolvedTarget> resolveTarget(const TargetSpec &spec);
