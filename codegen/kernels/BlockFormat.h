@@ -84,7 +84,7 @@ struct BlockRow {
   Halide::Expr half(const Halide::Expr &at) const {
     using namespace Halide;
     Expr bits = cast<uint16_t>(byte(at)) | (cast<uint16_t>(byte(at + 1)) << 8);
-    return widenToFloat(reinterpret<float16_t>(bits), WeightFormat::F16);
+    return halfBitsToFloat(bits);
   }
   /// The byte offset of the encoded block holding 32-element block `block`.
   Halide::Expr start(const Halide::Expr &block) const {

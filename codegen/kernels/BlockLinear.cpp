@@ -26,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockProduct.h"
+#include "GpuSchedule.h"
 
 using namespace Halide;
 
@@ -119,8 +120,9 @@ public:
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
-    case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
       return scheduleCpu();
+    case ScheduleFamily::Gpu:
+      return scheduleGpu();
     }
   }
 
@@ -145,6 +147,25 @@ private:
   Var blk{"blk"};
   RDom block, element;
   TileShape tiling{};
+
+  /// A thread per output y(n, m), its 8 lane sums in registers: the float sums run in the CPU schedules'
+  /// order, so a device gives their results up to contraction. Blocks of kGpuThreads rows of w per row of x.
+  /// F16 scales are decoded in integer operations (halfBitsToFloat), so OpenCL devices without cl_half run
+  /// it as well. (Threads of a warp read different rows of w: a first schedule, not a fast one.)
+  void scheduleGpu() {
+    Var nBlock("n_block"), thread("gpu_thread");
+    y.split(nn, nBlock, thread, kGpuThreads, TailStrategy::GuardWithIf)
+        .reorder(thread, nBlock, mm)
+        .gpu_blocks(nBlock, mm)
+        .gpu_threads(thread);
+    partial.compute_at(y, thread).unroll(lane);
+    partial.update().reorder(lane, block).unroll(lane);
+    laneDot.compute_at(partial, block).unroll(lane);
+    laneDot.update().reorder(element, lane).unroll(lane);
+    if (hasOffset(weights)) {
+      offsets.compute_at(y, thread);
+    }
+  }
 
   void scheduleCpu() {
     Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);

@@ -40,6 +40,16 @@ inline Halide::Type storageType(WeightFormat format) {
 }
 
 /// One stored element as F32; exact for every finite value of every format.
+/// The F32 value of an F16's bits (uint16), exact for every finite half, in integer and F32 operations alone:
+/// the exponent and mantissa bits placed into an F32 and rescaled by 2^(127 - 15), subnormals included (they
+/// become normal F32 values). No F16 type is involved, so OpenCL devices without cl_half run it too.
+inline Halide::Expr halfBitsToFloat(const Halide::Expr &halfBits) {
+  using namespace Halide;
+  Expr bits = cast<uint32_t>(halfBits);
+  Expr magnitude = reinterpret<float>((bits & 0x7fff) << 13) * std::ldexp(1.0f, 112);
+  return reinterpret<float>(reinterpret<uint32_t>(magnitude) | ((bits & 0x8000) << 16));
+}
+
 inline Halide::Expr widenToFloat(const Halide::Expr &stored, WeightFormat format) {
   using namespace Halide;
   switch (format) {
@@ -47,12 +57,9 @@ inline Halide::Expr widenToFloat(const Halide::Expr &stored, WeightFormat format
     return stored;
   case WeightFormat::F16: {
     // Halide 14 lowers cast<float>(float16) to a generic bit-manipulation sequence (about 20 vector
-    // instructions, not vcvtph2ps), which held the F16 GEMV to a third of the memory bandwidth. Placing
-    // the exponent and mantissa bits into an F32 and rescaling by 2^(127 - 15) is exact for every finite
-    // half, subnormals included (they become normal F32 values); weights hold no infinities or NaNs.
-    Expr bits = cast<uint32_t>(reinterpret<uint16_t>(stored));
-    Expr magnitude = reinterpret<float>((bits & 0x7fff) << 13) * std::ldexp(1.0f, 112);
-    return reinterpret<float>(reinterpret<uint32_t>(magnitude) | ((bits & 0x8000) << 16));
+    // instructions, not vcvtph2ps), which held the F16 GEMV to a third of the memory bandwidth; weights hold
+    // no infinities or NaNs.
+    return halfBitsToFloat(reinterpret<uint16_t>(stored));
   }
   case WeightFormat::BF16:
     return reinterpret<float>(cast<uint32_t>(stored) << 16); // bfloat16 is the upper half of an F32

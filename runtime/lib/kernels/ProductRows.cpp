@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "DeviceCopies.h"
 #include "KernelErrors.h"
 #include "PackedRows.h"
 #include "ProductRows.h"
@@ -349,6 +350,9 @@ const PackedRowsFormat *loom::kernels::packedRowsFormatFor(int64_t dtype, int64_
 
 int64_t loom_k_linear_packed_dtype(int64_t dtype, int64_t rows, int64_t columns, int64_t numerics, int64_t *bytes) {
   *bytes = 0;
+  // The packed layouts are the CPU products'; a GPU kit's device products read the file's block rows.
+  if (loom::kernels::kitDeviceInterface())
+    return dtype;
   const PackedRowsFormat *format = packedRowsFormatFor(dtype, numerics);
   if (!format || rows <= 0 || columns <= 0 || rows % kGroupRows != 0 || columns % format->blockElems != 0)
     return dtype;
