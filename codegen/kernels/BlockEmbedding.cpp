@@ -30,8 +30,9 @@ public:
   }
 
   void schedule() {
-    // Every block format scales its codes by F16 values.
-    scheduleEmbeddingRows(out, i, token, get_target(), /*usesHalf=*/true);
+    // Every block format scales its codes by F16 values, decoded with integer operations (BlockRow::half),
+    // so no device needs F16 support for them.
+    scheduleEmbeddingRows(out, i, token, get_target(), /*usesHalf=*/false);
   }
 
 private:

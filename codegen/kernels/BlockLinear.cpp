@@ -26,7 +26,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "BlockProduct.h"
-#include "GpuSchedule.h"
 
 using namespace Halide;
 
@@ -149,15 +148,10 @@ private:
   TileShape tiling{};
 
   /// A thread per output y(n, m), its 8 lane sums in registers: the float sums run in the CPU schedules'
-  /// order, so a device gives their results up to contraction. Blocks of kGpuThreads rows of w per row of x.
-  /// F16 scales are decoded in integer operations (halfBitsToFloat), so OpenCL devices without cl_half run
-  /// it as well. (Threads of a warp read different rows of w: a first schedule, not a fast one.)
+  /// order, so a device gives their results up to contraction. F16 scales are decoded in integer operations
+  /// (halfBitsToFloat), so OpenCL devices without cl_half run it as well.
   void scheduleGpu() {
-    Var nBlock("n_block"), thread("gpu_thread");
-    y.split(nn, nBlock, thread, kGpuThreads, TailStrategy::GuardWithIf)
-        .reorder(thread, nBlock, mm)
-        .gpu_blocks(nBlock, mm)
-        .gpu_threads(thread);
+    Var thread = gpuThreadPerOutput(y, nn, mm);
     partial.compute_at(y, thread).unroll(lane);
     partial.update().reorder(lane, block).unroll(lane);
     laneDot.compute_at(partial, block).unroll(lane);

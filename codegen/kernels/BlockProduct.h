@@ -10,6 +10,7 @@
 #define LOOM_CODEGEN_KERNELS_BLOCKPRODUCT_H
 
 #include "BlockFormat.h"
+#include "GpuSchedule.h"
 #include "ProductSchedule.h"
 #include "ScheduleTarget.h"
 
@@ -24,7 +25,7 @@ inline TileShape productTiling(ScheduleFamily family, LinearShape shape) {
   switch (family) {
   case ScheduleFamily::X86Avx2:
   case ScheduleFamily::Arm64Neon:
-  case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
+  case ScheduleFamily::Gpu: // the GPU schedules take a thread per output instead (gpuThreadPerOutput)
     // As Linear.cpp: gemv reads each w row as one sequential stream (two or four rows at once measured
     // slower); gemm shares each decoded w block and each x block across a 3 x 3 register tile.
     if (shape == LinearShape::Gemv)

@@ -34,6 +34,18 @@ inline Halide::Var gpuTileRows(Halide::Func f, const Halide::Var &x, const Halid
   return xBlock;
 }
 
+/// A product y(n, m) with a thread per output: blocks of kGpuThreads rows of w per row of x. Returns the thread
+/// loop, where the output's accumulators live (in registers). The threads of a warp read different rows of w,
+/// so the loads do not coalesce: a first schedule for the block-format products, not a fast one.
+inline Halide::Var gpuThreadPerOutput(Halide::Func y, const Halide::Var &n, const Halide::Var &m) {
+  Halide::Var nBlock("n_block"), thread("gpu_thread");
+  y.split(n, nBlock, thread, kGpuThreads, Halide::TailStrategy::GuardWithIf)
+      .reorder(thread, nBlock, m)
+      .gpu_blocks(nBlock, m)
+      .gpu_threads(thread);
+  return thread;
+}
+
 } // namespace loom::kernels
 
 #endif // LOOM_CODEGEN_KERNELS_GPUSCHEDULE_H

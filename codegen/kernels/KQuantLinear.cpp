@@ -98,8 +98,9 @@ public:
     switch (scheduleFamily(get_target())) {
     case ScheduleFamily::X86Avx2:
     case ScheduleFamily::Arm64Neon:
-    case ScheduleFamily::Gpu: // on the host CPU: no GPU schedule yet
       return scheduleCpu();
+    case ScheduleFamily::Gpu:
+      return scheduleGpu();
     }
   }
 
@@ -111,6 +112,24 @@ private:
   Func minSum{"min_sum"}, minPartial{"min_partial"};
   RDom super, sub, element, pair;
   TileShape tiling{};
+
+  /// As BlockLinear's: a thread per output, every accumulator of its sums (lanes, sub-blocks, Q4_K's mins) in
+  /// registers, in the CPU schedules' order.
+  void scheduleGpu() {
+    Var thread = gpuThreadPerOutput(y, nn, mm);
+    partial.compute_at(y, thread).unroll(lane);
+    partial.update().reorder(lane, super).unroll(lane);
+    laneSum.compute_at(partial, super).unroll(lane);
+    laneSum.update().reorder(lane, sub).unroll(lane);
+    laneDot.compute_at(laneSum, sub).unroll(lane);
+    laneDot.update().reorder(element, lane).unroll(lane);
+    if (weights == BlockFormat::Q4_K) {
+      minPartial.compute_at(y, thread).unroll(q);
+      minPartial.update().reorder(q, super).unroll(q);
+      minSum.compute_at(minPartial, super).unroll(q);
+      minSum.update().reorder(pair, q).unroll(pair).unroll(q);
+    }
+  }
 
   void scheduleCpu() {
     Var tileLoop = scheduleProductTiles(y, tiling, shape, nn, mm, task);

@@ -1,15 +1,17 @@
-"""The block-format products' GPU schedule, run: libraries compiled for `--target opencl` (PoCL runs the
-OpenCL C on this CPU) against the host library, on tiny GGUF models whose matrices are Q8_0, Q4_0 and Q4_1.
+"""The block-format products' GPU schedules, run: libraries compiled for `--target opencl` (PoCL runs the
+OpenCL C on this CPU) against the host library, on tiny GGUF models whose matrices are Q8_0, Q4_0, Q4_1, Q4_K
+and Q6_K.
 
 The float products, norms, RoPE, embeddings and attention run on the device in test/e2e/targets_opencl.test,
 on random F32 weights. Quantized weights need a GGUF file (gguf_models.py), hence this test here. The device's
-products (BlockLinear.cpp's scheduleGpu) sum the same integer block products in the CPU schedules' float
+products (scheduleGpu in BlockLinear.cpp and KQuantLinear.cpp) sum the same integer block products in the CPU schedules' float
 order; the activations are quantized on the host. So the results differ only by contraction, until a
 last-bit difference moves an activation code of the next product (the 1e-1 allowed to AArch64 in
 test_aarch64.py for the same reason).
 
 That the products ran on the device shows in the weights the device kept (LOOM_DEVICE_STATS): every tensor
-of the dense models' files, but for an untied token embedding, whose lookup stays on the host.
+of the dense models' files, but for an untied token embedding, which the lookup views only up to the largest
+id of each call and so copies per call rather than keeping.
 """
 import os
 import re
@@ -26,6 +28,8 @@ CONFIGS = [
     GgufConfig(name="ocl-q8_0", arch="llama", dtype="Q8_0", seed=26),
     GgufConfig(name="ocl-q4_0", arch="llama", dtype="Q4_0", seed=36, tied=False),
     GgufConfig(name="ocl-q4_1", arch="llama", dtype="Q4_1", seed=28, tied=False),
+    GgufConfig(name="ocl-q4_k", arch="llama", dtype="Q4_K", seed=32, d_model=256, head_dim=64, hidden=512),
+    GgufConfig(name="ocl-q6_k", arch="llama", dtype="Q6_K", seed=33, d_model=256, head_dim=64, hidden=512),
     GgufConfig(name="ocl-qwen3moe-q8_0", arch="qwen3moe", dtype="Q8_0", seed=42),
 ]
 PROMPT_TOKENS = [(i * 37 + 11) % 280 + 3 for i in range(70)]
