@@ -21,6 +21,7 @@
 
 #include "DeviceCopies.h"
 
+#include "HalideBuffers.h"
 #include "KernelErrors.h"
 #include "loom/Runtime/Kernels.h"
 
@@ -95,28 +96,28 @@ public:
   void attachCache(halide_buffer_t *view, size_t bytes, const char *kernel) {
     std::lock_guard<std::mutex> lock(mutex);
     CacheCopy &cache = caches[view->host];
-    halide_dimension_t dim;
     if (!cache.device) {
-      halide_buffer_t whole = wholeCache(view->host, bytes, 0, dim);
-      whole.set_host_dirty(true);
-      if (int status = halide_copy_to_device(nullptr, &whole, kitDeviceInterface()); status != 0)
-        loom_kernel_fail("%s: copying a KV cache of %zu bytes to the device failed with error %d", kernel, bytes,
-                         status);
-      cache = {whole.device, bytes, CacheCopy::Newer::Neither};
+      // The whole cache is one 1-D buffer of bytes, indexed with int32 as every Halide buffer is.
+      loom::kernels::toInt32(static_cast<int64_t>(bytes), kernel, "a KV cache's bytes");
+      cache = {0, bytes, CacheCopy::Newer::Host};
       ++cachesMade;
       cacheBytes += static_cast<int64_t>(bytes);
     } else {
       if (bytes > cache.bytes)
         loom_kernel_fail("%s: a view of %zu bytes of a KV cache whose device copy has %zu", kernel, bytes,
                          cache.bytes);
-      if (cache.newer == CacheCopy::Newer::Host) {
-        halide_buffer_t whole = wholeCache(view->host, cache.bytes, cache.device, dim);
-        whole.set_host_dirty(true);
-        if (int status = halide_copy_to_device(nullptr, &whole, kitDeviceInterface()); status != 0)
-          loom_kernel_fail("%s: copying a KV cache to the device failed with error %d", kernel, status);
-        cache.newer = CacheCopy::Newer::Neither;
-      }
       ++cachesReused;
+    }
+    if (cache.newer == CacheCopy::Newer::Host) {
+      // First use (the allocation is made here) or host code wrote it: the host's rows go to the device.
+      halide_dimension_t dim;
+      halide_buffer_t whole = wholeCache(view->host, cache.bytes, cache.device, dim);
+      whole.set_host_dirty(true);
+      if (int status = halide_copy_to_device(nullptr, &whole, kitDeviceInterface()); status != 0)
+        loom_kernel_fail("%s: copying a KV cache of %zu bytes to the device failed with error %d", kernel,
+                         cache.bytes, status);
+      cache.device = whole.device;
+      cache.newer = CacheCopy::Newer::Neither;
     }
     view->device = cache.device;
     view->device_interface = kitDeviceInterface();
