@@ -30,7 +30,8 @@ static_assert(sizeof(loom_weight_desc) == (7 + LOOM_MAX_RANK) * kWord &&
                   offsetof(loom_weight_desc, rope_dims) == (5 + LOOM_MAX_RANK) * kWord &&
                   offsetof(loom_weight_desc, layout) == (6 + LOOM_MAX_RANK) * kWord,
               "loom_weight_desc changed: update weightType below");
-static_assert(sizeof(loom_cache_desc) == 5 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord,
+static_assert(sizeof(loom_cache_desc) == 6 * kWord && offsetof(loom_cache_desc, value_dim) == 4 * kWord &&
+                  offsetof(loom_cache_desc, conv_channels) == 5 * kWord,
               "loom_cache_desc changed: update cacheType below");
 static_assert(sizeof(loom_model_desc) == 15 * kWord && offsetof(loom_model_desc, weights) == 9 * kWord &&
                   offsetof(loom_model_desc, caches) == 11 * kWord &&
@@ -70,8 +71,8 @@ void DescriptorBuilder::build(const ModelDescriptor &desc) {
   auto *shapeType = llvm::ArrayType::get(i64, LOOM_MAX_RANK);
   // loom_weight_desc: name, rank, shape, dtype, rope_pairing, rope_head_dim, rope_dims, layout.
   auto *weightType = llvm::StructType::get(ctx, {ptr, i64, shapeType, i64, i64, i64, i64, i64});
-  // loom_cache_desc: kind, window, kv_heads, key_dim, value_dim.
-  auto *cacheType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64});
+  // loom_cache_desc: kind, window, kv_heads, key_dim, value_dim, conv_channels.
+  auto *cacheType = llvm::StructType::get(ctx, {i64, i64, i64, i64, i64, i64});
 
   std::vector<llvm::Constant *> weights;
   for (auto [i, w] : llvm::enumerate(desc.weights)) {
@@ -86,7 +87,8 @@ void DescriptorBuilder::build(const ModelDescriptor &desc) {
   std::vector<llvm::Constant *> caches;
   for (const CacheRecord &c : desc.caches)
     caches.push_back(llvm::ConstantStruct::get(
-        cacheType, {int64(c.kind), int64(c.window), int64(c.kvHeads), int64(c.keyDim), int64(c.valueDim)}));
+        cacheType, {int64(c.kind), int64(c.window), int64(c.kvHeads), int64(c.keyDim), int64(c.valueDim),
+                    int64(c.convChannels)}));
 
   llvm::Constant *divisors = llvm::ConstantPointerNull::get(ptr);
   if (!desc.ropeFreqDivisors.empty()) {

@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <limits>
+#include <tuple>
 #include <string>
 
 using namespace mlir;
@@ -207,7 +208,17 @@ LogicalResult QKNormRoPEOp::verify() {
 }
 
 LogicalResult KVCacheType::verify(function_ref<InFlightDiagnostic()> emitError, CacheKind kind, int64_t window,
-                                  int64_t kvHeads, int64_t keyDim, int64_t valueDim) {
+                                  int64_t kvHeads, int64_t keyDim, int64_t valueDim, int64_t convChannels) {
+  if ((kind == CacheKind::recurrent) != (convChannels > 0) || convChannels < 0)
+    return emitError() << (kind == CacheKind::recurrent ? "a recurrent cache needs positive conv_channels"
+                                                         : "only a recurrent cache has conv_channels")
+                       << ", got " << convChannels;
+  if (kind == CacheKind::recurrent && (kvHeads <= 0 || keyDim <= 0 || valueDim <= 0 || window <= 0))
+    return emitError() << "a recurrent cache needs positive kv_heads, key_dim, value_dim and window (the "
+                          "convolution's taps - 1), got "
+                       << kvHeads << ", " << keyDim << ", " << valueDim << ", " << window;
+  if (kind == CacheKind::recurrent)
+    return success();
   if (kind == CacheKind::latent && (kvHeads != 1 || keyDim <= 0 || valueDim != 0 || window != 0))
     return emitError() << "a latent cache has one head of key_dim values, no value_dim and no window, got kv_heads "
                        << kvHeads << ", key_dim " << keyDim << ", value_dim " << valueDim << ", window " << window;
@@ -338,6 +349,53 @@ LogicalResult MLAttendOp::verify() {
   if (getAbsorbMaxTokens() < 0)
     return emitOpError() << "expects a non-negative absorb_max_tokens, got " << getAbsorbMaxTokens();
   return success();
+}
+
+LogicalResult GatedDeltaNetOp::verify() {
+  for (auto [value, what, rank] : {std::tuple{getQ(), "q", 3}, {getK(), "k", 3}, {getV(), "v", 3}, {getB(), "b", 2},
+                                   {getA(), "a", 2}, {getResult(), "result", 3}})
+    if (failed(verifyActivation(*this, value.getType(), what, rank)))
+      return failure();
+  KVCacheType state = getState().getType();
+  if (state.getKind() != CacheKind::recurrent)
+    return emitOpError() << "keeps its state in a recurrent cache, got " << state;
+  ArrayRef<int64_t> q = shapeOf(getQ()), v = shapeOf(getV());
+  const int64_t kHeads = q[1], kDim = q[2], vHeads = v[1], vDim = v[2];
+  if (shapeOf(getK()) != q)
+    return emitOpError() << "expects k shaped like q " << getQ().getType() << ", got " << getK().getType();
+  if (vHeads % kHeads != 0)
+    return emitOpError() << "value heads (" << vHeads << ") are not a multiple of key heads (" << kHeads << ")";
+  if (shapeOf(getResult()) != v)
+    return emitOpError() << "expects a result shaped like v " << getV().getType() << ", got "
+                         << getResult().getType();
+  for (auto [value, what] : {std::pair{getB(), "b"}, {getA(), "a"}})
+    if (innermost(value) != vHeads)
+      return emitOpError() << "expects " << what << " of one value per value head (" << vHeads << "), got "
+                           << value.getType();
+  if (state.getKvHeads() != vHeads || state.getKeyDim() != kDim || state.getValueDim() != vDim)
+    return emitOpError() << "expects a state of " << vHeads << " heads of " << kDim << " x " << vDim << ", got "
+                         << state;
+  const int64_t channels = 2 * kHeads * kDim + vHeads * vDim;
+  ArrayRef<int64_t> conv = shapeOf(getConv());
+  if (conv.size() != 3 || conv[0] != channels || conv[1] != 1 || conv[2] != state.getWindow() + 1)
+    return emitOpError() << "expects a convolution of shape [" << channels << ", 1, " << state.getWindow() + 1
+                         << "] (channels of q, k and v; the state's window + 1 taps), got " << getConv().getType();
+  if (state.getConvChannels() != channels)
+    return emitOpError() << "expects a state of " << channels << " convolution channels, got " << state;
+  for (auto [value, what] : {std::pair{getALog(), "a_log"}, {getDtBias(), "dt_bias"}})
+    if (shapeOf(value) != ArrayRef<int64_t>{vHeads})
+      return emitOpError() << "expects " << what << " of shape [" << vHeads << "], got " << value.getType();
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+LogicalResult GatedRMSNormOp::verify() {
+  int64_t rank = cast<RankedTensorType>(getInput().getType()).getRank();
+  if (rank < 2 || rank > 3)
+    return emitOpError() << "expects a rank-2 or rank-3 input, got " << getInput().getType();
+  if (failed(verifyActivation(*this, getInput().getType(), "input", rank)) ||
+      failed(verifyNormWeight(*this, getWeight(), getInput(), "weight")))
+    return failure();
+  return verifyEps(*this, getEps().convertToDouble());
 }
 
 LogicalResult AttentionTemperatureOp::verify() {

@@ -113,6 +113,15 @@ static const ParamInfo kMoEParams[] = {
     {"weight_input", ParamType::Bool, false, {}},
 };
 
+static const ParamInfo kGatedDeltaNetParams[] = {
+    {"k_heads", ParamType::Int, true, {}},
+    {"v_heads", ParamType::Int, true, {}},
+    {"k_head_dim", ParamType::Int, true, {}},
+    {"v_head_dim", ParamType::Int, true, {}},
+    {"conv", ParamType::Int, false, {}},
+    {"norm", ParamType::Norm, true, {}},
+};
+
 static const ConstructorInfo kConstructors[] = {
     {"RMSNorm", Constructor::RMSNorm, ComponentFamily::Norm, kRMSNormParams},
     {"LayerNorm", Constructor::LayerNorm, ComponentFamily::Norm, kLayerNormParams},
@@ -128,6 +137,7 @@ static const ConstructorInfo kConstructors[] = {
     {"GeGLU", Constructor::GeGLU, ComponentFamily::FFN, kFFNParams},
     {"GeluMLP", Constructor::GeluMLP, ComponentFamily::FFN, kFFNParams},
     {"MoE", Constructor::MoE, ComponentFamily::FFN, kMoEParams},
+    {"GatedDeltaNet", Constructor::GatedDeltaNet, ComponentFamily::LinearAttention, kGatedDeltaNetParams},
 };
 
 const ParamInfo *ConstructorInfo::findParam(StringRef param) const {
@@ -200,6 +210,7 @@ private:
   AttentionSpec buildMLA();
   FFNSpec buildFFN();
   MoESpec buildMoE();
+  DeltaNetSpec buildDeltaNet();
   /// Checks the parts of the RoPE that depend on head_dim.
   void checkRotatedDims(const ComponentArg &ropeArg, const RopeSpec &rope, const ComponentArg &headDimArg,
                         int64_t headDim);
@@ -568,6 +579,34 @@ FFNSpec SpecBuilder::buildFFN() {
   return ffn;
 }
 
+DeltaNetSpec SpecBuilder::buildDeltaNet() {
+  DeltaNetSpec mixer;
+  mixer.loc = toSourceLoc(diags.getSourceMgr(), component.loc);
+  mixer.kHeads = dimension("k_heads").value_or(0);
+  mixer.vHeads = dimension("v_heads").value_or(0);
+  mixer.kHeadDim = dimension("k_head_dim").value_or(0);
+  mixer.vHeadDim = dimension("v_head_dim").value_or(0);
+  if (component.findArg("conv")) {
+    std::optional<int64_t> taps = dimension("conv");
+    if (taps && *taps < 2)
+      failAt(*component.findArg("conv"), "GatedDeltaNet argument 'conv' must be at least 2 taps, got " + Twine(*taps));
+    mixer.convKernel = taps.value_or(4);
+  }
+  if (mixer.kHeads > 0 && mixer.vHeads > 0 && mixer.vHeads % mixer.kHeads != 0)
+    failAt(*component.findArg("v_heads"), "GatedDeltaNet's v_heads (" + Twine(mixer.vHeads) +
+                                              ") must be a multiple of k_heads (" + Twine(mixer.kHeads) + ")");
+  if (const ComponentArg *arg = valid("norm")) {
+    if (!arg->value.is(Value::Kind::Component)) {
+      failAt(*arg, "GatedDeltaNet needs the RMSNorm of its gated output, got none");
+    } else {
+      mixer.norm = std::get<NormSpec>(arg->value.getComponent().spec);
+      if (mixer.norm.kind != NormKind::RMSNorm || !mixer.norm.weight || mixer.norm.allHeads)
+        failAt(*arg, "GatedDeltaNet's output norm must be a per-head RMSNorm with a weight");
+    }
+  }
+  return mixer;
+}
+
 bool SpecBuilder::build() {
   for (const ParamInfo &param : ctor.params) {
     if (component.findArg(param.name) || !param.required)
@@ -597,6 +636,9 @@ bool SpecBuilder::build() {
     break;
   case ComponentFamily::FFN:
     component.spec = buildFFN();
+    break;
+  case ComponentFamily::LinearAttention:
+    component.spec = buildDeltaNet();
     break;
   }
   return ok;

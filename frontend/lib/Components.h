@@ -23,9 +23,11 @@ class DiagnosticEmitter;
 /// Upper bound on every dimension (vocab, d_model, heads, hidden, window...).
 inline constexpr int64_t kMaxDimension = int64_t(1) << 31;
 
-enum class ComponentFamily { Norm, Rope, RopeScaling, Attention, FFN };
+/// LinearAttention: a token mixer with a recurrent state (GatedDeltaNet) where attention would be.
+enum class ComponentFamily { Norm, Rope, RopeScaling, Attention, FFN, LinearAttention };
 
-enum class Constructor { RMSNorm, LayerNorm, RoPE, Linear, Llama3, Yarn, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP, MoE, MLA };
+enum class Constructor { RMSNorm, LayerNorm, RoPE, Linear, Llama3, Yarn, GQA, MHA, MQA, SwiGLU, GeGLU, GeluMLP, MoE, MLA,
+                         GatedDeltaNet };
 
 enum class ParamType {
   Int,

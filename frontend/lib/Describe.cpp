@@ -130,6 +130,13 @@ static void printFFN(raw_ostream &os, const FFNSpec &ffn) {
   os << ")";
 }
 
+static void printDeltaNet(raw_ostream &os, const DeltaNetSpec &mixer) {
+  os << "GatedDeltaNet(" << mixer.kHeads << " key heads x " << mixer.kHeadDim << ", " << mixer.vHeads
+     << " value heads x " << mixer.vHeadDim << ", conv " << mixer.convKernel << ", norm ";
+  printNorm(os, mixer.norm);
+  os << ")";
+}
+
 static void printBlockExpr(raw_ostream &os, const BlockExpr &expr) {
   switch (expr.kind) {
   case BlockExpr::Kind::Var:
@@ -185,6 +192,9 @@ static std::string describeLayer(const LayerSpec &layer, ArrayRef<const std::vec
     } else if (const auto *ffn = std::get_if<FFNSpec>(&component.spec)) {
       os << separator << component.name << " ";
       printFFN(os, *ffn);
+    } else if (const auto *mixer = std::get_if<DeltaNetSpec>(&component.spec)) {
+      os << separator << component.name << " ";
+      printDeltaNet(os, *mixer);
     } else if (!uniformNorms) {
       os << separator << component.name << " ";
       printNorm(os, std::get<NormSpec>(component.spec));

@@ -484,6 +484,8 @@ Component ArchitectureResolver::makeComponent(StringRef name, SMLoc loc, const C
     component.spec = *norm;
   else if (const auto *attention = std::get_if<AttentionSpec>(&value.spec))
     component.spec = *attention;
+  else if (const auto *mixer = std::get_if<DeltaNetSpec>(&value.spec))
+    component.spec = *mixer;
   else
     component.spec = std::get<FFNSpec>(value.spec);
   return component;

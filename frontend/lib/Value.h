@@ -85,7 +85,7 @@ struct ComponentValue {
   /// The constructor call, or the copy call that produced this component.
   llvm::SMLoc loc;
   std::vector<ComponentArg> args;
-  std::variant<NormSpec, RopeSpec, RopeScalingSpec, AttentionSpec, FFNSpec> spec;
+  std::variant<NormSpec, RopeSpec, RopeScalingSpec, AttentionSpec, FFNSpec, DeltaNetSpec> spec;
 
   const ComponentArg *findArg(llvm::StringRef name) const;
   /// Replaces the argument of the same name, or appends.

@@ -27,7 +27,8 @@ namespace {
 static_assert(static_cast<int>(CacheKind::full) == LOOM_CACHE_FULL &&
               static_cast<int>(CacheKind::ring) == LOOM_CACHE_RING &&
               static_cast<int>(CacheKind::chunk) == LOOM_CACHE_CHUNK &&
-              static_cast<int>(CacheKind::latent) == LOOM_CACHE_LATENT);
+              static_cast<int>(CacheKind::latent) == LOOM_CACHE_LATENT &&
+              static_cast<int>(CacheKind::recurrent) == LOOM_CACHE_RECURRENT);
 
 /// The model's dimensions from the frontend's `loom.model` dictionary.
 FailureOr<ModelDescriptor> describeModel(func::FuncOp forward) {
@@ -73,7 +74,8 @@ struct LoomAssignCachesPass : impl::LoomAssignCachesPassBase<LoomAssignCachesPas
       KVCacheType type = cache.getType();
       cache.setSlotAttr(b.getI64IntegerAttr(static_cast<int64_t>(descriptor->caches.size())));
       descriptor->caches.push_back({cache.getName().str(), static_cast<int64_t>(type.getKind()), type.getWindow(),
-                                    type.getKvHeads(), type.getKeyDim(), type.getValueDim()});
+                                    type.getKvHeads(), type.getKeyDim(), type.getValueDim(),
+                                    type.getConvChannels()});
       return WalkResult::advance();
     });
     if (walk.wasInterrupted())

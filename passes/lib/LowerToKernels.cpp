@@ -421,6 +421,43 @@ struct LowerMLAttend : OneResultPattern<MLAttendOp> {
   }
 };
 
+/// The state is read and written in place: the op's new state is the same view.
+struct LowerGatedDeltaNet : KernelPattern<GatedDeltaNetOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(GatedDeltaNetOp op, OpAdaptor adaptor,
+                                ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = op.getLoc();
+    Value out = scratchFor(rewriter, loc, op.getResult());
+    auto q = cast<RankedTensorType>(op.getQ().getType()).getShape();
+    auto v = cast<RankedTensorType>(op.getV().getType()).getShape();
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_gated_delta_net, adaptor.getQ(), adaptor.getK(), adaptor.getV(),
+                     adaptor.getB(), adaptor.getA(), abi(op, NumTokens), adaptor.getStart(), adaptor.getState(),
+                     adaptor.getConv(), adaptor.getALog(), adaptor.getDtBias(), kernels.i64(loc, q[1]),
+                     kernels.i64(loc, v[1]), kernels.i64(loc, q[2]), kernels.i64(loc, v[2]),
+                     kernels.i64(loc, op.getState().getType().getWindow() + 1),
+                     kernels.f32(loc, op.getEps().convertToDouble()), out);
+    rewriter.replaceOp(op, {out, adaptor.getState()});
+    return success();
+  }
+};
+
+/// The kernel may write over its input, which the slice says.
+struct LowerGatedRMSNorm : KernelPattern<GatedRMSNormOp> {
+  using KernelPattern::KernelPattern;
+  LogicalResult matchAndRewrite(GatedRMSNormOp n, OpAdaptor adaptor, ConversionPatternRewriter &rewriter) const override {
+    KernelCalls kernels = calls(rewriter);
+    Location loc = n.getLoc();
+    Value out = scratchFor(rewriter, loc, n.getResult(), /*reusable=*/adaptor.getInput());
+    LOOM_KERNEL_CALL(kernels, loc, loom_k_gated_rms_norm, adaptor.getInput(), adaptor.getGate(),
+                     rows(kernels, loc, n, n.getInput()), kernels.i64(loc, innermost(n.getInput())),
+                     adaptor.getWeight(), kernels.f32(loc, n.getEps().convertToDouble()),
+                     kernels.f32(loc, n.getWeightOffset().convertToDouble()), out);
+    rewriter.replaceOp(n, out);
+    return success();
+  }
+};
+
 /// The kernel may write over its input, which the slice says.
 struct LowerAttentionTemperature : KernelPattern<AttentionTemperatureOp> {
   using KernelPattern::KernelPattern;
@@ -640,7 +677,8 @@ void populateKernelPatterns(RewritePatternSet &patterns, const TypeConverter &co
                LowerView<MergeHeadsOp>, LowerPositionIds, LowerEmbedding, LowerRMSNorm, LowerLayerNorm, LowerLinear,
                LowerLMHead, LowerRoPE, LowerQKNormRoPE, LowerCacheAppend, LowerAttend, LowerSigmoidGate, LowerSoftcap, LowerSwiGLUOai, LowerScale,
                LowerGelu, LowerGeGLU, LowerRoute, LowerExperts, LowerMoeDispatch, LowerMoeGather, LowerGroupedLinear, LowerMoeAppendShared, LowerMoeCombine, LowerMLAttend,
-               LowerSlice, LowerConcat, LowerAttentionTemperature>(converter, state);
+               LowerSlice, LowerConcat, LowerAttentionTemperature, LowerGatedDeltaNet, LowerGatedRMSNorm>(converter,
+                                                                                                     state);
   patterns.add<LowerElementwise<SwiGLUOp>>(converter, state,
                                            +[](KernelCalls &k, Location loc, Value a, Value b, Value n, Value out) {
                                              LOOM_KERNEL_CALL(k, loc, loom_k_swiglu, a, b, n, out);

@@ -15,7 +15,7 @@ constexpr llvm::StringLiteral kName = "name", kVocab = "vocab", kDModel = "d_mod
                               kScratchBytes = "scratch_bytes", kWeights = "weights", kCaches = "caches",
                               kShape = "shape", kRopePairing = "rope_pairing", kRopeHeadDim = "rope_head_dim", kLayout = "layout",
                               kRopeDims = "rope_dims", kKind = "kind", kWindow = "window", kKvHeads = "kv_heads",
-                              kKeyDim = "key_dim", kValueDim = "value_dim",
+                              kKeyDim = "key_dim", kValueDim = "value_dim", kConvChannels = "conv_channels",
                               kRopeFreqDivisors = "rope_freq_divisors", kNumerics = "numerics";
 
 /// Reads typed fields of a dictionary, remembering the first one that is missing or mistyped.
@@ -61,7 +61,15 @@ private:
 int64_t ModelDescriptor::fullCacheBytesPerToken() const {
   int64_t bytes = 0;
   for (const CacheRecord &cache : caches)
-    bytes += cache.kvHeads * (cache.keyDim + cache.valueDim) * 4;
+    if (!cache.isRecurrent())
+      bytes += cache.kvHeads * (cache.keyDim + cache.valueDim) * 4;
+  return bytes;
+}
+
+int64_t ModelDescriptor::recurrentStateBytes() const {
+  int64_t bytes = 0;
+  for (const CacheRecord &cache : caches)
+    bytes += cache.stateBytes();
   return bytes;
 }
 
@@ -85,15 +93,16 @@ DictionaryAttr ModelDescriptor::toAttr(MLIRContext *context) const {
     weightAttrs.push_back(b.getDictionaryAttr(entries));
   }
   SmallVector<Attribute> cacheAttrs;
-  for (const CacheRecord &c : caches)
-    cacheAttrs.push_back(b.getDictionaryAttr({
-        b.getNamedAttr(kName, b.getStringAttr(c.name)),
-        b.getNamedAttr(kKind, i64(c.kind)),
-        b.getNamedAttr(kWindow, i64(c.window)),
-        b.getNamedAttr(kKvHeads, i64(c.kvHeads)),
-        b.getNamedAttr(kKeyDim, i64(c.keyDim)),
-        b.getNamedAttr(kValueDim, i64(c.valueDim)),
-    }));
+  for (const CacheRecord &c : caches) {
+    SmallVector<NamedAttribute> entries{
+        b.getNamedAttr(kName, b.getStringAttr(c.name)),   b.getNamedAttr(kKind, i64(c.kind)),
+        b.getNamedAttr(kWindow, i64(c.window)),           b.getNamedAttr(kKvHeads, i64(c.kvHeads)),
+        b.getNamedAttr(kKeyDim, i64(c.keyDim)),           b.getNamedAttr(kValueDim, i64(c.valueDim)),
+    };
+    if (c.convChannels != 0)
+      entries.push_back(b.getNamedAttr(kConvChannels, i64(c.convChannels)));
+    cacheAttrs.push_back(b.getDictionaryAttr(entries));
+  }
   return b.getDictionaryAttr({
       b.getNamedAttr(kName, b.getStringAttr(name)),
       b.getNamedAttr(kVocab, i64(vocab)),
@@ -144,6 +153,8 @@ FailureOr<ModelDescriptor> ModelDescriptor::read(ModuleOp module) {
     Reader c(r.dictionary(attr, kCaches));
     d.caches.push_back({c.string(kName), c.integer(kKind), c.integer(kWindow), c.integer(kKvHeads),
                         c.integer(kKeyDim), c.integer(kValueDim)});
+    if (cast<DictionaryAttr>(attr).get(kConvChannels))
+      d.caches.back().convChannels = c.integer(kConvChannels);
     if (c.error && !r.error)
       r.error = c.error;
   }

@@ -67,6 +67,19 @@ bool validateCaches(const loom_model_desc &desc) {
   int64_t bytesPerToken = 0;
   for (int64_t i = 0; i < desc.n_caches; ++i) {
     const loom_cache_desc &cache = desc.caches[i];
+    if (cache.kind == LOOM_CACHE_RECURRENT) {
+      int64_t elements, matrix;
+      if (cache.kv_heads <= 0 || cache.key_dim <= 0 || cache.value_dim <= 0 || cache.window <= 0 ||
+          cache.conv_channels <= 0 || __builtin_mul_overflow(cache.window, cache.conv_channels, &elements) ||
+          __builtin_mul_overflow(cache.key_dim, cache.value_dim, &matrix) ||
+          __builtin_mul_overflow(matrix, cache.kv_heads, &matrix) || __builtin_add_overflow(elements, matrix, &elements))
+        return fail("invalid model descriptor: recurrent cache {} has {} heads of {} x {}, a window of {} and {} "
+                    "convolution channels",
+                    i, cache.kv_heads, cache.key_dim, cache.value_dim, cache.window, cache.conv_channels);
+      continue;
+    }
+    if (cache.conv_channels != 0)
+      return fail("invalid model descriptor: cache {} of kind {} has convolution channels", i, cache.kind);
     int64_t rowElements, rowBytes;
     // A latent cache (MLA) keeps one row of key_dim values per position and no values.
     const bool latent = cache.kind == LOOM_CACHE_LATENT;
@@ -110,6 +123,7 @@ bool loom::rt::validateDescriptor(const loom_model_desc *desc) {
 int64_t loom::rt::kvBytesPerToken(const loom_model_desc &desc) {
   int64_t bytes = 0;
   for (int64_t i = 0; i < desc.n_caches; ++i)
-    bytes += desc.caches[i].kv_heads * (desc.caches[i].key_dim + desc.caches[i].value_dim) * int64_t(sizeof(float));
+    if (desc.caches[i].kind != LOOM_CACHE_RECURRENT)
+      bytes += desc.caches[i].kv_heads * (desc.caches[i].key_dim + desc.caches[i].value_dim) * int64_t(sizeof(float));
   return bytes;
 }

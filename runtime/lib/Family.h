@@ -161,7 +161,7 @@ struct DecoderShape {
   /// by sigmoid(shared_expert_gate x) (Qwen3-Next).
   bool sharedExpertGate = false;
   /// layer_types (else every full_attention_interval-th layer attends, the others not) marks linear-attention
-  /// layers (Qwen3-Next's Gated DeltaNet), which Loom does not run: importing a config with one is an error.
+  /// layers (Qwen3-Next's Gated DeltaNet, sized by the linear_* keys), whose mixer replaces `attention`.
   bool linearAttentionLayers = false;
   /// The rotary fraction when the config gives no partial_rotary_factor (Qwen3-Next's 0.25).
   double defaultRopeFraction = 1.0;

@@ -14,6 +14,8 @@ using namespace loom::rt;
 int64_t loom::rt::cacheRows(const loom_model_desc &desc, const loom_cache_desc &cache, int64_t capacity) {
   if (cache.kind == LOOM_CACHE_FULL || cache.kind == LOOM_CACHE_LATENT)
     return capacity;
+  if (cache.kind == LOOM_CACHE_RECURRENT)
+    return cache.window;
   return std::min(capacity, cache.window + desc.max_chunk - 1);
 }
 
@@ -22,6 +24,8 @@ int64_t loom::rt::earliestTruncation(const loom_kv_cache &cache) {
   for (int64_t i = 0; i < cache.desc->n_caches; ++i) {
     const loom_cache_desc &c = cache.desc->caches[i];
     const int64_t rows = cache.views[size_t(i)].rows;
+    if (c.kind == LOOM_CACHE_RECURRENT)
+      return cache.position; // the state holds no earlier position than the last
     if (c.kind == LOOM_CACHE_FULL || c.kind == LOOM_CACHE_LATENT || cache.position <= rows)
       continue; // nothing overwritten yet
     // Rows hold positions [position - rows, position). A query at p needs keys from p - window + 1 (ring) or
@@ -53,10 +57,16 @@ bool allocateCaches(loom_kv_cache &cache) {
   for (int64_t i = 0; i < desc.n_caches; ++i) {
     const loom_cache_desc &c = desc.caches[i];
     rows.push_back(loom::rt::cacheRows(desc, c, cache.capacity));
-    for (int64_t headDim : {c.key_dim, c.value_dim}) {
+    // A recurrent state is F32 whatever the rows of the other caches are: its convolution's last inputs, then a
+    // [key_dim, value_dim] matrix per head (ModelABI.h).
+    const bool recurrent = c.kind == LOOM_CACHE_RECURRENT;
+    const size_t elementBytes = !recurrent && cache.dtype == LOOM_DTYPE_F16 ? 2 : 4;
+    const int64_t rowElements[] = {recurrent ? c.conv_channels : c.kv_heads * c.key_dim,
+                                   recurrent ? c.kv_heads * c.key_dim * c.value_dim : c.kv_heads * c.value_dim};
+    const int64_t bufferRows[] = {rows.back(), recurrent ? 1 : rows.back()};
+    for (int buffer = 0; buffer < 2; ++buffer) {
       size_t bytes, rounded;
-      const size_t elementBytes = cache.dtype == LOOM_DTYPE_F16 ? 2 : 4;
-      if (__builtin_mul_overflow(size_t(rows.back()), size_t(c.kv_heads * headDim) * elementBytes, &bytes) ||
+      if (__builtin_mul_overflow(size_t(bufferRows[buffer]), size_t(rowElements[buffer]) * elementBytes, &bytes) ||
           __builtin_add_overflow(cache.bytes, bytes, &cache.bytes) || !roundUpToAlignment(bytes, rounded) ||
           __builtin_add_overflow(total, rounded, &total))
         return fail("a KV cache of {} tokens does not fit in memory", cache.capacity);
@@ -67,7 +77,8 @@ bool allocateCaches(loom_kv_cache &cache) {
     return false;
   for (int64_t i = 0; i < desc.n_caches; ++i)
     cache.views.push_back({cache.memory.data() + offsets[size_t(2 * i)],
-                           cache.memory.data() + offsets[size_t(2 * i + 1)], rows[size_t(i)], cache.dtype});
+                           cache.memory.data() + offsets[size_t(2 * i + 1)], rows[size_t(i)],
+                           desc.caches[i].kind == LOOM_CACHE_RECURRENT ? int64_t(LOOM_DTYPE_F32) : cache.dtype});
   return true;
 }
 
@@ -131,7 +142,8 @@ int64_t loom_kv_cache_capacity(const loom_kv_cache *cache) {
 // Rows at and past the new position are left as they are: a forward pass
 // stores a token's K and V before any query can attend to its row. A ring or
 // chunk cache can only roll back as far as it still holds the keys the next
-// query needs; position 0 (a new sequence) is always possible.
+// query needs, a recurrent state not at all; position 0 (a new sequence) is
+// always possible, and the kernels start a state from zeros there.
 int loom_kv_cache_truncate(loom_kv_cache *cache, int64_t position) {
   if (!cache)
     return failStatus("loom_kv_cache_truncate: cache is NULL");
@@ -139,6 +151,13 @@ int loom_kv_cache_truncate(loom_kv_cache *cache, int64_t position) {
     return failStatus("cannot truncate the KV cache to position {}: it holds {} tokens", position,
                       cache->position);
   const int64_t earliest = earliestTruncation(*cache);
+  const bool recurrent = std::any_of(cache->desc->caches, cache->desc->caches + cache->desc->n_caches,
+                                     [](const loom_cache_desc &c) { return c.kind == LOOM_CACHE_RECURRENT; });
+  if (recurrent && position != 0 && position < earliest)
+    return failStatus("cannot truncate the KV cache to position {}: the model's recurrent (linear-attention) "
+                      "layers keep one state that has absorbed every token so far, which cannot roll back; only "
+                      "position {} or 0 (a new sequence) are possible",
+                      position, earliest);
   if (position != 0 && position < earliest)
     return failStatus("cannot truncate the KV cache to position {}: its sliding-window or chunked layers keep "
                       "only recent positions, so it can roll back to position {} at the earliest (or to 0)",

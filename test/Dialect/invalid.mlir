@@ -596,3 +596,73 @@ func.func @scale_factor(%x: tensor<?x8xf32>) {
   %y = loom.scale %x {factor = 0.0 : f64} : tensor<?x8xf32>
   return
 }
+
+// -----
+
+// expected-error @+1 {{a recurrent cache needs positive conv_channels, got 0}}
+func.func @recurrent_without_channels(%c: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12>) {
+  return
+}
+
+// -----
+
+// expected-error @+1 {{only a recurrent cache has conv_channels, got 80}}
+func.func @full_with_channels(%c: !loom.kv_cache<full, window = 0, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>) {
+  return
+}
+
+// -----
+
+func.func @delta_net_state_kind(%q: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>, %s: !loom.kv_cache<full, window = 0, kv_heads = 4, key_dim = 8, value_dim = 12>, %conv: tensor<80x1x4xf32>, %h: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{keeps its state in a recurrent cache}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %h at %start {eps = 1.0e-06 : f64} : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>, !loom.kv_cache<full, window = 0, kv_heads = 4, key_dim = 8, value_dim = 12>, tensor<80x1x4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @delta_net_heads(%q: tensor<?x3x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>, %s: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 96>, %conv: tensor<96x1x4xf32>, %h: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{value heads (4) are not a multiple of key heads (3)}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %h at %start {eps = 1.0e-06 : f64} : tensor<?x3x8xf32>, tensor<?x3x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>, !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 96>, tensor<96x1x4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @delta_net_conv_taps(%q: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>, %s: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, %conv: tensor<80x1x3xf32>, %h: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{expects a convolution of shape [80, 1, 4] (channels of q, k and v; the state's window + 1 taps), got 'tensor<80x1x3xf32>'}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %h at %start {eps = 1.0e-06 : f64} : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>, !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, tensor<80x1x3xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @delta_net_state_shape(%q: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>, %s: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 12, value_dim = 12, conv_channels = 80>, %conv: tensor<80x1x4xf32>, %h: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{expects a state of 4 heads of 8 x 12}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %h at %start {eps = 1.0e-06 : f64} : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>, !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 12, value_dim = 12, conv_channels = 80>, tensor<80x1x4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @delta_net_gates(%q: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x2xf32>, %s: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, %conv: tensor<80x1x4xf32>, %h: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{expects b of one value per value head (4), got 'tensor<?x2xf32>'}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %h at %start {eps = 1.0e-06 : f64} : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x2xf32>, tensor<?x2xf32>, !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, tensor<80x1x4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @delta_net_decay(%q: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>, %s: !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, %conv: tensor<80x1x4xf32>, %h: tensor<2xf32>, %d: tensor<4xf32>, %start: index) {
+  // expected-error @+1 {{expects a_log of shape [4], got 'tensor<2xf32>'}}
+  %o, %s1 = loom.gated_delta_net %q, %q, %v, %b, %b, %s, %conv, %h, %d at %start {eps = 1.0e-06 : f64} : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>, !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>, tensor<80x1x4xf32>, tensor<2xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  return
+}
+
+// -----
+
+func.func @gated_norm_weight(%x: tensor<?x4x12xf32>, %w: tensor<8xf32>) {
+  // expected-error @+1 {{expects weight of shape [12], got 'tensor<8xf32>'}}
+  %y = loom.gated_rms_norm %x, %x, %w {eps = 1.0e-06 : f64} : tensor<?x4x12xf32>, tensor<8xf32>
+  return
+}

@@ -117,3 +117,23 @@ func.func @experts(%x: tensor<?x64xf32>, %b: tensor<8xf32>, %g: tensor<8x32x64xf
   %h3 = loom.grouped_linear %rows3, %f3, %g shared(%sg : tensor<32x64xf32>) : tensor<?x3x64xf32>, tensor<10xi64>, tensor<8x32x64xf32> -> tensor<?x3x32xf32>
   return %out : tensor<?x64xf32>
 }
+
+// Gated DeltaNet: its recurrent state is a cache value, read and written by the mixer.
+// CHECK-LABEL: func.func @gated_delta_net
+func.func @gated_delta_net(%q: tensor<?x2x8xf32>, %k: tensor<?x2x8xf32>, %v: tensor<?x4x12xf32>, %b: tensor<?x4xf32>,
+                           %a: tensor<?x4xf32>, %z: tensor<?x4x12xf32>, %start: index) -> tensor<?x4x12xf32> {
+  // CHECK: loom.kv_cache "l.mixer" : !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>
+  %s0 = loom.kv_cache "l.mixer" : !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>
+  %conv = loom.weight "l.mixer.conv1d.weight" : tensor<80x1x4xf32>
+  %alog = loom.weight "l.mixer.A_log" : tensor<4xf32>
+  %dt = loom.weight "l.mixer.dt_bias" : tensor<4xf32>
+  // CHECK: loom.gated_delta_net %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} at %{{.+}} {eps = 9.9999999999999995E-7 : f64}
+  %o, %s1 = loom.gated_delta_net %q, %k, %v, %b, %a, %s0, %conv, %alog, %dt at %start {eps = 1.0e-06 : f64}
+      : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x4x12xf32>, tensor<?x4xf32>, tensor<?x4xf32>,
+        !loom.kv_cache<recurrent, window = 3, kv_heads = 4, key_dim = 8, value_dim = 12, conv_channels = 80>,
+        tensor<80x1x4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<?x4x12xf32>
+  %w = loom.weight "l.mixer.norm.weight" : tensor<12xf32>
+  // CHECK: loom.gated_rms_norm %{{.+}}, %{{.+}}, %{{.+}} {eps = 9.9999999999999995E-7 : f64} : tensor<?x4x12xf32>, tensor<12xf32>
+  %y = loom.gated_rms_norm %o, %z, %w {eps = 1.0e-06 : f64} : tensor<?x4x12xf32>, tensor<12xf32>
+  return %y : tensor<?x4x12xf32>
+}

@@ -113,6 +113,19 @@ def qwen3_next(t):
                                        rope_parameters=rope, tie_word_embeddings=False))
 
 
+def qwen3_next_hybrid(t):
+    # The whole Qwen3-Next layer pattern: Gated DeltaNet in every layer but every second (the released model: every
+    # fourth), its 2 key heads of 8 shared by 4 value heads of 12 (grouped like the released 16 and 32), a causal
+    # convolution of 4 taps, the recurrent state carried across prefill chunks and decode steps.
+    rope = {"rope_type": "default", "rope_theta": 1e6, "partial_rotary_factor": 0.25}
+    return t.Qwen3NextConfig(**_common(num_hidden_layers=4, full_attention_interval=2, layer_types=None,
+                                       linear_num_key_heads=2, linear_num_value_heads=4, linear_key_head_dim=8,
+                                       linear_value_head_dim=12, linear_conv_kernel_dim=4, num_experts=8,
+                                       num_experts_per_tok=2, moe_intermediate_size=48,
+                                       shared_expert_intermediate_size=40, norm_topk_prob=True, decoder_sparse_step=1,
+                                       mlp_only_layers=[2], rope_parameters=rope, tie_word_embeddings=False))
+
+
 def mistral4(t):
     # Mistral Large 3's text model (transformers' mistral4): DeepSeek V3's latent attention (YaRN, its mscale on
     # the softmax scale, a dense first layer) with softmax routing, top-2 of 8 renormalised, and a shared expert.
@@ -237,11 +250,11 @@ RELEASED_CONFIG = {"mimo-v2-flash-released": MIMO_RELEASED}
 
 CONFIGS = {"qwen3-moe": qwen3_moe, "qwen3-moe-mixed": qwen3_moe_mixed, "deepseek-v3": deepseek_v3,
            "deepseek-plain-q": deepseek_plain_q, "gpt_oss": gpt_oss, "gpt_oss_clamped": gpt_oss_clamped,
-           "qwen3-next": qwen3_next, "mistral4": mistral4, "glm4-moe": glm4_moe, "glm4-moe-air": glm4_moe_air,
+           "qwen3-next": qwen3_next, "qwen3-next-hybrid": qwen3_next_hybrid, "mistral4": mistral4, "glm4-moe": glm4_moe, "glm4-moe-air": glm4_moe_air,
            "minimax-m2": minimax_m2, "llama4": llama4, "llama4-interleaved": llama4_interleaved,
            "afmoe": afmoe, "mimo-v2-flash": mimo_v2_flash, "mimo-v2-flash-released": mimo_v2_flash_released}
 CAUSAL_LM = {"mistral4": "Mistral4ForCausalLM"}
-ZERO_CENTRED_NORMS = {"qwen3-next"}
+ZERO_CENTRED_NORMS = {"qwen3-next", "qwen3-next-hybrid"}
 # gpt-oss's experts were always stacked: there is no per-expert checkpoint of it.
 # Nor of Llama 4's (stacked in x @ W form, gate and up halves).
 PER_EXPERT = [name for name in CONFIGS if not name.startswith(("gpt_oss", "llama4"))]
@@ -275,6 +288,10 @@ SPEC_MUST_HAVE = {
     "qwen3-next": ["RMSNorm(eps = eps, unit_offset = true)", "qk_norm = RMSNorm(eps = eps, unit_offset = true)",
                    "output_gate = true", "fraction = 0.25", "normalize = true, shared_hidden = 40, shared_gate = true",
                    "layers 1 { ffn = dense_ffn }"],
+    "qwen3-next-hybrid": ["linear_attention = GatedDeltaNet(k_heads = 2, v_heads = 4, k_head_dim = 8,",
+                          "v_head_dim = 12, conv = 4, norm = RMSNorm(eps = eps))",
+                          "layers where (i + 1) % 2 != 0 { attention = linear_attention }",
+                          "layers 2 { ffn = dense_ffn }"],
     "mistral4": ["attention = MLA(heads = 4, q_lora_rank = 24, kv_lora_rank = 32", "style = interleaved",
                  "routing = softmax_topk, normalize = true, shared_hidden = 16", "layers 0 { ffn = dense_ffn }"],
     "glm4-moe": ["head_dim = 16,\n                  qk_norm = RMSNorm(eps = eps),\n                  qkv_bias = true,\n",
@@ -351,7 +368,13 @@ class MoeCase:
             if "rotary_emb" in key or (config.tie_word_embeddings and key == "lm_head.weight"):
                 continue
             shape = tuple(value.shape)
-            if key.endswith("norm.weight"):
+            if key.endswith("linear_attn.norm.weight"):
+                # The gated output norm scales by w itself (not 1 + w).
+                w = 0.5 + torch.rand(shape, generator=gen)
+            elif key.endswith(("linear_attn.A_log", "linear_attn.dt_bias", "linear_attn.conv1d.weight")):
+                # Decays from fast to slow, and a convolution that mixes visibly.
+                w = 0.7 * torch.randn(shape, generator=gen)
+            elif key.endswith("norm.weight"):
                 # Zero-centred norms (Qwen3-Next) scale by 1 + w: the same range of scales as the others' w.
                 w = (-0.5 if zero_centred else 0.5) + torch.rand(shape, generator=gen)
             elif key.endswith("embed_tokens.weight") or key == "lm_head.weight":

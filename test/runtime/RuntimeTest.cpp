@@ -184,6 +184,38 @@ TEST_F(RingCacheTest, AWindowedCacheHoldsItsWindowPlusAChunk) {
   EXPECT_EQ(loom_kv_cache_bytes(small.get()), size_t((5 * 4 + 5 * 4) * sizeof(float)));
 }
 
+/// Cache 1 as the recurrent state of a linear-attention layer: a convolution tail of 3 rows of 2 channels and two
+/// 1 x 3 matrices, the same size whatever the capacity, and always F32.
+TEST_F(RingCacheTest, ARecurrentStateIsOneSizeAtAnyContextAndCannotRollBack) {
+  useKind(LOOM_CACHE_RECURRENT, 3);
+  caches[1].value_dim = 3;
+  caches[1].conv_channels = 2;
+  ModelPtr model = randomModel();
+  const size_t stateBytes = (3 * 2 + 2 * 1 * 3) * sizeof(float);
+  for (int64_t capacity : {int64_t(5), kMaxContext}) {
+    for (int32_t dtype : {LOOM_DTYPE_F32, LOOM_DTYPE_F16}) {
+      CachePtr cache(loom_kv_cache_create_typed(model.get(), capacity, dtype));
+      ASSERT_TRUE(cache) << loom_last_error();
+      const size_t fullBytes = size_t(capacity * 4) * (dtype == LOOM_DTYPE_F16 ? 2 : 4);
+      EXPECT_EQ(loom_kv_cache_bytes(cache.get()), fullBytes + stateBytes);
+    }
+  }
+  CachePtr cache(loom_kv_cache_create(model.get(), 100));
+  std::vector<int32_t> tokens(10, 1);
+  ASSERT_EQ(loom_model_forward(model.get(), cache.get(), tokens.data(), 10, 0, nullptr), 0);
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 9), -1);
+  EXPECT_LAST_ERROR_CONTAINS("recurrent (linear-attention) layers keep one state");
+  EXPECT_EQ(loom_kv_cache_position(cache.get()), 10);
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 10), 0) << loom_last_error();
+  EXPECT_EQ(loom_kv_cache_truncate(cache.get(), 0), 0) << "a new sequence is always possible";
+}
+
+TEST_F(RingCacheTest, CreateRejectsARecurrentCacheWithoutConvolutionChannels) {
+  useKind(LOOM_CACHE_RECURRENT, 3);
+  EXPECT_EQ(loom_model_create(), nullptr);
+  EXPECT_LAST_ERROR_CONTAINS("recurrent cache 1 has 2 heads of 1 x 1, a window of 3 and 0 convolution channels");
+}
+
 TEST_F(RuntimeTest, HalfPrecisionCachesTakeHalfTheBytes) {
   ModelPtr model = randomModel();
   CachePtr f32(loom_kv_cache_create_typed(model.get(), 16, LOOM_DTYPE_F32));

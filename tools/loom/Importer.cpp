@@ -110,6 +110,9 @@ struct ImportedModel {
   std::optional<bool> localSinks;
   /// Per layer: whether its feed-forward is the mixture of experts. Empty: all are, if the model has one.
   std::vector<bool> sparseLayers;
+  /// Per layer: whether Gated DeltaNet mixes its tokens instead of attention (Qwen3-Next), and that mixer's sizes.
+  std::vector<bool> linearLayers;
+  int64_t linearKeyHeads = 0, linearValueHeads = 0, linearKeyDim = 0, linearValueDim = 0, linearConv = 4;
   std::vector<std::string> notes; ///< Written as comments, and as warnings.
 };
 
@@ -386,6 +389,13 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
     os << ")\n";
   }
 
+  const bool anyLinear = std::find(m.linearLayers.begin(), m.linearLayers.end(), true) != m.linearLayers.end();
+  if (anyLinear)
+    // The gated output norm scales by w itself, even where the model's other RMSNorms are zero-centred.
+    os << "  linear_attention = GatedDeltaNet(k_heads = " << m.linearKeyHeads << ", v_heads = " << m.linearValueHeads
+       << ", k_head_dim = " << m.linearKeyDim << ",\n                                   v_head_dim = "
+       << m.linearValueDim << ", conv = " << m.linearConv << ", norm = RMSNorm(eps = eps))\n";
+
   std::string denseFfn = std::string(shape.gemma ? "GeGLU" : "SwiGLU") + "(hidden = " + std::to_string(m.hidden) +
                          (m.ffnBias ? ", bias = true" : "") + ")";
   bool allSparse = m.experts > 0 && all(m.sparseLayers, m.nLayers);
@@ -435,6 +445,9 @@ std::string writeSpec(const ImportedModel &m, StringRef file) {
   for (const auto &[variant, selected] : rules)
     for (const std::string &selector : layerSelectors(selected))
       os << "  layers " << selector << " { attention = " << variant->name << " }\n";
+  if (anyLinear)
+    for (const std::string &selector : layerSelectors(m.linearLayers))
+      os << "  layers " << selector << " { attention = linear_attention }\n";
   if (m.experts > 0 && !allSparse) {
     std::vector<bool> dense(size_t(m.nLayers));
     for (int64_t i = 0; i < m.nLayers; ++i)
@@ -987,12 +1000,11 @@ Error configCount(const json::Object &config, const std::string &path, StringRef
   return Error::success();
 }
 
-/// Qwen3-Next: every layer must be full attention, since Loom does not run its Gated DeltaNet (linear-attention)
-/// layers yet. transformers takes the kinds from layer_types, else makes every full_attention_interval-th layer
-/// (4) full attention and the others linear.
-Error refuseLinearAttentionLayers(const json::Object &config, const std::string &path, const ImportedModel &m) {
-  std::vector<std::string> linear;
-  StringRef key = "layer_types";
+/// Qwen3-Next: which layers mix tokens with Gated DeltaNet rather than attention, and that mixer's sizes.
+/// transformers takes the kinds from layer_types, else makes every full_attention_interval-th layer (4) full
+/// attention and the others linear.
+Error readLinearAttentionLayers(const json::Object &config, const std::string &path, ImportedModel &m) {
+  m.linearLayers.assign(size_t(m.nLayers), false);
   if (const json::Array *types = config.getArray("layer_types")) {
     if (types->size() != size_t(m.nLayers))
       return createStringError("'%s': \"layer_types\" must list %lld layers", path.c_str(),
@@ -1003,27 +1015,38 @@ Error refuseLinearAttentionLayers(const json::Object &config, const std::string 
         return createStringError("'%s': \"layer_types\" gives layer %zu %s, expected \"full_attention\" or "
                                  "\"linear_attention\"",
                                  path.c_str(), i, loom::importkeys::shortJson((*types)[i]).c_str());
-      if (*type == "linear_attention")
-        linear.push_back(std::to_string(i));
+      m.linearLayers[i] = *type == "linear_attention";
     }
   } else {
-    key = "full_attention_interval";
     int64_t interval = 4;
-    if (Error err = configCount(config, path, key, 4, interval))
+    if (Error err = configCount(config, path, "full_attention_interval", 4, interval))
       return err;
     if (interval <= 0)
       return createStringError("'%s': \"full_attention_interval\" must be positive", path.c_str());
     for (int64_t i = 0; i < m.nLayers; ++i)
-      if ((i + 1) % interval != 0)
-        linear.push_back(std::to_string(i));
+      m.linearLayers[size_t(i)] = (i + 1) % interval != 0;
   }
-  if (linear.empty())
+  if (std::find(m.linearLayers.begin(), m.linearLayers.end(), true) == m.linearLayers.end())
     return Error::success();
-  if (linear.size() > 4)
-    linear.resize(4), linear.back() = "...";
-  return createStringError("'%s': \"%s\" gives layer%s %s linear attention (Gated DeltaNet), which Loom does not run "
-                           "yet; only configs whose layers are all \"full_attention\" import",
-                           path.c_str(), key.str().c_str(), linear.size() > 1 ? "s" : "", join(linear, ", ").c_str());
+  // Qwen3NextConfig's defaults.
+  for (auto [key, fallback, out] : {std::tuple{"linear_num_key_heads", 16, &m.linearKeyHeads},
+                                    {"linear_num_value_heads", 32, &m.linearValueHeads},
+                                    {"linear_key_head_dim", 128, &m.linearKeyDim},
+                                    {"linear_value_head_dim", 128, &m.linearValueDim},
+                                    {"linear_conv_kernel_dim", 4, &m.linearConv}}) {
+    if (Error err = configCount(config, path, key, fallback, *out))
+      return err;
+    if (*out <= 0)
+      return createStringError("'%s': \"%s\" must be positive", path.c_str(), key);
+  }
+  if (m.linearValueHeads % m.linearKeyHeads != 0)
+    return createStringError("'%s': \"linear_num_value_heads\" (%lld) is not a multiple of \"linear_num_key_heads\" "
+                             "(%lld)",
+                             path.c_str(), static_cast<long long>(m.linearValueHeads),
+                             static_cast<long long>(m.linearKeyHeads));
+  if (m.linearConv < 2)
+    return createStringError("'%s': \"linear_conv_kernel_dim\" must be at least 2", path.c_str());
+  return Error::success();
 }
 
 /// Qwen3-MoE's experts: sizes, renormalisation, and which layers are sparse (every decoder_sparse_step-th,
@@ -1787,7 +1810,7 @@ Expected<ImportedModel> importConfig(const std::string &path, const std::vector<
     m.normUnitOffset = true;
   m.outputGate = shape.gatedAttention;
   if (shape.linearAttentionLayers)
-    if (Error err = refuseLinearAttentionLayers(*config, path, m))
+    if (Error err = readLinearAttentionLayers(*config, path, m))
       return std::move(err);
 
   if (Error err = integer("sliding_window", 0, m.slidingWindow))

@@ -50,6 +50,8 @@ struct LayerFigures {
   int64_t kvBytesPerToken = 0;
   /// K and V bytes the runtime allocates for the layer at the report's context.
   int64_t kvBytesAtContext = 0;
+  /// Bytes of the layer's recurrent state (F32), the same at any context.
+  int64_t stateBytes = 0;
   int64_t projectionFlops = 0;
   /// Attention FLOPs for one token attending to `c` keys: perKey * min(c, window).
   int64_t attentionFlopsPerKey = 0;
@@ -94,6 +96,9 @@ std::string layerSummary(const loom::LayerSpec &layer) {
       if (f->moe->sharedHidden)
         os << ", shared " << f->moe->sharedHidden << (f->moe->sharedGate ? " gated" : "");
       os << ")";
+    } else if (const auto *m = std::get_if<loom::DeltaNetSpec>(&c.spec)) {
+      os << " " << c.name << "=gated_delta_net(" << m->kHeads << "/" << m->vHeads << " heads x " << m->kHeadDim << "/"
+         << m->vHeadDim << ", conv " << m->convKernel << ")";
     } else if (const auto *f = std::get_if<loom::FFNSpec>(&c.spec)) {
       const char *kind = f->kind == loom::FFNKind::SwiGLU ? "swiglu" : f->kind == loom::FFNKind::GeGLU ? "geglu" : "gelu";
       os << " " << c.name << "=" << kind << "(" << f->hidden << ")";
@@ -175,6 +180,13 @@ int run() {
       // What the runtime allocates (runtime/lib/KVCache.cpp): every position for a full cache, a
       // window plus one chunk's worth of rows for ring and chunk caches.
       loom::KVCacheType type = c.getType();
+      if (type.getKind() == loom::CacheKind::recurrent) {
+        // A state, not rows: the convolution's tail and a key_dim x value_dim matrix per head.
+        if (std::optional<int64_t> layer = layerOf(c.getName()))
+          layers[*layer].stateBytes += (type.getWindow() * type.getConvChannels() +
+                                        type.getKvHeads() * type.getKeyDim() * type.getValueDim()) * 4;
+        return;
+      }
       int64_t rowBytes = type.getKvHeads() * (type.getKeyDim() + type.getValueDim()) * 4;
       int64_t rows = type.getKind() == loom::CacheKind::full || type.getKind() == loom::CacheKind::latent
                          ? contextLength
@@ -194,8 +206,9 @@ int run() {
     }
   });
 
-  int64_t kvPerToken = 0, kvAtContext = 0, flopsPerToken = globalProjectionFlops, attentionAtMax = 0;
+  int64_t kvPerToken = 0, kvAtContext = 0, stateBytes = 0, flopsPerToken = globalProjectionFlops, attentionAtMax = 0;
   for (const LayerFigures &f : layers) {
+    stateBytes += f.stateBytes;
     kvPerToken += f.kvBytesPerToken;
     kvAtContext += f.kvBytesAtContext;
     flopsPerToken += f.projectionFlops + f.attentionFlopsPerKey;
@@ -214,6 +227,7 @@ int run() {
       out.attribute("kv_cache_bytes_per_token", kvPerToken);
       out.attribute("context", contextLength);
       out.attribute("kv_cache_bytes_at_context", kvAtContext);
+      out.attribute("state_bytes_per_sequence", stateBytes);
       out.attribute("attention_specialized", bool(specializeAttention));
       out.attribute("max_context", archSpec.maxContext);
       out.attribute("flops_per_token", flopsPerToken);
@@ -226,6 +240,7 @@ int run() {
             out.attribute("parameters", f.parameters);
             out.attribute("kv_cache_bytes_per_token", f.kvBytesPerToken);
             out.attribute("kv_cache_bytes_at_context", f.kvBytesAtContext);
+            out.attribute("state_bytes", f.stateBytes);
             out.attribute("flops_per_token", f.projectionFlops + f.attentionFlopsPerKey);
           });
       });
@@ -243,6 +258,11 @@ int run() {
          << formatv("  KV cache at context:     {0} bytes ({1:f2} GiB, {2} tokens{3})\n", kvAtContext,
                     kvAtContext / double(1ull << 30), contextLength,
                     specializeAttention ? "" : ", every cache full")
+         << (stateBytes > 0 ? formatv("  recurrent state:         {0} bytes per sequence ({1:f2} MiB, F32, at any "
+                                      "context)\n",
+                                      stateBytes, stateBytes / double(1ull << 20))
+                                  .str()
+                            : std::string())
          << formatv("  FLOPs per token:         {0} ({1:f2} GFLOP) at context 1, {2:f2} GFLOP at context {3}\n",
                     flopsPerToken, flopsPerToken / 1e9, (flopsPerToken + attentionAtMax) / 1e9, contextLength)
          << "  layers:\n";

@@ -24,6 +24,14 @@ using namespace mlir;
 namespace loom {
 namespace {
 
+/// Elements per token of an activation.
+int64_t rowElementsOf(Value v) {
+  int64_t n = 1;
+  for (int64_t d : cast<RankedTensorType>(v.getType()).getShape().drop_front())
+    n *= d;
+  return n;
+}
+
 class ModelBuilder {
 public:
   ModelBuilder(MLIRContext &context, const ArchSpec &spec)
@@ -57,6 +65,9 @@ private:
   Value latentAttention(Location at, const AttentionSpec &attn, const MLASpec &mla, const std::string &prefix,
                         Value input);
   Value rope(const RopeSpec &rope, const std::string &prefix, int64_t rotary, Value heads);
+  Value gatedDeltaNet(Location at, const DeltaNetSpec &mixer, const std::string &prefix, Value input);
+  /// `[?, a, b]` or `[?, a * b]` viewed as `[?, dims...]` (views, no copy).
+  Value reshape(Location at, Value v, ArrayRef<int64_t> dims);
   Value feedForward(Location at, const FFNSpec &ffn, const std::string &prefix, Value input);
   Value mixtureOfExperts(Location at, const FFNSpec &ffn, const MoESpec &moe, const std::string &prefix,
                          Value input);
@@ -234,6 +245,51 @@ Value ModelBuilder::attention(Location at, const AttentionSpec &attn, const std:
   return linear(at, merged, prefix + ".o_proj", spec.dModel, attn.outBias);
 }
 
+Value ModelBuilder::reshape(Location at, Value v, ArrayRef<int64_t> dims) {
+  if (cast<RankedTensorType>(v.getType()).getRank() == 3)
+    v = MergeHeadsOp::create(builder, at, activation({rowElementsOf(v)}), v);
+  if (dims.size() == 1)
+    return v;
+  return SplitHeadsOp::create(builder, at, activation(dims), v);
+}
+
+/// Gated DeltaNet as Qwen3-Next computes it: two projections whose rows are grouped per key head (its q, k, and
+/// its value heads' v and z; its value heads' b, then a), sliced apart; loom.gated_delta_net runs the
+/// convolution and the recurrence against the layer's recurrent state, loom.gated_rms_norm gates each value head
+/// by silu(z), and out_proj brings it back to d_model.
+Value ModelBuilder::gatedDeltaNet(Location at, const DeltaNetSpec &mixer, const std::string &prefix, Value input) {
+  const int64_t kHeads = mixer.kHeads, vHeads = mixer.vHeads, kDim = mixer.kHeadDim, vDim = mixer.vHeadDim;
+  const int64_t group = vHeads / kHeads, groupValues = group * vDim;
+  Value qkvz = linear(at, input, prefix + ".in_proj_qkvz", kHeads * (2 * kDim + 2 * groupValues), /*bias=*/false);
+  qkvz = SplitHeadsOp::create(builder, at, activation({kHeads, 2 * kDim + 2 * groupValues}), qkvz);
+  auto slice = [&](Value of, int64_t offset, int64_t width) {
+    int64_t heads = cast<RankedTensorType>(of.getType()).getShape()[1];
+    return Value(SliceOp::create(builder, at, activation({heads, width}), of, builder.getI64IntegerAttr(offset)));
+  };
+  Value q = slice(qkvz, 0, kDim), k = slice(qkvz, kDim, kDim);
+  Value v = reshape(at, slice(qkvz, 2 * kDim, groupValues), {vHeads, vDim});
+  Value z = reshape(at, slice(qkvz, 2 * kDim + groupValues, groupValues), {vHeads, vDim});
+  Value ba = linear(at, input, prefix + ".in_proj_ba", 2 * vHeads, /*bias=*/false);
+  ba = SplitHeadsOp::create(builder, at, activation({kHeads, 2 * group}), ba);
+  Value b = reshape(at, slice(ba, 0, group), {vHeads});
+  Value a = reshape(at, slice(ba, group, group), {vHeads});
+
+  const int64_t channels = mixer.convChannels();
+  auto stateType = KVCacheType::get(&context, CacheKind::recurrent, mixer.convKernel - 1, vHeads, kDim, vDim, channels);
+  Value state = KVCacheOp::create(builder, at, stateType, builder.getStringAttr(prefix), IntegerAttr());
+  Value conv = weight(at, prefix + ".conv1d.weight", {channels, 1, mixer.convKernel});
+  Value aLog = weight(at, prefix + ".A_log", {vHeads});
+  Value dtBias = weight(at, prefix + ".dt_bias", {vHeads});
+  // The L2 norm's epsilon is the reference kernels' (fla's l2norm), not a hyper-parameter of the checkpoints.
+  auto mixed = GatedDeltaNetOp::create(builder, at, activation({vHeads, vDim}), stateType, q, k, v, b, a, state, conv,
+                                       aLog, dtBias, start, builder.getF64FloatAttr(1e-6));
+  Value normWeight = weight(at, prefix + ".norm.weight", {vDim});
+  Value normed = GatedRMSNormOp::create(builder, at, mixed.getResult().getType(), mixed.getResult(), z, normWeight,
+                                        builder.getF64FloatAttr(mixer.norm.eps),
+                                        builder.getF64FloatAttr(mixer.norm.unitOffset ? 1.0 : 0.0));
+  return linear(at, reshape(at, normed, {vHeads * vDim}), prefix + ".out_proj", spec.dModel, /*bias=*/false);
+}
+
 static Routing routingOf(RoutingKind kind) {
   switch (kind) {
   case RoutingKind::SoftmaxTopK:
@@ -356,6 +412,8 @@ FailureOr<Value> ModelBuilder::expr(const LayerSpec &layer, const BlockExpr &e,
       return norm(at, *n, prefix, *arg);
     if (const auto *a = std::get_if<AttentionSpec>(&component->spec))
       return attention(at, *a, prefix, *arg);
+    if (const auto *m = std::get_if<DeltaNetSpec>(&component->spec))
+      return gatedDeltaNet(at, *m, prefix, *arg);
     return feedForward(at, std::get<FFNSpec>(component->spec), prefix, *arg);
   }
   }

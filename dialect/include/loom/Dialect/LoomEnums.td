@@ -34,7 +34,9 @@ def Loom_CacheKind : I32EnumAttr<"CacheKind", "rows a KV cache keeps", [
     I32EnumAttrCase<"ring", 1>,
     I32EnumAttrCase<"chunk", 2>,
     // MLA: every position's compressed c_kv and shared RoPE key in one row (key_dim), no separate values
-    I32EnumAttrCase<"latent", 3>
+    I32EnumAttrCase<"latent", 3>,
+    // A linear-attention mixer's fixed-size state: its convolution's last inputs and a matrix per head
+    I32EnumAttrCase<"recurrent", 4>
   ]> {
   let cppNamespace = "::loom";
   let genSpecializedAttr = 0;

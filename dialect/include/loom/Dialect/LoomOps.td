@@ -396,6 +396,58 @@ def Loom_MLAttendOp : Loom_Op<"mla_attend", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Loom_GatedDeltaNetOp : Loom_Op<"gated_delta_net", [Pure, AllTypesMatch<["state", "new_state"]>]> {
+  let summary = "Gated DeltaNet: linear attention through a recurrent state";
+  let description = [{
+    Qwen3-Next's token mixer (Yang et al., "Gated Delta Networks"). The
+    channels `[q | k | v]` of each token pass a causal depthwise convolution
+    (`conv`: `[channels, 1, taps]`, the state keeping the last `taps - 1`
+    inputs) and SiLU; q and k are L2-normalised per head (`eps` under the
+    root) and q scaled by `1/sqrt(key_dim)`. Each value head `h` (key head
+    `h / (v_heads / k_heads)`) keeps a matrix `S` (`key_dim x value_dim`):
+
+        g = -exp(a_log[h]) * softplus(a[h] + dt_bias[h]),  beta = sigmoid(b[h])
+        S = S * exp(g);  S = S + k (beta (v - S^T k))^T;  out = S^T q
+
+    The state is the `recurrent` cache, read and written: the result cache
+    is the state after this chunk. Position 0 starts from zeros.
+
+    ```mlir
+    %o, %s1 = loom.gated_delta_net %q, %k, %v, %b, %a, %s0, %conv, %a_log, %dt_bias at %start {eps = 1.0e-06 : f64}
+        : tensor<?x16x128xf32>, tensor<?x16x128xf32>, tensor<?x32x128xf32>, tensor<?x32xf32>, tensor<?x32xf32>,
+          !loom.kv_cache<recurrent, window = 3, kv_heads = 32, key_dim = 128, value_dim = 128, conv_channels = 8192>,
+          tensor<8192x1x4xf32>, tensor<32xf32>, tensor<32xf32> -> tensor<?x32x128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$q, Loom_Activation:$k, Loom_Activation:$v, Loom_Activation:$b,
+                       Loom_Activation:$a, Loom_KVCacheType:$state, Loom_Weight:$conv, Loom_Weight:$a_log,
+                       Loom_Weight:$dt_bias, Index:$start, F64Attr:$eps);
+  let results = (outs Loom_Activation:$result, Loom_KVCacheType:$new_state);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v `,` $b `,` $a `,` $state `,` $conv `,` $a_log `,` $dt_bias `at` $start attr-dict `:`
+    type($q) `,` type($k) `,` type($v) `,` type($b) `,` type($a) `,` qualified(type($state)) `,` type($conv) `,`
+    type($a_log) `,` type($dt_bias) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Loom_GatedRMSNormOp : Loom_Op<"gated_rms_norm", [Pure, AllTypesMatch<["input", "gate", "result"]>]> {
+  let summary = "RMSNorm over the innermost dimension, scaled by silu(gate)";
+  let description = [{
+    `y = x * rsqrt(mean(x^2) + eps) * (weight_offset + w) * silu(gate)`: the
+    output norm of Gated DeltaNet (per value head) and of Mamba-2.
+
+    ```mlir
+    %y = loom.gated_rms_norm %o, %z, %w {eps = 1.0e-06 : f64} : tensor<?x32x128xf32>, tensor<128xf32>
+    ```
+  }];
+  let arguments = (ins Loom_Activation:$input, Loom_Activation:$gate, Loom_Weight:$weight, F64Attr:$eps,
+                       DefaultValuedAttr<F64Attr, "0.0">:$weight_offset);
+  let results = (outs Loom_Activation:$result);
+  let assemblyFormat = "$input `,` $gate `,` $weight attr-dict `:` type($input) `,` type($weight)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Feed-forward activations and the residual stream
 //===----------------------------------------------------------------------===//

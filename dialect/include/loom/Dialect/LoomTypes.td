@@ -18,17 +18,30 @@ def Loom_KVCacheType : TypeDef<Loom_Dialect, "KVCache"> {
     `window` positions (Llama 4); `latent` keeps every position's row of
     multi-head latent attention (DeepSeek V3): the normalised c_kv and the
     rotated key shared by all heads, `key_dim` values in one "head" and no
-    separate values (`value_dim = 0`: the values are the c_kv part). Passes
+    separate values (`value_dim = 0`: the values are the c_kv part);
+    `recurrent` is not rows at all but a linear-attention mixer's state
+    (Gated DeltaNet), the same size whatever the sequence's length: the last
+    `window` inputs of its causal convolution (`conv_channels` each) and one
+    `key_dim x value_dim` matrix per head (`kv_heads` of them). Passes
     change the kind; the element type of the rows is a run-time choice of
     whoever creates the cache.
 
     ```mlir
     !loom.kv_cache<ring, window = 512, kv_heads = 1, key_dim = 256, value_dim = 256>
+    !loom.kv_cache<recurrent, window = 3, kv_heads = 32, key_dim = 128, value_dim = 128, conv_channels = 8192>
     ```
   }];
   let parameters = (ins EnumParameter<Loom_CacheKind>:$kind, "int64_t":$window, "int64_t":$kv_heads,
-                        "int64_t":$key_dim, "int64_t":$value_dim);
-  let assemblyFormat = "`<` $kind `,` struct($window, $kv_heads, $key_dim, $value_dim) `>`";
+                        "int64_t":$key_dim, "int64_t":$value_dim,
+                        DefaultValuedParameter<"int64_t", "0">:$conv_channels);
+  let builders = [
+    TypeBuilder<(ins "CacheKind":$kind, "int64_t":$window, "int64_t":$kv_heads, "int64_t":$key_dim,
+                     "int64_t":$value_dim, CArg<"int64_t", "0">:$conv_channels), [{
+      return $_get($_ctxt, kind, window, kv_heads, key_dim, value_dim, conv_channels);
+    }]>
+  ];
+  let skipDefaultBuilders = 1;
+  let assemblyFormat = "`<` $kind `,` struct($window, $kv_heads, $key_dim, $value_dim, $conv_channels) `>`";
   let genVerifyDecl = 1;
 }
 

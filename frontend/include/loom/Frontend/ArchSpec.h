@@ -179,11 +179,25 @@ struct FFNSpec {
   SourceLoc loc;
 };
 
+/// Gated DeltaNet (Qwen3-Next's linear attention): a token mixer whose cache is a fixed-size state. Its weights
+/// are laid out as Qwen3-Next's: in_proj_qkvz holds per key head its q, k, then its value heads' v and z rows;
+/// in_proj_ba per key head its value heads' b, then a rows.
+struct DeltaNetSpec {
+  int64_t kHeads = 0, vHeads = 0, kHeadDim = 0, vHeadDim = 0;
+  /// Taps of the causal depthwise convolution over [q | k | v].
+  int64_t convKernel = 4;
+  /// The gated RMSNorm of each value head's output.
+  NormSpec norm;
+  SourceLoc loc;
+
+  int64_t convChannels() const { return 2 * kHeads * kHeadDim + vHeads * vHeadDim; }
+};
+
 /// A named component instance of one layer. Each name owns one set of weights
 /// per layer (`layers.<i>.<name>.<param>`); calling it twice shares them.
 struct Component {
   std::string name;
-  std::variant<NormSpec, AttentionSpec, FFNSpec> spec;
+  std::variant<NormSpec, AttentionSpec, FFNSpec, DeltaNetSpec> spec;
   SourceLoc loc;
 
   bool isNorm() const { return std::holds_alternative<NormSpec>(spec); }

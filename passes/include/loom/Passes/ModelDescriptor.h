@@ -13,6 +13,8 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include "loom/Runtime/ModelABI.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -33,6 +35,12 @@ struct CacheRecord {
   /// LOOM_CACHE_*.
   int64_t kind = 0;
   int64_t window = 0, kvHeads = 0, keyDim = 0, valueDim = 0;
+  /// LOOM_CACHE_RECURRENT: its convolution's channels.
+  int64_t convChannels = 0;
+
+  bool isRecurrent() const { return kind == LOOM_CACHE_RECURRENT; }
+  /// F32 bytes of a recurrent state (convolution tail and matrices); 0 for the kinds that grow with the sequence.
+  int64_t stateBytes() const { return isRecurrent() ? (window * convChannels + kvHeads * keyDim * valueDim) * 4 : 0; }
 };
 
 struct ModelDescriptor {
@@ -48,6 +56,8 @@ struct ModelDescriptor {
 
   /// K and V bytes one token adds over the caches that keep every position, F32.
   int64_t fullCacheBytesPerToken() const;
+  /// Bytes of the recurrent states of one sequence, F32, whatever its length.
+  int64_t recurrentStateBytes() const;
 
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// Reads the module's descriptor attribute; emits an error if it is missing or malformed.

@@ -94,6 +94,26 @@ void loom_k_mla_attention(const float *q_nope, const float *q_pe, int64_t n, int
                           int64_t rope_dim, int64_t value_dim, int64_t rank, float scale, int64_t absorb_max_tokens,
                           float *out);
 
+/* Gated DeltaNet (Qwen3-Next's linear attention) over tokens at positions start_pos .. start_pos + n - 1, reading
+ * and updating the RECURRENT cache's state (ModelABI.h; start_pos 0 starts from zeros). Per token:
+ *   - a causal depthwise convolution of conv_kernel taps, then SiLU, over the conv_channels = 2 k_heads k_dim +
+ *     v_heads v_dim channels [q | k | v] (conv: [conv_channels, 1, conv_kernel]); the cache keeps the last
+ *     conv_kernel - 1 inputs;
+ *   - q and k L2-normalised per head (x / sqrt(sum x^2 + eps)), q scaled by 1 / sqrt(k_dim);
+ *   - per value head h (key head h / (v_heads / k_heads)): decay g = -exp(a_log[h]) softplus(a[h] + dt_bias[h]),
+ *     beta = sigmoid(b[h]); S <- S exp(g); S <- S + k (beta (v - S^T k))^T; out = S^T q, S [k_dim, v_dim].
+ * q, k [n, k_heads, k_dim]; v, out [n, v_heads, v_dim]; a, b [n, v_heads]. One recurrent step per token, heads in
+ * parallel: a chunk and the same tokens one by one give the same numbers. */
+void loom_k_gated_delta_net(const float *q, const float *k, const float *v, const float *b, const float *a, int64_t n,
+                            int64_t start_pos, const loom_cache_view *cache, const loom_tensor *conv,
+                            const loom_tensor *a_log, const loom_tensor *dt_bias, int64_t k_heads, int64_t v_heads,
+                            int64_t k_dim, int64_t v_dim, int64_t conv_kernel, float eps, float *out);
+
+/* y[r, :] = rms_norm(x[r, :]) * (w_offset + w) * silu(gate[r, :]) for rows of d values (a gated RMSNorm: Qwen3-Next's
+ * and Mamba-2's mixer outputs); y may alias x. */
+void loom_k_gated_rms_norm(const float *x, const float *gate, int64_t rows, int64_t d, const loom_tensor *w, float eps,
+                           float w_offset, float *y);
+
 /* y[r, y_offset + j] = x[r, x_offset + j] for r < rows, j < width: a slice of x's rows (x_width values each)
  * into columns of y's (y_width each). */
 void loom_k_copy_columns(const float *x, int64_t rows, int64_t x_width, int64_t x_offset, int64_t width, float *y,

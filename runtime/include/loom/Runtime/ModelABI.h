@@ -20,7 +20,7 @@
 extern "C" {
 #endif
 
-#define LOOM_ABI_VERSION 6
+#define LOOM_ABI_VERSION 7
 #define LOOM_MAX_RANK 4
 
 /* How a weight's rows pair the dimensions RoPE rotates, for the q/k projections of a layer with RoPE. The
@@ -52,7 +52,10 @@ enum {
   LOOM_CACHE_RING = 1,  /* the last `window` positions: a ring of window + max_chunk - 1 rows */
   LOOM_CACHE_CHUNK = 2, /* the current attention chunk of `window` positions: window + max_chunk - 1 rows */
   LOOM_CACHE_LATENT = 3, /* MLA: every position's [c_kv | rotated shared key] as one key row; value_dim 0 */
-  /* Designed next: LOOM_CACHE_RECURRENT (a fixed-size state per sequence: conv tail and matrix state). */
+  LOOM_CACHE_RECURRENT = 4, /* a linear-attention mixer's state, whatever the sequence's length: in `keys` the
+                             * last `window` inputs of its causal convolution ([window, conv_channels], oldest
+                             * first), in `values` one [key_dim, value_dim] matrix per head (kv_heads of them);
+                             * always F32. It cannot roll back: only position 0 restarts it. */
 };
 
 /* One cache of the model. Caches are not layers: a layer may own several or share one. */
@@ -62,6 +65,7 @@ typedef struct loom_cache_desc {
   int64_t kv_heads;
   int64_t key_dim;   /* elements of one head's key */
   int64_t value_dim; /* elements of one head's value */
+  int64_t conv_channels; /* RECURRENT: channels of the convolution's input; 0 for the other kinds */
 } loom_cache_desc;
 
 /* The numerics profile a library was compiled with (`loom compile --numerics`, docs/numerics.md). Values are part of
@@ -107,7 +111,8 @@ typedef struct loom_model_desc {
 /* A cache as generated code and kernels see it: position p of the sequence lives in row p % rows of both
  * buffers, [rows, kv_heads, key_dim] and [rows, kv_heads, value_dim] of `dtype` elements (LOOM_DTYPE_F32 or
  * LOOM_DTYPE_F16, chosen when the cache is created). A FULL cache has rows >= every position it will hold,
- * so the row is the position. */
+ * so the row is the position. A RECURRENT cache is its state instead (LOOM_CACHE_RECURRENT): rows = window,
+ * dtype F32. */
 typedef struct loom_cache_view {
   void *keys;
   void *values;
